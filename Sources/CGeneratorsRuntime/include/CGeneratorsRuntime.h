@@ -1,0 +1,119 @@
+// CGeneratorsRuntime: the machine-level half of swift-generators.
+//
+// Stacks (mmap'd, guarded, pooled per thread) and the context switch that
+// runs a generator body on its own stack. Everything here is prefixed `cgr_`.
+// Swift code reaches it only through the Generators module.
+#ifndef CGENERATORS_RUNTIME_H
+#define CGENERATORS_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if !(defined(__x86_64__) || defined(__aarch64__) || defined(__arm64__)) || defined(_WIN32)
+#error "swift-generators supports x86_64 (System V) and arm64 (AAPCS64) on Linux and macOS only"
+#endif
+#if !defined(__linux__) && !defined(__APPLE__)
+#error "swift-generators supports Linux and macOS only"
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// How a stack's lowest page is protected against overflow.
+typedef enum cgr_guard_kind {
+  /// No guard page: a canary word at the bottom is checked at every suspension.
+  CGR_GUARD_CANARY = 0,
+  /// `madvise(MADV_GUARD_INSTALL)` (Linux 6.13+): a guard that takes no extra mapping.
+  CGR_GUARD_MADVISE = 1,
+  /// `mprotect(PROT_NONE)`: a guard that costs a second memory mapping.
+  CGR_GUARD_MPROTECT = 2,
+} cgr_guard_kind;
+
+/// One coroutine stack.
+typedef struct cgr_stack {
+  void *mapping;          ///< start of the whole mapping (guard included)
+  size_t mapping_size;    ///< length of the whole mapping
+  size_t usable_size;     ///< bytes above the guard
+  cgr_guard_kind guard;   ///< how the bottom is protected
+} cgr_stack;
+
+/// The switch state of one coroutine; lives at the top of its stack.
+typedef struct cgr_context {
+  void *coroutine_sp;          ///< where the body's registers were saved
+  void *caller_sp;             ///< where the resumer's registers were saved
+  void (*entry)(void *arg);    ///< the body, run once on the new stack
+  void *arg;
+  /// The Swift runtime's exclusivity access set of the body while it is
+  /// suspended, as `swift_task_enter/exitThreadLocalContext` keep it for tasks.
+  void *access_state[2];
+} cgr_context;
+
+/// Where the guard strategy comes from; tests force the fallbacks.
+typedef enum cgr_guard_policy {
+  CGR_POLICY_AUTOMATIC = 0,   ///< madvise guard, else mprotect up to a budget, else canary
+  CGR_POLICY_MPROTECT = 1,    ///< as if madvise guards were unsupported
+  CGR_POLICY_CANARY = 2,      ///< no guard pages at all
+} cgr_guard_policy;
+
+/// Counters for the whole process.
+typedef struct cgr_stats {
+  int64_t live_stacks;        ///< stacks handed out and not yet returned
+  int64_t mprotect_guarded;   ///< of which guarded with a second mapping
+  int64_t canary_only;        ///< of which without a guard page
+  int64_t mappings_created;   ///< mmap calls made
+  int64_t mprotect_budget;    ///< how many mprotect guards may exist at once
+} cgr_stats;
+
+/// Gets a stack with at least `usable_size` bytes (rounded up to pages),
+/// from this thread's pool when one fits. Returns 0 or an errno value.
+int cgr_stack_acquire(size_t usable_size, cgr_stack *out);
+/// Returns a stack to this thread's pool, or unmaps it.
+void cgr_stack_release(const cgr_stack *stack);
+/// Whether the canary at the bottom of a guardless stack is intact.
+int cgr_stack_intact(const cgr_stack *stack);
+/// The page size.
+size_t cgr_page_size(void);
+void cgr_get_stats(cgr_stats *out);
+void cgr_set_guard_policy(cgr_guard_policy policy);
+/// Frees this thread's pooled stacks now (they are also freed at thread exit).
+void cgr_pool_drain(void);
+
+/// Places a context at the top of `stack` whose first resume calls `entry(arg)`.
+cgr_context *cgr_context_init(const cgr_stack *stack, void (*entry)(void *arg), void *arg);
+
+/// Saves callee-saved registers and sp to *save_sp; continues at to_sp.
+void cgr_switch(void **save_sp, void *to_sp);
+
+// The Swift runtime's hooks that move a task's exclusivity accesses on and
+// off the current thread; a coroutine is a task in this respect.
+#if defined(__clang__)
+#define CGR_SWIFTCALL __attribute__((swiftcall))
+#else
+#define CGR_SWIFTCALL   // the C-only test of the switch never calls these
+#endif
+CGR_SWIFTCALL extern void swift_task_enterThreadLocalContext(char *state);
+CGR_SWIFTCALL extern void swift_task_exitThreadLocalContext(char *state);
+
+/// Switches from the resumer into the coroutine.
+static inline __attribute__((always_inline)) void cgr_resume(cgr_context *context) {
+  swift_task_enterThreadLocalContext((char *)context->access_state);
+  cgr_switch(&context->caller_sp, context->coroutine_sp);
+}
+
+/// Switches from the coroutine back to whoever resumed it.
+static inline __attribute__((always_inline)) void cgr_suspend(cgr_context *context) {
+  swift_task_exitThreadLocalContext((char *)context->access_state);
+  cgr_switch(&context->coroutine_sp, context->caller_sp);
+}
+
+/// Before a finished body's last switch: its accesses leave the thread.
+static inline __attribute__((always_inline)) void cgr_leave_thread_context(cgr_context *context) {
+  swift_task_exitThreadLocalContext((char *)context->access_state);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
