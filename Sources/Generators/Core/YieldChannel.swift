@@ -127,9 +127,9 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
   /// Suspends the body with `value`; returns what the resumer sent, or throws
   /// what it injected.
   @inlinable
-  final func suspend(yielding value: consuming Element) throws -> Sent {
+  final func suspend(yielding value: Element) throws -> Sent {
     precondition(signal == .running, "yield was called outside the generator's body")
-    yielded = consume value
+    yielded = value
     switchOut(.yielded)
     return try receive()
   }

@@ -14,8 +14,7 @@ extension Yielder {
   ///   generator resumes the innermost delegate directly.
   @discardableResult
   public func yield<Result>(from sub: Coroutine<Element, Sent, Result>) throws -> Result {
-    let me = channel
-    precondition(me.signal == .running, "yield(from:) was called outside the generator's body")
+    precondition(withChannel { $0.signal } == .running, "yield(from:) was called outside the generator's body")
     guard try claim(sub) else {
       // Python: `yield from` an exhausted generator returns at once.
       if let value = sub.returnValue { return value }
@@ -24,10 +23,12 @@ extension Yielder {
         .noReturnValue,
         "yield(from:) on a coroutine that finished without returning a \(Result.self)")
     }
-    me.pendingDelegate = sub
-    me.switchOut(.delegating)
-    // Back when `sub` has finished (the resumer walked up the chain).
-    if let error = me.injected.take() { throw error }   // closed while delegating
+    try withChannel { me in
+      me.pendingDelegate = sub
+      me.switchOut(.delegating)
+      // Back when `sub` has finished (the resumer walked up the chain).
+      if let error = me.injected.take() { throw error }  // closed while delegating
+    }
     if let error = sub.failure.take() { throw error }
     return sub.returnValue!
   }
@@ -72,16 +73,16 @@ extension Yielder {
   @inlinable
   public func yield<S: Sequence<Element>>(from elements: S) throws {
     for element in elements {
-      try channel.suspendForSequence(yielding: element)
+      try withChannel { try $0.suspendForSequence(yielding: element) }
     }
   }
 }
 
 extension _YieldChannel {
   @inlinable
-  final func suspendForSequence(yielding value: consuming Element) throws {
+  final func suspendForSequence(yielding value: Element) throws {
     precondition(signal == .running, "yield was called outside the generator's body")
-    yielded = consume value
+    yielded = value
     switchOut(.yielded)
     if let error = injected.take() { throw error }
     if Sent.self != Void.self, sent.take() != nil {

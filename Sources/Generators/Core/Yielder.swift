@@ -5,12 +5,21 @@
 /// Valid only inside the body it was passed to, while that body runs; do not
 /// store it elsewhere.
 public struct Yielder<Element, Sent> {
+  /// Unretained on purpose: a strong reference held on the coroutine's own
+  /// stack across a `yield` would keep it alive forever (see ``withChannel(_:)``).
   @usableFromInline
-  unowned(unsafe) let channel: _YieldChannel<Element, Sent>
+  let channel: Unmanaged<_YieldChannel<Element, Sent>>
 
   @usableFromInline
   init(_ channel: _YieldChannel<Element, Sent>) {
-    self.channel = channel
+    self.channel = Unmanaged.passUnretained(channel)
+  }
+
+  /// Runs `body` with the channel borrowed, not retained: even a debug build
+  /// then keeps no +1 copy on the body's stack while it is switched out.
+  @inlinable
+  func withChannel<Result>(_ body: (_YieldChannel<Element, Sent>) throws -> Result) rethrows -> Result {
+    try channel._withUnsafeGuaranteedRef(body)
   }
 
   /// Pauses the body, handing `value` to the resumer; returns what the
@@ -21,7 +30,7 @@ public struct Yielder<Element, Sent> {
   /// - Complexity: O(1); a stack switch each way.
   @inlinable
   @discardableResult
-  public func yield(_ value: consuming Element) throws -> Sent {
-    try channel.suspend(yielding: value)
+  public func yield(_ value: Element) throws -> Sent {
+    try withChannel { try $0.suspend(yielding: value) }
   }
 }
