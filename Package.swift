@@ -17,7 +17,7 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "GeneratorsTests",
-      dependencies: ["Generators", "TestSupport"],
+      dependencies: ["Generators", "TestSupport", "CGeneratorsRuntime"],
       exclude: []
     ),
   ],

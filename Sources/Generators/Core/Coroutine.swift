@@ -39,9 +39,6 @@ import Darwin
 public final class Coroutine<Element, Sent, Return>: _YieldChannel<Element, Sent> {
   @exclusivity(unchecked) @usableFromInline
   var body: ((Yielder<Element, Sent>) throws -> Return)?
-  /// Set by `close()` so that a delegating parent also sees ``GeneratorExit``.
-  @exclusivity(unchecked) @usableFromInline
-  var closing = false
 
   /// The value the body returned, once it has finished normally; nil before
   /// that, or when it threw or was closed. Python's `StopIteration.value`.

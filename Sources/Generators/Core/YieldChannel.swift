@@ -20,6 +20,10 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
   /// On a delegate: the coroutine whose `yield(from:)` drives it.
   @exclusivity(unchecked) @usableFromInline
   final unowned(unsafe) var parent: _YieldChannel<Element, Sent>?
+  /// Set by `close()` so that a delegator whose delegate returned instead of
+  /// unwinding still sees ``GeneratorExit``, as Python's `yield from` does.
+  @exclusivity(unchecked) @usableFromInline
+  final var closing = false
   /// Set by the body together with `Signal.delegating`.
   @exclusivity(unchecked) @usableFromInline
   final var pendingDelegate: _YieldChannel<Element, Sent>?
@@ -101,6 +105,7 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
         target.releaseStack()
         target.publish(.closed)
         leaf = parent === self ? nil : parent
+        if closing, target.failure == nil { parent.injected = GeneratorExit() }
         target = parent
         target.switchIn()
       case .running:
