@@ -13,7 +13,8 @@ __attribute__((used, visibility("hidden"))) void cgr_start(cgr_context *context)
   abort();  // a finished coroutine was resumed: the Swift side never does this
 }
 
-cgr_context *cgr_context_init(const cgr_stack *stack, void (*entry)(void *), void *arg) {
+cgr_context *cgr_context_init(const cgr_stack *stack, void (*entry)(void *), void *arg,
+                              size_t slot_bytes, size_t slot_alignment) {
   char *top = (char *)stack->mapping + stack->mapping_size;
   cgr_context *context = (cgr_context *)(((uintptr_t)top - sizeof(cgr_context)) & ~(uintptr_t)63);
   context->entry = entry;
@@ -21,8 +22,11 @@ cgr_context *cgr_context_init(const cgr_stack *stack, void (*entry)(void *), voi
   context->caller_sp = NULL;
   context->access_state[0] = NULL;
   context->access_state[1] = NULL;
-  // Below the context: a frame in the layout cgr_switch pops, 16-byte aligned.
-  uintptr_t *sp = (uintptr_t *)(((uintptr_t)context - 64) & ~(uintptr_t)15);
+  if (slot_alignment < 16) slot_alignment = 16;
+  uintptr_t slots = ((uintptr_t)context - slot_bytes) & ~(uintptr_t)(slot_alignment - 1);
+  context->slots = (void *)slots;
+  // Below the slots: a frame in the layout cgr_switch pops, 16-byte aligned.
+  uintptr_t *sp = (uintptr_t *)((slots - 64) & ~(uintptr_t)15);
 #if defined(__x86_64__)
   // Popped in order r15 r14 r13 r12 rbx rbp, then the address jumped to.
   // After the last pop rsp is back at the aligned top, as a call expects.

@@ -1,6 +1,7 @@
 // Context switch for arm64, AAPCS64 (Linux ELF and macOS Mach-O).
 //
 //   void cgr_switch(void **save_sp, void *to_sp)
+//   (and cgr_switch_in / cgr_switch_out: identical copies, see the header)
 //
 // Saves x19-x28, the frame pointer x29, the link register x30 and the low
 // halves of d8-d15 (all callee-saved), stores sp in *save_sp, loads to_sp,
@@ -64,6 +65,65 @@ CGR_BEGIN cgr_switch
         add     sp, sp, #160
         br      x30
 CGR_END cgr_switch
+
+CGR_BEGIN cgr_switch_in
+        sub     sp, sp, #160
+        stp     x19, x20, [sp, #0]
+        stp     x21, x22, [sp, #16]
+        stp     x23, x24, [sp, #32]
+        stp     x25, x26, [sp, #48]
+        stp     x27, x28, [sp, #64]
+        stp     x29, x30, [sp, #80]
+        stp     d8, d9, [sp, #96]
+        stp     d10, d11, [sp, #112]
+        stp     d12, d13, [sp, #128]
+        stp     d14, d15, [sp, #144]
+        mov     x9, sp
+        str     x9, [x0]
+        mov     sp, x1
+        ldp     x19, x20, [sp, #0]
+        ldp     x21, x22, [sp, #16]
+        ldp     x23, x24, [sp, #32]
+        ldp     x25, x26, [sp, #48]
+        ldp     x27, x28, [sp, #64]
+        ldp     x29, x30, [sp, #80]
+        ldp     d8, d9, [sp, #96]
+        ldp     d10, d11, [sp, #112]
+        ldp     d12, d13, [sp, #128]
+        ldp     d14, d15, [sp, #144]
+        add     sp, sp, #160
+        br      x30
+CGR_END cgr_switch_in
+
+CGR_BEGIN cgr_switch_out
+        sub     sp, sp, #160
+        stp     x19, x20, [sp, #0]
+        stp     x21, x22, [sp, #16]
+        stp     x23, x24, [sp, #32]
+        stp     x25, x26, [sp, #48]
+        stp     x27, x28, [sp, #64]
+        stp     x29, x30, [sp, #80]
+        stp     d8, d9, [sp, #96]
+        stp     d10, d11, [sp, #112]
+        stp     d12, d13, [sp, #128]
+        stp     d14, d15, [sp, #144]
+        mov     x9, sp
+        str     x9, [x0]
+        mov     sp, x1
+        ldp     x19, x20, [sp, #0]
+        ldp     x21, x22, [sp, #16]
+        ldp     x23, x24, [sp, #32]
+        ldp     x25, x26, [sp, #48]
+        ldp     x27, x28, [sp, #64]
+        ldp     x29, x30, [sp, #80]
+        ldp     d8, d9, [sp, #96]
+        ldp     d10, d11, [sp, #112]
+        ldp     d12, d13, [sp, #128]
+        ldp     d14, d15, [sp, #144]
+        add     sp, sp, #160
+        br      x30
+CGR_END cgr_switch_out
+
 
 // First code run on a new stack: cgr_context_init leaves the context pointer
 // in x19 and this address in x30.

@@ -1,6 +1,7 @@
 // Context switch for x86_64, System V ABI (Linux ELF and macOS Mach-O).
 //
 //   void cgr_switch(void **save_sp, void *to_sp)
+//   (and cgr_switch_in / cgr_switch_out: identical copies, see the header)
 //
 // Pushes the callee-saved registers, stores the stack pointer in *save_sp,
 // loads to_sp and pops the registers saved there. It leaves with pop + jmp
@@ -55,6 +56,45 @@ CGR_BEGIN cgr_switch
         popq    %rcx
         jmpq    *%rcx
 CGR_END cgr_switch
+
+CGR_BEGIN cgr_switch_in
+        pushq   %rbp
+        pushq   %rbx
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        movq    %rsp, (%rdi)
+        movq    %rsi, %rsp
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbx
+        popq    %rbp
+        popq    %rcx
+        jmpq    *%rcx
+CGR_END cgr_switch_in
+
+CGR_BEGIN cgr_switch_out
+        pushq   %rbp
+        pushq   %rbx
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        movq    %rsp, (%rdi)
+        movq    %rsi, %rsp
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbx
+        popq    %rbp
+        popq    %rcx
+        jmpq    *%rcx
+CGR_END cgr_switch_out
+
 
 // First code run on a new stack: cgr_context_init leaves the context pointer
 // in r12, so the frame it builds pops straight into here.

@@ -80,7 +80,7 @@ int main(void) {
     CHECK(cgr_stack_acquire(64 * 1024, &stack) == 0, "acquire");
     counter c = {0};
     c.limit = 5;
-    c.context = cgr_context_init(&stack, count_body, &c);
+    c.context = cgr_context_init(&stack, count_body, &c, 0, 0);
     long seen = 0;
     for (int i = 0; i < 6; i++) {
       cgr_switch(&c.context->caller_sp, c.context->coroutine_sp);
@@ -96,7 +96,7 @@ int main(void) {
     cgr_stack stack;
     CHECK(cgr_stack_acquire(64 * 1024, &stack) == 0, "acquire");
     counter c = {0};
-    c.context = cgr_context_init(&stack, clobber_body, &c);
+    c.context = cgr_context_init(&stack, clobber_body, &c, 0, 0);
     long rounds = 1000000;
     long sum = registers_survive(&c, rounds);
     CHECK(sum == rounds * (rounds + 1) / 2, "sum over %ld round trips was %ld", rounds, sum);
@@ -108,8 +108,8 @@ int main(void) {
     CHECK(cgr_stack_acquire(64 * 1024, &s1) == 0 && cgr_stack_acquire(64 * 1024, &s2) == 0, "acquire");
     counter a = {0}, b = {0};
     a.limit = 100; b.limit = 100;
-    a.context = cgr_context_init(&s1, count_body, &a);
-    b.context = cgr_context_init(&s2, count_body, &b);
+    a.context = cgr_context_init(&s1, count_body, &a, 0, 0);
+    b.context = cgr_context_init(&s2, count_body, &b, 0, 0);
     long total = 0;
     for (int i = 0; i < 100; i++) {
       cgr_switch(&a.context->caller_sp, a.context->coroutine_sp);

@@ -38,12 +38,20 @@ import Darwin
 ///   nanoseconds.
 public final class Coroutine<Element, Sent, Return>: _YieldChannel<Element, Sent> {
   @exclusivity(unchecked) @usableFromInline
-  var body: ((Yielder<Element, Sent>) throws -> Return)?
+  final var body: ((Yielder<Element, Sent>) throws -> Return)?
 
   /// The value the body returned, once it has finished normally; nil before
   /// that, or when it threw or was closed. Python's `StopIteration.value`.
-  @exclusivity(unchecked)
-  public internal(set) var returnValue: Return?
+  @inlinable
+  public var returnValue: Return? {
+    guard let box = returnBox else { return nil }
+    return unsafeDowncast(box, to: ReturnBox<Return>.self).value
+  }
+
+  /// The return value, boxed, so the object has no generic stored property
+  /// for the unspecialized deinit to destroy (see `_YieldChannel`).
+  @exclusivity(unchecked) @usableFromInline
+  final var returnBox: AnyObject?
 
   /// The stack size when none is given: 1 MiB of address space, of which only
   /// the pages a body touches become resident (about 4 KiB for a simple loop).
@@ -56,36 +64,49 @@ public final class Coroutine<Element, Sent, Return>: _YieldChannel<Element, Sent
   ///   - stackSize: bytes of stack for the body, rounded up to whole pages
   ///     (at least four). Only touched pages use memory.
   ///   - body: the generator function. `co.yield(x)` pauses it.
+  @inlinable
   public init(
     stackSize: Int = defaultStackSize,
     _ body: @escaping (Yielder<Element, Sent>) throws -> Return
   ) {
     self.body = body
-    super.init(stackSize: stackSize)
+    super.init(
+      stackSize: stackSize,
+      runBody: { raw in Unmanaged<Coroutine>.fromOpaque(raw)._withUnsafeGuaranteedRef { $0.run() } },
+      closeFromDeinit: { core in unsafeDowncast(core, to: Coroutine.self).closeSuspendedFromDeinit() })
   }
 
   deinit {
-    guard currentPhase == .suspended else {
-      releaseStack()
-      return
-    }
-    do {
-      try close()
-    } catch {
-      // Python prints "Exception ignored in: <generator>" here; so do we.
-      writeToStandardError(
-        "swift-generators: a \(Self.self) released while suspended failed to close: \(error)\n")
-    }
+    if currentPhase == .suspended { closeFromDeinit(self) }
     // A body that ignored GeneratorExit is still suspended: its frames are
     // abandoned (what they retain is leaked) and the stack is reclaimed.
     releaseStack()
   }
 
+  @inlinable
+  final func closeSuspendedFromDeinit() {
+    do {
+      try close()
+    } catch {
+      // Python prints "Exception ignored in: <generator>" here; so do we.
+      Self.reportFailedClose(error)
+    }
+  }
+
   @usableFromInline
-  override func runBody() {
+  static func reportFailedClose(_ error: any Error) {
+    writeToStandardError(
+      "swift-generators: a \(Self.self) released while suspended failed to close: \(error)\n")
+  }
+
+  /// The body's run, on the coroutine stack.
+  @inlinable
+  final func run() {
     let body = self.body.take()!
     do {
-      returnValue = try body(Yielder(self))
+      let value = try body(Yielder(self))
+      // A Void return needs no allocation: all of them share one box.
+      returnBox = Return.self == Void.self ? voidReturnBox : ReturnBox(value)
     } catch {
       failure = error
     }
@@ -132,6 +153,7 @@ public final class Coroutine<Element, Sent, Return>: _YieldChannel<Element, Sent
   ///
   /// On a coroutine that has not started, the body never runs: it is closed and
   /// `error` is rethrown at once. On a closed one, `error` is rethrown.
+  @inlinable
   @discardableResult
   public func `throw`(_ error: any Error) throws -> Element? {
     if lock(from: .suspended) == nil { return try resumeLocked(.raise(error)) }
@@ -145,6 +167,7 @@ public final class Coroutine<Element, Sent, Return>: _YieldChannel<Element, Sent
   ///
   /// - Throws: ``GeneratorError/Code/ignoredClose`` if the body yields again
   ///   instead of finishing; any other error the body throws while unwinding.
+  @inlinable
   public func close() throws {
     while true {
       switch currentPhase {
@@ -163,15 +186,17 @@ public final class Coroutine<Element, Sent, Return>: _YieldChannel<Element, Sent
         guard lock(from: .suspended) == nil else { continue }
         closing = true
         defer { closing = false }
+        let yieldedAgain: Bool
         do {
-          if try resumeLocked(.raise(GeneratorExit())) != nil {
-            throw GeneratorError(
-              .ignoredClose,
-              "generator ignored GeneratorExit: its body yielded again after close(); "
-                + "a body that catches GeneratorExit must finish, not yield")
-          }
-        } catch is GeneratorExit {
-          // The body let GeneratorExit propagate: the normal way to close.
+          yieldedAgain = try resumeLocked(.raise(generatorExit)) != nil
+        } catch where isGeneratorExit(error) {
+          return  // the body let GeneratorExit propagate: the normal way to close
+        }
+        if yieldedAgain {
+          throw GeneratorError(
+            .ignoredClose,
+            "generator ignored GeneratorExit: its body yielded again after close(); "
+              + "a body that catches GeneratorExit must finish, not yield")
         }
         return
       }
@@ -179,8 +204,8 @@ public final class Coroutine<Element, Sent, Return>: _YieldChannel<Element, Sent
   }
 
   /// Resumes from any phase but `.suspended`: starting, or refusing.
-  @usableFromInline
-  func resumeFromOtherPhase(_ request: Request) throws -> Element? {
+  @inlinable
+  final func resumeFromOtherPhase(_ request: Request) throws -> Element? {
     while true {
       switch currentPhase {
       case .suspended:
@@ -226,6 +251,20 @@ public final class Coroutine<Element, Sent, Return>: _YieldChannel<Element, Sent
       "generator is being driven by another generator's yield(from:); resume that one instead")
   }
 }
+
+/// Holds a coroutine's return value.
+@usableFromInline
+final class ReturnBox<Value> {
+  @usableFromInline
+  let value: Value
+
+  @inlinable
+  init(_ value: Value) { self.value = value }
+}
+
+/// Shared by every coroutine that returns Void; immutable, so sharing is safe.
+@usableFromInline
+nonisolated(unsafe) let voidReturnBox = ReturnBox<Void>(())
 
 /// `Generator<Element>` is the common case: a ``Coroutine`` that receives
 /// nothing and returns nothing. Python's `Iterator[T]` from a generator function.

@@ -9,6 +9,17 @@ public struct GeneratorExit: Error, Sendable, Hashable, CustomStringConvertible 
   public var description: String { "GeneratorExit" }
 }
 
+/// One boxed GeneratorExit for every close(), so closing allocates nothing.
+@usableFromInline
+let generatorExit: any Error = GeneratorExit()
+
+/// Whether `error` is a ``GeneratorExit``, by comparing its dynamic type:
+/// cheaper than `is`, which runs a general dynamic cast.
+@inlinable
+func isGeneratorExit(_ error: any Error) -> Bool {
+  ObjectIdentifier(type(of: error)) == ObjectIdentifier(GeneratorExit.self)
+}
+
 /// Misuse of a generator, with the message Python users know.
 public struct GeneratorError: Error, Sendable, Hashable, CustomStringConvertible {
   /// What went wrong.

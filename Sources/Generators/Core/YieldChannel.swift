@@ -8,12 +8,9 @@ import CGeneratorsRuntime
 /// it directly; the chain between them is only walked when a delegate finishes.
 /// Implementation detail of ``Coroutine``; not for direct use.
 public class _YieldChannel<Element, Sent>: _CoroutineCore {
-  /// Body → resumer: the value of the last `yield`.
+  /// Whether the sent-value slot holds what `send(_:)` passed (not for `next()`).
   @exclusivity(unchecked) @usableFromInline
-  final var yielded: Element?
-  /// Resumer → body: what `send(_:)` passed, nil for `next()`.
-  @exclusivity(unchecked) @usableFromInline
-  final var sent: Sent?
+  final var hasSent = false
   /// On the outermost coroutine: the innermost delegate, resumed directly.
   @exclusivity(unchecked) @usableFromInline
   final var leaf: _YieldChannel<Element, Sent>?
@@ -47,7 +44,7 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
       switchIn()
       if _fastPath(signal == .yielded) {
         publish(.suspended)
-        return yielded.take()
+        return takeYielded()
       }
       return try afterSwitch(from: self)
     }
@@ -58,13 +55,17 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
   final func deliver(_ request: Request) {
     switch request {
     case .next: break
-    case .send(let value): sent = value
+    case .send(let value):
+      if Sent.self != Void.self {
+        sentSlot.initialize(to: value)
+        hasSent = true
+      }
     case .raise(let error): injected = error
     }
   }
 
   /// The first resume (which maps the stack) and resumes during delegation.
-  @usableFromInline
+  @inlinable
   final func resumeStartingOrDelegating(_ request: Request) throws -> Element? {
     if context == nil {
       do {
@@ -75,7 +76,8 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
         throw error
       }
     }
-    let target = leaf ?? self
+    // Borrowed, not retained: `self` and the delegation chain keep them alive.
+    unowned(unsafe) let target = leaf ?? self
     target.deliver(request)
     target.switchIn()
     return try afterSwitch(from: target)
@@ -83,16 +85,16 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
 
   /// Follows delegation starts and delegate ends until some coroutine in the
   /// chain yields, or the outermost one finishes.
-  @usableFromInline
+  @inlinable
   final func afterSwitch(from start: _YieldChannel<Element, Sent>) throws -> Element? {
-    var target = start
+    unowned(unsafe) var target = start
     while true {
       switch target.signal {
       case .yielded:
         publish(.suspended)
-        return target.yielded.take()
+        return target.takeYielded()
       case .delegating:
-        let child = target.pendingDelegate.take()!
+        unowned(unsafe) let child = target.pendingDelegate.take()!
         child.parent = target
         leaf = child
         target = child
@@ -100,12 +102,12 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
       case .finished:
         if target === self { return try finishedLocked() }
         // A delegate ended: its parent's yield(from:) picks up the result.
-        let parent = target.parent!
+        unowned(unsafe) let parent = target.parent!
         target.parent = nil
         target.releaseStack()
         target.publish(.closed)
         leaf = parent === self ? nil : parent
-        if closing, target.failure == nil { parent.injected = GeneratorExit() }
+        if closing, target.failure == nil { parent.injected = generatorExit }
         target = parent
         target.switchIn()
       case .running:
@@ -117,6 +119,48 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
   /// Drops the body of a coroutine that will never start; overridden by ``Coroutine``.
   @usableFromInline
   func bodyWillNeverRun() {}
+
+  @inlinable
+  init(
+    stackSize: Int,
+    runBody: @escaping (UnsafeMutableRawPointer) -> Void,
+    closeFromDeinit: @escaping (_CoroutineCore) -> Void
+  ) {
+    super.init(
+      stackSize: stackSize,
+      slotBytes: Self.sentOffset + MemoryLayout<Sent>.size,
+      slotAlignment: max(MemoryLayout<Element>.alignment, MemoryLayout<Sent>.alignment),
+      runBody: runBody, closeFromDeinit: closeFromDeinit)
+  }
+
+  // The values crossing the switch live in slots at the top of the stack, not
+  // in generic stored properties: destroying those in the unspecialized deinit
+  // looked up Optional<T> metadata each time (hundreds of ns per generator).
+  // A slot is filled just before a switch and emptied just after it.
+
+  @inlinable
+  static var sentOffset: Int {
+    let alignment = MemoryLayout<Sent>.alignment
+    return (MemoryLayout<Element>.size + alignment - 1) / alignment * alignment
+  }
+
+  /// Body → resumer: the value of the last `yield`.
+  @inlinable
+  final var yieldedSlot: UnsafeMutablePointer<Element> {
+    slots.unsafelyUnwrapped.assumingMemoryBound(to: Element.self)
+  }
+
+  /// Resumer → body: what `send(_:)` passed.
+  @inlinable
+  final var sentSlot: UnsafeMutablePointer<Sent> {
+    (slots.unsafelyUnwrapped + Self.sentOffset).assumingMemoryBound(to: Sent.self)
+  }
+
+  /// Takes the value the body just yielded.
+  @inlinable
+  final func takeYielded() -> Element {
+    yieldedSlot.move()
+  }
 
   /// The body has finished: closes, frees the stack, reports its error.
   @usableFromInline
@@ -134,7 +178,7 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
   @inlinable
   final func suspend(yielding value: Element) throws -> Sent {
     precondition(signal == .running, "yield was called outside the generator's body")
-    yielded = value
+    yieldedSlot.initialize(to: value)
     switchOut(.yielded)
     return try receive()
   }
@@ -144,7 +188,10 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
   final func receive() throws -> Sent {
     if let error = injected.take() { throw error }
     if Sent.self == Void.self { return () as! Sent }
-    if let value = sent.take() { return value }
+    if hasSent {
+      hasSent = false
+      return sentSlot.move()
+    }
     return try noValueSent()
   }
 

@@ -82,10 +82,12 @@ extension _YieldChannel {
   @inlinable
   final func suspendForSequence(yielding value: Element) throws {
     precondition(signal == .running, "yield was called outside the generator's body")
-    yielded = value
+    yieldedSlot.initialize(to: value)
     switchOut(.yielded)
     if let error = injected.take() { throw error }
-    if Sent.self != Void.self, sent.take() != nil {
+    if Sent.self != Void.self, hasSent {
+      hasSent = false
+      _ = sentSlot.move()
       throw GeneratorError(
         .sendToSequence,
         "send(_:) reached yield(from:) over a plain Sequence, which cannot receive values")

@@ -1,0 +1,32 @@
+// swift-tools-version: 6.1
+// Benchmarks for swift-generators, in their own package so that the library's
+// users never build ordo-one/benchmark. Run from this folder:
+//   swift package --allow-writing-to-package-directory benchmark
+//   swift run -c release generator-timings          (plain medians, used by compare-python.sh)
+import PackageDescription
+
+let package = Package(
+  name: "Benchmarks",
+  platforms: [.macOS(.v15)],
+  dependencies: [
+    .package(name: "swift-generators", path: "../"),
+    .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+  ],
+  targets: [
+    .executableTarget(
+      name: "GeneratorBenchmarks",
+      dependencies: [
+        .product(name: "Benchmark", package: "benchmark"),
+        .product(name: "Generators", package: "swift-generators"),
+      ],
+      path: "Benchmarks/GeneratorBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ),
+    .executableTarget(
+      name: "generator-timings",
+      dependencies: [.product(name: "Generators", package: "swift-generators")],
+      path: "Sources/GeneratorTimings"
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

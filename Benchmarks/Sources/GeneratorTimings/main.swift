@@ -1,0 +1,134 @@
+// Plain timings of the core generator operations, as medians over several
+// runs, printed one per line as `name<TAB>value<TAB>unit`. The Python
+// comparison script (compare-python.sh) runs this and CPython in one go.
+// Built in release from a separate module, as a user's code would be.
+import Generators
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+func now() -> UInt64 {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Median nanoseconds per unit of work over `runs` runs.
+func measure(runs: Int = 7, units: Int, _ body: () throws -> Int) rethrows -> Double {
+  var samples: [Double] = []
+  var sink = 0
+  for _ in 0..<runs {
+    let start = now()
+    sink &+= try body()
+    samples.append(Double(now() - start) / Double(units))
+  }
+  if sink == 42 { print("") }  // keeps the work observable
+  samples.sort()
+  return samples[samples.count / 2]
+}
+
+/// `generator-timings [FILTER]` runs only the timings whose name contains FILTER.
+let filter = CommandLine.arguments.dropFirst().first
+
+func wanted(_ name: String) -> Bool { filter.map { name.contains($0) } ?? true }
+
+func report(_ name: String, _ value: @autoclosure () throws -> Double, _ unit: String) rethrows {
+  guard wanted(name) else { return }
+  let value = try value()
+  print("\(name)\t\((value * 100).rounded() / 100)\t\(unit)")
+}
+
+func range(_ n: Int) -> Generator<Int> {
+  Generator { co in
+    var i = 0
+    while i < n {
+      try co.yield(i)
+      i += 1
+    }
+  }
+}
+
+let n = 10_000_000
+
+try report("baseline_loop_ns", measure(units: n) {
+  var sum = 0
+  for i in 0..<n { sum &+= i }
+  return sum
+}, "ns/element")
+
+try report("yield_for_in_ns", measure(units: n) {
+  var sum = 0
+  for x in range(n) { sum &+= x }
+  return sum
+}, "ns/element")
+
+try report("yield_next_ns", try measure(units: n) {
+  var sum = 0
+  let g = range(n)
+  while let x = try g.next() { sum &+= x }
+  return sum
+}, "ns/element")
+
+let creations = 1_000_000
+try report("create_first_destroy_ns", try measure(units: creations) {
+  var sum = 0
+  for i in 0..<creations {
+    let g = Generator<Int> { co in try co.yield(i) }
+    sum &+= try g.next()!
+  }
+  return sum
+}, "ns/generator")
+
+/// Resident bytes of this process, from /proc (Linux) or task_info (macOS).
+func residentBytes() -> Int {
+  #if os(Linux)
+  guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+  defer { fclose(file) }
+  var size = 0, resident = 0
+  _ = withUnsafeMutablePointer(to: &size) { s in
+    withUnsafeMutablePointer(to: &resident) { r in
+      withVaList([s, r]) { vfscanf(file, "%ld %ld", $0) }
+    }
+  }
+  return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+  #else
+  return 0
+  #endif
+}
+
+if wanted("resident") {
+  let count = 20_000
+  var generators: [Generator<Int>] = []
+  generators.reserveCapacity(count)
+  let before = residentBytes()
+  for i in 0..<count {
+    let g = Generator<Int> { co in
+      var local = i
+      while true { try co.yield(local); local &+= 1 }
+    }
+    _ = try g.next()
+    generators.append(g)
+  }
+  let after = residentBytes()
+  report("resident_per_suspended_generator_kib", Double(after - before) / Double(count) / 1024, "KiB")
+  generators.removeAll()
+}
+
+func nested(_ depth: Int, _ n: Int) -> Generator<Int> {
+  Generator { co in
+    if depth == 0 { try co.yield(from: range(n)) } else { try co.yield(from: nested(depth - 1, n)) }
+  }
+}
+
+for depth in [1, 10, 100, 1000] {
+  let elements = 2_000_000
+  try report("yield_from_depth_\(depth)_ns", try measure(units: elements) {
+    var sum = 0
+    let g = nested(depth, elements)
+    while let x = try g.next() { sum &+= x }
+    return sum
+  }, "ns/element")
+}
