@@ -11,19 +11,24 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
   /// Whether the sent-value slot holds what `send(_:)` passed (not for `next()`).
   @exclusivity(unchecked) @usableFromInline
   final var hasSent = false
+  // The delegation links are unretained (Unmanaged, so not even a debug build
+  // or the ARC optimizer adds a retain per element): each delegate is kept
+  // alive by its parent's `yield(from:)` frame, each parent by its own parent
+  // or, at the top, by whoever is resuming it.
+
   /// On the outermost coroutine: the innermost delegate, resumed directly.
   @exclusivity(unchecked) @usableFromInline
-  final var leaf: _YieldChannel<Element, Sent>?
+  final var leaf: Unmanaged<_YieldChannel<Element, Sent>>?
   /// On a delegate: the coroutine whose `yield(from:)` drives it.
   @exclusivity(unchecked) @usableFromInline
-  final unowned(unsafe) var parent: _YieldChannel<Element, Sent>?
+  final var parent: Unmanaged<_YieldChannel<Element, Sent>>?
   /// Set by `close()` so that a delegator whose delegate returned instead of
   /// unwinding still sees ``GeneratorExit``, as Python's `yield from` does.
   @exclusivity(unchecked) @usableFromInline
   final var closing = false
   /// Set by the body together with `Signal.delegating`.
   @exclusivity(unchecked) @usableFromInline
-  final var pendingDelegate: _YieldChannel<Element, Sent>?
+  final var pendingDelegate: Unmanaged<_YieldChannel<Element, Sent>>?
 
   // MARK: The resumer's side
 
@@ -46,7 +51,7 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
         publish(.suspended)
         return takeYielded()
       }
-      return try afterSwitch(from: self)
+      return try afterSwitch(from: Unmanaged.passUnretained(self))
     }
     return try resumeStartingOrDelegating(request)
   }
@@ -76,40 +81,46 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
         throw error
       }
     }
-    // Borrowed, not retained: `self` and the delegation chain keep them alive.
-    unowned(unsafe) let target = leaf ?? self
-    target.deliver(request)
-    target.switchIn()
+    let target = leaf ?? Unmanaged.passUnretained(self)
+    target._withUnsafeGuaranteedRef {
+      $0.deliver(request)
+      $0.switchIn()
+    }
     return try afterSwitch(from: target)
   }
 
   /// Follows delegation starts and delegate ends until some coroutine in the
   /// chain yields, or the outermost one finishes.
   @inlinable
-  final func afterSwitch(from start: _YieldChannel<Element, Sent>) throws -> Element? {
-    unowned(unsafe) var target = start
+  final func afterSwitch(from start: Unmanaged<_YieldChannel<Element, Sent>>) throws -> Element? {
+    let me = Unmanaged.passUnretained(self)
+    var target = start
     while true {
-      switch target.signal {
+      switch target._withUnsafeGuaranteedRef({ $0.signal }) {
       case .yielded:
         publish(.suspended)
-        return target.takeYielded()
+        return target._withUnsafeGuaranteedRef { $0.takeYielded() }
       case .delegating:
-        unowned(unsafe) let child = target.pendingDelegate.take()!
-        child.parent = target
+        let child = target._withUnsafeGuaranteedRef { $0.pendingDelegate.take()! }
+        child._withUnsafeGuaranteedRef { $0.parent = target }
         leaf = child
         target = child
-        target.switchIn()
+        target._withUnsafeGuaranteedRef { $0.switchIn() }
       case .finished:
-        if target === self { return try finishedLocked() }
+        if target.toOpaque() == me.toOpaque() { return try finishedLocked() }
         // A delegate ended: its parent's yield(from:) picks up the result.
-        unowned(unsafe) let parent = target.parent!
-        target.parent = nil
-        target.releaseStack()
-        target.publish(.closed)
-        leaf = parent === self ? nil : parent
-        if closing, target.failure == nil { parent.injected = generatorExit }
+        let (parent, failed) = target._withUnsafeGuaranteedRef { ended in
+          let parent = ended.parent.take()!
+          ended.releaseStack()
+          ended.publish(.closed)
+          return (parent, ended.failure != nil)
+        }
+        leaf = parent.toOpaque() == me.toOpaque() ? nil : parent
         target = parent
-        target.switchIn()
+        target._withUnsafeGuaranteedRef { parent in
+          if closing, !failed { parent.injected = generatorExit }
+          parent.switchIn()
+        }
       case .running:
         fatalError("a generator switched back without saying why")
       }

@@ -24,7 +24,7 @@ extension Yielder {
         "yield(from:) on a coroutine that finished without returning a \(Result.self)")
     }
     try withChannel { me in
-      me.pendingDelegate = sub
+      me.pendingDelegate = Unmanaged.passUnretained(sub)
       me.switchOut(.delegating)
       // Back when `sub` has finished (the resumer walked up the chain).
       if let error = me.injected.take() { throw error }  // closed while delegating
