@@ -31,7 +31,7 @@
 #define CGR_CANARY 0x5347454e43414e59ull  // "SGENCANY"
 #define CGR_POOL_CAPACITY 16
 
-static _Atomic int64_t live_stacks;
+static _Atomic int64_t mapped_stacks;   // changed only by mmap and munmap, not by the pool
 static _Atomic int64_t mprotect_guarded;
 static _Atomic int64_t canary_only;
 static _Atomic int64_t mappings_created;
@@ -111,6 +111,7 @@ static int map_stack(size_t usable, cgr_stack *out) {
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (mapping == MAP_FAILED) return errno ? errno : ENOMEM;
   atomic_fetch_add(&mappings_created, 1);
+  atomic_fetch_add_explicit(&mapped_stacks, 1, memory_order_relaxed);
   out->mapping = mapping;
   out->mapping_size = length;
   out->usable_size = usable;
@@ -123,6 +124,7 @@ static void unmap_stack(const cgr_stack *stack) {
   if (stack->guard == CGR_GUARD_MPROTECT) atomic_fetch_sub(&mprotect_guarded, 1);
   if (stack->guard == CGR_GUARD_CANARY) atomic_fetch_sub(&canary_only, 1);
   munmap(stack->mapping, stack->mapping_size);
+  atomic_fetch_sub_explicit(&mapped_stacks, 1, memory_order_relaxed);
 }
 
 // A small per-thread free list, so creating and destroying a generator in a
@@ -157,17 +159,15 @@ int cgr_stack_acquire(size_t usable_size, cgr_stack *out) {
     if (pool->stacks[i].usable_size == usable_size) {
       *out = pool->stacks[i];
       pool->stacks[i] = pool->stacks[--pool->count];
-      atomic_fetch_add_explicit(&live_stacks, 1, memory_order_relaxed);
       return 0;
     }
   }
-  int error = map_stack(usable_size, out);
-  if (error == 0) atomic_fetch_add_explicit(&live_stacks, 1, memory_order_relaxed);
-  return error;
+  return map_stack(usable_size, out);
 }
 
+// No atomic counter is touched on the pooled path: a locked instruction on
+// each acquire and release cost about 40 ns of a generator's creation.
 void cgr_stack_release(const cgr_stack *stack) {
-  atomic_fetch_sub_explicit(&live_stacks, 1, memory_order_relaxed);
   cgr_pool *pool = &thread_pool;
   if (pool->count < CGR_POOL_CAPACITY && cgr_stack_intact(stack)) {
     if (!thread_pool_registered) {
@@ -182,7 +182,7 @@ void cgr_stack_release(const cgr_stack *stack) {
 }
 
 void cgr_get_stats(cgr_stats *out) {
-  out->live_stacks = atomic_load(&live_stacks);
+  out->mapped_stacks = atomic_load(&mapped_stacks);
   out->mprotect_guarded = atomic_load(&mprotect_guarded);
   out->canary_only = atomic_load(&canary_only);
   out->mappings_created = atomic_load(&mappings_created);

@@ -16,7 +16,7 @@ import Testing
       #expect(try g.next() == i)
       generators.append(g)
     }
-    #expect(GeneratorRuntime.statistics.liveStacks >= count)
+    #expect(GeneratorRuntime.statistics.mappedStacks >= count)
     var sum = 0
     for g in generators { sum += try g.next()! }
     return sum

@@ -132,3 +132,32 @@ for depth in [1, 10, 100, 1000] {
     return sum
   }, "ns/element")
 }
+
+// Where creation time goes: each step of create + first value + destroy alone.
+try report("create_destroy_unstarted_ns", try measure(units: creations) {
+  var sum = 0
+  for i in 0..<creations {
+    let g = Generator<Int> { co in try co.yield(i) }
+    sum &+= g.state == .created ? 1 : 0
+  }
+  return sum
+}, "ns/generator")
+
+try report("create_run_to_end_ns", try measure(units: creations) {
+  var sum = 0
+  for i in 0..<creations {
+    let g = Generator<Int> { _ in sum &+= i }
+    _ = try g.next()
+  }
+  return sum
+}, "ns/generator")
+
+try report("create_exhaust_one_value_ns", try measure(units: creations) {
+  var sum = 0
+  for i in 0..<creations {
+    let g = Generator<Int> { co in try co.yield(i) }
+    sum &+= try g.next()!
+    _ = try g.next()
+  }
+  return sum
+}, "ns/generator")

@@ -61,7 +61,7 @@ typedef enum cgr_guard_policy {
 
 /// Counters for the whole process.
 typedef struct cgr_stats {
-  int64_t live_stacks;        ///< stacks handed out and not yet returned
+  int64_t mapped_stacks;      ///< stacks mapped: in use, or pooled for reuse
   int64_t mprotect_guarded;   ///< of which guarded with a second mapping
   int64_t canary_only;        ///< of which without a guard page
   int64_t mappings_created;   ///< mmap calls made

@@ -120,7 +120,7 @@ public class _CoroutineCore {
     var stats = cgr_stats()
     cgr_get_stats(&stats)
     return "could not map a \(size)-byte generator stack (errno \(error)): "
-      + "\(stats.live_stacks) generator stacks are alive. The process is out of memory or out of "
+      + "\(stats.mapped_stacks) generator stacks are mapped. The process is out of memory or out of "
       + "memory mappings (Linux: vm.max_map_count); finish or close generators you no longer need, "
       + "or give them a smaller stackSize."
   }

@@ -4,8 +4,9 @@ import CGeneratorsRuntime
 public enum GeneratorRuntime {
   /// Counters for the stacks of every generator in the process.
   public struct Statistics: Sendable, Hashable {
-    /// Stacks held by started, unfinished generators.
-    public var liveStacks: Int
+    /// Stacks mapped: those of started, unfinished generators, plus the few each
+    /// thread keeps for reuse (see ``GeneratorRuntime/releasePooledStacks()``).
+    public var mappedStacks: Int
     /// Of those, stacks whose guard page costs a second memory mapping (older kernels).
     public var stacksWithMappedGuard: Int
     /// Of those, stacks with no guard page (past the mapping budget), checked by a canary.
@@ -19,7 +20,7 @@ public enum GeneratorRuntime {
     var stats = cgr_stats()
     cgr_get_stats(&stats)
     return Statistics(
-      liveStacks: Int(stats.live_stacks),
+      mappedStacks: Int(stats.mapped_stacks),
       stacksWithMappedGuard: Int(stats.mprotect_guarded),
       stacksWithoutGuard: Int(stats.canary_only),
       mappedGuardBudget: Int(stats.mprotect_budget))
