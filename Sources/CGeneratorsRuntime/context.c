@@ -4,11 +4,16 @@
 #include <stdlib.h>
 
 extern void cgr_trampoline(void);
+void cgr_sanitizer_setup(cgr_context *context);
+void cgr_sanitizer_started(cgr_context *context);
+void cgr_sanitizer_finishing(cgr_context *context);
 
 // Called by cgr_trampoline on the new stack. When the body returns, the
 // coroutine switches back for the last time and is never resumed again.
 __attribute__((used, visibility("hidden"))) void cgr_start(cgr_context *context) {
+  if (cgr_sanitized) cgr_sanitizer_started(context);
   context->entry(context->arg);
+  if (cgr_sanitized) cgr_sanitizer_finishing(context);
   cgr_switch(&context->coroutine_sp, context->caller_sp);
   abort();  // a finished coroutine was resumed: the Swift side never does this
 }
@@ -20,6 +25,14 @@ cgr_context *cgr_context_init(const cgr_stack *stack, void (*entry)(void *), voi
   context->entry = entry;
   context->arg = arg;
   context->caller_sp = NULL;
+  context->stack_bottom = (char *)stack->mapping + (stack->mapping_size - stack->usable_size);
+  context->stack_size = stack->usable_size;
+  context->caller_bottom = NULL;
+  context->caller_size = 0;
+  context->asan_fake_stack_caller = NULL;
+  context->asan_fake_stack_body = NULL;
+  context->tsan_fiber = NULL;
+  context->tsan_caller_fiber = NULL;
   context->access_state[0] = NULL;
   context->access_state[1] = NULL;
   if (slot_alignment < 16) slot_alignment = 16;
@@ -44,5 +57,6 @@ cgr_context *cgr_context_init(const cgr_stack *stack, void (*entry)(void *), voi
   sp[11] = (uintptr_t)cgr_trampoline;     // x30: where br lands
 #endif
   context->coroutine_sp = sp;
+  cgr_sanitizer_setup(context);
   return context;
 }

@@ -40,9 +40,13 @@ static _Atomic int madvise_guard_supported = 1;
 static _Atomic int guard_policy = CGR_POLICY_AUTOMATIC;
 
 size_t cgr_page_size(void) {
-  static size_t cached;
-  if (!cached) cached = (size_t)sysconf(_SC_PAGESIZE);
-  return cached;
+  static _Atomic size_t cached;
+  size_t size = atomic_load_explicit(&cached, memory_order_relaxed);
+  if (!size) {
+    size = (size_t)sysconf(_SC_PAGESIZE);
+    atomic_store_explicit(&cached, size, memory_order_relaxed);
+  }
+  return size;
 }
 
 // Half of what the mapping limit leaves after a reserve for the rest of the

@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 runtime="$here/../../Sources/CGeneratorsRuntime"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-sources=("$here/switch_test.c" "$runtime/stacks.c" "$runtime/context.c")
+sources=("$here/switch_test.c" "$runtime/stacks.c" "$runtime/context.c" "$runtime/sanitizers.c")
 
 echo "== x86_64 Linux (native)"
 gcc -O2 -Wall -Wextra -Werror -o "$out/native" "${sources[@]}" "$runtime/switch_x86_64_sysv.S" -lpthread

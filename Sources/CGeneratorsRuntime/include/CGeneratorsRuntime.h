@@ -50,6 +50,16 @@ typedef struct cgr_context {
   /// Room for the values that cross the switch (the yielded value and the
   /// sent value), so the Swift object holds no generic stored properties.
   void *slots;
+  /// Bookkeeping for Address and Thread Sanitizer, used only when a
+  /// sanitizer runtime is linked (see sanitizers.c).
+  void *stack_bottom;
+  size_t stack_size;
+  const void *caller_bottom;
+  size_t caller_size;
+  void *asan_fake_stack_caller;
+  void *asan_fake_stack_body;
+  void *tsan_fiber;
+  void *tsan_caller_fiber;
 } cgr_context;
 
 /// Where the guard strategy comes from; tests force the fallbacks.
@@ -173,16 +183,30 @@ static inline __attribute__((always_inline)) void cgr_exit_accesses(cgr_context 
   context->access_state[1] = last;
 }
 
+/// Nonzero when an Address or Thread Sanitizer runtime is linked: every
+/// switch is then announced to it (sanitizers.c). One predictable branch.
+extern int cgr_sanitized;
+void cgr_sanitizer_before_resume(cgr_context *context);
+void cgr_sanitizer_after_resume(cgr_context *context);
+void cgr_sanitizer_before_suspend(cgr_context *context);
+void cgr_sanitizer_after_suspend(cgr_context *context);
+/// Releases what a context holds besides its stack (a sanitizer fiber).
+void cgr_context_dispose(cgr_context *context);
+
 /// Switches from the resumer into the coroutine.
 static inline __attribute__((always_inline)) void cgr_resume(cgr_context *context) {
   cgr_enter_accesses(context);
+  if (__builtin_expect(cgr_sanitized, 0)) cgr_sanitizer_before_resume(context);
   cgr_switch_in(&context->caller_sp, context->coroutine_sp);
+  if (__builtin_expect(cgr_sanitized, 0)) cgr_sanitizer_after_resume(context);
 }
 
 /// Switches from the coroutine back to whoever resumed it.
 static inline __attribute__((always_inline)) void cgr_suspend(cgr_context *context) {
   cgr_exit_accesses(context);
+  if (__builtin_expect(cgr_sanitized, 0)) cgr_sanitizer_before_suspend(context);
   cgr_switch_out(&context->coroutine_sp, context->caller_sp);
+  if (__builtin_expect(cgr_sanitized, 0)) cgr_sanitizer_after_suspend(context);
 }
 
 /// Before a finished body's last switch: its accesses leave the thread.

@@ -153,7 +153,8 @@ public class _CoroutineCore {
   /// Returns the stack once the body has finished for good.
   @usableFromInline
   final func releaseStack() {
-    guard context != nil else { return }
+    guard let finished = context else { return }
+    cgr_context_dispose(finished)
     context = nil
     slots = nil
     cgr_stack_release(&stack)
