@@ -37,6 +37,16 @@ def gen_function():
         total += x
     return total
 
+def count_range(n):        # the fastest way to write it in Python
+    for i in range(n):
+        yield i
+
+def gen_function_range():
+    total = 0
+    for x in count_range(N):
+        total += x
+    return total
+
 def gen_expression():
     return sum(x for x in range(N))
 
@@ -76,6 +86,7 @@ def yield_from(depth):
 
 print(f"yield_for_in_ns\t{median_ns(N, gen_function):.2f}")
 print(f"yield_next_ns\t{median_ns(N, gen_next):.2f}")
+print(f"generator_function_range_ns\t{median_ns(N, gen_function_range):.2f}")
 print(f"generator_expression_ns\t{median_ns(N, gen_expression):.2f}")
 print(f"create_first_destroy_ns\t{median_ns(CREATIONS, create_first_destroy):.2f}")
 for depth in (1, 10, 100, 900):   # CPython's recursion limit is 1000
@@ -97,6 +108,7 @@ row() {  # label swift_key python_key unit
 }
 row "sum of 10M through \`for x in g\` (per element)" yield_for_in_ns yield_for_in_ns ns
 row "sum of 10M through \`next()\` (per element)" yield_next_ns yield_next_ns ns
+row "sum of 10M: Swift \`for x in g\` vs \`for i in range(n): yield i\`" yield_for_in_ns generator_function_range_ns ns
 row "sum of 10M: Swift \`for x in g\` vs a generator expression" yield_for_in_ns generator_expression_ns ns
 row "create + first value + destroy (per generator)" create_first_destroy_ns create_first_destroy_ns ns
 row "\`yield from\` depth 1 (per element)" yield_from_depth_1_ns yield_from_depth_1_ns ns
