@@ -13,9 +13,15 @@ let package = Package(
     .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
   ],
   targets: [
+    .target(
+      name: "BenchmarkSupport",
+      dependencies: [.product(name: "Generators", package: "swift-generators")],
+      path: "Sources/BenchmarkSupport"
+    ),
     .executableTarget(
       name: "GeneratorBenchmarks",
       dependencies: [
+        "BenchmarkSupport",
         .product(name: "Benchmark", package: "benchmark"),
         .product(name: "Generators", package: "swift-generators"),
       ],
@@ -24,7 +30,7 @@ let package = Package(
     ),
     .executableTarget(
       name: "generator-timings",
-      dependencies: [.product(name: "Generators", package: "swift-generators")],
+      dependencies: ["BenchmarkSupport", .product(name: "Generators", package: "swift-generators")],
       path: "Sources/GeneratorTimings"
     ),
   ],

@@ -11,33 +11,11 @@
 // alone. FPCR is not saved, as on x86_64.
 #if defined(__aarch64__) || defined(__arm64__)
 
-#if defined(__APPLE__)
-#define CGR_SYMBOL(name) _##name
-        .macro CGR_BEGIN name
-        .globl _\name
-        .private_extern _\name
-        .p2align 4
-_\name:
-        .endm
-        .macro CGR_END name
-        .endm
-#else
-#define CGR_SYMBOL(name) name
-        .macro CGR_BEGIN name
-        .globl \name
-        .hidden \name
-        .type \name, %function
-        .p2align 4
-\name:
-        .endm
-        .macro CGR_END name
-        .size \name, .-\name
-        .endm
-#endif
+#include "asm_macros.h"
 
         .text
 
-CGR_BEGIN cgr_switch
+.macro CGR_SWITCH_BODY
         sub     sp, sp, #160
         stp     x19, x20, [sp, #0]
         stp     x21, x22, [sp, #16]
@@ -64,64 +42,19 @@ CGR_BEGIN cgr_switch
         ldp     d14, d15, [sp, #144]
         add     sp, sp, #160
         br      x30
+.endm
+
+// Three copies of one switch (see the header for why).
+CGR_BEGIN cgr_switch
+        CGR_SWITCH_BODY
 CGR_END cgr_switch
 
 CGR_BEGIN cgr_switch_in
-        sub     sp, sp, #160
-        stp     x19, x20, [sp, #0]
-        stp     x21, x22, [sp, #16]
-        stp     x23, x24, [sp, #32]
-        stp     x25, x26, [sp, #48]
-        stp     x27, x28, [sp, #64]
-        stp     x29, x30, [sp, #80]
-        stp     d8, d9, [sp, #96]
-        stp     d10, d11, [sp, #112]
-        stp     d12, d13, [sp, #128]
-        stp     d14, d15, [sp, #144]
-        mov     x9, sp
-        str     x9, [x0]
-        mov     sp, x1
-        ldp     x19, x20, [sp, #0]
-        ldp     x21, x22, [sp, #16]
-        ldp     x23, x24, [sp, #32]
-        ldp     x25, x26, [sp, #48]
-        ldp     x27, x28, [sp, #64]
-        ldp     x29, x30, [sp, #80]
-        ldp     d8, d9, [sp, #96]
-        ldp     d10, d11, [sp, #112]
-        ldp     d12, d13, [sp, #128]
-        ldp     d14, d15, [sp, #144]
-        add     sp, sp, #160
-        br      x30
+        CGR_SWITCH_BODY
 CGR_END cgr_switch_in
 
 CGR_BEGIN cgr_switch_out
-        sub     sp, sp, #160
-        stp     x19, x20, [sp, #0]
-        stp     x21, x22, [sp, #16]
-        stp     x23, x24, [sp, #32]
-        stp     x25, x26, [sp, #48]
-        stp     x27, x28, [sp, #64]
-        stp     x29, x30, [sp, #80]
-        stp     d8, d9, [sp, #96]
-        stp     d10, d11, [sp, #112]
-        stp     d12, d13, [sp, #128]
-        stp     d14, d15, [sp, #144]
-        mov     x9, sp
-        str     x9, [x0]
-        mov     sp, x1
-        ldp     x19, x20, [sp, #0]
-        ldp     x21, x22, [sp, #16]
-        ldp     x23, x24, [sp, #32]
-        ldp     x25, x26, [sp, #48]
-        ldp     x27, x28, [sp, #64]
-        ldp     x29, x30, [sp, #80]
-        ldp     d8, d9, [sp, #96]
-        ldp     d10, d11, [sp, #112]
-        ldp     d12, d13, [sp, #128]
-        ldp     d14, d15, [sp, #144]
-        add     sp, sp, #160
-        br      x30
+        CGR_SWITCH_BODY
 CGR_END cgr_switch_out
 
 

@@ -12,33 +12,11 @@
 // that changes the floating-point environment must restore it before yielding.
 #if defined(__x86_64__) && !defined(_WIN32)
 
-#if defined(__APPLE__)
-#define CGR_SYMBOL(name) _##name
-        .macro CGR_BEGIN name
-        .globl _\name
-        .private_extern _\name
-        .p2align 4
-_\name:
-        .endm
-        .macro CGR_END name
-        .endm
-#else
-#define CGR_SYMBOL(name) name
-        .macro CGR_BEGIN name
-        .globl \name
-        .hidden \name
-        .type \name, %function
-        .p2align 4
-\name:
-        .endm
-        .macro CGR_END name
-        .size \name, .-\name
-        .endm
-#endif
+#include "asm_macros.h"
 
         .text
 
-CGR_BEGIN cgr_switch
+.macro CGR_SWITCH_BODY
         pushq   %rbp
         pushq   %rbx
         pushq   %r12
@@ -55,44 +33,19 @@ CGR_BEGIN cgr_switch
         popq    %rbp
         popq    %rcx
         jmpq    *%rcx
+.endm
+
+// Three copies of one switch (see the header for why).
+CGR_BEGIN cgr_switch
+        CGR_SWITCH_BODY
 CGR_END cgr_switch
 
 CGR_BEGIN cgr_switch_in
-        pushq   %rbp
-        pushq   %rbx
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
-        movq    %rsp, (%rdi)
-        movq    %rsi, %rsp
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %rbx
-        popq    %rbp
-        popq    %rcx
-        jmpq    *%rcx
+        CGR_SWITCH_BODY
 CGR_END cgr_switch_in
 
 CGR_BEGIN cgr_switch_out
-        pushq   %rbp
-        pushq   %rbx
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
-        movq    %rsp, (%rdi)
-        movq    %rsi, %rsp
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %rbx
-        popq    %rbp
-        popq    %rcx
-        jmpq    *%rcx
+        CGR_SWITCH_BODY
 CGR_END cgr_switch_out
 
 

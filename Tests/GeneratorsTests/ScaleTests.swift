@@ -39,7 +39,7 @@ import Testing
       _ = try g.next()
       generators.append(g)
     }
-    let stats = GeneratorRuntime.statistics
+    let stats = withExtendedLifetime(generators) { GeneratorRuntime.statistics }
     #expect(stats.stacksWithMappedGuard <= stats.mappedGuardBudget)
     #expect(stats.stacksWithMappedGuard > 0)
     #expect(stats.stacksWithoutGuard > 0)

@@ -26,7 +26,7 @@ for target in arm64-apple-macos13 x86_64-apple-macos13; do
   case $target in arm64*) file=switch_arm64_aapcs64.S ;; *) file=switch_x86_64_sysv.S ;; esac
   clang -target "$target" -c "$runtime/$file" -o "$out/$target.o"
   symbols=$("$nm" "$out/$target.o")
-  for symbol in _cgr_switch _cgr_trampoline; do
+  for symbol in _cgr_switch _cgr_switch_in _cgr_switch_out _cgr_trampoline; do
     grep -q " T $symbol\$" <<<"$symbols" || grep -q " t $symbol\$" <<<"$symbols" || { echo "missing $symbol in $target:"; echo "$symbols"; exit 1; }
   done
   echo "$symbols"

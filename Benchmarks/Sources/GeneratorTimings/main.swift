@@ -2,6 +2,7 @@
 // runs, printed one per line as `name<TAB>value<TAB>unit`. The Python
 // comparison script (compare-python.sh) runs this and CPython in one go.
 // Built in release from a separate module, as a user's code would be.
+import BenchmarkSupport
 import Generators
 
 #if canImport(Glibc)
@@ -41,16 +42,6 @@ func report(_ name: String, _ value: @autoclosure () throws -> Double, _ unit: S
   print("\(name)\t\((value * 100).rounded() / 100)\t\(unit)")
 }
 
-func range(_ n: Int) -> Generator<Int> {
-  Generator { co in
-    var i = 0
-    while i < n {
-      try co.yield(i)
-      i += 1
-    }
-  }
-}
-
 let n = 10_000_000
 
 try report("baseline_loop_ns", measure(units: n) {
@@ -82,45 +73,13 @@ try report("create_first_destroy_ns", try measure(units: creations) {
   return sum
 }, "ns/generator")
 
-/// Resident bytes of this process, from /proc (Linux) or task_info (macOS).
-func residentBytes() -> Int {
-  #if os(Linux)
-  guard let file = fopen("/proc/self/statm", "r") else { return 0 }
-  defer { fclose(file) }
-  var size = 0, resident = 0
-  _ = withUnsafeMutablePointer(to: &size) { s in
-    withUnsafeMutablePointer(to: &resident) { r in
-      withVaList([s, r]) { vfscanf(file, "%ld %ld", $0) }
-    }
-  }
-  return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
-  #else
-  return 0
-  #endif
-}
-
 if wanted("resident") {
   let count = 20_000
-  var generators: [Generator<Int>] = []
-  generators.reserveCapacity(count)
   let before = residentBytes()
-  for i in 0..<count {
-    let g = Generator<Int> { co in
-      var local = i
-      while true { try co.yield(local); local &+= 1 }
-    }
-    _ = try g.next()
-    generators.append(g)
-  }
-  let after = residentBytes()
+  let generators = try suspendedGenerators(count)
+  // Read while they are certainly alive: Swift may end a lifetime at its last use.
+  let after = withExtendedLifetime(generators) { residentBytes() }
   report("resident_per_suspended_generator_kib", Double(after - before) / Double(count) / 1024, "KiB")
-  generators.removeAll()
-}
-
-func nested(_ depth: Int, _ n: Int) -> Generator<Int> {
-  Generator { co in
-    if depth == 0 { try co.yield(from: range(n)) } else { try co.yield(from: nested(depth - 1, n)) }
-  }
 }
 
 for depth in [1, 10, 100, 1000] {
