@@ -6,6 +6,10 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .library(name: "Generators", targets: ["Generators"]),
+    .library(name: "StreamIO", targets: ["StreamIO"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
     // C and assembly only: stacks and the context switch.
@@ -14,11 +18,20 @@ let package = Package(
       name: "Generators",
       dependencies: ["CGeneratorsRuntime"]
     ),
+    // Files, lines, CSV and JSON Lines in constant memory.
+    .target(
+      name: "StreamIO",
+      dependencies: ["Generators", .product(name: "SystemPackage", package: "swift-system")]
+    ),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "GeneratorsTests",
       dependencies: ["Generators", "TestSupport", "CGeneratorsRuntime"],
       exclude: []
+    ),
+    .testTarget(
+      name: "StreamIOTests",
+      dependencies: ["StreamIO", "Generators", "TestSupport", .product(name: "SystemPackage", package: "swift-system")]
     ),
   ],
   swiftLanguageModes: [.v6]

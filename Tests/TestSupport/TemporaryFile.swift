@@ -5,11 +5,15 @@ public final class TemporaryFile {
   public let path: String
   private let directory: String
 
-  public init(contents: String, name: String = "file.txt") throws {
+  public convenience init(contents: String, name: String = "file.txt") throws {
+    try self.init(data: Array(contents.utf8), name: name)
+  }
+
+  public init(data: [UInt8], name: String = "file.txt") throws {
     directory = NSTemporaryDirectory() + "swift-generators-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     path = directory + "/" + name
-    try contents.write(toFile: path, atomically: true, encoding: .utf8)
+    try Data(data).write(to: URL(fileURLWithPath: path))
   }
 
   deinit { try? FileManager.default.removeItem(atPath: directory) }

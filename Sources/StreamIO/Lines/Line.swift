@@ -1,0 +1,75 @@
+import SystemPackage
+
+/// One line read by ``LineReader``, without its line ending (`\n` or `\r\n`).
+///
+/// A view into the reader's buffer, valid until the reader's next `next()`:
+/// copy what you keep with ``string()`` or `Array(line.bytes)`.
+public struct Line {
+  /// The line's bytes, without the line ending.
+  public let bytes: UnsafeRawBufferPointer
+  /// 1-based line number.
+  public let number: Int
+  /// 0-based offset in the input of the line's first byte.
+  public let byteOffset: Int
+  @usableFromInline
+  let source: Unmanaged<ByteSource>
+
+  @inlinable
+  init(bytes: UnsafeRawBufferPointer, number: Int, byteOffset: Int, source: Unmanaged<ByteSource>) {
+    self.bytes = bytes
+    self.number = number
+    self.byteOffset = byteOffset
+    self.source = source
+  }
+
+  /// The line as a `String`, checking that it is valid UTF-8.
+  /// Python: `line.decode("utf-8")` (strict).
+  ///
+  /// - Throws: ``StreamIOError`` with code ``StreamIOError/Code/invalidUTF8``,
+  ///   naming the file, line, column and byte of the first invalid byte.
+  @inlinable
+  public func string() throws(StreamIOError) -> String {
+    if let text = String(validating: bytes, as: UTF8.self) { return text }
+    throw invalidUTF8()
+  }
+
+  /// The line as a `String`, invalid UTF-8 replaced by U+FFFD.
+  /// Python: `line.decode("utf-8", errors="replace")`.
+  @inlinable
+  public var lossyString: String { String(decoding: bytes, as: UTF8.self) }
+
+  @usableFromInline
+  func invalidUTF8() -> StreamIOError {
+    let column = firstInvalidUTF8(in: bytes) ?? 0
+    return StreamIOError(
+      .invalidUTF8, "invalid UTF-8 where text was expected (byte 0x\(String(bytes[column], radix: 16)))",
+      path: source._withUnsafeGuaranteedRef { $0.path }, line: number, column: column + 1,
+      byteOffset: byteOffset + column)
+  }
+}
+
+/// The index of the first byte that starts an invalid UTF-8 sequence.
+func firstInvalidUTF8(in bytes: UnsafeRawBufferPointer) -> Int? {
+  var i = 0
+  let n = bytes.count
+  while i < n {
+    let lead = bytes[i]
+    let length: Int
+    switch lead {
+    case 0x00...0x7F: i += 1; continue
+    case 0xC2...0xDF: length = 2
+    case 0xE0...0xEF: length = 3
+    case 0xF0...0xF4: length = 4
+    default: return i
+    }
+    guard i + length <= n else { return i }
+    for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { return i }
+    let second = bytes[i + 1]
+    if lead == 0xE0 && second < 0xA0 { return i }  // overlong
+    if lead == 0xED && second > 0x9F { return i }  // surrogate
+    if lead == 0xF0 && second < 0x90 { return i }  // overlong
+    if lead == 0xF4 && second > 0x8F { return i }  // above U+10FFFF
+    i += length
+  }
+  return nil
+}

@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a file or stream one line at a time, in constant memory.
+/// Python: `for line in open(path, "rb")`, without the line endings.
+///
+/// ```swift
+/// let reader = try LineReader(path: "server.log")
+/// while let line = try reader.next() {
+///   if line.bytes.starts(with: "ERROR".utf8) { print(try line.string()) }
+/// }
+/// ```
+///
+/// - Lines end at `\n`; a `\r` before it is dropped too, so CRLF files read
+///   the same as LF ones. A last line without a newline is still a line.
+/// - Each ``Line`` is a view into one reusable buffer, valid until the next
+///   `next()`. The buffer grows only for a line longer than itself, and never
+///   past `maxLineLength`: a longer line is an error naming its line number.
+/// - The file is closed at the end of input, on an error, by ``close()`` and
+///   at deinit, so an early `break` out of `for line in reader` closes it as
+///   soon as the reader is released.
+///
+/// - Complexity: O(n) in the input; one `memchr` pass finds the line ends.
+public final class LineReader {
+  /// Where the bytes come from.
+  public let source: ByteSource
+  /// The longest line accepted, in bytes, without its line ending.
+  public let maxLineLength: Int
+  @usableFromInline
+  var buffer: ReadBuffer
+  /// Where the search for the next `\n` resumes (bytes before it have none).
+  @usableFromInline
+  var scanFrom = 0
+  @usableFromInline
+  var lineNumber = 0
+  @usableFromInline
+  var atEnd = false
+
+  /// 64 KiB: large enough that `read(2)` costs little per byte, small enough to stay in L2.
+  public static var defaultBufferSize: Int { 64 * 1024 }
+  /// 4 MiB: a bound on memory, not a limit a normal text file meets.
+  public static var defaultMaxLineLength: Int { 4 * 1024 * 1024 }
+
+  /// Reads lines from `source`.
+  public init(
+    source: ByteSource,
+    bufferSize: Int = LineReader.defaultBufferSize,
+    maxLineLength: Int = LineReader.defaultMaxLineLength
+  ) {
+    self.source = source
+    self.maxLineLength = maxLineLength
+    // Room for the longest line plus its "\r\n".
+    buffer = ReadBuffer(capacity: bufferSize, limit: Swift.max(bufferSize, maxLineLength + 2))
+  }
+
+  /// Opens `path` and reads its lines.
+  public convenience init(
+    path: String,
+    bufferSize: Int = LineReader.defaultBufferSize,
+    maxLineLength: Int = LineReader.defaultMaxLineLength
+  ) throws(StreamIOError) {
+    self.init(source: try ByteSource(path: path), bufferSize: bufferSize, maxLineLength: maxLineLength)
+  }
+
+  /// The buffer's current size: it grows only for a line longer than itself.
+  public var bufferCapacity: Int { buffer.storage.count }
+
+  deinit {
+    source.close()
+    buffer.deallocate()
+  }
+
+  /// Closes the input now; `next()` then returns nil.
+  public func close() {
+    source.close()
+    atEnd = true
+    buffer.start = buffer.end
+    scanFrom = buffer.end
+  }
+
+  /// The next line, or nil at the end of input.
+  ///
+  /// - Throws: ``StreamIOError``: ``StreamIOError/Code/lineTooLong`` for a line
+  ///   over ``maxLineLength`` (the reader then stops), or ``StreamIOError/Code/io``.
+  @inlinable
+  public func next() throws(StreamIOError) -> Line? {
+    while true {
+      let base = buffer.base
+      let searched = buffer.end - scanFrom
+      if searched > 0, let found = memchr(base + scanFrom, 0x0A, searched) {
+        let newline = UnsafeMutableRawPointer(found) - base
+        return try makeLine(endingAt: newline, next: newline + 1)
+      }
+      scanFrom = buffer.end
+      if atEnd {
+        guard buffer.start < buffer.end else { return nil }
+        return try makeLine(endingAt: buffer.end, next: buffer.end)
+      }
+      try refill()
+    }
+  }
+
+  /// The line from `buffer.start` to `newline` (a trailing `\r` dropped);
+  /// consumption resumes at `next`.
+  @inlinable
+  func makeLine(endingAt newline: Int, next: Int) throws(StreamIOError) -> Line {
+    let base = buffer.base
+    let start = buffer.start
+    var end = newline
+    if end > start && base.load(fromByteOffset: end - 1, as: UInt8.self) == 0x0D { end -= 1 }
+    guard end - start <= maxLineLength else { throw lineTooLong() }
+    lineNumber += 1
+    buffer.start = next
+    scanFrom = next
+    return Line(
+      bytes: UnsafeRawBufferPointer(start: base + start, count: end - start), number: lineNumber,
+      byteOffset: buffer.discarded + start, source: Unmanaged.passUnretained(source))
+  }
+
+  /// Reads more input; sets `atEnd` at its end.
+  @usableFromInline
+  func refill() throws(StreamIOError) {
+    // The line in progress has no newline yet; past the limit (plus room for
+    // a "\r"), it can only be too long.
+    if buffer.unconsumed > maxLineLength + 1 { throw lineTooLong() }
+    let consumed = buffer.start
+    let read = try buffer.refill(from: source)
+    scanFrom -= consumed  // compaction moved the unscanned bytes down with the rest
+    if read < 0 { throw lineTooLong() }
+    if read == 0 { atEnd = true }
+  }
+
+  /// Stops the reader and describes the line in progress, which is too long.
+  @usableFromInline
+  func lineTooLong() -> StreamIOError {
+    let error = StreamIOError(
+      .lineTooLong,
+      "line is longer than the maximum of \(maxLineLength) bytes; "
+        + "pass a larger maxLineLength if such lines are expected",
+      path: source.path, line: lineNumber + 1, column: maxLineLength + 1,
+      byteOffset: buffer.discarded + buffer.start + maxLineLength)
+    close()
+    return error
+  }
+}
