@@ -33,6 +33,11 @@ let package = Package(
       dependencies: ["BenchmarkSupport", .product(name: "Generators", package: "swift-generators")],
       path: "Sources/GeneratorTimings"
     ),
+    .executableTarget(
+      name: "streamio-timings",
+      dependencies: [.product(name: "StreamIO", package: "swift-generators")],
+      path: "Sources/StreamIOTimings"
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -72,20 +72,10 @@ extension LineReader: AsyncSequence {
   /// A line that is complete in the buffer, without reading; nil if none is.
   @usableFromInline
   func nextBuffered() throws(StreamIOError) -> Line? {
-    let searched = buffer.end - scanFrom
-    if searched > 0, let found = memchr(buffer.base + scanFrom, 0x0A, searched) {
-      let newline = UnsafeMutableRawPointer(found) - buffer.base
+    if let newline = ByteSearch.first(0x0A, in: buffer.base, from: scanFrom, to: buffer.end) {
       return try makeLine(endingAt: newline, next: newline + 1)
     }
     scanFrom = buffer.end
     return nil
   }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -25,20 +25,23 @@ import Darwin
 ///   at deinit, so an early `break` out of `for line in reader` closes it as
 ///   soon as the reader is released.
 ///
-/// - Complexity: O(n) in the input; one `memchr` pass finds the line ends.
+/// - Complexity: O(n) in the input; each byte is searched for `\n` once.
+// Stored properties are @exclusivity(unchecked): the runtime's dynamic
+// exclusivity checks on a class's properties cost half the time per line.
+// The reader is not Sendable and its methods never hand out inout access.
 public final class LineReader {
   /// Where the bytes come from.
   public let source: ByteSource
   /// The longest line accepted, in bytes, without its line ending.
   public let maxLineLength: Int
-  @usableFromInline
+  @exclusivity(unchecked) @usableFromInline
   var buffer: ReadBuffer
   /// Where the search for the next `\n` resumes (bytes before it have none).
-  @usableFromInline
+  @exclusivity(unchecked) @usableFromInline
   var scanFrom = 0
-  @usableFromInline
+  @exclusivity(unchecked) @usableFromInline
   var lineNumber = 0
-  @usableFromInline
+  @exclusivity(unchecked) @usableFromInline
   var atEnd = false
 
   /// 64 KiB: large enough that `read(2)` costs little per byte, small enough to stay in L2.
@@ -90,10 +93,7 @@ public final class LineReader {
   @inlinable
   public func next() throws(StreamIOError) -> Line? {
     while true {
-      let base = buffer.base
-      let searched = buffer.end - scanFrom
-      if searched > 0, let found = memchr(base + scanFrom, 0x0A, searched) {
-        let newline = UnsafeMutableRawPointer(found) - base
+      if let newline = ByteSearch.first(0x0A, in: buffer.base, from: scanFrom, to: buffer.end) {
         return try makeLine(endingAt: newline, next: newline + 1)
       }
       scanFrom = buffer.end
@@ -107,19 +107,21 @@ public final class LineReader {
 
   /// The line from `buffer.start` to `newline` (a trailing `\r` dropped);
   /// consumption resumes at `next`.
-  @inlinable
+  @inlinable @inline(__always)
   func makeLine(endingAt newline: Int, next: Int) throws(StreamIOError) -> Line {
     let base = buffer.base
     let start = buffer.start
+    // Offsets are within the buffer, so wrapping arithmetic cannot wrap.
     var end = newline
-    if end > start && base.load(fromByteOffset: end - 1, as: UInt8.self) == 0x0D { end -= 1 }
-    guard end - start <= maxLineLength else { throw lineTooLong() }
-    lineNumber += 1
+    if end > start && base.load(fromByteOffset: end &- 1, as: UInt8.self) == 0x0D { end &-= 1 }
+    let length = end &- start
+    guard length <= maxLineLength else { throw lineTooLong() }
+    lineNumber &+= 1
     buffer.start = next
     scanFrom = next
     return Line(
-      bytes: UnsafeRawBufferPointer(start: base + start, count: end - start), number: lineNumber,
-      byteOffset: buffer.discarded + start, source: Unmanaged.passUnretained(source))
+      bytes: UnsafeRawBufferPointer(start: base + start, count: length), number: lineNumber,
+      byteOffset: buffer.discarded &+ start, source: Unmanaged.passUnretained(source))
   }
 
   /// Reads more input; sets `atEnd` at its end.

@@ -1,0 +1,67 @@
+// Line-reading throughput from the page cache, as medians of several runs,
+// printed as `name<TAB>value<TAB>unit`. Usage:
+//   streamio-timings [MEGABYTES]        (default 300: about the tutorial's 10M-row CSV)
+// Writes its input file once (in $TMPDIR), reads it once to warm the page
+// cache, then times LineReader over it.
+import StreamIO
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+func now() -> UInt64 {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+let megabytes = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 300
+let directory = String(cString: getenv("TMPDIR") ?? strdup("/tmp"))
+let path = "\(directory)/streamio-timings-\(megabytes)mb.txt"
+
+/// The tutorial's sales rows, about 30 bytes each, LF-terminated.
+func writeInput() {
+  guard access(path, R_OK) != 0 else { return }
+  let file = fopen(path, "w")!
+  defer { fclose(file) }
+  let countries = ["US", "DE", "FR", "JP", "GB", "BR", "IN", "CA", "US", "US", "MX", "AU"]
+  var written = 0
+  var row = 0
+  while written < megabytes * 1_000_000 {
+    let line = "name\(row),\(countries[row % countries.count]),\(row % 17 + 1),\(row % 1000).99\n"
+    fputs(line, file)
+    written += line.utf8.count
+    row += 1
+  }
+}
+
+writeInput()
+var size = stat()
+stat(path, &size)
+let bytes = Int(size.st_size)
+
+func readLines(bufferSize: Int) throws -> (lines: Int, bytes: Int) {
+  let reader = try LineReader(path: path, bufferSize: bufferSize)
+  var lines = 0, total = 0
+  while let line = try reader.next() {
+    lines += 1
+    total &+= line.bytes.count
+  }
+  return (lines, total)
+}
+
+_ = try readLines(bufferSize: 1 << 16)  // warm the page cache
+for bufferSize in [1 << 16, 1 << 18, 1 << 20] {
+  var samples: [Double] = []
+  for _ in 0..<5 {
+    let start = now()
+    let result = try readLines(bufferSize: bufferSize)
+    let seconds = Double(now() - start) / 1e9
+    precondition(result.lines > 0)
+    samples.append(Double(bytes) / seconds / 1e9)
+  }
+  samples.sort()
+  print("lines_gb_per_s_buffer_\(bufferSize / 1024)k\t\((samples[2] * 100).rounded() / 100)\tGB/s")
+}
