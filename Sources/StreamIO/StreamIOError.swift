@@ -14,6 +14,18 @@ public struct StreamIOError: Error, Sendable, Hashable, CustomStringConvertible 
     case lineTooLong
     /// Bytes that are not valid UTF-8 where a `String` was asked for.
     case invalidUTF8
+    /// A quoted CSV field with no closing quote before the end of input.
+    case unterminatedQuote
+    /// A quote character inside an unquoted CSV field.
+    case quoteInUnquotedField
+    /// Something other than a delimiter or line end after a closing quote.
+    case textAfterClosingQuote
+    /// A CSV record larger than the reader's `maxRecordSize`.
+    case recordTooLarge
+    /// A CSV column name that the header does not have.
+    case missingColumn
+    /// A CSV field that does not convert to the type asked for.
+    case invalidField
   }
 
   public var code: Code

@@ -36,4 +36,48 @@ enum ByteSearch {
     return UnsafeRawPointer(found) - base
     #endif
   }
+
+  /// The offset of the first of three bytes in `base[from..<end]`, or nil:
+  /// for a CSV field, which ends at a delimiter, a line feed or a quote.
+  @inlinable @inline(__always)
+  static func firstOf(
+    _ a: UInt8, _ b: UInt8, _ c: UInt8, in base: UnsafeRawPointer, from: Int, to end: Int
+  ) -> Int? {
+    var i = from
+    #if _endian(little)
+    let pa = UInt64(a) &* 0x0101_0101_0101_0101
+    let pb = UInt64(b) &* 0x0101_0101_0101_0101
+    let pc = UInt64(c) &* 0x0101_0101_0101_0101
+    while i &+ 8 <= end {
+      let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      let flags = zeroBytes(word ^ pa) | zeroBytes(word ^ pb) | zeroBytes(word ^ pc)
+      if flags != 0 { return i &+ flags.trailingZeroBitCount &>> 3 }
+      i &+= 8
+    }
+    #endif
+    while i < end {
+      let byte = base.load(fromByteOffset: i, as: UInt8.self)
+      if byte == a || byte == b || byte == c { return i }
+      i &+= 1
+    }
+    return nil
+  }
+
+  /// High bit set in each byte of `word` that may be zero; the lowest set one is exact.
+  @inlinable @inline(__always)
+  static func zeroBytes(_ word: UInt64) -> UInt64 {
+    (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+  }
+
+  /// How many times `byte` occurs in `base[from..<end]`.
+  @inlinable
+  static func count(_ byte: UInt8, in base: UnsafeRawPointer, from: Int, to end: Int) -> Int {
+    var count = 0
+    var i = from
+    while let found = first(byte, in: base, from: i, to: end) {
+      count &+= 1
+      i = found &+ 1
+    }
+    return count
+  }
 }

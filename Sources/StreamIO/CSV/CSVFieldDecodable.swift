@@ -1,0 +1,124 @@
+/// A type that a CSV field's bytes convert to, for `record["qty", as: Int.self]`.
+/// Python: the `int(row["qty"])` you would write by hand.
+public protocol CSVFieldDecodable {
+  /// The value in `field`, or nil if the bytes are not one.
+  static func decode(csvField field: UnsafeRawBufferPointer) -> Self?
+}
+
+extension String: CSVFieldDecodable {
+  @inlinable
+  public static func decode(csvField field: UnsafeRawBufferPointer) -> String? {
+    String(validating: field, as: UTF8.self)
+  }
+}
+
+extension Int: CSVFieldDecodable {
+  /// Decimal digits with an optional sign; no spaces.
+  @inlinable
+  public static func decode(csvField field: UnsafeRawBufferPointer) -> Int? {
+    CSVNumbers.integer(field)
+  }
+}
+
+extension Int64: CSVFieldDecodable {
+  @inlinable
+  public static func decode(csvField field: UnsafeRawBufferPointer) -> Int64? {
+    CSVNumbers.integer(field).map(Int64.init)
+  }
+}
+
+extension Double: CSVFieldDecodable {
+  /// Decimal or scientific notation, `inf` and `nan`, as Swift's `Double(String)` reads them.
+  @inlinable
+  public static func decode(csvField field: UnsafeRawBufferPointer) -> Double? {
+    CSVNumbers.double(field)
+  }
+}
+
+extension Bool: CSVFieldDecodable {
+  /// `true`/`false`, `1`/`0`, `yes`/`no` (any case).
+  public static func decode(csvField field: UnsafeRawBufferPointer) -> Bool? {
+    switch String(decoding: field, as: UTF8.self).lowercased() {
+    case "true", "1", "yes": true
+    case "false", "0", "no": false
+    default: nil
+    }
+  }
+}
+
+/// Number parsing straight from bytes, without making a `String` first.
+@usableFromInline
+enum CSVNumbers {
+  @inlinable
+  static func integer(_ field: UnsafeRawBufferPointer) -> Int? {
+    var i = 0
+    let n = field.count
+    guard n > 0 else { return nil }
+    var negative = false
+    if field[0] == UInt8(ascii: "-") || field[0] == UInt8(ascii: "+") {
+      negative = field[0] == UInt8(ascii: "-")
+      i = 1
+      guard n > 1 else { return nil }
+    }
+    var value = 0
+    while i < n {
+      let digit = Int(field[i]) &- 48
+      guard digit >= 0 && digit <= 9 else { return nil }
+      let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+      let (next, o2) = negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
+      guard !o1 && !o2 else { return nil }
+      value = next
+      i &+= 1
+    }
+    return value
+  }
+
+  /// Powers of ten that a Double holds exactly.
+  @usableFromInline
+  static let exactPowersOfTen: [Double] = (0...22).map { exponent in
+    var value = 1.0
+    for _ in 0..<exponent { value *= 10 }
+    return value
+  }
+
+  /// Plain decimals (`-12.345`) of up to 15 significant digits are read
+  /// exactly and fast (a 53-bit mantissa divided by an exact power of ten is
+  /// correctly rounded); anything else goes to `Double(String)`.
+  @inlinable
+  static func double(_ field: UnsafeRawBufferPointer) -> Double? {
+    let n = field.count
+    guard n > 0 && n <= 17 else { return slowDouble(field) }
+    var i = 0
+    var negative = false
+    if field[0] == UInt8(ascii: "-") || field[0] == UInt8(ascii: "+") {
+      negative = field[0] == UInt8(ascii: "-")
+      i = 1
+    }
+    var mantissa: Int64 = 0
+    var digits = 0
+    var fraction = 0
+    var seenPoint = false
+    while i < n {
+      let byte = field[i]
+      if byte == UInt8(ascii: ".") {
+        guard !seenPoint else { return nil }
+        seenPoint = true
+      } else {
+        let digit = Int64(byte) &- 48
+        guard digit >= 0 && digit <= 9 else { return slowDouble(field) }
+        mantissa = mantissa &* 10 &+ digit
+        digits &+= 1
+        if seenPoint { fraction &+= 1 }
+      }
+      i &+= 1
+    }
+    guard digits > 0 && digits <= 15 else { return slowDouble(field) }
+    let value = Double(mantissa) / exactPowersOfTen[fraction]
+    return negative ? -value : value
+  }
+
+  @usableFromInline
+  static func slowDouble(_ field: UnsafeRawBufferPointer) -> Double? {
+    Double(String(decoding: field, as: UTF8.self))
+  }
+}

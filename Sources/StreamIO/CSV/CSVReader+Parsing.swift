@@ -1,0 +1,251 @@
+// The CSV state machine. A record is parsed in one pass over bytes already in
+// the buffer; if it runs past the end of the buffer, more is read and the
+// record is parsed again from its start (which costs one re-scan of one
+// record per buffer refill). Nothing is modified until the record is whole:
+// only then are doubled quotes removed, in place.
+
+extension CSVReader {
+  @usableFromInline
+  enum Problem {
+    case unterminatedQuote
+    case quoteInUnquotedField
+    case textAfterClosingQuote
+    case recordTooLarge
+  }
+
+  @usableFromInline
+  enum ParseOutcome {
+    /// A record ends just before `next`; it spans `lines` line breaks.
+    case complete(next: Int, lines: Int)
+    case endOfInput
+    case needMore
+    case malformed(Problem, at: Int)
+  }
+
+  @inlinable @inline(__always)
+  func addField(_ start: Int, _ end: Int) {
+    if fieldCount == boundsCapacity { growBounds() }
+    bounds[2 &* fieldCount] = start
+    bounds[2 &* fieldCount &+ 1] = end
+    fieldCount &+= 1
+  }
+
+  @usableFromInline
+  func growBounds() {
+    let grown = UnsafeMutablePointer<Int>.allocate(capacity: 4 * boundsCapacity)
+    grown.update(from: bounds, count: 2 * boundsCapacity)
+    bounds.deallocate()
+    bounds = grown
+    boundsCapacity *= 2
+  }
+
+  @inlinable
+  func parseRecord() -> ParseOutcome {
+    let base = UnsafeRawPointer(buffer.base)
+    let end = buffer.end
+    let delimiter = dialect.delimiter, quote = dialect.quote
+    var p = buffer.start
+    var lines = 0
+    fieldCount = 0
+    escapedFields.removeAll(keepingCapacity: true)
+    if p == end { return atEnd ? .endOfInput : .needMore }
+    // A blank line is a record with no fields (as Python's csv reads it).
+    let first = base.load(fromByteOffset: p, as: UInt8.self)
+    if first == 0x0A { return .complete(next: p &+ 1, lines: 1) }
+    if first == 0x0D {
+      if p &+ 1 == end { return atEnd ? .complete(next: end, lines: 1) : .needMore }
+      if base.load(fromByteOffset: p &+ 1, as: UInt8.self) == 0x0A { return .complete(next: p &+ 2, lines: 1) }
+    }
+    while true {
+      if p == end {
+        // Only reached after a delimiter: the record's last field is empty.
+        guard atEnd else { return .needMore }
+        addField(p, p)
+        return .complete(next: end, lines: lines)
+      }
+      if base.load(fromByteOffset: p, as: UInt8.self) == quote {
+        // A quoted field: runs to a quote that is not doubled.
+        let fieldStart = p &+ 1
+        var q = fieldStart
+        var escaped = false
+        while true {
+          guard let closing = ByteSearch.first(quote, in: base, from: q, to: end) else {
+            return atEnd ? .malformed(.unterminatedQuote, at: p) : .needMore
+          }
+          lines &+= ByteSearch.count(0x0A, in: base, from: q, to: closing)
+          let after = closing &+ 1
+          if after == end {
+            guard atEnd else { return .needMore }
+            addField(fieldStart, closing)
+            if escaped { escapedFields.append(fieldCount &- 1) }
+            return .complete(next: end, lines: lines)
+          }
+          let next = base.load(fromByteOffset: after, as: UInt8.self)
+          if next == quote {
+            escaped = true
+            q = after &+ 1
+            continue
+          }
+          addField(fieldStart, closing)
+          if escaped { escapedFields.append(fieldCount &- 1) }
+          if next == delimiter {
+            p = after &+ 1
+            break
+          }
+          if next == 0x0A { return .complete(next: after &+ 1, lines: lines &+ 1) }
+          if next == 0x0D {
+            if after &+ 1 == end { return atEnd ? .complete(next: end, lines: lines &+ 1) : .needMore }
+            if base.load(fromByteOffset: after &+ 1, as: UInt8.self) == 0x0A {
+              return .complete(next: after &+ 2, lines: lines &+ 1)
+            }
+          }
+          return .malformed(.textAfterClosingQuote, at: after)
+        }
+        continue
+      }
+      // An unquoted field: runs to a delimiter or a line end.
+      guard let stop = ByteSearch.firstOf(delimiter, 0x0A, quote, in: base, from: p, to: end) else {
+        guard atEnd else { return .needMore }
+        var fieldEnd = end
+        if fieldEnd > p && base.load(fromByteOffset: fieldEnd &- 1, as: UInt8.self) == 0x0D { fieldEnd &-= 1 }
+        addField(p, fieldEnd)
+        return .complete(next: end, lines: lines)
+      }
+      let byte = base.load(fromByteOffset: stop, as: UInt8.self)
+      if byte == delimiter {
+        addField(p, stop)
+        p = stop &+ 1
+        continue
+      }
+      if byte == 0x0A {
+        var fieldEnd = stop
+        if fieldEnd > p && base.load(fromByteOffset: fieldEnd &- 1, as: UInt8.self) == 0x0D { fieldEnd &-= 1 }
+        addField(p, fieldEnd)
+        return .complete(next: stop &+ 1, lines: lines &+ 1)
+      }
+      return .malformed(.quoteInUnquotedField, at: stop)
+    }
+  }
+
+  /// Removes doubled quotes in place, then hands out the record.
+  @inlinable
+  func finishRecord(next: Int, lines: Int) -> CSVRecord {
+    if !escapedFields.isEmpty { unescapeFields() }
+    let line = nextLine
+    let offset = buffer.discarded &+ buffer.start
+    nextLine &+= lines
+    recordNumber &+= 1
+    buffer.start = next
+    return CSVRecord(reader: Unmanaged.passUnretained(self), count: fieldCount, number: recordNumber, line: line, byteOffset: offset)
+  }
+
+  @usableFromInline
+  func unescapeFields() {
+    let base = buffer.base
+    let quote = dialect.quote
+    for field in escapedFields {
+      let start = bounds[2 * field], end = bounds[2 * field + 1]
+      var read = start, write = start
+      while read < end {
+        let byte = base.load(fromByteOffset: read, as: UInt8.self)
+        base.storeBytes(of: byte, toByteOffset: write, as: UInt8.self)
+        write += 1
+        read += byte == quote ? 2 : 1  // a quote inside is always doubled
+      }
+      bounds[2 * field + 1] = write
+    }
+  }
+
+  /// Reads more input for a record that does not fit yet.
+  @usableFromInline
+  func readMore() throws(StreamIOError) {
+    if buffer.unconsumed > maxRecordSize {
+      let error = malformedError(.recordTooLarge, at: buffer.start &+ maxRecordSize)
+      guard errorPolicy == .skip else {
+        close()
+        throw error
+      }
+      try skipBadRecord(error, at: buffer.start &+ maxRecordSize)
+      return
+    }
+    let read = try buffer.refill(from: source)
+    if read == 0 { atEnd = true }
+    if read < 0 {
+      let error = malformedError(.recordTooLarge, at: buffer.start &+ maxRecordSize)
+      close()
+      throw error
+    }
+  }
+
+  /// Skips a UTF-8 byte-order mark at the very start.
+  @usableFromInline
+  func skipByteOrderMark() throws(StreamIOError) {
+    while buffer.unconsumed < 3 && !atEnd {
+      if try buffer.refill(from: source) == 0 { atEnd = true }
+    }
+    checkedBOM = true
+    let base = buffer.base
+    if buffer.unconsumed >= 3 && base.load(fromByteOffset: buffer.start, as: UInt8.self) == 0xEF
+      && base.load(fromByteOffset: buffer.start + 1, as: UInt8.self) == 0xBB
+      && base.load(fromByteOffset: buffer.start + 2, as: UInt8.self) == 0xBF
+    {
+      buffer.start += 3
+    }
+  }
+
+  /// The error for `problem` at buffer offset `offset`, with line and column.
+  @usableFromInline
+  func malformedError(_ problem: Problem, at offset: Int) -> StreamIOError {
+    let base = buffer.base
+    var line = nextLine
+    var lineStart = buffer.start
+    var i = buffer.start
+    while i < offset && i < buffer.end {
+      if base.load(fromByteOffset: i, as: UInt8.self) == 0x0A {
+        line += 1
+        lineStart = i + 1
+      }
+      i += 1
+    }
+    let column = offset - lineStart + 1
+    let quote = Character(Unicode.Scalar(dialect.quote))
+    let (code, message): (StreamIOError.Code, String) =
+      switch problem {
+      case .unterminatedQuote:
+        (.unterminatedQuote, "unterminated quoted field: the input ends before its closing \(quote)")
+      case .quoteInUnquotedField:
+        (.quoteInUnquotedField, "\(quote) inside an unquoted field; a field containing \(quote) must be quoted, with the \(quote) doubled")
+      case .textAfterClosingQuote:
+        (.textAfterClosingQuote, "text after a closing \(quote); expected a delimiter or the end of the line")
+      case .recordTooLarge:
+        (.recordTooLarge, "record is larger than the maximum of \(maxRecordSize) bytes; pass a larger maxRecordSize if such records are expected")
+      }
+    return StreamIOError(
+      code, message, path: source.path, line: line, column: column, byteOffset: buffer.discarded + offset)
+  }
+
+  /// Skips to the end of the line holding `offset`, counting the record.
+  @usableFromInline
+  func skipBadRecord(_ error: StreamIOError, at offset: Int) throws(StreamIOError) {
+    skippedRecords += 1
+    if skippedErrors.count < 100 { skippedErrors.append(error) }
+    var from = offset
+    while true {
+      if let newline = ByteSearch.first(0x0A, in: buffer.base, from: from, to: buffer.end) {
+        nextLine = (error.line ?? nextLine) + 1
+        buffer.start = newline + 1
+        return
+      }
+      if atEnd {
+        buffer.start = buffer.end
+        return
+      }
+      // Drop what is skipped so far, then read on.
+      buffer.start = buffer.end
+      from = 0
+      let read = try buffer.refill(from: source)
+      if read == 0 { atEnd = true }
+      from = buffer.start
+    }
+  }
+}

@@ -1,0 +1,143 @@
+/// Reads CSV records one at a time, in constant memory. Python:
+/// `csv.reader(open(path, newline=""))`, or `csv.DictReader` with a header.
+///
+/// ```swift
+/// let sales = try CSVReader(path: "sales.csv")          // header: name,country,qty,price
+/// let country = try sales.column("country"), qty = try sales.column("qty")
+/// var total = 0.0
+/// while let row = try sales.next() {
+///   guard !row.field(country).elementsEqual("US".utf8) else { continue }
+///   total += Double(try row[qty, as: Int.self]) * (try row["price", as: Double.self])
+/// }
+/// ```
+///
+/// - RFC 4180: quoted fields, doubled quotes, delimiters and line breaks
+///   inside quotes, CRLF or LF line ends, a UTF-8 byte-order mark, empty
+///   fields, rows of different lengths. A blank line is a record with no fields.
+/// - Each ``CSVRecord`` is a view into one reusable buffer, valid until the
+///   next `next()`; fields become `String`s only when asked. The buffer grows
+///   only for a record larger than itself, never past `maxRecordSize`.
+/// - Bad input (an unterminated quote, a quote inside an unquoted field, text
+///   after a closing quote, an over-long record) is a ``StreamIOError`` naming
+///   the file, line, column and byte. With `onError: .skip` the record is
+///   skipped instead, counted in ``skippedRecords`` and kept in ``skippedErrors``.
+/// - The file is closed at the end, on error, by ``close()`` and at deinit.
+///
+/// - Complexity: O(n) in the input; each byte is looked at about once.
+public final class CSVReader {
+  public let source: ByteSource
+  public let dialect: CSVDialect
+  public let maxRecordSize: Int
+  public let errorPolicy: CSVErrorPolicy
+
+  // Stored properties are @exclusivity(unchecked) for speed, as in LineReader.
+  @exclusivity(unchecked) @usableFromInline
+  var buffer: ReadBuffer
+  @exclusivity(unchecked) @usableFromInline
+  var atEnd = false
+  /// Field i of the current record is `buffer.base[bounds[2i] ..< bounds[2i+1]]`.
+  @exclusivity(unchecked) @usableFromInline
+  var bounds: UnsafeMutablePointer<Int>
+  @exclusivity(unchecked) @usableFromInline
+  var boundsCapacity: Int
+  /// Fields that hold doubled quotes, to be unescaped once the record is whole.
+  @exclusivity(unchecked) @usableFromInline
+  var escapedFields: [Int] = []
+  @exclusivity(unchecked) @usableFromInline
+  var fieldCount = 0
+  /// The line the next record starts on (1-based).
+  @exclusivity(unchecked) @usableFromInline
+  var nextLine = 1
+  @exclusivity(unchecked) @usableFromInline
+  var recordNumber = 0
+  @exclusivity(unchecked) @usableFromInline
+  var checkedBOM = false
+
+  /// The header's names, if the dialect has a header.
+  public private(set) var header: [String]?
+  var columnsByName: [String: Int] = [:]
+
+  /// Records skipped under `onError: .skip`.
+  public internal(set) var skippedRecords = 0
+  /// The errors of the first 100 skipped records, for reporting.
+  public internal(set) var skippedErrors: [StreamIOError] = []
+
+  public static var defaultBufferSize: Int { 64 * 1024 }
+  public static var defaultMaxRecordSize: Int { 4 * 1024 * 1024 }
+
+  public init(
+    source: ByteSource, dialect: CSVDialect = .standard, bufferSize: Int = CSVReader.defaultBufferSize,
+    maxRecordSize: Int = CSVReader.defaultMaxRecordSize, onError: CSVErrorPolicy = .throw
+  ) throws(StreamIOError) {
+    self.source = source
+    self.dialect = dialect
+    self.maxRecordSize = maxRecordSize
+    self.errorPolicy = onError
+    buffer = ReadBuffer(capacity: bufferSize, limit: Swift.max(bufferSize, maxRecordSize + 2))
+    boundsCapacity = 64
+    bounds = .allocate(capacity: 2 * boundsCapacity)
+    if dialect.hasHeader, let first = try next() {
+      var names: [String] = []
+      for i in 0..<first.count { names.append(try first.string(i)) }
+      header = names
+      for (index, name) in names.enumerated() where columnsByName[name] == nil { columnsByName[name] = index }
+      recordNumber = 0
+    }
+  }
+
+  public convenience init(
+    path: String, dialect: CSVDialect = .standard, bufferSize: Int = CSVReader.defaultBufferSize,
+    maxRecordSize: Int = CSVReader.defaultMaxRecordSize, onError: CSVErrorPolicy = .throw
+  ) throws(StreamIOError) {
+    try self.init(
+      source: ByteSource(path: path), dialect: dialect, bufferSize: bufferSize,
+      maxRecordSize: maxRecordSize, onError: onError)
+  }
+
+  deinit {
+    source.close()
+    buffer.deallocate()
+    bounds.deallocate()
+  }
+
+  /// Closes the input now; `next()` then returns nil.
+  public func close() {
+    source.close()
+    atEnd = true
+    buffer.start = buffer.end
+  }
+
+  /// The index of the column named `name` in the header.
+  ///
+  /// - Throws: ``StreamIOError`` if there is no header or no such column.
+  public func column(_ name: String) throws(StreamIOError) -> Int {
+    guard let index = columnsByName[name] else {
+      let known = header.map { $0.joined(separator: ", ") } ?? "none: the dialect has no header"
+      throw StreamIOError(.missingColumn, "no column named \"\(name)\" (columns: \(known))", path: source.path, line: 1)
+    }
+    return index
+  }
+
+  /// The next record, or nil at the end of input.
+  @inlinable
+  public func next() throws(StreamIOError) -> CSVRecord? {
+    while true {
+      if !checkedBOM { try skipByteOrderMark() }
+      switch parseRecord() {
+      case .complete(let next, let lines):
+        return finishRecord(next: next, lines: lines)
+      case .endOfInput:
+        return nil
+      case .needMore:
+        try readMore()
+      case .malformed(let problem, let offset):
+        let error = malformedError(problem, at: offset)
+        guard errorPolicy == .skip else {
+          close()
+          throw error
+        }
+        try skipBadRecord(error, at: offset)
+      }
+    }
+  }
+}

@@ -1,0 +1,151 @@
+/// One CSV record: a view into the reader's buffer, valid until the reader's
+/// next `next()`. Python: the list `csv.reader` yields, or the dict of `DictReader`.
+///
+/// Fields are byte views; ask for a `String` or a number when you need one:
+///
+/// ```swift
+/// let name = try row.string(0)                 // by index
+/// let qty = try row["qty", as: Int.self]       // by header name, typed
+/// if row.field(1).elementsEqual("US".utf8) {}  // no String made at all
+/// ```
+public struct CSVRecord {
+  @usableFromInline
+  let reader: Unmanaged<CSVReader>
+  /// How many fields the record has (rows may differ in length).
+  public let count: Int
+  /// 1-based record number, not counting the header.
+  public let number: Int
+  /// The line the record starts on (1-based; a record may span lines).
+  public let line: Int
+  /// 0-based offset in the input of the record's first byte.
+  public let byteOffset: Int
+
+  @inlinable
+  init(reader: Unmanaged<CSVReader>, count: Int, number: Int, line: Int, byteOffset: Int) {
+    self.reader = reader
+    self.count = count
+    self.number = number
+    self.line = line
+    self.byteOffset = byteOffset
+  }
+
+  /// The bytes of field `index`, quotes removed and doubled quotes undone.
+  @inlinable
+  public func field(_ index: Int) -> UnsafeRawBufferPointer {
+    precondition(index >= 0 && index < count, "field index \(index) out of range for a record of \(count) fields")
+    return reader._withUnsafeGuaranteedRef { reader in
+      let start = reader.bounds[2 &* index], end = reader.bounds[2 &* index &+ 1]
+      return UnsafeRawBufferPointer(start: reader.buffer.base + start, count: end &- start)
+    }
+  }
+
+  /// Field `index` as a `String`, checked to be valid UTF-8.
+  @inlinable
+  public func string(_ index: Int) throws(StreamIOError) -> String {
+    try self[index, as: String.self]
+  }
+
+  /// The field in the column named `name` as a `String`.
+  @inlinable
+  public func string(_ name: String) throws(StreamIOError) -> String {
+    try self[name, as: String.self]
+  }
+
+  /// All fields as strings. Python: the list `csv.reader` yields.
+  public func strings() throws(StreamIOError) -> [String] {
+    var result: [String] = []
+    result.reserveCapacity(count)
+    for index in 0..<count { result.append(try string(index)) }
+    return result
+  }
+
+  /// Field `index` converted to `type`.
+  ///
+  /// - Throws: ``StreamIOError`` with code ``StreamIOError/Code/invalidField``
+  ///   naming the line, column, byte and what was expected.
+  @inlinable
+  public subscript<Value: CSVFieldDecodable>(index: Int, as type: Value.Type) -> Value {
+    get throws(StreamIOError) {
+      let bytes = field(index)
+      if let value = Value.decode(csvField: bytes) { return value }
+      throw invalidField(index, expected: Value.self)
+    }
+  }
+
+  /// The field in the column named `name` (from the header) converted to `type`.
+  /// Resolve the name once with ``CSVReader/column(_:)`` in hot loops.
+  @inlinable
+  public subscript<Value: CSVFieldDecodable>(name: String, as type: Value.Type) -> Value {
+    get throws(StreamIOError) {
+      let index = try reader.takeUnretainedValue().column(name)
+      guard index < count else { throw missingField(index, name: name) }
+      return try self[index, as: type]
+    }
+  }
+
+  @usableFromInline
+  func invalidField<Value>(_ index: Int, expected: Value.Type) -> StreamIOError {
+    let bytes = field(index)
+    let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
+    let (line, column, offset) = position(of: index)
+    return StreamIOError(
+      .invalidField,
+      "\(columnName(index)): expected \(Value.self), found \"\(shown)\(bytes.count > 40 ? "…" : "")\"",
+      path: reader._withUnsafeGuaranteedRef { $0.source.path }, line: line, column: column, byteOffset: offset)
+  }
+
+  @usableFromInline
+  func missingField(_ index: Int, name: String) -> StreamIOError {
+    StreamIOError(
+      .invalidField, "column \"\(name)\" (field \(index + 1)) is missing: this record has \(count) fields",
+      path: reader._withUnsafeGuaranteedRef { $0.source.path }, line: line, byteOffset: byteOffset)
+  }
+
+  func columnName(_ index: Int) -> String {
+    if let header = reader._withUnsafeGuaranteedRef({ $0.header }), index < header.count {
+      return "column \"\(header[index])\" (field \(index + 1))"
+    }
+    return "field \(index + 1)"
+  }
+
+  /// Line, column and byte offset of field `index`'s first byte.
+  func position(of index: Int) -> (line: Int, column: Int, byteOffset: Int) {
+    reader._withUnsafeGuaranteedRef { reader in
+      let recordStart = byteOffset - reader.buffer.discarded
+      let fieldStart = reader.bounds[2 * index]
+      var line = self.line
+      var lineStart = recordStart
+      let base = reader.buffer.base
+      for i in recordStart..<fieldStart where base.load(fromByteOffset: i, as: UInt8.self) == 0x0A {
+        line += 1
+        lineStart = i + 1
+      }
+      return (line, fieldStart - lineStart + 1, reader.buffer.discarded + fieldStart)
+    }
+  }
+}
+
+extension CSVReader: Sequence {
+  /// Iterates with `for row in reader`; an error stops the program with a
+  /// message naming it (use `while let row = try reader.next()` to handle it).
+  public struct Iterator: IteratorProtocol {
+    @usableFromInline
+    let reader: CSVReader
+
+    @inlinable
+    init(_ reader: CSVReader) { self.reader = reader }
+
+    @inlinable
+    public mutating func next() -> CSVRecord? {
+      do {
+        return try reader.next()
+      } catch {
+        fatalError(
+          "\(error). `for row in reader` cannot throw; iterate with `while let row = try reader.next()` to handle errors.")
+      }
+    }
+  }
+
+  @inlinable
+  public func makeIterator() -> Iterator { Iterator(self) }
+}

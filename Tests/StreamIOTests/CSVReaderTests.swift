@@ -1,0 +1,205 @@
+import Foundation
+import StreamIO
+import Testing
+import TestSupport
+
+/// A reference parser, written for clarity: character by character, the
+/// RFC 4180 rules plus Python's reading of blank lines (no fields).
+func referenceCSV(_ text: [UInt8], delimiter: UInt8 = 0x2C, quote: UInt8 = 0x22) -> [[[UInt8]]] {
+  var records: [[[UInt8]]] = []
+  var i = 0
+  if text.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+  let n = text.count
+  while i < n {
+    if text[i] == 0x0A { records.append([]); i += 1; continue }
+    if text[i] == 0x0D && i + 1 < n && text[i + 1] == 0x0A { records.append([]); i += 2; continue }
+    if text[i] == 0x0D && i + 1 == n { records.append([]); i += 1; continue }
+    var record: [[UInt8]] = []
+    var field: [UInt8] = []
+    var ended = false
+    while !ended {
+      if i < n && text[i] == quote {
+        i += 1
+        while true {
+          precondition(i < n, "reference parser given an unterminated quote")
+          if text[i] == quote {
+            if i + 1 < n && text[i + 1] == quote { field.append(quote); i += 2; continue }
+            i += 1
+            break
+          }
+          field.append(text[i]); i += 1
+        }
+      } else {
+        while i < n && text[i] != delimiter && text[i] != 0x0A { field.append(text[i]); i += 1 }
+        if i == n || text[i] == 0x0A, field.last == 0x0D { field.removeLast() }
+      }
+      record.append(field); field = []
+      if i == n { ended = true }
+      else if text[i] == delimiter { i += 1; if i == n { record.append([]); ended = true } }
+      else if text[i] == 0x0A { i += 1; ended = true }
+      else if text[i] == 0x0D && i + 1 < n && text[i + 1] == 0x0A { i += 2; ended = true }
+      else if text[i] == 0x0D && i + 1 == n { i += 1; ended = true }
+      else { preconditionFailure("reference parser given text after a closing quote") }
+    }
+    records.append(record)
+  }
+  return records
+}
+
+func readRecords(_ reader: CSVReader) throws -> [[[UInt8]]] {
+  var records: [[[UInt8]]] = []
+  while let record = try reader.next() {
+    records.append((0..<record.count).map { Array(record.field($0)) })
+  }
+  return records
+}
+
+func utf8(_ records: [[String]]) -> [[[UInt8]]] { records.map { $0.map { Array($0.utf8) } } }
+
+let nastyCSV = "\u{FEFF}name,note,qty\r\n"
+  + "plain,simple,1\r\n"
+  + "\"Smith, John\",\"said \"\"hi\"\"\",2\n"
+  + "\"multi\nline\r\nfield\",,3\n"
+  + ",,\n"
+  + "\n"
+  + "ragged,row\n"
+  + "\"\",\"\"\"\",\"x\"\n"
+  + "ünïcödé,\"é,\"\"ü\"\"\",4\r\n"
+  + "trailing,delimiter,\n"
+  + "last,\"quoted at end\""
+
+@Suite struct CSVReaderTests {
+  @Test func rfc4180AndPythonCases() throws {
+    let file = try TemporaryFile(contents: nastyCSV)
+    let reader = try CSVReader(path: file.path, dialect: CSVDialect(hasHeader: false))
+    let expected = utf8([
+      ["name", "note", "qty"], ["plain", "simple", "1"], ["Smith, John", "said \"hi\"", "2"],
+      ["multi\nline\r\nfield", "", "3"], ["", "", ""], [], ["ragged", "row"], ["", "\"", "x"],
+      ["ünïcödé", "é,\"ü\"", "4"], ["trailing", "delimiter", ""], ["last", "quoted at end"],
+    ])
+    #expect(try readRecords(reader) == expected)
+    #expect(referenceCSV(Array(nastyCSV.utf8)) == expected, "the reference parser agrees")
+  }
+
+  @Test func everyBufferSizeFromOneUp() throws {
+    let text = Array((nastyCSV + "\n" + nastyCSV.dropFirst()).utf8)
+    let expected = referenceCSV(text)
+    let file = try TemporaryFile(data: text)
+    for size in 1...300 {
+      let got = try readRecords(CSVReader(path: file.path, dialect: CSVDialect(hasHeader: false), bufferSize: size))
+      #expect(got == expected, "buffer size \(size)")
+      if got != expected { break }
+    }
+  }
+
+  @Test func linesAndNumbersOfRecords() throws {
+    let file = try TemporaryFile(contents: "a,b\n1,\"x\ny\"\n2,z\n")
+    let reader = try CSVReader(path: file.path)
+    #expect(reader.header == ["a", "b"])
+    let first = try #require(try reader.next())
+    #expect(first.number == 1 && first.line == 2 && first.byteOffset == 4)
+    let second = try #require(try reader.next())
+    #expect(second.number == 2 && second.line == 4)
+    #expect(try reader.next() == nil)
+  }
+
+  @Test func headerNamesAndTypedAccess() throws {
+    let file = try TemporaryFile(contents: "name,country,qty,price\nAnn,DE,3,2.50\nBob,US,-2,1e3\n")
+    let reader = try CSVReader(path: file.path)
+    let qty = try reader.column("qty")
+    var rows: [(String, Int, Double)] = []
+    while let row = try reader.next() {
+      rows.append((try row.string("name"), try row[qty, as: Int.self], try row["price", as: Double.self]))
+    }
+    #expect(rows.map(\.0) == ["Ann", "Bob"])
+    #expect(rows.map(\.1) == [3, -2])
+    #expect(rows.map(\.2) == [2.5, 1000])
+  }
+
+  @Test func doublesMatchSwiftsParser() throws {
+    let samples = ["0", "1.5", "-0.25", "12345.678", "0.1", "0.3", "99999999999999.9", "3.14159265358979",
+                   "1e-7", "inf", "-nan", ".5", "5.", "+2.75", "123456789012345678"]
+    let file = try TemporaryFile(contents: "v\n" + samples.joined(separator: "\n") + "\n")
+    let reader = try CSVReader(path: file.path)
+    for sample in samples {
+      let row = try #require(try reader.next())
+      let got = try row[0, as: Double.self]
+      let expected = try #require(Double(sample))
+      #expect(got == expected || (got.isNaN && expected.isNaN), "\(sample)")
+    }
+  }
+
+  @Test func aFieldThatDoesNotConvertNamesItsPlace() throws {
+    let file = try TemporaryFile(contents: "name,qty\nAnn,3\nBob,three\n")
+    let reader = try CSVReader(path: file.path)
+    _ = try reader.next()
+    let row = try #require(try reader.next())
+    let error = #expect(throws: StreamIOError.self) { try row["qty", as: Int.self] }
+    #expect(error?.code == .invalidField)
+    #expect(error?.line == 3 && error?.column == 5 && error?.byteOffset == 19)
+    #expect(error?.message == "column \"qty\" (field 2): expected Int, found \"three\"")
+  }
+
+  @Test func unknownColumnIsAnError() throws {
+    let file = try TemporaryFile(contents: "a,b\n1,2\n")
+    let reader = try CSVReader(path: file.path)
+    let error = #expect(throws: StreamIOError.self) { try reader.column("c") }
+    #expect(error?.code == .missingColumn)
+    #expect(error?.message.contains("columns: a, b") == true)
+  }
+
+  @Test func otherDialects() throws {
+    let file = try TemporaryFile(contents: "a\tb\n'x\ty'\t'it''s'\n")
+    let reader = try CSVReader(path: file.path, dialect: CSVDialect(delimiter: "\t", quote: "'"))
+    let row = try #require(try reader.next())
+    #expect(try row.strings() == ["x\ty", "it's"])
+  }
+
+  static let badInputs: [(text: String, code: StreamIOError.Code, line: Int, column: Int, byte: Int)] = [
+    ("a,b\n1,\"open\n2,3\n", .unterminatedQuote, 2, 3, 6),
+    ("a,b\n1,x\"y\n", .quoteInUnquotedField, 2, 4, 7),
+    ("a,b\n\"q\"z,1\n", .textAfterClosingQuote, 2, 4, 7),
+    ("a,b\n\"multi\nline\"x,1\n", .textAfterClosingQuote, 3, 6, 16),
+  ]
+
+  @Test(arguments: badInputs.indices)
+  func badInputNamesLineColumnAndByte(_ index: Int) throws {
+    let bad = Self.badInputs[index]
+    let file = try TemporaryFile(contents: bad.text)
+    let reader = try CSVReader(path: file.path)
+    let error = #expect(throws: StreamIOError.self) { while try reader.next() != nil {} }
+    #expect(error?.code == bad.code)
+    #expect(error?.line == bad.line)
+    #expect(error?.column == bad.column)
+    #expect(error?.byteOffset == bad.byte)
+    #expect(error?.description.hasPrefix("\(file.path):\(bad.line):\(bad.column): ") == true)
+    #expect(!reader.source.isOpen)
+  }
+
+  @Test func skipModeCountsAndReportsBadRecords() throws {
+    let text = "a,b\n1,2\n3,x\"y\n\"q\"z,4\n5,6\n7,\"open\n"
+    let file = try TemporaryFile(contents: text)
+    let reader = try CSVReader(path: file.path, onError: .skip)
+    var good: [[String]] = []
+    while let row = try reader.next() { good.append(try row.strings()) }
+    #expect(good == [["1", "2"], ["5", "6"]])
+    #expect(reader.skippedRecords == 3)
+    #expect(reader.skippedErrors.map(\.line) == [3, 4, 6])
+    #expect(reader.skippedErrors.map(\.code) == [.quoteInUnquotedField, .textAfterClosingQuote, .unterminatedQuote])
+  }
+
+  @Test func recordOverTheMaximumIsAnError() throws {
+    let text = "a,b\n1,2\n" + String(repeating: "x", count: 200) + ",3\n4,5\n"
+    let file = try TemporaryFile(contents: text)
+    let reader = try CSVReader(path: file.path, bufferSize: 16, maxRecordSize: 100)
+    _ = try reader.next()
+    let error = #expect(throws: StreamIOError.self) { try reader.next() }
+    #expect(error?.code == .recordTooLarge)
+    #expect(error?.line == 3)
+    let skipping = try CSVReader(path: file.path, bufferSize: 16, maxRecordSize: 100, onError: .skip)
+    var values: [String] = []
+    while let row = try skipping.next() { values.append(try row.string(0)) }
+    #expect(values == ["1", "4"])
+    #expect(skipping.skippedRecords == 1)
+  }
+}
