@@ -51,11 +51,7 @@ extension CSVReader {
     if p == end { return atEnd ? .endOfInput : .needMore }
     // A blank line is a record with no fields (as Python's csv reads it).
     let first = base.load(fromByteOffset: p, as: UInt8.self)
-    if first == 0x0A { return .complete(next: p &+ 1, lines: 1) }
-    if first == 0x0D {
-      if p &+ 1 == end { return atEnd ? .complete(next: end, lines: 1) : .needMore }
-      if base.load(fromByteOffset: p &+ 1, as: UInt8.self) == 0x0A { return .complete(next: p &+ 2, lines: 1) }
-    }
+    if first == 0x0A || first == 0x0D { return lineEnd(at: p, lines: 1) }
     while true {
       if p == end {
         // Only reached after a delimiter: the record's last field is empty.
@@ -92,23 +88,15 @@ extension CSVReader {
             p = after &+ 1
             break
           }
-          if next == 0x0A { return .complete(next: after &+ 1, lines: lines &+ 1) }
-          if next == 0x0D {
-            if after &+ 1 == end { return atEnd ? .complete(next: end, lines: lines &+ 1) : .needMore }
-            if base.load(fromByteOffset: after &+ 1, as: UInt8.self) == 0x0A {
-              return .complete(next: after &+ 2, lines: lines &+ 1)
-            }
-          }
+          if next == 0x0A || next == 0x0D { return lineEnd(at: after, lines: lines &+ 1) }
           return .malformed(.textAfterClosingQuote, at: after)
         }
         continue
       }
       // An unquoted field: runs to a delimiter or a line end.
-      guard let stop = ByteSearch.firstOf(delimiter, 0x0A, quote, in: base, from: p, to: end) else {
+      guard let stop = ByteSearch.firstOf(delimiter, 0x0A, 0x0D, quote, in: base, from: p, to: end) else {
         guard atEnd else { return .needMore }
-        var fieldEnd = end
-        if fieldEnd > p && base.load(fromByteOffset: fieldEnd &- 1, as: UInt8.self) == 0x0D { fieldEnd &-= 1 }
-        addField(p, fieldEnd)
+        addField(p, end)
         return .complete(next: end, lines: lines)
       }
       let byte = base.load(fromByteOffset: stop, as: UInt8.self)
@@ -117,14 +105,24 @@ extension CSVReader {
         p = stop &+ 1
         continue
       }
-      if byte == 0x0A {
-        var fieldEnd = stop
-        if fieldEnd > p && base.load(fromByteOffset: fieldEnd &- 1, as: UInt8.self) == 0x0D { fieldEnd &-= 1 }
-        addField(p, fieldEnd)
-        return .complete(next: stop &+ 1, lines: lines &+ 1)
-      }
-      return .malformed(.quoteInUnquotedField, at: stop)
+      if byte == quote { return .malformed(.quoteInUnquotedField, at: stop) }
+      addField(p, stop)
+      return lineEnd(at: stop, lines: lines &+ 1)
     }
+  }
+
+  /// A record that ends with the line break at `offset`: LF, CRLF, or a lone
+  /// CR (which Python's csv, like most readers, also takes for a line end).
+  @inlinable @inline(__always)
+  func lineEnd(at offset: Int, lines: Int) -> ParseOutcome {
+    let base = UnsafeRawPointer(buffer.base)
+    guard base.load(fromByteOffset: offset, as: UInt8.self) == 0x0D else {
+      return .complete(next: offset &+ 1, lines: lines)
+    }
+    let after = offset &+ 1
+    if after == buffer.end { return atEnd ? .complete(next: after, lines: lines) : .needMore }
+    let crlf = base.load(fromByteOffset: after, as: UInt8.self) == 0x0A
+    return .complete(next: crlf ? after &+ 1 : after, lines: lines)
   }
 
   /// Removes doubled quotes in place, then hands out the record.

@@ -12,7 +12,8 @@
 /// ```
 ///
 /// - RFC 4180: quoted fields, doubled quotes, delimiters and line breaks
-///   inside quotes, CRLF or LF line ends, a UTF-8 byte-order mark, empty
+///   inside quotes, CRLF or LF line ends (a lone CR too, as Python reads it),
+///   a UTF-8 byte-order mark, empty
 ///   fields, rows of different lengths. A blank line is a record with no fields.
 /// - Each ``CSVRecord`` is a view into one reusable buffer, valid until the
 ///   next `next()`; fields become `String`s only when asked. The buffer grows

@@ -37,27 +37,28 @@ enum ByteSearch {
     #endif
   }
 
-  /// The offset of the first of three bytes in `base[from..<end]`, or nil:
-  /// for a CSV field, which ends at a delimiter, a line feed or a quote.
+  /// The offset of the first of four bytes in `base[from..<end]`, or nil:
+  /// for a CSV field, which ends at a delimiter, a line break or a quote.
   @inlinable @inline(__always)
   static func firstOf(
-    _ a: UInt8, _ b: UInt8, _ c: UInt8, in base: UnsafeRawPointer, from: Int, to end: Int
+    _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8, in base: UnsafeRawPointer, from: Int, to end: Int
   ) -> Int? {
     var i = from
     #if _endian(little)
     let pa = UInt64(a) &* 0x0101_0101_0101_0101
     let pb = UInt64(b) &* 0x0101_0101_0101_0101
     let pc = UInt64(c) &* 0x0101_0101_0101_0101
+    let pd = UInt64(d) &* 0x0101_0101_0101_0101
     while i &+ 8 <= end {
       let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-      let flags = zeroBytes(word ^ pa) | zeroBytes(word ^ pb) | zeroBytes(word ^ pc)
+      let flags = zeroBytes(word ^ pa) | zeroBytes(word ^ pb) | zeroBytes(word ^ pc) | zeroBytes(word ^ pd)
       if flags != 0 { return i &+ flags.trailingZeroBitCount &>> 3 }
       i &+= 8
     }
     #endif
     while i < end {
       let byte = base.load(fromByteOffset: i, as: UInt8.self)
-      if byte == a || byte == b || byte == c { return i }
+      if byte == a || byte == b || byte == c || byte == d { return i }
       i &+= 1
     }
     return nil
