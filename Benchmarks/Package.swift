@@ -38,6 +38,14 @@ let package = Package(
       dependencies: [.product(name: "StreamIO", package: "swift-generators")],
       path: "Sources/StreamIOTimings"
     ),
+    .executableTarget(
+      name: "sales-pipeline",
+      dependencies: [
+        .product(name: "Generators", package: "swift-generators"),
+        .product(name: "StreamIO", package: "swift-generators"),
+      ],
+      path: "Sources/SalesPipeline"
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

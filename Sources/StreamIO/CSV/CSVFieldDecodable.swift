@@ -73,12 +73,28 @@ enum CSVNumbers {
     return value
   }
 
-  /// Powers of ten that a Double holds exactly.
-  @usableFromInline
-  static let exactPowersOfTen: [Double] = (0...22).map { exponent in
-    var value = 1.0
-    for _ in 0..<exponent { value *= 10 }
-    return value
+  /// 10^exponent for 0...15, each exact in a Double. A switch, not a global
+  /// array: a global is initialized lazily, checked on every call.
+  @inlinable @inline(__always)
+  static func exactPowerOfTen(_ exponent: Int) -> Double {
+    switch exponent {
+    case 0: 1
+    case 1: 1e1
+    case 2: 1e2
+    case 3: 1e3
+    case 4: 1e4
+    case 5: 1e5
+    case 6: 1e6
+    case 7: 1e7
+    case 8: 1e8
+    case 9: 1e9
+    case 10: 1e10
+    case 11: 1e11
+    case 12: 1e12
+    case 13: 1e13
+    case 14: 1e14
+    default: 1e15
+    }
   }
 
   /// Plain decimals (`-12.345`) of up to 15 significant digits are read
@@ -113,7 +129,7 @@ enum CSVNumbers {
       i &+= 1
     }
     guard digits > 0 && digits <= 15 else { return slowDouble(field) }
-    let value = Double(mantissa) / exactPowersOfTen[fraction]
+    let value = Double(mantissa) / exactPowerOfTen(fraction)
     return negative ? -value : value
   }
 

@@ -47,7 +47,7 @@ extension CSVReader {
     var p = buffer.start
     var lines = 0
     fieldCount = 0
-    escapedFields.removeAll(keepingCapacity: true)
+    if !escapedFields.isEmpty { escapedFields.removeAll(keepingCapacity: true) }
     if p == end { return atEnd ? .endOfInput : .needMore }
     // A blank line is a record with no fields (as Python's csv reads it).
     let first = base.load(fromByteOffset: p, as: UInt8.self)
@@ -129,12 +129,12 @@ extension CSVReader {
   @inlinable
   func finishRecord(next: Int, lines: Int) -> CSVRecord {
     if !escapedFields.isEmpty { unescapeFields() }
-    let line = nextLine
-    let offset = buffer.discarded &+ buffer.start
+    recordLine = nextLine
+    recordOffset = buffer.discarded &+ buffer.start
     nextLine &+= lines
     recordNumber &+= 1
     buffer.start = next
-    return CSVRecord(reader: Unmanaged.passUnretained(self), count: fieldCount, number: recordNumber, line: line, byteOffset: offset)
+    return CSVRecord(reader: Unmanaged.passUnretained(self))
   }
 
   @usableFromInline

@@ -13,8 +13,8 @@
 ///
 /// - RFC 4180: quoted fields, doubled quotes, delimiters and line breaks
 ///   inside quotes, CRLF or LF line ends (a lone CR too, as Python reads it),
-///   a UTF-8 byte-order mark, empty
-///   fields, rows of different lengths. A blank line is a record with no fields.
+///   a UTF-8 byte-order mark, empty fields, rows of different lengths. A blank
+///   line is a record with no fields.
 /// - Each ``CSVRecord`` is a view into one reusable buffer, valid until the
 ///   next `next()`; fields become `String`s only when asked. The buffer grows
 ///   only for a record larger than itself, never past `maxRecordSize`.
@@ -51,6 +51,11 @@ public final class CSVReader {
   var nextLine = 1
   @exclusivity(unchecked) @usableFromInline
   var recordNumber = 0
+  /// Where the current record starts: its line and its offset in the input.
+  @exclusivity(unchecked) @usableFromInline
+  var recordLine = 0
+  @exclusivity(unchecked) @usableFromInline
+  var recordOffset = 0
   @exclusivity(unchecked) @usableFromInline
   var checkedBOM = false
 

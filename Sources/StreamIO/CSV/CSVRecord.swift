@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One CSV record: a view into the reader's buffer, valid until the reader's
 /// next `next()`. Python: the list `csv.reader` yields, or the dict of `DictReader`.
 ///
@@ -9,25 +17,28 @@
 /// if row.field(1).elementsEqual("US".utf8) {}  // no String made at all
 /// ```
 public struct CSVRecord {
+  /// The whole record is the reader's current state: one word, so passing a
+  /// record through a chain of generators copies 8 bytes, not 40.
   @usableFromInline
   let reader: Unmanaged<CSVReader>
-  /// How many fields the record has (rows may differ in length).
-  public let count: Int
-  /// 1-based record number, not counting the header.
-  public let number: Int
-  /// The line the record starts on (1-based; a record may span lines).
-  public let line: Int
-  /// 0-based offset in the input of the record's first byte.
-  public let byteOffset: Int
 
   @inlinable
-  init(reader: Unmanaged<CSVReader>, count: Int, number: Int, line: Int, byteOffset: Int) {
+  init(reader: Unmanaged<CSVReader>) {
     self.reader = reader
-    self.count = count
-    self.number = number
-    self.line = line
-    self.byteOffset = byteOffset
   }
+
+  /// How many fields the record has (rows may differ in length).
+  @inlinable
+  public var count: Int { reader._withUnsafeGuaranteedRef { $0.fieldCount } }
+  /// 1-based record number, not counting the header.
+  @inlinable
+  public var number: Int { reader._withUnsafeGuaranteedRef { $0.recordNumber } }
+  /// The line the record starts on (1-based; a record may span lines).
+  @inlinable
+  public var line: Int { reader._withUnsafeGuaranteedRef { $0.recordLine } }
+  /// 0-based offset in the input of the record's first byte.
+  @inlinable
+  public var byteOffset: Int { reader._withUnsafeGuaranteedRef { $0.recordOffset } }
 
   /// The bytes of field `index`, quotes removed and doubled quotes undone.
   @inlinable
@@ -37,6 +48,15 @@ public struct CSVRecord {
       let start = reader.bounds[2 &* index], end = reader.bounds[2 &* index &+ 1]
       return UnsafeRawBufferPointer(start: reader.buffer.base + start, count: end &- start)
     }
+  }
+
+  /// Whether field `index` is exactly `text`, compared as bytes: no `String` is made.
+  /// Python: `row[index] == text`.
+  @inlinable
+  public func field(_ index: Int, equals text: StaticString) -> Bool {
+    let bytes = field(index)
+    guard bytes.count == text.utf8CodeUnitCount else { return false }
+    return bytes.count == 0 || memcmp(bytes.baseAddress!, text.utf8Start, bytes.count) == 0
   }
 
   /// Field `index` as a `String`, checked to be valid UTF-8.
@@ -110,10 +130,11 @@ public struct CSVRecord {
 
   /// Line, column and byte offset of field `index`'s first byte.
   func position(of index: Int) -> (line: Int, column: Int, byteOffset: Int) {
-    reader._withUnsafeGuaranteedRef { reader in
+    let line = self.line, byteOffset = self.byteOffset
+    return reader._withUnsafeGuaranteedRef { reader in
       let recordStart = byteOffset - reader.buffer.discarded
       let fieldStart = reader.bounds[2 * index]
-      var line = self.line
+      var line = line
       var lineStart = recordStart
       let base = reader.buffer.base
       for i in recordStart..<fieldStart where base.load(fromByteOffset: i, as: UInt8.self) == 0x0A {
