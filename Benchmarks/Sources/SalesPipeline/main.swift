@@ -68,6 +68,28 @@ func calculateTotals(_ rows: Generator<CSVRecord>) -> Generator<Double> {
   }
 }
 
+/// One generator and Swift's lazy operators (Python: a generator expression
+/// over `read_sales`), as a middle way.
+func lazyStages(_ path: String) throws -> Double {
+  var sum = 0.0
+  let totals = readSales(path).lazy
+    .filter { !$0.field(1, equals: "US") }
+    .map { row in Double((try? row[2, as: Int.self]) ?? 0) * ((try? row[3, as: Double.self]) ?? 0) }
+  for value in totals { sum += value }
+  return sum
+}
+
+/// The same work as one loop over the reader, to show what the stages cost.
+func plainLoop(_ path: String) throws -> Double {
+  let reader = try CSVReader(path: path)
+  var sum = 0.0
+  while let row = try reader.next() {
+    if row.field(1, equals: "US") { continue }
+    sum += Double(try row[2, as: Int.self]) * (try row[3, as: Double.self])
+  }
+  return sum
+}
+
 func now() -> Double {
   var ts = timespec()
   clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -90,10 +112,28 @@ for run in 0..<6 {
   total = sum
 }
 samples.sort()
+var loopSamples: [Double] = []
+for _ in 0..<5 {
+  let start = now()
+  let loopTotal = try plainLoop(path)
+  precondition(loopTotal == total, "the plain loop must compute the same total")
+  loopSamples.append(megabytes / (now() - start))
+}
+loopSamples.sort()
+var lazySamples: [Double] = []
+for _ in 0..<5 {
+  let start = now()
+  let lazyTotal = try lazyStages(path)
+  precondition(lazyTotal == total, "the lazy pipeline must compute the same total")
+  lazySamples.append(megabytes / (now() - start))
+}
+lazySamples.sort()
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 print("rows\t\(rows)")
 print("megabytes\t\((megabytes * 10).rounded() / 10)")
 print("total\t\(total)")
 print("mb_per_s\t\((samples[samples.count / 2]).rounded())")
+print("lazy_mb_per_s\t\((lazySamples[lazySamples.count / 2]).rounded())")
+print("plain_loop_mb_per_s\t\((loopSamples[loopSamples.count / 2]).rounded())")
 print("peak_rss_mib\t\((Double(usage.ru_maxrss) / 1024 * 10).rounded() / 10)")

@@ -105,28 +105,31 @@ enum CSVNumbers {
     let n = field.count
     guard n > 0 && n <= 17 else { return slowDouble(field) }
     var i = 0
-    var negative = false
-    if field[0] == UInt8(ascii: "-") || field[0] == UInt8(ascii: "+") {
-      negative = field[0] == UInt8(ascii: "-")
-      i = 1
-    }
+    let sign = field[0]
+    let negative = sign == UInt8(ascii: "-")
+    if negative || sign == UInt8(ascii: "+") { i = 1 }
     var mantissa: Int64 = 0
-    var digits = 0
+    let integerStart = i
+    while i < n {  // integer part
+      let digit = Int64(field[i]) &- 48
+      guard digit >= 0 && digit <= 9 else { break }
+      mantissa = mantissa &* 10 &+ digit
+      i &+= 1
+    }
+    var digits = i &- integerStart
     var fraction = 0
-    var seenPoint = false
-    while i < n {
-      let byte = field[i]
-      if byte == UInt8(ascii: ".") {
-        guard !seenPoint else { return nil }
-        seenPoint = true
-      } else {
-        let digit = Int64(byte) &- 48
+    if i < n {
+      guard field[i] == UInt8(ascii: ".") else { return slowDouble(field) }
+      i &+= 1
+      let fractionStart = i
+      while i < n {
+        let digit = Int64(field[i]) &- 48
         guard digit >= 0 && digit <= 9 else { return slowDouble(field) }
         mantissa = mantissa &* 10 &+ digit
-        digits &+= 1
-        if seenPoint { fraction &+= 1 }
+        i &+= 1
       }
-      i &+= 1
+      fraction = i &- fractionStart
+      digits &+= fraction
     }
     guard digits > 0 && digits <= 15 else { return slowDouble(field) }
     let value = Double(mantissa) / exactPowerOfTen(fraction)

@@ -52,7 +52,7 @@ extension CSVReader {
     // A blank line is a record with no fields (as Python's csv reads it).
     let first = base.load(fromByteOffset: p, as: UInt8.self)
     if first == 0x0A || first == 0x0D { return lineEnd(at: p, lines: 1) }
-    while true {
+    fields: while true {
       if p == end {
         // Only reached after a delimiter: the record's last field is empty.
         guard atEnd else { return .needMore }
@@ -93,21 +93,62 @@ extension CSVReader {
         }
         continue
       }
-      // An unquoted field: runs to a delimiter or a line end.
-      guard let stop = ByteSearch.firstOf(delimiter, 0x0A, 0x0D, quote, in: base, from: p, to: end) else {
-        guard atEnd else { return .needMore }
-        addField(p, end)
-        return .complete(next: end, lines: lines)
+      // A run of unquoted fields, in one pass over 8-byte words: every
+      // delimiter, line break and quote in a word is dispatched in order.
+      var fieldStart = p
+      var i = p
+      #if _endian(little)
+      let pd = UInt64(delimiter) &* 0x0101_0101_0101_0101
+      let pq = UInt64(quote) &* 0x0101_0101_0101_0101
+      let pn: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+      let pr: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
+      while i &+ 8 <= end {
+        let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        var flags =
+          ByteSearch.zeroBytes(word ^ pd) | ByteSearch.zeroBytes(word ^ pq)
+          | ByteSearch.zeroBytes(word ^ pn) | ByteSearch.zeroBytes(word ^ pr)
+        while flags != 0 {
+          let position = i &+ (flags.trailingZeroBitCount &>> 3)
+          flags &= flags &- 1
+          let byte = base.load(fromByteOffset: position, as: UInt8.self)
+          if byte == delimiter {
+            addField(fieldStart, position)
+            fieldStart = position &+ 1
+            if fieldStart == end || base.load(fromByteOffset: fieldStart, as: UInt8.self) == quote {
+              p = fieldStart
+              continue fields
+            }
+          } else if byte == 0x0A || byte == 0x0D {
+            addField(fieldStart, position)
+            return lineEnd(at: position, lines: lines &+ 1)
+          } else if byte == quote {
+            return .malformed(.quoteInUnquotedField, at: position)
+          }
+          // Otherwise a false match (a byte one above a match): ignore it.
+        }
+        i &+= 8
       }
-      let byte = base.load(fromByteOffset: stop, as: UInt8.self)
-      if byte == delimiter {
-        addField(p, stop)
-        p = stop &+ 1
-        continue
+      #endif
+      while i < end {
+        let byte = base.load(fromByteOffset: i, as: UInt8.self)
+        if byte == delimiter {
+          addField(fieldStart, i)
+          fieldStart = i &+ 1
+          if fieldStart == end || base.load(fromByteOffset: fieldStart, as: UInt8.self) == quote {
+            p = fieldStart
+            continue fields
+          }
+        } else if byte == 0x0A || byte == 0x0D {
+          addField(fieldStart, i)
+          return lineEnd(at: i, lines: lines &+ 1)
+        } else if byte == quote {
+          return .malformed(.quoteInUnquotedField, at: i)
+        }
+        i &+= 1
       }
-      if byte == quote { return .malformed(.quoteInUnquotedField, at: stop) }
-      addField(p, stop)
-      return lineEnd(at: stop, lines: lines &+ 1)
+      guard atEnd else { return .needMore }
+      addField(fieldStart, end)
+      return .complete(next: end, lines: lines)
     }
   }
 

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One CSV record: a view into the reader's buffer, valid until the reader's
 /// next `next()`. Python: the list `csv.reader` yields, or the dict of `DictReader`.
 ///
@@ -55,8 +47,15 @@ public struct CSVRecord {
   @inlinable
   public func field(_ index: Int, equals text: StaticString) -> Bool {
     let bytes = field(index)
-    guard bytes.count == text.utf8CodeUnitCount else { return false }
-    return bytes.count == 0 || memcmp(bytes.baseAddress!, text.utf8Start, bytes.count) == 0
+    let count = text.utf8CodeUnitCount
+    guard bytes.count == count else { return false }
+    let expected = text.utf8Start
+    var i = 0
+    while i < count {  // fields are short: a loop beats a call to memcmp
+      if bytes[i] != expected[i] { return false }
+      i &+= 1
+    }
+    return true
   }
 
   /// Field `index` as a `String`, checked to be valid UTF-8.
