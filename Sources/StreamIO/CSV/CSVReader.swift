@@ -6,7 +6,7 @@
 /// let country = try sales.column("country"), qty = try sales.column("qty")
 /// var total = 0.0
 /// while let row = try sales.next() {
-///   guard !row.field(country).elementsEqual("US".utf8) else { continue }
+///   if row.field(country, equals: "US") { continue }
 ///   total += Double(try row[qty, as: Int.self]) * (try row["price", as: Double.self])
 /// }
 /// ```
