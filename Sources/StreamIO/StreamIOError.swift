@@ -26,6 +26,8 @@ public struct StreamIOError: Error, Sendable, Hashable, CustomStringConvertible 
     case missingColumn
     /// A CSV field that does not convert to the type asked for.
     case invalidField
+    /// A JSON Lines line that is not JSON, or not the type asked for.
+    case invalidJSON
   }
 
   public var code: Code

@@ -1,0 +1,110 @@
+import Foundation
+
+/// Reads JSON Lines (one JSON value per line) as `Decodable` values, one at a
+/// time. Blank lines are skipped. Python: `(json.loads(line) for line in f)`.
+///
+/// ```swift
+/// struct Event: Decodable { var user: String; var ms: Int }
+/// for try await event in try JSONLinesReader<Event>(path: "events.jsonl") { ... }
+/// ```
+///
+/// A line that is not valid JSON, or does not decode to `Value`, is a
+/// ``StreamIOError`` (``StreamIOError/Code/invalidJSON``) naming the file and
+/// line and saying what the decoder expected.
+public final class JSONLinesReader<Value: Decodable> {
+  public let lines: LineReader
+  public let decoder: JSONDecoder
+
+  public init(lines: LineReader, decoder: JSONDecoder = JSONDecoder()) {
+    self.lines = lines
+    self.decoder = decoder
+  }
+
+  public convenience init(
+    path: String, decoder: JSONDecoder = JSONDecoder(), maxLineLength: Int = LineReader.defaultMaxLineLength
+  ) throws(StreamIOError) {
+    self.init(lines: try LineReader(path: path, maxLineLength: maxLineLength), decoder: decoder)
+  }
+
+  /// The next value, or nil at the end of input.
+  public func next() throws(StreamIOError) -> Value? {
+    while let line = try lines.next() {
+      if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+      do {
+        return try decoder.decode(Value.self, from: Data(line.bytes))
+      } catch {
+        throw StreamIOError(
+          .invalidJSON, "not a JSON \(Value.self): \(Self.describe(error))", path: lines.source.path,
+          line: line.number, byteOffset: line.byteOffset)
+      }
+    }
+    return nil
+  }
+
+  static func describe(_ error: any Error) -> String {
+    guard let error = error as? DecodingError else { return "\(error)" }
+    switch error {
+    case .dataCorrupted(let context): return context.debugDescription
+    case .keyNotFound(let key, _): return "missing key \"\(key.stringValue)\""
+    case .typeMismatch(let type, let context):
+      return "expected \(type) at \(path(context.codingPath)): \(context.debugDescription)"
+    case .valueNotFound(let type, let context): return "expected \(type) at \(path(context.codingPath)), found null"
+    @unknown default: return "\(error)"
+    }
+  }
+
+  static func path(_ keys: [any CodingKey]) -> String {
+    keys.isEmpty ? "the top level" : keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+  }
+}
+
+extension JSONLinesReader: Sequence {
+  /// `for value in reader`; an error stops the program with its message (use
+  /// `while let value = try reader.next()` to handle it).
+  public struct Iterator: IteratorProtocol {
+    let reader: JSONLinesReader
+    public mutating func next() -> Value? {
+      do { return try reader.next() } catch {
+        fatalError("\(error). `for value in reader` cannot throw; iterate with `while let value = try reader.next()`.")
+      }
+    }
+  }
+
+  public func makeIterator() -> Iterator { Iterator(reader: self) }
+}
+
+/// Writes `Encodable` values as JSON Lines. Python: `f.write(json.dumps(v) + "\n")`.
+public final class JSONLinesWriter<Value: Encodable> {
+  public let sink: OutputSink
+  public let encoder: JSONEncoder
+
+  public init(sink: OutputSink, encoder: JSONEncoder = JSONEncoder()) {
+    precondition(!encoder.outputFormatting.contains(.prettyPrinted), "JSON Lines needs one value per line: no .prettyPrinted")
+    self.sink = sink
+    self.encoder = encoder
+  }
+
+  /// Writes to `path` atomically (see ``OutputSink``); call ``finish()`` at the end.
+  public convenience init(path: String, encoder: JSONEncoder = JSONEncoder()) throws(StreamIOError) {
+    self.init(sink: try OutputSink(path: path), encoder: encoder)
+  }
+
+  public func write(_ value: Value) throws(StreamIOError) {
+    let data: Data
+    do {
+      data = try encoder.encode(value)
+    } catch {
+      throw StreamIOError(.invalidJSON, "cannot encode a \(Value.self): \(error)", path: sink.path)
+    }
+    let failure: StreamIOError? = data.withUnsafeBytes { bytes in
+      do throws(StreamIOError) {
+        try sink.write(bytes)
+        return nil
+      } catch { return error }
+    }
+    if let failure { throw failure }
+    try sink.write(byte: 0x0A)
+  }
+
+  public func finish() throws(StreamIOError) { try sink.finish() }
+}

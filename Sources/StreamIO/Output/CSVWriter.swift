@@ -1,0 +1,65 @@
+/// Writes CSV records, quoting a field exactly when it must be quoted: when it
+/// holds the delimiter, the quote, CR or LF (doubling its quotes), or when it
+/// is the only field of a record and empty (so it is not read back as a blank
+/// line). What it writes, ``CSVReader`` reads back identically.
+/// Python: `csv.writer` with `QUOTE_MINIMAL`.
+public final class CSVWriter {
+  public let sink: OutputSink
+  public let dialect: CSVDialect
+  /// `"\r\n"` (RFC 4180 and Python's default) or `"\n"`.
+  public let lineTerminator: String
+
+  public init(sink: OutputSink, dialect: CSVDialect = .standard, lineTerminator: String = "\r\n") {
+    precondition(lineTerminator == "\r\n" || lineTerminator == "\n", "lineTerminator must be \"\\r\\n\" or \"\\n\"")
+    self.sink = sink
+    self.dialect = dialect
+    self.lineTerminator = lineTerminator
+  }
+
+  /// Writes to `path` atomically (see ``OutputSink``); call ``finish()`` at the end.
+  public convenience init(path: String, dialect: CSVDialect = .standard, lineTerminator: String = "\r\n")
+    throws(StreamIOError)
+  {
+    self.init(sink: try OutputSink(path: path), dialect: dialect, lineTerminator: lineTerminator)
+  }
+
+  /// Writes one record. Python: `writer.writerow(fields)`.
+  public func write<Fields: Sequence>(_ fields: Fields) throws(StreamIOError) where Fields.Element: StringProtocol {
+    var first = true
+    var onlyField = true
+    var lastWasEmpty = false
+    for field in fields {
+      if !first {
+        try sink.write(byte: dialect.delimiter)
+        onlyField = false
+      }
+      first = false
+      lastWasEmpty = field.isEmpty
+      try writeField(field)
+    }
+    if onlyField && lastWasEmpty && !first {
+      // A lone empty field is written as "" so it is not a blank line.
+      try sink.write(byte: dialect.quote)
+      try sink.write(byte: dialect.quote)
+    }
+    try sink.write(lineTerminator)
+  }
+
+  func writeField<Field: StringProtocol>(_ field: Field) throws(StreamIOError) {
+    let delimiter = dialect.delimiter, quote = dialect.quote
+    let needsQuotes = field.utf8.contains { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }
+    guard needsQuotes else {
+      try sink.write(String(field))
+      return
+    }
+    try sink.write(byte: quote)
+    for byte in field.utf8 {
+      if byte == quote { try sink.write(byte: quote) }
+      try sink.write(byte: byte)
+    }
+    try sink.write(byte: quote)
+  }
+
+  /// Flushes and moves the file into place. Python: closing the file.
+  public func finish() throws(StreamIOError) { try sink.finish() }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import StreamIO
+import Testing
+import TestSupport
+
+@Suite struct WriterTests {
+  func scratchPath(_ name: String) -> String {
+    let directory = NSTemporaryDirectory() + "writer-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    return directory + "/" + name
+  }
+
+  func entries(beside path: String) -> [String] {
+    (try? FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)) ?? []
+  }
+
+  @Test func csvRoundTripsRandomRecords() throws {
+    var generator = SystemRandomNumberGenerator()
+    let pieces = ["a", "Z9", ",", "\"", "\"\"", "\n", "\r\n", "\r", " ", "é", "日本", "", ";", "\t"]
+    for dialect in [CSVDialect(hasHeader: false), CSVDialect(delimiter: ";", quote: "'", hasHeader: false)] {
+      for terminator in ["\r\n", "\n"] {
+        var records: [[String]] = [[""], [], ["", ""], ["only"]]
+        for _ in 0..<300 {
+          records.append((0..<Int.random(in: 1...5, using: &generator)).map { _ in
+            (0..<Int.random(in: 0...4, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+          })
+        }
+        let path = scratchPath("out.csv")
+        let writer = try CSVWriter(path: path, dialect: dialect, lineTerminator: terminator)
+        for record in records { try writer.write(record) }
+        try writer.finish()
+        let reader = try CSVReader(path: path, dialect: dialect)
+        var back: [[String]] = []
+        while let row = try reader.next() { back.append(try row.strings()) }
+        #expect(back == records)
+      }
+    }
+  }
+
+  @Test func quotesExactlyWhenNeeded() throws {
+    let path = scratchPath("q.csv")
+    let writer = try CSVWriter(path: path, lineTerminator: "\n")
+    try writer.write(["plain", "with,comma", "say \"hi\"", "two\nlines", ""])
+    try writer.write([""])
+    try writer.finish()
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(text == "plain,\"with,comma\",\"say \"\"hi\"\"\",\"two\nlines\",\n\"\"\n")
+  }
+
+  @Test func nothingAppearsUntilFinishAndAFailedRunLeavesNothing() throws {
+    let path = scratchPath("atomic.csv")
+    try "previous contents\n".write(toFile: path, atomically: false, encoding: .utf8)
+    do {
+      let writer = try CSVWriter(path: path)
+      try writer.write(["new", "row"])
+      try writer.sink.flush()
+      #expect(try String(contentsOfFile: path, encoding: .utf8) == "previous contents\n")
+      #expect(entries(beside: path).count == 2, "the temporary file sits beside the destination")
+      // Released without finish(): as if the run failed.
+    }
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "previous contents\n")
+    #expect(entries(beside: path) == ["atomic.csv"], "the temporary file is gone")
+    let writer = try CSVWriter(path: path)
+    try writer.write(["new", "row"])
+    try writer.finish()
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "new,row\r\n")
+    #expect(entries(beside: path) == ["atomic.csv"])
+  }
+
+  struct Event: Codable, Equatable {
+    var user: String
+    var ms: Int
+    var tags: [String]
+  }
+
+  @Test func jsonLinesRoundTrip() throws {
+    let path = scratchPath("events.jsonl")
+    let events = (0..<500).map { Event(user: "u\($0)\n\"", ms: $0 * 7, tags: ["a", "é"]) }
+    let writer = try JSONLinesWriter<Event>(path: path)
+    for event in events { try writer.write(event) }
+    try writer.finish()
+    let reader = try JSONLinesReader<Event>(path: path)
+    var back: [Event] = []
+    while let event = try reader.next() { back.append(event) }
+    #expect(back == events)
+  }
+
+  @Test func badJSONNamesItsLine() throws {
+    let file = try TemporaryFile(contents: "{\"user\":\"a\",\"ms\":1,\"tags\":[]}\n\n{\"user\":\"b\",\"ms\":\"x\",\"tags\":[]}\n")
+    let reader = try JSONLinesReader<Event>(path: file.path)
+    #expect(try reader.next()?.user == "a")
+    let error = #expect(throws: StreamIOError.self) { try reader.next() }
+    #expect(error?.code == .invalidJSON)
+    #expect(error?.line == 3)
+    #expect(error?.message.contains("expected Int at .ms") == true)
+  }
+}
