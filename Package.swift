@@ -18,10 +18,15 @@ let package = Package(
       name: "Generators",
       dependencies: ["CGeneratorsRuntime"]
     ),
+    // The system's zlib, for .gz input.
+    .systemLibrary(
+      name: "CZlib", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+    ),
     // Files, lines, CSV and JSON Lines in constant memory.
     .target(
       name: "StreamIO",
-      dependencies: ["Generators", .product(name: "SystemPackage", package: "swift-system")]
+      dependencies: ["Generators", "CZlib", .product(name: "SystemPackage", package: "swift-system")]
     ),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(

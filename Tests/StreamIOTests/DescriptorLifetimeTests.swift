@@ -92,7 +92,7 @@ func descriptorsOpen(on path: String) -> Int {
     }
     writer.start()
     let reader = LineReader(
-      source: ByteSource(descriptor: pipe.readEnd, name: "<pipe>", closeWhenDone: true), bufferSize: 4)
+      source: try ByteSource(descriptor: pipe.readEnd, name: "<pipe>", closeWhenDone: true), bufferSize: 4)
     #expect(reader.source.mayBlock)
     var got: [String] = []
     for try await line in reader { got.append(try line.string()) }

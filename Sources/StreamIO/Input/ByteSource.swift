@@ -22,12 +22,24 @@ public final class ByteSource {
   /// Whether reads can block for long (pipes, terminals, sockets); async
   /// readers move those reads off the cooperative thread pool.
   public let mayBlock: Bool
+  /// Set for gzip input: bytes are decompressed as they are read.
+  let gzip: GzipDecoder?
 
-  /// Opens `path` for reading.
+  /// How a source's bytes are stored.
+  public enum Compression: Sendable {
+    /// gzip if the path ends in `.gz`, else none.
+    case automatic
+    case none
+    case gzip
+  }
+
+  /// Opens `path` for reading; a `.gz` file is decompressed on the fly.
   ///
   /// - Throws: ``StreamIOError`` with code ``StreamIOError/Code/io`` naming the path and the reason.
-  public init(path: String) throws(StreamIOError) {
+  public init(path: String, compression: Compression = .automatic) throws(StreamIOError) {
     self.path = path
+    let decompress = compression == .gzip || (compression == .automatic && path.hasSuffix(".gz"))
+    gzip = decompress ? try GzipDecoder() : nil
     do {
       descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
     } catch {
@@ -38,16 +50,19 @@ public final class ByteSource {
   }
 
   /// Reads from a descriptor you own; it is closed only if `closeWhenDone` is true.
-  public init(descriptor: FileDescriptor, name: String, closeWhenDone: Bool) {
+  public init(descriptor: FileDescriptor, name: String, closeWhenDone: Bool, compression: Compression = .none)
+    throws(StreamIOError)
+  {
     self.path = name
+    gzip = compression == .gzip ? try GzipDecoder() : nil
     self.descriptor = descriptor
     self.closesDescriptor = closeWhenDone
     self.mayBlock = !ByteSource.isRegularFile(descriptor)
   }
 
   /// Standard input (never closed by us).
-  public static func standardInput() -> ByteSource {
-    ByteSource(descriptor: .standardInput, name: "<stdin>", closeWhenDone: false)
+  public static func standardInput(compression: Compression = .none) throws(StreamIOError) -> ByteSource {
+    try ByteSource(descriptor: .standardInput, name: "<stdin>", closeWhenDone: false, compression: compression)
   }
 
   deinit { close() }
@@ -59,6 +74,21 @@ public final class ByteSource {
   /// Closes on error too, then throws.
   @usableFromInline
   func read(into buffer: UnsafeMutableRawBufferPointer) throws(StreamIOError) -> Int {
+    guard let gzip else { return try readRaw(into: buffer) }
+    do {
+      let count = try gzip.read(into: buffer, path: path) { (compressed) throws(StreamIOError) in
+        try readRaw(into: compressed)
+      }
+      if count == 0 { close() }
+      return count
+    } catch {
+      close()
+      throw error
+    }
+  }
+
+  /// Reads the bytes as stored.
+  func readRaw(into buffer: UnsafeMutableRawBufferPointer) throws(StreamIOError) -> Int {
     guard let descriptor else { return 0 }
     let count: Int
     do {
