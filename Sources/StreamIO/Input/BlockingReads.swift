@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Runs reads that may block (pipes, terminals, sockets) on a dedicated
 /// thread, so async readers never hold a thread of the cooperative pool.
@@ -13,29 +14,43 @@ enum BlockingReads {
     _ reader: Reader, _ work: @escaping (Reader) throws(StreamIOError) -> Void
   ) async throws(StreamIOError) {
     nonisolated(unsafe) let handoff = Handoff(reader, work)
-    let result: Result<Void, StreamIOError> = await withCheckedContinuation { continuation in
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
       queue.async {
-        continuation.resume(returning: handoff.run())
+        handoff.run()
+        continuation.resume()
       }
     }
-    try result.get()
+    try handoff.takeResult().get()
   }
 
-  /// Carries the reader across the thread hop; only one side touches it at a time.
+  /// Carries the reader across the thread hop; only one side touches it at a
+  /// time. The result goes through a mutex: besides carrying it, the lock
+  /// orders the reading thread's writes to the reader before the caller's
+  /// reads in a way Thread Sanitizer sees (it does not see the ordering that
+  /// resuming a continuation gives).
   private final class Handoff<Reader: AnyObject> {
     let reader: Reader
     let work: (Reader) throws(StreamIOError) -> Void
+    let result = Mutex<Result<Void, StreamIOError>?>(nil)
+
     init(_ reader: Reader, _ work: @escaping (Reader) throws(StreamIOError) -> Void) {
       self.reader = reader
       self.work = work
     }
-    func run() -> Result<Void, StreamIOError> {
+
+    func run() {
+      let outcome: Result<Void, StreamIOError>
       do throws(StreamIOError) {
         try work(reader)
-        return .success(())
+        outcome = .success(())
       } catch {
-        return .failure(error)
+        outcome = .failure(error)
       }
+      result.withLock { $0 = outcome }
+    }
+
+    func takeResult() -> Result<Void, StreamIOError> {
+      result.withLock { $0.take()! }
     }
   }
 }
