@@ -205,3 +205,29 @@ let nastyCSV = "\u{FEFF}name,note,qty\r\n"
     #expect(skipping.skippedRecords == 1)
   }
 }
+
+@Suite struct CSVReaderBoundaryTests {
+  /// Found by the fuzzer: the same input and limits must give the same
+  /// records and errors whatever the buffer size.
+  @Test(arguments: [[UInt8]([0x0A, 0x00, 0xBD, 0x0A]), [0x00, 0x00, 0x3D, 0x22], Array("\"abc".utf8)], [false, true])
+  func bufferSizeNeverChangesTheOutcome(_ input: [UInt8], skip: Bool) throws {
+    let file = try TemporaryFile(data: input)
+    func outcome(_ bufferSize: Int) -> [String] {
+      var result: [String] = []
+      do {
+        let reader = try CSVReader(
+          path: file.path, dialect: CSVDialect(hasHeader: false), bufferSize: bufferSize, maxRecordSize: 1,
+          onError: skip ? .skip : .throw)
+        while let row = try reader.next() {
+          result.append("\(row.number)@\(row.line):\((0..<row.count).map { Array(row.field($0)) })")
+        }
+        for error in reader.skippedErrors { result.append("skipped \(error.code) line \(error.line ?? -1)") }
+      } catch {
+        result.append("\(error.code) line \(error.line ?? -1) byte \(error.byteOffset ?? -1)")
+      }
+      return result
+    }
+    let reference = outcome(65536)
+    for size in 1...8 { #expect(outcome(size) == reference, "buffer size \(size)") }
+  }
+}

@@ -146,3 +146,24 @@ func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
     #expect(async == sync)
   }
 }
+
+@Suite struct LineReaderBoundaryTests {
+  /// Found by the fuzzer: the same input and limit must give the same lines
+  /// and the same error whatever the buffer size.
+  @Test(arguments: [[UInt8]([0x0A, 0x00, 0xBD, 0x0A])])
+  func bufferSizeNeverChangesTheOutcome(_ input: [UInt8]) throws {
+    let file = try TemporaryFile(data: input)
+    func outcome(_ bufferSize: Int) -> [String] {
+      var result: [String] = []
+      do {
+        let reader = try LineReader(path: file.path, bufferSize: bufferSize, maxLineLength: 1)
+        while let line = try reader.next() { result.append("\(line.number):\(Array(line.bytes))") }
+      } catch {
+        result.append("\(error.code) line \(error.line ?? -1) byte \(error.byteOffset ?? -1)")
+      }
+      return result
+    }
+    let reference = outcome(65536)
+    for size in 1...8 { #expect(outcome(size) == reference, "buffer size \(size)") }
+  }
+}

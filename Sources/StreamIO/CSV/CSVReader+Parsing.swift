@@ -15,8 +15,9 @@ extension CSVReader {
 
   @usableFromInline
   enum ParseOutcome {
-    /// A record ends just before `next`; it spans `lines` line breaks.
-    case complete(next: Int, lines: Int)
+    /// A record's content ends at `end` (before its line break), the next
+    /// record starts at `next`; it spans `lines` line breaks.
+    case complete(end: Int, next: Int, lines: Int)
     case endOfInput
     case needMore
     case malformed(Problem, at: Int)
@@ -57,7 +58,7 @@ extension CSVReader {
         // Only reached after a delimiter: the record's last field is empty.
         guard atEnd else { return .needMore }
         addField(p, p)
-        return .complete(next: end, lines: lines)
+        return .complete(end: end, next: end, lines: lines)
       }
       if base.load(fromByteOffset: p, as: UInt8.self) == quote {
         // A quoted field: runs to a quote that is not doubled.
@@ -74,7 +75,7 @@ extension CSVReader {
             guard atEnd else { return .needMore }
             addField(fieldStart, closing)
             if escaped { escapedFields.append(fieldCount &- 1) }
-            return .complete(next: end, lines: lines)
+            return .complete(end: end, next: end, lines: lines)
           }
           let next = base.load(fromByteOffset: after, as: UInt8.self)
           if next == quote {
@@ -148,7 +149,7 @@ extension CSVReader {
       }
       guard atEnd else { return .needMore }
       addField(fieldStart, end)
-      return .complete(next: end, lines: lines)
+      return .complete(end: end, next: end, lines: lines)
     }
   }
 
@@ -158,12 +159,12 @@ extension CSVReader {
   func lineEnd(at offset: Int, lines: Int) -> ParseOutcome {
     let base = UnsafeRawPointer(buffer.base)
     guard base.load(fromByteOffset: offset, as: UInt8.self) == 0x0D else {
-      return .complete(next: offset &+ 1, lines: lines)
+      return .complete(end: offset, next: offset &+ 1, lines: lines)
     }
     let after = offset &+ 1
-    if after == buffer.end { return atEnd ? .complete(next: after, lines: lines) : .needMore }
+    if after == buffer.end { return atEnd ? .complete(end: offset, next: after, lines: lines) : .needMore }
     let crlf = base.load(fromByteOffset: after, as: UInt8.self) == 0x0A
-    return .complete(next: crlf ? after &+ 1 : after, lines: lines)
+    return .complete(end: offset, next: crlf ? after &+ 1 : after, lines: lines)
   }
 
   /// Removes doubled quotes in place, then hands out the record.
@@ -198,13 +199,10 @@ extension CSVReader {
   /// Reads more input for a record that does not fit yet.
   @usableFromInline
   func readMore() throws(StreamIOError) {
-    if buffer.unconsumed > maxRecordSize {
-      let error = malformedError(.recordTooLarge, at: buffer.start &+ maxRecordSize)
-      guard errorPolicy == .skip else {
-        close()
-        throw error
-      }
-      try skipBadRecord(error, at: buffer.start &+ maxRecordSize)
+    // At most one byte of a line break (a CR waiting for its LF) can be
+    // pending, so more than maxRecordSize + 1 bytes is too large for sure.
+    if buffer.unconsumed > maxRecordSize &+ 1 {
+      try reject(.recordTooLarge, at: buffer.start &+ maxRecordSize)
       return
     }
     let read = try buffer.refill(from: source)

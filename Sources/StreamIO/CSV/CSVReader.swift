@@ -130,20 +130,39 @@ public final class CSVReader {
     while true {
       if !checkedBOM { try skipByteOrderMark() }
       switch parseRecord() {
-      case .complete(let next, let lines):
+      case .complete(let end, let next, let lines):
+        // A record found whole in a large buffer may still be over the limit.
+        guard end &- buffer.start <= maxRecordSize else {
+          try reject(.recordTooLarge, at: buffer.start &+ maxRecordSize)
+          continue
+        }
         return finishRecord(next: next, lines: lines)
       case .endOfInput:
         return nil
       case .needMore:
         try readMore()
       case .malformed(let problem, let offset):
-        let error = malformedError(problem, at: offset)
-        guard errorPolicy == .skip else {
-          close()
-          throw error
+        // Which error a record gets must not depend on how much of it was
+        // in the buffer: if its content runs past the limit before the
+        // problem (an unterminated quote runs to the end), it is too large.
+        let extent = problem == .unterminatedQuote ? buffer.end : offset
+        if extent &- buffer.start > maxRecordSize {
+          try reject(.recordTooLarge, at: buffer.start &+ maxRecordSize)
+        } else {
+          try reject(problem, at: offset)
         }
-        try skipBadRecord(error, at: offset)
       }
     }
+  }
+
+  /// Throws the error for a bad record, or skips it under `.skip`.
+  @usableFromInline
+  func reject(_ problem: Problem, at offset: Int) throws(StreamIOError) {
+    let error = malformedError(problem, at: offset)
+    guard errorPolicy == .skip else {
+      close()
+      throw error
+    }
+    try skipBadRecord(error, at: offset)
   }
 }
