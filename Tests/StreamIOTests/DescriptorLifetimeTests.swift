@@ -98,4 +98,34 @@ func descriptorsOpen(on path: String) -> Int {
     for try await line in reader { got.append(try line.string()) }
     #expect(got == (1...5).map { "chunk \($0)" })
   }
+
+  @Test func csvAndJSONLinesFromAPipeAsync() async throws {
+    func pipe(writing chunks: [String]) throws -> FileDescriptor {
+      let pipe = try FileDescriptor.pipe()
+      let writer = Thread {
+        for chunk in chunks {
+          _ = try? pipe.writeEnd.writeAll(chunk.utf8)
+          usleep(1_000)
+        }
+        try? pipe.writeEnd.close()
+      }
+      writer.start()
+      return pipe.readEnd
+    }
+    let csv = try CSVReader(
+      source: ByteSource(descriptor: pipe(writing: ["name,qty\n\"A, ", "B\",3\r", "\nC,4\n"]), name: "<pipe>", closeWhenDone: true),
+      bufferSize: 3)
+    var rows: [[String]] = []
+    for try await row in csv { rows.append(try row.strings()) }
+    #expect(rows == [["A, B", "3"], ["C", "4"]])
+
+    struct N: Decodable { var n: Int }
+    let json = JSONLinesReader<N>(
+      lines: LineReader(
+        source: try ByteSource(descriptor: pipe(writing: ["{\"n\":", "1}\n\n{\"n\":2}"]), name: "<pipe>", closeWhenDone: true),
+        bufferSize: 2))
+    var values: [Int] = []
+    for try await value in json { values.append(value.n) }
+    #expect(values == [1, 2])
+  }
 }

@@ -129,29 +129,50 @@ public final class CSVReader {
   public func next() throws(StreamIOError) -> CSVRecord? {
     while true {
       if !checkedBOM { try skipByteOrderMark() }
-      switch parseRecord() {
-      case .complete(let end, let next, let lines):
-        // A record found whole in a large buffer may still be over the limit.
-        guard end &- buffer.start <= maxRecordSize else {
-          try reject(.recordTooLarge, at: buffer.start &+ maxRecordSize)
-          continue
-        }
-        return finishRecord(next: next, lines: lines)
-      case .endOfInput:
-        return nil
-      case .needMore:
-        try readMore()
-      case .malformed(let problem, let offset):
-        // Which error a record gets must not depend on how much of it was
-        // in the buffer: if its content runs past the limit before the
-        // problem (an unterminated quote runs to the end), it is too large.
-        let extent = problem == .unterminatedQuote ? buffer.end : offset
-        if extent &- buffer.start > maxRecordSize {
-          try reject(.recordTooLarge, at: buffer.start &+ maxRecordSize)
-        } else {
-          try reject(problem, at: offset)
-        }
+      switch try settle(parseRecord()) {
+      case .record(let record): return record
+      case .end: return nil
+      case .needMore: try readMore()
+      case .again: continue
       }
+    }
+  }
+
+  @usableFromInline
+  enum Step {
+    case record(CSVRecord)
+    case end
+    case needMore
+    case again
+  }
+
+  /// What a parse outcome means for the caller: a record, the end, a read
+  /// to do, or (after a skipped bad record) another try.
+  @inlinable
+  func settle(_ outcome: ParseOutcome) throws(StreamIOError) -> Step {
+    switch outcome {
+    case .complete(let end, let next, let lines):
+      // A record found whole in a large buffer may still be over the limit.
+      guard end &- buffer.start <= maxRecordSize else {
+        try reject(.recordTooLarge, at: buffer.start &+ maxRecordSize)
+        return .again
+      }
+      return .record(finishRecord(next: next, lines: lines))
+    case .endOfInput:
+      return .end
+    case .needMore:
+      return .needMore
+    case .malformed(let problem, let offset):
+      // Which error a record gets must not depend on how much of it was
+      // in the buffer: if its content runs past the limit before the
+      // problem (an unterminated quote runs to the end), it is too large.
+      let extent = problem == .unterminatedQuote ? buffer.end : offset
+      if extent &- buffer.start > maxRecordSize {
+        try reject(.recordTooLarge, at: buffer.start &+ maxRecordSize)
+      } else {
+        try reject(problem, at: offset)
+      }
+      return .again
     }
   }
 

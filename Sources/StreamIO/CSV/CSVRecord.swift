@@ -169,3 +169,46 @@ extension CSVReader: Sequence {
   @inlinable
   public func makeIterator() -> Iterator { Iterator(self) }
 }
+
+extension CSVReader: AsyncSequence {
+  /// Iterates with `for try await row in reader`, carrying errors. Reads from
+  /// pipes, terminals and sockets are done off the cooperative thread pool
+  /// (see ``LineReader``).
+  public struct AsyncIterator: AsyncIteratorProtocol {
+    @usableFromInline
+    let reader: CSVReader
+
+    @inlinable
+    init(_ reader: CSVReader) { self.reader = reader }
+
+    @inlinable
+    public mutating func next() async throws -> CSVRecord? {
+      try await reader.nextAsync(isolation: nil)
+    }
+
+    @inlinable
+    public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> CSVRecord? {
+      try await reader.nextAsync(isolation: actor)
+    }
+  }
+
+  @inlinable
+  public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(self) }
+
+  @usableFromInline
+  func nextAsync(isolation: isolated (any Actor)?) async throws(StreamIOError) -> CSVRecord? {
+    if !source.mayBlock { return try next() }
+    while true {
+      if !checkedBOM {
+        try await BlockingReads.run(self) { reader throws(StreamIOError) in try reader.skipByteOrderMark() }
+      }
+      switch try settle(parseRecord()) {
+      case .record(let record): return record
+      case .end: return nil
+      case .needMore:
+        try await BlockingReads.run(self) { reader throws(StreamIOError) in try reader.readMore() }
+      case .again: continue
+      }
+    }
+  }
+}

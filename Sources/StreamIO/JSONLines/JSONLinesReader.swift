@@ -29,16 +29,21 @@ public final class JSONLinesReader<Value: Decodable> {
   /// The next value, or nil at the end of input.
   public func next() throws(StreamIOError) -> Value? {
     while let line = try lines.next() {
-      if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-      do {
-        return try decoder.decode(Value.self, from: Data(line.bytes))
-      } catch {
-        throw StreamIOError(
-          .invalidJSON, "not a JSON \(Value.self): \(Self.describe(error))", path: lines.source.path,
-          line: line.number, byteOffset: line.byteOffset)
-      }
+      if let value = try decode(line) { return value }
     }
     return nil
+  }
+
+  /// The value on `line`, or nil for a blank line.
+  func decode(_ line: Line) throws(StreamIOError) -> Value? {
+    if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+    do {
+      return try decoder.decode(Value.self, from: Data(line.bytes))
+    } catch {
+      throw StreamIOError(
+        .invalidJSON, "not a JSON \(Value.self): \(Self.describe(error))", path: lines.source.path,
+        line: line.number, byteOffset: line.byteOffset)
+    }
   }
 
   static func describe(_ error: any Error) -> String {
@@ -71,6 +76,30 @@ extension JSONLinesReader: Sequence {
   }
 
   public func makeIterator() -> Iterator { Iterator(reader: self) }
+}
+
+extension JSONLinesReader: AsyncSequence {
+  /// Iterates with `for try await value in reader`, carrying errors.
+  public struct AsyncIterator: AsyncIteratorProtocol {
+    let reader: JSONLinesReader
+
+    public mutating func next() async throws -> Value? {
+      try await reader.nextAsync(isolation: nil)
+    }
+
+    public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> Value? {
+      try await reader.nextAsync(isolation: actor)
+    }
+  }
+
+  public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: self) }
+
+  func nextAsync(isolation: isolated (any Actor)?) async throws(StreamIOError) -> Value? {
+    while let line = try await lines.nextAsync(isolation: isolation) {
+      if let value = try decode(line) { return value }
+    }
+    return nil
+  }
 }
 
 /// Writes `Encodable` values as JSON Lines. Python: `f.write(json.dumps(v) + "\n")`.
