@@ -1,6 +1,9 @@
 // Line-reading throughput from the page cache, as medians of several runs,
 // printed as `name<TAB>value<TAB>unit`. Usage:
-//   streamio-timings [MEGABYTES]        (default 300: about the tutorial's 10M-row CSV)
+//   streamio-timings [MEGABYTES] [LINE_BYTES]
+// MEGABYTES defaults to 300 (about the tutorial's 10M-row CSV); LINE_BYTES to
+// 0, which writes the tutorial's ~30-byte sales rows; other values write log
+// lines of about that many bytes.
 // Writes its input file once (in $TMPDIR), reads it once to warm the page
 // cache, then times LineReader over it.
 import StreamIO
@@ -17,9 +20,11 @@ func now() -> UInt64 {
   return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
-let megabytes = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 300
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let megabytes = arguments.first ?? 300
+let lineBytes = arguments.dropFirst().first ?? 0
 let directory = String(cString: getenv("TMPDIR") ?? strdup("/tmp"))
-let path = "\(directory)/streamio-timings-\(megabytes)mb.txt"
+let path = "\(directory)/streamio-timings-\(megabytes)mb-\(lineBytes).txt"
 
 /// The tutorial's sales rows, about 30 bytes each, LF-terminated.
 func writeInput() {
@@ -29,8 +34,12 @@ func writeInput() {
   let countries = ["US", "DE", "FR", "JP", "GB", "BR", "IN", "CA", "US", "US", "MX", "AU"]
   var written = 0
   var row = 0
+  let padding = String(repeating: "x", count: max(0, lineBytes - 60))
   while written < megabytes * 1_000_000 {
-    let line = "name\(row),\(countries[row % countries.count]),\(row % 17 + 1),\(row % 1000).99\n"
+    let line =
+      lineBytes == 0
+      ? "name\(row),\(countries[row % countries.count]),\(row % 17 + 1),\(row % 1000).99\n"
+      : "2026-11-27T13:55:\(row % 60) INFO [worker-\(row % 8)] request \(row) served \(padding)\n"
     fputs(line, file)
     written += line.utf8.count
     row += 1
@@ -63,5 +72,5 @@ for bufferSize in [1 << 16, 1 << 18, 1 << 20] {
     samples.append(Double(bytes) / seconds / 1e9)
   }
   samples.sort()
-  print("lines_gb_per_s_buffer_\(bufferSize / 1024)k\t\((samples[2] * 100).rounded() / 100)\tGB/s")
+  print("lines\(lineBytes == 0 ? "" : "_\(lineBytes)b")_gb_per_s_buffer_\(bufferSize / 1024)k\t\((samples[2] * 100).rounded() / 100)\tGB/s")
 }

@@ -1,26 +1,33 @@
-import SystemPackage
-
 /// One line read by ``LineReader``, without its line ending (`\n` or `\r\n`).
 ///
 /// A view into the reader's buffer, valid until the reader's next `next()`:
 /// copy what you keep with ``string()`` or `Array(line.bytes)`.
 public struct Line {
-  /// The line's bytes, without the line ending.
-  public let bytes: UnsafeRawBufferPointer
-  /// 1-based line number.
-  public let number: Int
-  /// 0-based offset in the input of the line's first byte.
-  public let byteOffset: Int
+  /// The line is the reader's current state: one word, so handing a line
+  /// through a chain of generators copies 8 bytes, not 40.
   @usableFromInline
-  let source: Unmanaged<ByteSource>
+  let reader: Unmanaged<LineReader>
 
   @inlinable
-  init(bytes: UnsafeRawBufferPointer, number: Int, byteOffset: Int, source: Unmanaged<ByteSource>) {
-    self.bytes = bytes
-    self.number = number
-    self.byteOffset = byteOffset
-    self.source = source
+  init(reader: Unmanaged<LineReader>) {
+    self.reader = reader
   }
+
+  /// The line's bytes, without the line ending.
+  @inlinable
+  public var bytes: UnsafeRawBufferPointer {
+    reader._withUnsafeGuaranteedRef { reader in
+      UnsafeRawBufferPointer(start: reader.buffer.base + reader.lineStart, count: reader.lineLength)
+    }
+  }
+
+  /// 1-based line number.
+  @inlinable
+  public var number: Int { reader._withUnsafeGuaranteedRef { $0.lineNumber } }
+
+  /// 0-based offset in the input of the line's first byte.
+  @inlinable
+  public var byteOffset: Int { reader._withUnsafeGuaranteedRef { $0.buffer.discarded &+ $0.lineStart } }
 
   /// The line as a `String`, checking that it is valid UTF-8.
   /// Python: `line.decode("utf-8")` (strict).
@@ -40,10 +47,11 @@ public struct Line {
 
   @usableFromInline
   func invalidUTF8() -> StreamIOError {
+    let bytes = self.bytes
     let column = firstInvalidUTF8(in: bytes) ?? 0
     return StreamIOError(
       .invalidUTF8, "invalid UTF-8 where text was expected (byte 0x\(String(bytes[column], radix: 16)))",
-      path: source._withUnsafeGuaranteedRef { $0.path }, line: number, column: column + 1,
+      path: reader._withUnsafeGuaranteedRef { $0.source.path }, line: number, column: column + 1,
       byteOffset: byteOffset + column)
   }
 }

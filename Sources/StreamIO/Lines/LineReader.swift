@@ -41,6 +41,11 @@ public final class LineReader {
   var scanFrom = 0
   @exclusivity(unchecked) @usableFromInline
   var lineNumber = 0
+  /// The current line: where it starts in the buffer, and its length.
+  @exclusivity(unchecked) @usableFromInline
+  var lineStart = 0
+  @exclusivity(unchecked) @usableFromInline
+  var lineLength = 0
   @exclusivity(unchecked) @usableFromInline
   var atEnd = false
 
@@ -117,11 +122,11 @@ public final class LineReader {
     let length = end &- start
     guard length <= maxLineLength else { throw lineTooLong() }
     lineNumber &+= 1
+    lineStart = start
+    lineLength = length
     buffer.start = next
     scanFrom = next
-    return Line(
-      bytes: UnsafeRawBufferPointer(start: base + start, count: length), number: lineNumber,
-      byteOffset: buffer.discarded &+ start, source: Unmanaged.passUnretained(source))
+    return Line(reader: Unmanaged.passUnretained(self))
   }
 
   /// Reads more input; sets `atEnd` at its end.
