@@ -78,3 +78,30 @@ func gzipFile(_ path: String, contents: [UInt8]) throws {
     #expect(!reader.source.isOpen)
   }
 }
+
+@Suite struct ByteChunksTests {
+  @Test func chunksConcatenateToTheFile() throws {
+    let data = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+    let file = try TemporaryFile(data: data)
+    for size in [1, 7, 64, 4096, 65536] {
+      let chunks = try ByteChunks(path: file.path, chunkSize: size)
+      var joined: [UInt8] = []
+      while let chunk = try chunks.next() {
+        #expect(chunk.count <= size && chunk.count > 0)
+        joined += chunk
+      }
+      #expect(joined == data, "chunk size \(size)")
+      #expect(!chunks.source.isOpen)
+    }
+  }
+
+  @Test func gzipChunksAreDecompressed() throws {
+    let directory = NSTemporaryDirectory() + "chunks-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let text = Array(String(repeating: "chunked text ", count: 3000).utf8)
+    try gzipFile(directory + "/t.txt", contents: text)
+    var joined: [UInt8] = []
+    for chunk in try ByteChunks(path: directory + "/t.txt.gz", chunkSize: 1000) { joined += chunk }
+    #expect(joined == text)
+  }
+}
