@@ -145,58 +145,16 @@ public struct CSVRecord {
   }
 }
 
-extension CSVReader: Sequence {
-  /// Iterates with `for row in reader`; an error stops the program with a
-  /// message naming it (use `while let row = try reader.next()` to handle it).
-  public struct Iterator: IteratorProtocol {
-    @usableFromInline
-    let reader: CSVReader
-
-    @inlinable
-    init(_ reader: CSVReader) { self.reader = reader }
-
-    @inlinable
-    public mutating func next() -> CSVRecord? {
-      do {
-        return try reader.next()
-      } catch {
-        fatalError(
-          "\(error). `for row in reader` cannot throw; iterate with `while let row = try reader.next()` to handle errors.")
-      }
-    }
-  }
+extension CSVReader: StreamReader, Sequence, AsyncSequence {
+  @inlinable
+  public func makeIterator() -> StreamReaderIterator<CSVReader> { StreamReaderIterator(self) }
 
   @inlinable
-  public func makeIterator() -> Iterator { Iterator(self) }
-}
+  public func makeAsyncIterator() -> StreamReaderAsyncIterator<CSVReader> { StreamReaderAsyncIterator(self) }
 
-extension CSVReader: AsyncSequence {
-  /// Iterates with `for try await row in reader`, carrying errors. Reads from
-  /// pipes, terminals and sockets are done off the cooperative thread pool
-  /// (see ``LineReader``).
-  public struct AsyncIterator: AsyncIteratorProtocol {
-    @usableFromInline
-    let reader: CSVReader
-
-    @inlinable
-    init(_ reader: CSVReader) { self.reader = reader }
-
-    @inlinable
-    public mutating func next() async throws -> CSVRecord? {
-      try await reader.nextAsync(isolation: nil)
-    }
-
-    @inlinable
-    public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> CSVRecord? {
-      try await reader.nextAsync(isolation: actor)
-    }
-  }
-
-  @inlinable
-  public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(self) }
-
-  @usableFromInline
-  func nextAsync(isolation: isolated (any Actor)?) async throws(StreamIOError) -> CSVRecord? {
+  /// Reads from pipes, terminals and sockets are done off the cooperative
+  /// thread pool (see ``LineReader``).
+  public func nextAsync(isolation: isolated (any Actor)?) async throws(StreamIOError) -> CSVRecord? {
     if !source.mayBlock { return try next() }
     while true {
       if !checkedBOM {

@@ -14,6 +14,8 @@ public final class ByteChunks {
   public let source: ByteSource
   @exclusivity(unchecked) @usableFromInline
   var buffer: UnsafeMutableRawBufferPointer
+  /// Bytes read by an async read on the blocking-read thread.
+  var pending = 0
 
   /// 64 KiB, like the other readers.
   public static var defaultChunkSize: Int { 64 * 1024 }
@@ -44,17 +46,19 @@ public final class ByteChunks {
   }
 }
 
-extension ByteChunks: Sequence {
-  /// `for chunk in chunks`; a read error stops the program with its message
-  /// (use `while let chunk = try chunks.next()` to handle it).
-  public struct Iterator: IteratorProtocol {
-    let chunks: ByteChunks
-    public mutating func next() -> UnsafeRawBufferPointer? {
-      do { return try chunks.next() } catch {
-        fatalError("\(error). `for chunk in chunks` cannot throw; iterate with `while let chunk = try chunks.next()`.")
-      }
-    }
-  }
+extension ByteChunks: StreamReader, Sequence, AsyncSequence {
+  @inlinable
+  public func makeIterator() -> StreamReaderIterator<ByteChunks> { StreamReaderIterator(self) }
 
-  public func makeIterator() -> Iterator { Iterator(chunks: self) }
+  @inlinable
+  public func makeAsyncIterator() -> StreamReaderAsyncIterator<ByteChunks> { StreamReaderAsyncIterator(self) }
+
+  public func nextAsync(isolation: isolated (any Actor)?) async throws(StreamIOError) -> UnsafeRawBufferPointer? {
+    if !source.mayBlock { return try next() }
+    try await BlockingReads.run(self) { chunks throws(StreamIOError) in
+      chunks.pending = try chunks.source.read(into: chunks.buffer)
+    }
+    let count = pending
+    return count == 0 ? nil : UnsafeRawBufferPointer(rebasing: buffer[..<count])
+  }
 }

@@ -63,38 +63,12 @@ public final class JSONLinesReader<Value: Decodable> {
   }
 }
 
-extension JSONLinesReader: Sequence {
-  /// `for value in reader`; an error stops the program with its message (use
-  /// `while let value = try reader.next()` to handle it).
-  public struct Iterator: IteratorProtocol {
-    let reader: JSONLinesReader
-    public mutating func next() -> Value? {
-      do { return try reader.next() } catch {
-        fatalError("\(error). `for value in reader` cannot throw; iterate with `while let value = try reader.next()`.")
-      }
-    }
-  }
+extension JSONLinesReader: StreamReader, Sequence, AsyncSequence {
+  public func makeIterator() -> StreamReaderIterator<JSONLinesReader> { StreamReaderIterator(self) }
 
-  public func makeIterator() -> Iterator { Iterator(reader: self) }
-}
+  public func makeAsyncIterator() -> StreamReaderAsyncIterator<JSONLinesReader> { StreamReaderAsyncIterator(self) }
 
-extension JSONLinesReader: AsyncSequence {
-  /// Iterates with `for try await value in reader`, carrying errors.
-  public struct AsyncIterator: AsyncIteratorProtocol {
-    let reader: JSONLinesReader
-
-    public mutating func next() async throws -> Value? {
-      try await reader.nextAsync(isolation: nil)
-    }
-
-    public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> Value? {
-      try await reader.nextAsync(isolation: actor)
-    }
-  }
-
-  public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: self) }
-
-  func nextAsync(isolation: isolated (any Actor)?) async throws(StreamIOError) -> Value? {
+  public func nextAsync(isolation: isolated (any Actor)?) async throws(StreamIOError) -> Value? {
     while let line = try await lines.nextAsync(isolation: isolation) {
       if let value = try decode(line) { return value }
     }
