@@ -49,7 +49,7 @@ extension Bool: CSVFieldDecodable {
 /// Number parsing straight from bytes, without making a `String` first.
 @usableFromInline
 enum CSVNumbers {
-  @inlinable
+  @inlinable @inline(__always)
   static func integer(_ field: UnsafeRawBufferPointer) -> Int? {
     var i = 0
     let n = field.count
@@ -100,7 +100,7 @@ enum CSVNumbers {
   /// Plain decimals (`-12.345`) of up to 15 significant digits are read
   /// exactly and fast (a 53-bit mantissa divided by an exact power of ten is
   /// correctly rounded); anything else goes to `Double(String)`.
-  @inlinable
+  @inlinable @inline(__always)
   static func double(_ field: UnsafeRawBufferPointer) -> Double? {
     let n = field.count
     guard n > 0 && n <= 17 else { return slowDouble(field) }

@@ -168,7 +168,7 @@ extension CSVReader {
   }
 
   /// Removes doubled quotes in place, then hands out the record.
-  @inlinable
+  @inlinable @inline(__always)
   func finishRecord(next: Int, lines: Int) -> CSVRecord {
     if !escapedFields.isEmpty { unescapeFields() }
     recordLine = nextLine

@@ -148,7 +148,7 @@ public final class CSVReader {
 
   /// What a parse outcome means for the caller: a record, the end, a read
   /// to do, or (after a skipped bad record) another try.
-  @inlinable
+  @inlinable @inline(__always)
   func settle(_ outcome: ParseOutcome) throws(StreamIOError) -> Step {
     switch outcome {
     case .complete(let end, let next, let lines):
