@@ -1,0 +1,140 @@
+// The single-pass operators, checked against the outputs in Python's
+// itertools and more-itertools documentation, on single-pass input, lazily.
+import Generators
+import Testing
+import TestSupport
+
+/// A sequence that can be iterated only once, like a file or a generator.
+final class OnePass<Element>: Sequence, IteratorProtocol {
+  private var elements: [Element]
+  private var index = 0
+  private(set) var pulled = 0
+  private var iterated = false
+  init(_ elements: [Element]) { self.elements = elements }
+  func makeIterator() -> OnePass {
+    precondition(!iterated, "a single-pass sequence was iterated twice")
+    iterated = true
+    return self
+  }
+  func next() -> Element? {
+    guard index < elements.count else { return nil }
+    defer { index += 1 }
+    pulled += 1
+    return elements[index]
+  }
+}
+
+@Suite struct BatchedTests {
+  @Test func pythonDocsExample() {
+    // batched('ABCDEFG', 3) → ABC DEF G
+    #expect(Array(OnePass(Array("ABCDEFG")).batched(3)).map { String($0) } == ["ABC", "DEF", "G"])
+  }
+
+  @Test func tutorialSums() {
+    #expect(Array((0..<100).batched(10)).map { $0.reduce(0, +) } == (0..<10).map { 100 * $0 + 45 })
+  }
+
+  @Test func edges() {
+    #expect(Array([Int]().batched(3)).isEmpty)
+    #expect(Array([1, 2, 3].batched(3)) == [[1, 2, 3]])
+    #expect(Array([1, 2, 3].batched(1)) == [[1], [2], [3]])
+    #expect(Array([1, 2, 3, 4].batched(3, strict: false)) == [[1, 2, 3], [4]])
+    #expect(Array([1, 2, 3, 4, 5, 6].batched(3, strict: true)) == [[1, 2, 3], [4, 5, 6]])
+  }
+
+  @Test func lazyAndSinglePass() {
+    let source = OnePass(Array(0..<1_000))
+    var batches = source.lazy.batched(10).makeIterator()
+    #expect(batches.next() == Array(0..<10))
+    #expect(source.pulled == 10, "only the first batch was read")
+  }
+
+  @Test func overAGenerator() {
+    let numbers = Generator<Int> { co in try co.yield(from: 1...7) }
+    #expect(Array(numbers.batched(3)) == [[1, 2, 3], [4, 5, 6], [7]])
+  }
+}
+
+@Suite struct WindowedTests {
+  @Test func moreItertoolsDocsExamples() {
+    // windowed([1, 2, 3, 4, 5], 3) → (1, 2, 3), (2, 3, 4), (3, 4, 5)
+    #expect(Array(OnePass([1, 2, 3, 4, 5]).windowed(3)) == [[1, 2, 3], [2, 3, 4], [3, 4, 5]])
+    // windowed([1, 2, 3, 4, 5, 6], 3, fillvalue='!', step=2) → (1,2,3), (3,4,5), (5,6,'!')
+    #expect(Array([1, 2, 3, 4, 5, 6].windowed(3, step: 2, partial: true)) == [[1, 2, 3], [3, 4, 5], [5, 6]])
+    #expect(Array([1, 2, 3, 4, 5, 6].windowed(3, step: 2)) == [[1, 2, 3], [3, 4, 5]])
+  }
+
+  @Test func stepsLargerThanTheWindowSkipElements() {
+    #expect(Array((1...10).windowed(2, step: 4)) == [[1, 2], [5, 6], [9, 10]])
+    #expect(Array((1...11).windowed(2, step: 4, partial: true)) == [[1, 2], [5, 6], [9, 10]])
+    #expect(Array((1...9).windowed(2, step: 4, partial: true)) == [[1, 2], [5, 6], [9]])
+  }
+
+  @Test func shortInput() {
+    #expect(Array([1, 2].windowed(3)).isEmpty)
+    #expect(Array([1, 2].windowed(3, partial: true)) == [[1, 2], [2]])
+    #expect(Array([Int]().windowed(3, partial: true)).isEmpty)
+  }
+
+  @Test func pairwiseOnSinglePassInput() {
+    // itertools.pairwise('ABCDEFG') → AB BC CD DE EF FG
+    #expect(Array(OnePass(Array("ABCDEFG")).windowed(2)).map { String($0) } == ["AB", "BC", "CD", "DE", "EF", "FG"])
+  }
+
+  @Test func lazy() {
+    let source = OnePass(Array(0..<1_000))
+    var windows = source.lazy.windowed(3).makeIterator()
+    _ = windows.next()
+    _ = windows.next()
+    #expect(source.pulled == 4)
+  }
+}
+
+@Suite struct GroupedTests {
+  @Test func pythonDocsExamples() {
+    // [k for k, g in groupby('AAAABBBCCDAABBB')] → A B C D A B
+    #expect(OnePass(Array("AAAABBBCCDAABBB")).grouped(consecutiveBy: { $0 }).map(\.key) == Array("ABCDAB"))
+    // [list(g) for k, g in groupby('AAAABBBCCD')] → AAAA BBB CC D
+    #expect("AAAABBBCCD".grouped(consecutiveBy: { $0 }).map { String($0.elements) } == ["AAAA", "BBB", "CC", "D"])
+  }
+
+  @Test func byKey() {
+    let words = ["apple", "avocado", "banana", "blueberry", "cherry", "apricot"]
+    let groups = words.grouped(consecutiveBy: { $0.first! })
+    #expect(groups.map(\.key) == ["a", "b", "c", "a"])
+    #expect(groups.map(\.elements.count) == [2, 2, 1, 1])
+    #expect(Array([Int]().grouped(consecutiveBy: { $0 })).isEmpty)
+  }
+
+  @Test func lazyHoldsOneRun() {
+    let source = OnePass([1, 1, 2, 2, 2, 3] + Array(repeating: 4, count: 100))
+    var groups = source.lazy.grouped(consecutiveBy: { $0 }).makeIterator()
+    #expect(groups.next()?.elements == [1, 1])
+    #expect(source.pulled == 3, "the first run, plus the element that ends it")
+  }
+}
+
+@Suite struct PeekableTests {
+  @Test func moreItertoolsDocsExamples() {
+    var p = OnePass(["a", "b"]).peekable()
+    #expect(p.peek() == "a")
+    #expect(p.next() == "a")
+    #expect(p.peek() == "b")
+    #expect(p.next() == "b")
+    #expect(p.peek() == nil)
+    // prepend: p = peekable([1, 2, 3]); p.prepend(10, 11, 12); next(p) → 10, list(p) → [11, 12, 1, 2, 3]
+    var q = [1, 2, 3].peekable()
+    q.prepend(10, 11, 12)
+    #expect(q.next() == 10)
+    #expect(Array(IteratorSequence(q)) == [11, 12, 1, 2, 3])
+  }
+
+  @Test func peekDoesNotConsume() {
+    let source = OnePass([1, 2, 3])
+    var p = source.peekable()
+    #expect(p.peek() == 1)
+    #expect(p.peek() == 1)
+    #expect(source.pulled == 1)
+    #expect(Array(IteratorSequence(p)) == [1, 2, 3])
+  }
+}
