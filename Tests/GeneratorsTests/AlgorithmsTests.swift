@@ -138,3 +138,48 @@ final class OnePass<Element>: Sequence, IteratorProtocol {
     #expect(Array(IteratorSequence(p)) == [1, 2, 3])
   }
 }
+
+@Suite struct SlicedTests {
+  @Test func pythonDocsExamples() {
+    // islice('ABCDEFG', 2) → A B
+    #expect(Array("ABCDEFG".sliced(0, 2)) == Array("AB"))
+    // islice('ABCDEFG', 2, 4) → C D
+    #expect(Array(OnePass(Array("ABCDEFG")).sliced(2, 4)) == Array("CD"))
+    // islice('ABCDEFG', 2, None) → C D E F G
+    #expect(Array("ABCDEFG".sliced(2, nil)) == Array("CDEFG"))
+    // islice('ABCDEFG', 0, None, 2) → A C E G
+    #expect(Array("ABCDEFG".sliced(0, nil, 2)) == Array("ACEG"))
+  }
+
+  @Test func readsNothingPastStop() {
+    let source = OnePass(Array(0..<100))
+    #expect(Array(source.sliced(3, 6)) == [3, 4, 5])
+    #expect(source.pulled == 6)
+  }
+
+  @Test func pastTheEnd() {
+    #expect(Array([1, 2, 3].sliced(5, 9)).isEmpty)
+    #expect(Array([1, 2, 3].sliced(1, 9, 5)) == [2])
+  }
+}
+
+@Suite struct ZipLongestAndCycleTests {
+  @Test func zipLongestPythonDocsExample() {
+    // zip_longest('ABCD', 'xy', fillvalue='-') → Ax By C- D-
+    let pairs = zipLongest(Array("ABCD"), OnePass(Array("xy")), fill: "-").map { String([$0.0, $0.1]) }
+    #expect(pairs == ["Ax", "By", "C-", "D-"])
+    #expect(Array(zipLongest([Int?](), [1, 2].map(Optional.some), fill: nil)).map(\.0) == [nil, nil])
+  }
+
+  @Test func cyclePythonDocsExample() {
+    // cycle('ABCD') → A B C D A B C D ...
+    #expect(String(OnePass(Array("ABCD")).cycled().prefix(10)) == "ABCDABCDAB")
+    #expect(Array([Int]().cycled().prefix(3)).isEmpty)
+  }
+
+  @Test func countPythonDocsExamples() {
+    // count(10) → 10 11 12 13 14 ...; count(2.5, 0.5) → 2.5 3.0 3.5 ...
+    #expect(Array(count(from: 10).prefix(5)) == [10, 11, 12, 13, 14])
+    #expect(Array(count(from: 2.5, by: 0.5).prefix(3)) == [2.5, 3.0, 3.5])
+  }
+}
