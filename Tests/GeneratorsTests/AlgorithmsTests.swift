@@ -183,3 +183,53 @@ final class OnePass<Element>: Sequence, IteratorProtocol {
     #expect(Array(count(from: 2.5, by: 0.5).prefix(3)) == [2.5, 3.0, 3.5])
   }
 }
+
+@Suite struct UniqueRoundRobinTeeTests {
+  @Test func uniquePythonDocsExamples() {
+    // unique_everseen('AAAABBBCCDAABBB') → A B C D; unique_justseen(...) → A B C D A B
+    #expect(String(OnePass(Array("AAAABBBCCDAABBB")).uniqueEverSeen()) == "ABCD")
+    #expect(String(OnePass(Array("AAAABBBCCDAABBB")).uniqueJustSeen()) == "ABCDAB")
+  }
+
+  @Test func consume() {
+    var iterator = (1...10).makeIterator()
+    iterator.consume(3)
+    #expect(iterator.next() == 4)
+    iterator.consume()
+    #expect(iterator.next() == nil)
+  }
+
+  @Test func roundRobinPythonDocsExample() {
+    // roundrobin('ABC', 'D', 'EF') → A D E B F C
+    #expect(String(roundRobin(["ABC", "D", "EF"])) == "ADEBFC")
+    #expect(Array(roundRobin([[Int]]())).isEmpty)
+  }
+
+  @Test func teeGivesEachIteratorEverything() {
+    let source = OnePass(Array(1...5))
+    var iterators = source.tee(3)
+    #expect(Array(IteratorSequence(iterators[0])) == [1, 2, 3, 4, 5])
+    #expect(Array(IteratorSequence(iterators[2])) == [1, 2, 3, 4, 5])
+    #expect(iterators[1].next() == 1)
+    #expect(source.pulled == 5, "the base is read once")
+  }
+
+  @Test func teeMemoryIsTheLag() {
+    var iterators = (0..<100_000).tee(2)
+    var maximum = 0
+    for _ in 0..<100_000 {
+      _ = iterators[0].next()
+      _ = iterators[0].next()
+      _ = iterators[1].next()
+      _ = iterators[1].next()
+      maximum = max(maximum, iterators[0].bufferedCount)
+      if iterators[1].bufferedCount == 0, iterators[0].next() == nil { break }
+    }
+    #expect(maximum <= 2, "two iterators kept within 2 of each other buffer at most 2 elements")
+    var apart = (0..<1_000).tee(2)
+    for _ in 0..<300 { _ = apart[0].next() }
+    #expect(apart[0].bufferedCount == 300, "300 ahead: 300 buffered")
+    for _ in 0..<300 { _ = apart[1].next() }
+    #expect(apart[1].bufferedCount == 0)
+  }
+}
