@@ -35,12 +35,13 @@ let package = Package(
     ),
     .executableTarget(
       name: "streamio-timings",
-      dependencies: [.product(name: "StreamIO", package: "swift-generators")],
+      dependencies: ["BenchmarkSupport", .product(name: "StreamIO", package: "swift-generators")],
       path: "Sources/StreamIOTimings"
     ),
     .executableTarget(
       name: "sales-pipeline",
       dependencies: [
+        "BenchmarkSupport",
         .product(name: "Generators", package: "swift-generators"),
         .product(name: "StreamIO", package: "swift-generators"),
       ],

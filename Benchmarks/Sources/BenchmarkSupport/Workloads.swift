@@ -8,6 +8,16 @@ import Glibc
 import Darwin
 #endif
 
+/// Monotonic clock reading in nanoseconds, for the timing tools.
+public func monotonicNanoseconds() -> UInt64 {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Monotonic clock reading in seconds.
+public func monotonicSeconds() -> Double { Double(monotonicNanoseconds()) / 1e9 }
+
 /// `count_up_to`, 0-based: yields 0..<n from a while loop, as the tutorial writes it.
 public func range(_ n: Int) -> Generator<Int> {
   Generator { co in

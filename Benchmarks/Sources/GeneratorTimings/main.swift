@@ -11,11 +11,7 @@ import Glibc
 import Darwin
 #endif
 
-func now() -> UInt64 {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-}
+func now() -> UInt64 { monotonicNanoseconds() }
 
 /// Median nanoseconds per unit of work over `runs` runs.
 func measure(runs: Int = 7, units: Int, _ body: () throws -> Int) rethrows -> Double {

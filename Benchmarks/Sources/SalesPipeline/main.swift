@@ -6,6 +6,7 @@
 // names quoted with a comma inside; US about 40%), reads it once to warm the
 // page cache, then prints MB/s (median of 5 runs) and the process's peak
 // resident memory.
+import BenchmarkSupport
 import Generators
 import StreamIO
 
@@ -90,11 +91,7 @@ func plainLoop(_ path: String) throws -> Double {
   return sum
 }
 
-func now() -> Double {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func now() -> Double { monotonicSeconds() }
 
 var info = stat()
 stat(path, &info)

@@ -6,6 +6,7 @@
 // lines of about that many bytes.
 // Writes its input file once (in $TMPDIR), reads it once to warm the page
 // cache, then times LineReader over it.
+import BenchmarkSupport
 import StreamIO
 
 #if canImport(Glibc)
@@ -14,11 +15,7 @@ import Glibc
 import Darwin
 #endif
 
-func now() -> UInt64 {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-}
+func now() -> UInt64 { monotonicNanoseconds() }
 
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let megabytes = arguments.first ?? 300
