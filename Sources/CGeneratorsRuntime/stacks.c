@@ -34,7 +34,6 @@
 static _Atomic int64_t mapped_stacks;   // changed only by mmap and munmap, not by the pool
 static _Atomic int64_t mprotect_guarded;
 static _Atomic int64_t canary_only;
-static _Atomic int64_t mappings_created;
 static _Atomic int64_t mprotect_budget = -1;   // computed on first use
 static _Atomic int madvise_guard_supported = 1;
 static _Atomic int guard_policy = CGR_POLICY_AUTOMATIC;
@@ -114,7 +113,6 @@ static int map_stack(size_t usable, cgr_stack *out) {
   void *mapping = mmap(NULL, length, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (mapping == MAP_FAILED) return errno ? errno : ENOMEM;
-  atomic_fetch_add(&mappings_created, 1);
   atomic_fetch_add_explicit(&mapped_stacks, 1, memory_order_relaxed);
   out->mapping = mapping;
   out->mapping_size = length;
@@ -189,7 +187,6 @@ void cgr_get_stats(cgr_stats *out) {
   out->mapped_stacks = atomic_load(&mapped_stacks);
   out->mprotect_guarded = atomic_load(&mprotect_guarded);
   out->canary_only = atomic_load(&canary_only);
-  out->mappings_created = atomic_load(&mappings_created);
   out->mprotect_budget = current_budget();
 }
 

@@ -4,26 +4,6 @@ import Generators
 import Testing
 import TestSupport
 
-/// A sequence that can be iterated only once, like a file or a generator.
-final class OnePass<Element>: Sequence, IteratorProtocol {
-  private var elements: [Element]
-  private var index = 0
-  private(set) var pulled = 0
-  private var iterated = false
-  init(_ elements: [Element]) { self.elements = elements }
-  func makeIterator() -> OnePass {
-    precondition(!iterated, "a single-pass sequence was iterated twice")
-    iterated = true
-    return self
-  }
-  func next() -> Element? {
-    guard index < elements.count else { return nil }
-    defer { index += 1 }
-    pulled += 1
-    return elements[index]
-  }
-}
-
 @Suite struct BatchedTests {
   @Test func pythonDocsExample() {
     // batched('ABCDEFG', 3) → ABC DEF G

@@ -101,7 +101,7 @@ import TestSupport
 
   @Test func pipelineHoldsOneRowAtATime() throws {
     // Each stage pulls one row only when the next stage asks for it.
-    let source = CountingSequence(0..<1_000_000)
+    let source = OnePass(0..<1_000_000)
     let rows = Generator<Int> { co in try co.yield(from: source) }
     let evens = Generator<Int> { co in for x in rows where x % 2 == 0 { try co.yield(x) } }
     #expect(try evens.next() == 0)

@@ -28,18 +28,26 @@ public final class Tracked: Sendable {
   deinit { tracker.didRelease() }
 }
 
-/// A sequence that counts how many elements were pulled from it, to prove laziness.
-public final class CountingSequence<Base: Sequence>: Sequence {
+/// A sequence that can be iterated only once, like a file or a generator,
+/// and counts the elements pulled from it, to prove laziness.
+public final class OnePass<Element>: Sequence, IteratorProtocol {
+  private let elements: [Element]
+  private var index = 0
   public private(set) var pulled = 0
-  private let base: Base
-  public init(_ base: Base) { self.base = base }
+  private var iterated = false
 
-  public func makeIterator() -> AnyIterator<Base.Element> {
-    var inner = base.makeIterator()
-    return AnyIterator { [self] in
-      guard let next = inner.next() else { return nil }
-      pulled += 1
-      return next
-    }
+  public init<Source: Sequence<Element>>(_ elements: Source) { self.elements = Array(elements) }
+
+  public func makeIterator() -> OnePass {
+    precondition(!iterated, "a single-pass sequence was iterated twice")
+    iterated = true
+    return self
+  }
+
+  public func next() -> Element? {
+    guard index < elements.count else { return nil }
+    defer { index += 1 }
+    pulled += 1
+    return elements[index]
   }
 }

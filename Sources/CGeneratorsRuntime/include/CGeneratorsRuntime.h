@@ -74,7 +74,6 @@ typedef struct cgr_stats {
   int64_t mapped_stacks;      ///< stacks mapped: in use, or pooled for reuse
   int64_t mprotect_guarded;   ///< of which guarded with a second mapping
   int64_t canary_only;        ///< of which without a guard page
-  int64_t mappings_created;   ///< mmap calls made
   int64_t mprotect_budget;    ///< how many mprotect guards may exist at once
 } cgr_stats;
 

@@ -9,7 +9,8 @@ import Darwin
 /// Finding a byte in a buffer, tuned for the short distances between line
 /// ends and delimiters: calling `memchr` for every 30-byte line cost more than
 /// the search. The first 64 bytes are checked eight at a time in registers
-/// (SWAR); longer stretches go to `memchr`, which is vectorized.
+/// (SWAR); longer stretches go to `memchr`, which is vectorized. The CSV
+/// parser uses the same SWAR test (``zeroBytes(_:)``) inline, for four bytes at once.
 @usableFromInline
 enum ByteSearch {
   /// The offset of the first `byte` in `base[from..<end]`, or nil.
@@ -35,33 +36,6 @@ enum ByteSearch {
     guard from < end, let found = memchr(base + from, Int32(byte), end - from) else { return nil }
     return UnsafeRawPointer(found) - base
     #endif
-  }
-
-  /// The offset of the first of four bytes in `base[from..<end]`, or nil:
-  /// for a CSV field, which ends at a delimiter, a line break or a quote.
-  @inlinable @inline(__always)
-  static func firstOf(
-    _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8, in base: UnsafeRawPointer, from: Int, to end: Int
-  ) -> Int? {
-    var i = from
-    #if _endian(little)
-    let pa = UInt64(a) &* 0x0101_0101_0101_0101
-    let pb = UInt64(b) &* 0x0101_0101_0101_0101
-    let pc = UInt64(c) &* 0x0101_0101_0101_0101
-    let pd = UInt64(d) &* 0x0101_0101_0101_0101
-    while i &+ 8 <= end {
-      let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-      let flags = zeroBytes(word ^ pa) | zeroBytes(word ^ pb) | zeroBytes(word ^ pc) | zeroBytes(word ^ pd)
-      if flags != 0 { return i &+ flags.trailingZeroBitCount &>> 3 }
-      i &+= 8
-    }
-    #endif
-    while i < end {
-      let byte = base.load(fromByteOffset: i, as: UInt8.self)
-      if byte == a || byte == b || byte == c || byte == d { return i }
-      i &+= 1
-    }
-    return nil
   }
 
   /// High bit set in each byte of `word` that may be zero; the lowest set one is exact.
