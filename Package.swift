@@ -28,7 +28,7 @@ let package = Package(
       name: "StreamIO",
       dependencies: ["Generators", "CZlib", .product(name: "SystemPackage", package: "swift-system")]
     ),
-    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["CGeneratorsRuntime"], path: "Tests/TestSupport"),
     .testTarget(
       name: "GeneratorsTests",
       dependencies: ["Generators", "TestSupport", "CGeneratorsRuntime"]

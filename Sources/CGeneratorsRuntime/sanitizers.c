@@ -31,7 +31,15 @@ extern void __tsan_switch_to_fiber(void *fiber, unsigned flags) __attribute__((w
 #define CGR_UNINSTRUMENTED
 #endif
 
+extern void __tsan_acquire(void *address) __attribute__((weak));
+extern void __tsan_release(void *address) __attribute__((weak));
+
 int cgr_sanitized = 0;
+int cgr_tsan_active = 0;
+
+__attribute__((constructor)) static void cgr_detect_tsan(void) { cgr_tsan_active = __tsan_acquire != NULL; }
+void cgr_tsan_acquire_slow(void *address) { __tsan_acquire(address); }
+void cgr_tsan_release_slow(void *address) { __tsan_release(address); }
 static int looked;  // every thread computes the same answer, so a race is harmless
 
 CGR_UNINSTRUMENTED static int asan(void) { return __sanitizer_start_switch_fiber != NULL; }

@@ -3,7 +3,7 @@ import Synchronization
 /// Counts live instances of ``Tracked`` so tests can prove that whatever a
 /// generator captured is released after close, break and deinit.
 public final class LifetimeTracker: Sendable {
-  private let counts = Mutex((created: 0, released: 0))
+  private let counts = Locked((created: 0, released: 0))
 
   public init() {}
 

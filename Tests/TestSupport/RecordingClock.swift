@@ -11,7 +11,7 @@ public final class RecordingClock: Clock, Sendable {
     public static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
   }
 
-  private let state = Mutex((now: Instant(offset: .zero), sleeps: [Duration]()))
+  private let state = Locked((now: Instant(offset: .zero), sleeps: [Duration]()))
 
   public init() {}
 

@@ -189,6 +189,20 @@ void cgr_sanitizer_before_resume(cgr_context *context);
 void cgr_sanitizer_after_resume(cgr_context *context);
 void cgr_sanitizer_before_suspend(cgr_context *context);
 void cgr_sanitizer_after_suspend(cgr_context *context);
+/// Thread Sanitizer cannot see Swift's `Mutex` on Linux (futexes and atomics
+/// inside the uninstrumented standard library), so code that synchronizes with
+/// one reports the lock to it: acquire after locking, release before unlocking.
+/// One predictable branch when no sanitizer is linked.
+extern int cgr_tsan_active;
+void cgr_tsan_acquire_slow(void *address);
+void cgr_tsan_release_slow(void *address);
+static inline __attribute__((always_inline)) void cgr_tsan_acquire(void *address) {
+  if (__builtin_expect(cgr_tsan_active, 0)) cgr_tsan_acquire_slow(address);
+}
+static inline __attribute__((always_inline)) void cgr_tsan_release(void *address) {
+  if (__builtin_expect(cgr_tsan_active, 0)) cgr_tsan_release_slow(address);
+}
+
 /// Releases what a context holds besides its stack (a sanitizer fiber).
 void cgr_context_dispose(cgr_context *context);
 

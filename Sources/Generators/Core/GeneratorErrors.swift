@@ -44,6 +44,9 @@ public struct GeneratorError: Error, Sendable, Hashable, CustomStringConvertible
     /// `yield(from:)` met a coroutine that had finished without a return value
     /// (it threw or was closed), so there is no value to return.
     case noReturnValue
+    /// `send(_:)` or `throw(_:)` on a buffered ``AsyncCoroutine``: its body runs
+    /// ahead, so no `yield` is waiting to receive the value.
+    case unsupportedWhenBuffered
     /// No stack could be mapped: out of memory or out of memory mappings.
     case stackAllocationFailed
     /// The body overflowed a stack that has no guard page (detected by its canary).
