@@ -3,6 +3,7 @@
 // users never build ordo-one/benchmark. Run from this folder:
 //   swift package --allow-writing-to-package-directory benchmark
 //   swift run -c release generator-timings          (plain medians, used by compare-python.sh)
+//   swift run -c release async-timings              (AsyncGenerator vs AsyncStream and AsyncChannel)
 import PackageDescription
 
 let package = Package(
@@ -11,6 +12,7 @@ let package = Package(
   dependencies: [
     .package(name: "swift-generators", path: "../"),
     .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
   ],
   targets: [
     .target(
@@ -32,6 +34,15 @@ let package = Package(
       name: "generator-timings",
       dependencies: ["BenchmarkSupport", .product(name: "Generators", package: "swift-generators")],
       path: "Sources/GeneratorTimings"
+    ),
+    .executableTarget(
+      name: "async-timings",
+      dependencies: [
+        "BenchmarkSupport",
+        .product(name: "Generators", package: "swift-generators"),
+        .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+      ],
+      path: "Sources/AsyncTimings"
     ),
     .executableTarget(
       name: "streamio-timings",

@@ -189,6 +189,16 @@ void cgr_sanitizer_before_resume(cgr_context *context);
 void cgr_sanitizer_after_resume(cgr_context *context);
 void cgr_sanitizer_before_suspend(cgr_context *context);
 void cgr_sanitizer_after_suspend(cgr_context *context);
+/// A spin-wait hint: lets the other hyperthread run and saves power while a
+/// buffered async generator briefly waits for the other side.
+static inline __attribute__((always_inline)) void cgr_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
 /// Thread Sanitizer cannot see Swift's `Mutex` on Linux (futexes and atomics
 /// inside the uninstrumented standard library), so code that synchronizes with
 /// one reports the lock to it: acquire after locking, release before unlocking.

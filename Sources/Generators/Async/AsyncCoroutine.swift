@@ -35,16 +35,17 @@
 ///   thread switch: the body runs on the consumer's thread, inline, until its
 ///   next `yield`.
 public final class AsyncCoroutine<Element: Sendable, Sent: Sendable, Return: Sendable>: Sendable {
-  let handoff: _AsyncHandoff<Element, Sent, Return>
+  @usableFromInline
+  let handoff: _AsyncHandoff<Element, Sent>
 
   /// Makes an async coroutine whose body starts on the first `next()`.
   ///
   /// - Parameter body: the async generator function; `try await co.yield(x)` pauses it.
-  public init(_ body: sending @escaping (AsyncYielder<Element, Sent>) async throws -> Return) {
-    handoff = _AsyncHandoff(capacity: 0, body: body)
+  public init(_ body: sending nonisolated(nonsending) @escaping (AsyncYielder<Element, Sent>) async throws -> Return) {
+    handoff = _AsyncHandoff(capacity: 0, body: { co in try await body(co) })
   }
 
-  init(capacity: Int, body: sending @escaping (AsyncYielder<Element, Sent>) async throws -> Return) {
+  init(capacity: Int, handoffBody body: sending @escaping AsyncHandoffState<Element, Sent>.Body) {
     handoff = _AsyncHandoff(capacity: capacity, body: body)
   }
 
@@ -65,7 +66,7 @@ public final class AsyncCoroutine<Element: Sendable, Sent: Sendable, Return: Sen
 
   /// The value the body returned, once it has finished normally.
   public var returnValue: Return? {
-    handoff.locked { $0.returnValue }
+    handoff.locked { $0.returnValue } as? Return
   }
 
   /// Runs the body to its next `yield` and returns the value, or nil once it
@@ -73,7 +74,8 @@ public final class AsyncCoroutine<Element: Sendable, Sent: Sendable, Return: Sen
   ///
   /// - Throws: whatever the body throws; `CancellationError` when this task is
   ///   cancelled; ``GeneratorError`` on misuse.
-  public func next() async throws -> Element? {
+  @inlinable
+  nonisolated(nonsending) public func next() async throws -> Element? {
     try await handoff.resume(.next)
   }
 
@@ -82,8 +84,8 @@ public final class AsyncCoroutine<Element: Sendable, Sent: Sendable, Return: Sen
   ///
   /// - Throws: ``GeneratorError/Code/sendBeforeStart`` before the first
   ///   `next()`; ``GeneratorError/Code/unsupportedWhenBuffered`` when buffered.
-  @discardableResult
-  public func send(_ value: Sent) async throws -> Element? {
+  @inlinable @discardableResult
+  nonisolated(nonsending) public func send(_ value: Sent) async throws -> Element? {
     try await handoff.resume(.send(value))
   }
 
@@ -91,8 +93,8 @@ public final class AsyncCoroutine<Element: Sendable, Sent: Sendable, Return: Sen
   /// catches it and yields again, nil if it finishes, or rethrows. Python's
   /// `await agen.athrow(error)`. On a coroutine that has not started, it is
   /// closed and `error` rethrown.
-  @discardableResult
-  public func `throw`(_ error: any Error) async throws -> Element? {
+  @inlinable @discardableResult
+  nonisolated(nonsending) public func `throw`(_ error: any Error) async throws -> Element? {
     try await handoff.resume(.raise(error))
   }
 
@@ -101,7 +103,7 @@ public final class AsyncCoroutine<Element: Sendable, Sent: Sendable, Return: Sen
   ///
   /// - Throws: ``GeneratorError/Code/ignoredClose`` if the body yields again;
   ///   any other error it throws while unwinding.
-  public func close() async throws {
+  nonisolated(nonsending) public func close() async throws {
     try await handoff.close()
   }
 }
@@ -121,7 +123,7 @@ extension AsyncCoroutine where Sent == Void {
   ///   other only when the buffer is empty or half drained.
   public func buffered(_ n: Int) -> AsyncCoroutine {
     precondition(n > 0, "buffered(_:) needs a positive size (got \(n))")
-    let body = handoff.locked { state -> AsyncHandoffState<Element, Sent, Return>.Body? in
+    let body = handoff.locked { state -> AsyncHandoffState<Element, Sent>.Body? in
       guard state.phase == .created else { return nil }
       state.phase = .finished
       return state.body.take()
@@ -129,7 +131,7 @@ extension AsyncCoroutine where Sent == Void {
     guard let body else {
       preconditionFailure("buffered(_:) must be called before the first next(); this generator is \(state)")
     }
-    return AsyncCoroutine(capacity: n, body: body)
+    return AsyncCoroutine(capacity: n, handoffBody: body)
   }
 }
 
@@ -144,13 +146,19 @@ extension AsyncCoroutine: AsyncSequence {
   /// Iterates with `for try await x in g`. Python's `async for x in agen`.
   /// Releasing the last reference (breaking out of the loop) closes the body.
   public struct AsyncIterator: AsyncIteratorProtocol {
+    @usableFromInline
     let base: AsyncCoroutine
 
-    public mutating func next() async throws -> Element? {
+    @usableFromInline
+    init(base: AsyncCoroutine) { self.base = base }
+
+    @inlinable
+    nonisolated(nonsending) public mutating func next() async throws -> Element? {
       try await base.next()
     }
   }
 
   /// The coroutine itself, as an iterator: single pass, like Python's.
+  @inlinable
   public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: self) }
 }

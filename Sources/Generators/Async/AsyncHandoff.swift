@@ -16,46 +16,84 @@ import Synchronization
 /// The handle (``AsyncCoroutine``) owns this object, and so does the body's
 /// task; the body never references the handle, so releasing the handle is seen
 /// here (`abandon()`) and closes the body.
-final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: TaskExecutor, Sendable {
-  typealias State = AsyncHandoffState<Element, Sent, Return>
-  typealias BodyContinuation = UnsafeContinuation<AsyncCommand<Sent>, Never>
-  typealias ConsumerContinuation = UnsafeContinuation<Void, Never>
+@usableFromInline
+final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Sendable {
+  @usableFromInline typealias State = AsyncHandoffState<Element, Sent>
+  @usableFromInline typealias BodyContinuation = UnsafeContinuation<AsyncCommand<Sent>, Never>
+  @usableFromInline typealias ConsumerContinuation = UnsafeContinuation<Void, Never>
 
   // What to do once the lock is released, one enum per operation.
-  enum ResumeAction {
+  @usableFromInline enum ResumeAction {
     case start(State.Body)
     case resume(BodyContinuation, AsyncCommand<Sent>, cancel: Task<Void, Never>?)
     case finished
     case fail(any Error)
   }
-  enum CloseAction { case done, resume(BodyContinuation), fail(any Error) }
-  enum YieldAction { case paused(ConsumerContinuation?), resumeNow(AsyncCommand<Sent>) }
-  enum ProduceAction { case proceed(ConsumerContinuation?), wait(ConsumerContinuation?), command(AsyncCommand<Sent>) }
-  enum BufferedNextAction {
-    case value(Element, BodyContinuation?)
-    case start(State.Body)
-    case wait
-    case finished(AsyncOutcome<Element, Return>?)
-    case fail(any Error)
-  }
-  enum BufferedCloseAction { case done, wait(BodyContinuation?) }
+  @usableFromInline enum CloseAction { case done, resume(BodyContinuation), fail(any Error) }
+  @usableFromInline enum YieldAction { case paused(ConsumerContinuation?), resumeNow(AsyncCommand<Sent>) }
 
-  private let state: Mutex<State>
+  @usableFromInline let state: Mutex<State>
   /// Set by the consumer around a resume: the next job enqueued runs inline.
-  let runNextJobInline = Atomic<Bool>(false)
+  @usableFromInline let runNextJobInline = Atomic<Bool>(false)
   /// 0: unbuffered. Otherwise the body may run this many values ahead.
-  let capacity: Int
+  @usableFromInline let capacity: Int
 
+  // Buffered mode: a single-producer, single-consumer ring of `capacity`
+  // values. The body writes a slot, then publishes it by advancing `tail`; the
+  // consumer reads the slot, then frees it by advancing `head`. Only the side
+  // that owns a counter writes it; the acquire/release pairs order the slot
+  // accesses, so no lock is taken per value. A side that finds the ring empty
+  // (full) spins briefly, then sleeps on a continuation under the lock after
+  // raising its `…Sleeping` flag; the other side checks that flag after each
+  // publish (both sequentially consistent, so one of the two always sees the
+  // other) and wakes it. The consumer's side is cheaper: it publishes with a
+  // release store and reads the body's flag relaxed, because it always checks
+  // again, fenced, before it sleeps itself; a body whose flag it saw late has
+  // only run less far ahead. The body cannot do the same: it may go quiet in
+  // some other await for minutes with a value the consumer must not miss. Each side keeps a private copy of the other's
+  // counter and rereads it only when the ring looks full (empty), and the two
+  // counters sit on separate cache lines, so the lines move between cores once
+  // per batch rather than once per value.
+  @usableFromInline nonisolated(unsafe) let slots: UnsafeMutablePointer<Element>?
+  let padding0 = CacheLinePadding()
+  @usableFromInline let tail = Atomic<Int>(0)
+  /// The body's copy of `head`: written and read by the body's task only.
+  @exclusivity(unchecked) @usableFromInline nonisolated(unsafe) var producerCachedHead = 0
+  let padding1 = CacheLinePadding()
+  @usableFromInline let head = Atomic<Int>(0)
+  /// The consumer's copy of `tail`: used only while holding `consumerClaim`.
+  @exclusivity(unchecked) @usableFromInline nonisolated(unsafe) var consumerCachedTail = 0
+  /// Held by the one consumer inside `next()`.
+  @usableFromInline let consumerClaim = Atomic<Bool>(false)
+  let padding2 = CacheLinePadding()
+  // Written rarely, read often by both sides.
+  @usableFromInline let consumerSleeping = Atomic<Bool>(false)
+  @usableFromInline let producerSleeping = Atomic<Bool>(false)
+  /// The body has finished; its outcome is in the state.
+  @usableFromInline let bodyDone = Atomic<Bool>(false)
+  /// Mirrors `state.closeRequested` for the producer's lock-free check.
+  @usableFromInline let closing = Atomic<Bool>(false)
+
+  @usableFromInline
   init(capacity: Int, body: sending @escaping State.Body) {
     precondition(capacity >= 0, "an async generator's buffer cannot be negative (got \(capacity))")
-    var initial = State(body: body)
-    if capacity > 0 { initial.ring = Array(repeating: nil, count: capacity) }
-    self.state = Mutex(initial)
+    self.state = Mutex(State(body: body))
     self.capacity = capacity
+    self.slots = capacity > 0 ? .allocate(capacity: capacity) : nil
+  }
+
+  deinit {
+    guard let slots else { return }
+    withExtendedLifetime((padding0, padding1, padding2)) {}
+    // Values produced and never consumed.
+    for index in head.load(ordering: .acquiring)..<tail.load(ordering: .acquiring) {
+      (slots + index % capacity).deinitialize(count: 1)
+    }
+    slots.deallocate()
   }
 
   /// Runs `body` under the lock. (Announced to Thread Sanitizer, which cannot see `Mutex`.)
-  @inline(__always)
+  @inlinable @inline(__always)
   func locked<Result>(_ body: (inout sending State) -> sending Result) -> sending Result {
     state.withLock { state in
       let address = Unmanaged.passUnretained(self).toOpaque()
@@ -67,6 +105,7 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
 
   // MARK: Executor
 
+  @usableFromInline
   func enqueue(_ job: consuming ExecutorJob) {
     if runNextJobInline.exchange(false, ordering: .relaxed) {
       job.runSynchronously(on: asUnownedTaskExecutor())
@@ -78,7 +117,7 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
   }
 
   /// Runs `resume` with the body's next job (if it makes one) inline.
-  @inline(__always)
+  @inlinable @inline(__always)
   func inline(_ resume: () -> Void) {
     runNextJobInline.store(true, ordering: .relaxed)
     resume()
@@ -88,6 +127,7 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
   // MARK: Starting and finishing the body
 
   /// Starts the body's task. Unbuffered, it runs inline up to its first `yield`.
+  @usableFromInline
   func start(_ body: sending @escaping State.Body) {
     let yielder = AsyncYielder(self)
     let task: Task<Void, Never>
@@ -103,15 +143,19 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
     }
   }
 
-  private func run(_ body: State.Body, _ yielder: AsyncYielder<Element, Sent>) async {
-    let result: AsyncOutcome<Element, Return>
+  nonisolated(nonsending) func run(_ body: State.Body, _ yielder: AsyncYielder<Element, Sent>) async {
+    let result: AsyncOutcome<Element>
+    var value: (any Sendable)?
     do {
-      result = .returned(try await body(yielder))
+      value = try await body(yielder)
+      result = .returned
     } catch {
       result = .failed(error)
     }
-    let (consumer, abandoned) = locked { state in
-      (state.bodyFinished(result), state.abandoned)
+    let (consumer, abandoned) = locked { [value] state in
+      bodyDone.store(true, ordering: .sequentiallyConsistent)
+      consumerSleeping.store(false, ordering: .relaxed)
+      return (state.bodyFinished(result, returning: value), state.abandoned)
     }
     if abandoned, case .failed(let error) = result, !isGeneratorExit(error), !(error is CancellationError) {
       // Python prints "Exception ignored in: <async_generator>" here.
@@ -123,7 +167,8 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
   // MARK: The consumer's side
 
   /// `next()`, `send(_:)` and `throw(_:)`.
-  func resume(_ command: AsyncCommand<Sent>) async throws -> Element? {
+  @inlinable
+  nonisolated(nonsending) func resume(_ command: AsyncCommand<Sent>) async throws -> Element? {
     if capacity > 0 { return try await nextBuffered(command) }
     let cancelled = Task.isCancelled
     let action = locked { state -> ResumeAction in
@@ -185,7 +230,8 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
   }
 
   /// What the body reports next: at once when it ran inline, else after waiting.
-  private func outcome() async -> AsyncOutcome<Element, Return> {
+  @inlinable
+  nonisolated(nonsending) func outcome() async -> AsyncOutcome<Element> {
     if let ready = locked({ $0.takeOutcome() }) { return ready }
     return await withTaskCancellationHandler {
       while true {
@@ -206,7 +252,8 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
   }
 
   /// `close()`: `GeneratorExit` at the paused `yield`; waits for the body to finish.
-  func close() async throws {
+  @usableFromInline
+  nonisolated(nonsending) func close() async throws {
     if capacity > 0 { return try await closeBuffered() }
     let action = locked { state -> CloseAction in
       if state.consumerBusy { return .fail(Self.alreadyExecuting) }
@@ -234,7 +281,8 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
     try Self.checkClosed(await outcome())
   }
 
-  static func checkClosed(_ outcome: AsyncOutcome<Element, Return>) throws {
+  @usableFromInline
+  static func checkClosed(_ outcome: AsyncOutcome<Element>) throws {
     switch outcome {
     case .returned: return
     case .failed(let error):
@@ -246,11 +294,12 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
   }
 
   /// The handle was released: close the body without waiting for it.
+  @usableFromInline
   func abandon() {
     let body = locked { state -> UnsafeContinuation<AsyncCommand<Sent>, Never>? in
       state.abandoned = true
       state.closeRequested = true
-      state.dropBuffered()
+      closing.store(true, ordering: .sequentiallyConsistent)
       switch state.phase {
       case .created:
         state.phase = .finished
@@ -263,6 +312,7 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
       case .running:
         // Buffered and waiting for room; otherwise the next yield sees closeRequested.
         if let waiting = state.bodyWaiting.take() {
+          producerSleeping.store(false, ordering: .relaxed)
           state.closeDelivered = true
           return waiting
         }
@@ -283,7 +333,8 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
   // MARK: The body's side
 
   /// Pauses the body at a `yield` until the consumer resumes it.
-  func suspend(yielding value: Element) async -> AsyncCommand<Sent> {
+  @inlinable
+  nonisolated(nonsending) func suspend(yielding value: Element) async -> AsyncCommand<Sent> {
     if capacity > 0 { return await produce(value) }
     return await withUnsafeContinuation { (body: UnsafeContinuation<AsyncCommand<Sent>, Never>) in
       let action = locked { state -> YieldAction in
@@ -302,7 +353,8 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
 
   /// A `yield` after close was requested while the body ran: `GeneratorExit`
   /// once, and an ignored-close error if the body yields yet again.
-  private static func closeCommand(_ state: inout State) -> AsyncCommand<Sent> {
+  @usableFromInline
+  static func closeCommand(_ state: inout State) -> AsyncCommand<Sent> {
     if state.closeDelivered {
       writeToStandardError("swift-generators: an AsyncCoroutine body yielded again after GeneratorExit\n")
       return .raise(ignoredClose)
@@ -311,158 +363,9 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
     return .close
   }
 
-  // MARK: Buffered
-
-  /// The buffered body's `yield`: add to the ring; pause only when it is full.
-  private func produce(_ value: Element) async -> AsyncCommand<Sent> {
-    if Task.isCancelled { return .raise(CancellationError()) }
-    let action = locked { state -> ProduceAction in
-      if state.closeRequested { return .command(Self.closeCommand(&state)) }
-      state.push(value)
-      let consumer = state.consumerWaiting.take()
-      return state.count == capacity ? .wait(consumer) : .proceed(consumer)
-    }
-    switch action {
-    case .command(let command):
-      return command
-    case .proceed(let consumer):
-      consumer?.resume()
-      return .next
-    case .wait(let consumer):
-      consumer?.resume()
-      return await withUnsafeContinuation { (body: UnsafeContinuation<AsyncCommand<Sent>, Never>) in
-        let resumeNow = locked { state -> AsyncCommand<Sent>? in
-          if state.closeRequested { return Self.closeCommand(&state) }
-          if state.count < capacity { return .next }  // the consumer made room meanwhile
-          state.bodyWaiting = body
-          return nil
-        }
-        if let resumeNow { body.resume(returning: resumeNow) }
-      }
-    }
-  }
-
-  /// The consumer's `next()` on a buffered generator.
-  private func nextBuffered(_ command: AsyncCommand<Sent>) async throws -> Element? {
-    switch command {
-    case .next: break
-    case .send where Sent.self == Void.self: break
-    case .send, .raise, .close:
-      throw GeneratorError(
-        .unsupportedWhenBuffered,
-        "send(_:) and throw(_:) need an unbuffered AsyncCoroutine: a buffered body runs ahead, "
-          + "so no yield is waiting for the value")
-    }
-    if Task.isCancelled {
-      let (task, body) = locked { state in
-        state.dropBuffered()
-        return (state.task, state.bodyWaiting.take())
-      }
-      task?.cancel()
-      body?.resume(returning: .raise(CancellationError()))
-      throw CancellationError()
-    }
-    while true {
-      let action = locked { state -> BufferedNextAction in
-        if state.consumerBusy { return .fail(Self.alreadyExecuting) }
-        if state.count > 0 {
-          let value = state.pop()
-          // Wake a paused body only when half the ring is free, so it refills in bulk.
-          let refill = state.count <= capacity / 2 ? state.bodyWaiting.take() : nil
-          return .value(value, refill)
-        }
-        switch state.phase {
-        case .created:
-          state.phase = .running
-          return .start(state.body.take()!)
-        case .finished:
-          return .finished(state.outcome.take())
-        case .running, .suspended:
-          state.consumerBusy = true
-          return .wait
-        }
-      }
-      switch action {
-      case .value(let value, let body):
-        body?.resume(returning: .next)
-        return value
-      case .start(let body):
-        start(body)
-      case .finished(let outcome):
-        guard let outcome else { return nil }
-        switch outcome {
-        case .returned, .yielded: return nil
-        case .failed(let error): throw error
-        }
-      case .fail(let error):
-        throw error
-      case .wait:
-        defer { locked { $0.consumerBusy = false } }
-        try await waitForBody()
-      }
-    }
-  }
-
-  /// Waits until the buffered body has produced or finished.
-  private func waitForBody() async throws {
-    try await withTaskCancellationHandler {
-      await withUnsafeContinuation { (consumer: UnsafeContinuation<Void, Never>) in
-        let ready = locked { state in
-          if state.count > 0 || state.phase == .finished { return true }
-          state.consumerWaiting = consumer
-          return false
-        }
-        if ready { consumer.resume() }
-      }
-      try Task.checkCancellation()
-    } onCancel: {
-      let (task, consumer) = locked { ($0.task, $0.consumerWaiting.take()) }
-      task?.cancel()
-      consumer?.resume()
-    }
-  }
-
-  private func closeBuffered() async throws {
-    let action = locked { state -> BufferedCloseAction in
-      state.dropBuffered()
-      switch state.phase {
-      case .created:
-        state.phase = .finished
-        state.body = nil
-        return .done
-      case .finished:
-        return .done
-      case .running, .suspended:
-        state.closeRequested = true
-        guard let body = state.bodyWaiting.take() else { return .wait(nil) }
-        state.closeDelivered = true
-        return .wait(body)
-      }
-    }
-    guard case .wait(let body) = action else { return }
-    body?.resume(returning: .close)
-    while true {
-      await withUnsafeContinuation { (consumer: UnsafeContinuation<Void, Never>) in
-        let finished = locked { state in
-          if state.phase == .finished { return true }
-          state.consumerWaiting = consumer
-          return false
-        }
-        if finished { consumer.resume() }
-      }
-      let outcome = locked { state -> AsyncOutcome<Element, Return>?? in
-        state.dropBuffered()
-        return state.phase == .finished ? .some(state.outcome.take()) : nil
-      }
-      if let outcome {
-        if let outcome { try Self.checkClosed(outcome) }
-        return
-      }
-    }
-  }
-
   // MARK: Errors
 
+  @usableFromInline
   static var alreadyExecuting: GeneratorError {
     GeneratorError(
       .alreadyExecuting,
@@ -470,16 +373,23 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable, Return: Sendable>: 
         + "or by two consumers at once (Python: RuntimeError: anext(): asynchronous generator is already running)")
   }
 
+  @usableFromInline
   static var sendBeforeStart: GeneratorError {
     GeneratorError(
       .sendBeforeStart,
       "can't send a value to a just-started async generator: prime it with next() first")
   }
 
+  @usableFromInline
   static var ignoredClose: GeneratorError {
     GeneratorError(
       .ignoredClose,
       "async generator ignored GeneratorExit: its body yielded again after close(); "
         + "a body that catches GeneratorExit must finish, not yield")
   }
+}
+
+/// 64 bytes that keep the fields on either side on different cache lines.
+struct CacheLinePadding: Sendable {
+  var bytes: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
 }

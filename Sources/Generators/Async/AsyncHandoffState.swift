@@ -4,6 +4,7 @@
 // continuation is ever resumed while the lock is held.
 
 /// What the consumer asks of a paused `yield`.
+@usableFromInline
 enum AsyncCommand<Sent: Sendable>: Sendable {
   case next
   case send(Sent)
@@ -11,13 +12,17 @@ enum AsyncCommand<Sent: Sendable>: Sendable {
   case close
 }
 
-/// What the body reported to the consumer.
-enum AsyncOutcome<Element: Sendable, Return: Sendable>: Sendable {
+/// What the body reported to the consumer. (The return value itself is kept
+/// boxed in the state, so that nothing on the per-element path is generic
+/// over `Return`.)
+@usableFromInline
+enum AsyncOutcome<Element: Sendable>: Sendable {
   case yielded(Element)
-  case returned(Return)
+  case returned
   case failed(any Error)
 }
 
+@usableFromInline
 enum AsyncPhase: Sendable {
   /// Made; the body has not started.
   case created
@@ -29,71 +34,53 @@ enum AsyncPhase: Sendable {
   case finished
 }
 
-struct AsyncHandoffState<Element: Sendable, Sent: Sendable, Return: Sendable> {
-  typealias Body = (AsyncYielder<Element, Sent>) async throws -> Return
+@usableFromInline
+struct AsyncHandoffState<Element: Sendable, Sent: Sendable> {
+  /// The body, its return value boxed.
+  @usableFromInline typealias Body = nonisolated(nonsending) (AsyncYielder<Element, Sent>) async throws -> any Sendable
 
-  var phase = AsyncPhase.created
-  var body: Body?
-  var task: Task<Void, Never>?
+  @usableFromInline var phase = AsyncPhase.created
+  @usableFromInline var body: Body?
+  @usableFromInline var task: Task<Void, Never>?
   /// The body, paused in `yield` (unbuffered) or waiting for room (buffered).
-  var bodyWaiting: UnsafeContinuation<AsyncCommand<Sent>, Never>?
+  @usableFromInline var bodyWaiting: UnsafeContinuation<AsyncCommand<Sent>, Never>?
   /// The consumer, waiting for the body to report.
-  var consumerWaiting: UnsafeContinuation<Void, Never>?
+  @usableFromInline var consumerWaiting: UnsafeContinuation<Void, Never>?
   /// Unbuffered: what the body last reported. Buffered: how it finished.
-  var outcome: AsyncOutcome<Element, Return>?
+  @usableFromInline var outcome: AsyncOutcome<Element>?
   /// A consumer call (`next`, `send`, `throw`, `close`) is in progress.
-  var consumerBusy = false
+  @usableFromInline var consumerBusy = false
   /// `close()` or release asked the body to stop; its next `yield` throws `GeneratorExit`.
-  var closeRequested = false
+  @usableFromInline var closeRequested = false
   /// `GeneratorExit` has been thrown at a `yield` once already.
-  var closeDelivered = false
+  @usableFromInline var closeDelivered = false
   /// The consumer released the generator; nobody will read what the body reports.
-  var abandoned = false
-  var returnValue: Return?
+  @usableFromInline var abandoned = false
+  @usableFromInline var returnValue: (any Sendable)?
 
-  // Buffered mode: a ring of `capacity` values produced ahead.
-  var ring: [Element?] = []
-  var head = 0
-  var count = 0
-
+  @usableFromInline
   init(body: @escaping Body) {
     self.body = body
   }
 
-  mutating func push(_ value: Element) {
-    ring[(head + count) % ring.count] = value
-    count += 1
-  }
-
-  mutating func pop() -> Element {
-    let value = ring[head].take()!
-    head = (head + 1) % ring.count
-    count -= 1
-    return value
-  }
-
-  mutating func dropBuffered() {
-    while count > 0 { _ = pop() }
-  }
-
   /// The outcome the waiting consumer is owed, if the body has reported.
-  mutating func takeOutcome() -> AsyncOutcome<Element, Return>? {
+  @inlinable mutating func takeOutcome() -> AsyncOutcome<Element>? {
     guard let outcome = outcome.take() else { return nil }
     consumerBusy = false
     return outcome
   }
 
   /// The body returned or threw. Returns the consumer to wake, if any.
-  mutating func bodyFinished(_ result: AsyncOutcome<Element, Return>) -> UnsafeContinuation<Void, Never>? {
+  @inlinable mutating func bodyFinished(_ result: AsyncOutcome<Element>, returning value: (any Sendable)?) -> UnsafeContinuation<Void, Never>? {
     phase = .finished
     task = nil
     bodyWaiting = nil
-    if case .returned(let value) = result { returnValue = value }
+    returnValue = value
     outcome = result
     return consumerWaiting.take()
   }
 
-  var publicState: GeneratorState {
+  @inlinable var publicState: GeneratorState {
     switch phase {
     case .created: .created
     case .running: .running

@@ -4,9 +4,11 @@
 ///
 /// Valid only inside the body it was passed to.
 public struct AsyncYielder<Element: Sendable, Sent: Sendable>: Sendable {
-  let handoff: any _AsyncYieldTarget<Element, Sent>
+  @usableFromInline
+  let handoff: _AsyncHandoff<Element, Sent>
 
-  init(_ handoff: any _AsyncYieldTarget<Element, Sent>) {
+  @usableFromInline
+  init(_ handoff: _AsyncHandoff<Element, Sent>) {
     self.handoff = handoff
   }
 
@@ -22,8 +24,8 @@ public struct AsyncYielder<Element: Sendable, Sent: Sendable>: Sendable {
   ///   `CancellationError` when the consumer's task is cancelled.
   /// - Complexity: a few hundred nanoseconds unbuffered, no thread switch when
   ///   the consumer is waiting; tens of nanoseconds buffered.
-  @discardableResult
-  public func yield(_ value: Element) async throws -> Sent {
+  @inlinable @discardableResult
+  nonisolated(nonsending) public func yield(_ value: Element) async throws -> Sent {
     switch await handoff.suspend(yielding: value) {
     case .next: return try Self.nothingSent()
     case .send(let sent): return sent
@@ -33,6 +35,7 @@ public struct AsyncYielder<Element: Sendable, Sent: Sendable>: Sendable {
   }
 
   /// What `next()` passes to a paused `yield`: `()`, `nil`, or an error.
+  @inlinable
   static func nothingSent() throws -> Sent {
     if Sent.self == Void.self { return () as! Sent }
     if let nilType = Sent.self as? any ExpressibleByNilLiteral.Type {
@@ -45,7 +48,8 @@ public struct AsyncYielder<Element: Sendable, Sent: Sendable>: Sendable {
   }
 
   /// A `yield` inside `yield(from:)` over a sequence, which cannot take a sent value.
-  func yieldForSequence(_ value: Element) async throws {
+  @inlinable
+  nonisolated(nonsending) func yieldForSequence(_ value: Element) async throws {
     switch await handoff.suspend(yielding: value) {
     case .next: return
     case .send:
@@ -65,8 +69,8 @@ public struct AsyncYielder<Element: Sendable, Sent: Sendable>: Sendable {
   /// Values go straight to this generator's consumer; `send(_:)`, `throw(_:)`
   /// and `close()` reach `sub`'s paused `yield`; an error escaping `sub` is
   /// thrown here. Closing this generator closes `sub` first.
-  @discardableResult
-  public func yield<Result>(from sub: AsyncCoroutine<Element, Sent, Result>) async throws -> Result {
+  @inlinable @discardableResult
+  nonisolated(nonsending) public func yield<Result>(from sub: AsyncCoroutine<Element, Sent, Result>) async throws -> Result {
     var value = try await sub.next()
     while let element = value {
       switch await handoff.suspend(yielding: element) {
@@ -83,8 +87,8 @@ public struct AsyncYielder<Element: Sendable, Sent: Sendable>: Sendable {
 
   /// Delegates to a sync coroutine: the bridge from ``Coroutine`` and
   /// ``Generator``. `send`, `throw` and `close` are forwarded as for an async one.
-  @discardableResult
-  public func yield<Result>(from sub: Coroutine<Element, Sent, Result>) async throws -> Result {
+  @inlinable @discardableResult
+  nonisolated(nonsending) public func yield<Result>(from sub: Coroutine<Element, Sent, Result>) async throws -> Result {
     var value = try sub.next()
     while let element = value {
       switch await handoff.suspend(yielding: element) {
@@ -99,6 +103,7 @@ public struct AsyncYielder<Element: Sendable, Sent: Sendable>: Sendable {
     return try Self.returnValue(sub.returnValue)
   }
 
+  @usableFromInline
   static func returnValue<Result>(_ value: Result?) throws -> Result {
     if let value { return value }
     if Result.self == Void.self { return () as! Result }
@@ -111,25 +116,19 @@ public struct AsyncYielder<Element: Sendable, Sent: Sendable>: Sendable {
   ///
   /// `throw(_:)` and `close()` end the loop at the paused `yield`; `send(_:)`
   /// raises ``GeneratorError/Code/sendToSequence``.
-  public func yield<S: AsyncSequence>(from elements: S) async throws where S.Element == Element {
+  @inlinable
+  nonisolated(nonsending) public func yield<S: AsyncSequence>(from elements: S) async throws where S.Element == Element {
     for try await element in elements {
       try await yieldForSequence(element)
     }
   }
 
   /// Yields every element of a sequence. Python's `for x in iterable: yield x`.
-  public func yield<S: Sequence>(from elements: S) async throws where S.Element == Element {
+  @inlinable
+  nonisolated(nonsending) public func yield<S: Sequence>(from elements: S) async throws where S.Element == Element {
     for element in elements {
       try await yieldForSequence(element)
     }
   }
 }
 
-/// The body's view of the handoff, without its `Return` type.
-protocol _AsyncYieldTarget<Element, Sent>: Sendable {
-  associatedtype Element: Sendable
-  associatedtype Sent: Sendable
-  func suspend(yielding value: Element) async -> AsyncCommand<Sent>
-}
-
-extension _AsyncHandoff: _AsyncYieldTarget {}
