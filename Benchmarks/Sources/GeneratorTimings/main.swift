@@ -156,3 +156,32 @@ try report("hand_written_windows_4_ns", measure(units: streamLength) {
   }
   return sum
 }, "ns/element")
+
+// progress(): the per-element cost of counting, against the same loop without it.
+// Silent: the same counting and clock reads, without the drawing.
+if wanted("progress") {
+  let plain = measure(units: n) {
+    var sum = 0
+    for x in range(n) { sum &+= x }
+    return sum
+  }
+  let counted = measure(units: n) {
+    var sum = 0
+    for x in range(n).progress(total: n, output: .silent) { sum &+= x }
+    return sum
+  }
+  let plainArray = measure(units: n) {
+    var sum = 0
+    for x in 0..<n { sum &+= x; if x & 0xFFFFF == 0 { sum &+= 1 } }
+    return sum
+  }
+  let countedArray = measure(units: n) {
+    var sum = 0
+    for x in (0..<n).progress(total: n, output: .silent) {
+      sum &+= x; if x & 0xFFFFF == 0 { sum &+= 1 }
+    }
+    return sum
+  }
+  report("progress_overhead_generator_ns", counted - plain, "ns/element")
+  report("progress_overhead_range_ns", countedArray - plainArray, "ns/element")
+}
