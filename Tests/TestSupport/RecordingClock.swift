@@ -6,6 +6,7 @@ import Synchronization
 public final class RecordingClock: Clock, Sendable {
   public struct Instant: InstantProtocol, Hashable, Sendable {
     public var offset: Duration
+    public init(offset: Duration) { self.offset = offset }
     public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
     public func duration(to other: Instant) -> Duration { other.offset - offset }
     public static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
