@@ -7,9 +7,11 @@ let package = Package(
   products: [
     .library(name: "Generators", targets: ["Generators"]),
     .library(name: "StreamIO", targets: ["StreamIO"]),
+    .executable(name: "gen", targets: ["gen"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
   ],
   targets: [
     // C and assembly only: stacks and the context switch.
@@ -28,6 +30,15 @@ let package = Package(
       name: "StreamIO",
       dependencies: ["Generators", "CZlib", .product(name: "SystemPackage", package: "swift-system")]
     ),
+    // The `gen` command's logic, as a library the tests call directly.
+    .target(
+      name: "GenCommand",
+      dependencies: [
+        "Generators", "StreamIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]
+    ),
+    .executableTarget(name: "gen", dependencies: ["GenCommand"]),
     .target(name: "TestSupport", dependencies: ["CGeneratorsRuntime"], path: "Tests/TestSupport"),
     .testTarget(
       name: "GeneratorsTests",
@@ -37,6 +48,10 @@ let package = Package(
       name: "StreamIOTests",
       dependencies: ["StreamIO", "Generators", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
       exclude: ["python_csv_oracle.py"]  // run by PythonDifferentialTests
+    ),
+    .testTarget(
+      name: "GenCommandTests",
+      dependencies: ["GenCommand", "gen", "StreamIO", "TestSupport"]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -22,8 +22,9 @@ public final class OutputSink {
   @usableFromInline
   var descriptor: FileDescriptor?
   let closesDescriptor: Bool
-  /// The temporary file that `finish()` renames to `path` (atomic writes only).
-  let temporaryPath: String?
+  /// The temporary file that `finish()` renames to `path` (atomic writes
+  /// only), for a program that must remove it when interrupted by a signal.
+  public let temporaryPath: String?
   @exclusivity(unchecked) @usableFromInline
   var buffer: UnsafeMutableRawBufferPointer
   @exclusivity(unchecked) @usableFromInline

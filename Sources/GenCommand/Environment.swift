@@ -1,0 +1,62 @@
+import StreamIO
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a command reads and writes: the process's standard streams, or, in
+/// tests, files and buffers.
+public struct GenEnvironment {
+  /// Standard output, buffered.
+  public var stdout: OutputSink
+  /// Diagnostics and progress.
+  public var stderr: (String) -> Void
+  /// Opens standard input (once, when a command reads `-`).
+  public var stdin: () throws(StreamIOError) -> ByteSource
+  /// Draw progress bars (only when standard error is a terminal).
+  public var stderrIsTerminal: Bool
+  /// The Python interpreter `gen bench` compares with; nil to skip it.
+  public var python: String?
+
+  public init(
+    stdout: OutputSink, stderr: @escaping (String) -> Void,
+    stdin: @escaping () throws(StreamIOError) -> ByteSource, stderrIsTerminal: Bool, python: String?
+  ) {
+    self.stdout = stdout
+    self.stderr = stderr
+    self.stdin = stdin
+    self.stderrIsTerminal = stderrIsTerminal
+    self.python = python
+  }
+
+  /// The real process: file descriptors 0, 1 and 2, `python3` from `PATH`.
+  public static func process() -> GenEnvironment {
+    GenEnvironment(
+      stdout: .standardOutput(),
+      stderr: { text in
+        var text = text
+        text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+      },
+      stdin: { () throws(StreamIOError) in try ByteSource.standardInput() },
+      stderrIsTerminal: isatty(2) == 1,
+      python: findExecutable("python3"))
+  }
+
+  /// The first `name` on `PATH`, if any.
+  public static func findExecutable(_ name: String) -> String? {
+    guard let path = getenv("PATH") else { return nil }
+    for directory in String(cString: path).split(separator: ":") {
+      let candidate = "\(directory)/\(name)"
+      if access(candidate, X_OK) == 0 { return candidate }
+    }
+    return nil
+  }
+
+  func print(_ text: String) throws(StreamIOError) {
+    try stdout.write(text)
+    try stdout.write("\n")
+  }
+}

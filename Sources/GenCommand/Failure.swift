@@ -1,0 +1,76 @@
+import StreamIO
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The exit codes of BSD's sysexits.h, which `gen` uses.
+public enum ExitStatus: Int32, Sendable {
+  case success = 0
+  /// Bad arguments (EX_USAGE).
+  case usage = 64
+  /// Bad data in the input (EX_DATAERR).
+  case dataError = 65
+  /// The input does not exist or cannot be read (EX_NOINPUT).
+  case noInput = 66
+  /// Reading or writing failed (EX_IOERR).
+  case ioError = 74
+  /// Interrupted by Ctrl-C (128 + SIGINT), as shells report it.
+  case interrupted = 130
+}
+
+/// A failure with its exit status and what to print.
+struct GenFailure: Error {
+  var status: ExitStatus
+  var message: String
+
+  static func usage(_ message: String) -> GenFailure { GenFailure(status: .usage, message: message) }
+}
+
+extension StreamIOError {
+  /// The write end of a pipe closed (`gen … | head`): stop quietly.
+  var isBrokenPipe: Bool { code == .io && errno == .brokenPipe }
+
+  var exitStatus: ExitStatus {
+    switch code {
+    case .io:
+      switch errno {
+      case .noSuchFileOrDirectory?, .permissionDenied?, .notDirectory?, .isDirectory?: .noInput
+      default: .ioError
+      }
+    case .missingColumn: .usage
+    case .lineTooLong, .invalidUTF8, .unterminatedQuote, .quoteInUnquotedField, .textAfterClosingQuote,
+      .recordTooLarge, .invalidField, .invalidJSON:
+      .dataError
+    }
+  }
+
+  /// `file:line:column: message`, then the offending line and a caret under
+  /// the spot, when the file can be read again at that place.
+  var report: String {
+    var text = "gen: \(description)\n"
+    guard let (lineText, caretColumn) = offendingLine() else { return text }
+    text += "  \(lineText)\n"
+    text += "  " + String(repeating: " ", count: caretColumn) + "^\n"
+    return text
+  }
+
+  /// The line the error is on, read back from the file, and the caret's
+  /// position in characters (the column is in bytes).
+  func offendingLine() -> (String, Int)? {
+    guard let column, let byteOffset, column >= 1, !path.hasSuffix(".gz"), !path.hasPrefix("<") else { return nil }
+    let lineStart = byteOffset - (column - 1)
+    guard lineStart >= 0, let descriptor = try? FileDescriptor.open(FilePath(path), .readOnly) else { return nil }
+    defer { try? descriptor.close() }
+    var bytes = [UInt8](repeating: 0, count: 240)
+    let count = (try? bytes.withUnsafeMutableBytes { try descriptor.read(fromAbsoluteOffset: Int64(lineStart), into: $0) }) ?? 0
+    var line = Array(bytes[0..<count])
+    if let end = line.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) { line = Array(line[..<end]) }
+    let prefix = String(decoding: line.prefix(column - 1), as: UTF8.self)
+    let shown = String(decoding: line, as: UTF8.self).map { $0 == "\t" ? " " : $0 }
+    return (String(shown), prefix.count)
+  }
+}

@@ -1,0 +1,147 @@
+import ArgumentParser
+import StreamIO
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `gen`: the tutorial's generator pipelines on real files. The root command.
+public struct Gen: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "gen",
+    abstract: "Stream CSV, JSON Lines and log files through generator pipelines in constant memory.",
+    discussion: """
+      Every verb reads a file (.gz too) or standard input and writes to standard output, \
+      holding one record at a time, so files larger than memory are fine.
+
+      Examples:
+        gen demo                                   the tutorial's sales pipeline on generated data
+        gen count server.log.gz
+        gen filter sales.csv --where country!=US --where qty>=10 | gen stats - --format csv
+        gen convert events.jsonl --to csv > events.csv
+      """,
+    subcommands: [
+      Demo.self, Bench.self, Count.self, Head.self, Select.self, Filter.self, Stats.self, Convert.self, Batch.self,
+    ])
+
+  public init() {}
+}
+
+/// A `gen` subcommand, run against an environment so that tests can run it in process.
+protocol GenVerb: ParsableCommand {
+  func execute(_ environment: GenEnvironment) throws
+}
+
+extension GenVerb {
+  mutating func run() throws {
+    let status = GenCommand.execute(self, environment: .process())
+    if status != 0 { throw ExitCode(status) }
+  }
+}
+
+/// Runs `gen` with arguments, as the executable does, but against any
+/// environment: the tests call this directly.
+public enum GenCommand {
+  /// Parses `arguments` (without the program name), runs the command, and
+  /// returns the exit status; messages go to the environment's stderr.
+  public static func main(_ arguments: [String], environment: GenEnvironment) -> Int32 {
+    let command: any ParsableCommand
+    do {
+      command = try Gen.parseAsRoot(arguments)
+    } catch {
+      let message = Gen.fullMessage(for: error)
+      if Gen.exitCode(for: error) == .success {  // --help
+        try? environment.print(helpText(arguments, environment))
+        try? environment.stdout.flush()
+        return 0
+      }
+      environment.stderr(message + "\n")
+      return ExitStatus.usage.rawValue
+    }
+    guard let verb = command as? any GenVerb else {
+      // `gen` alone, and `gen help [verb]`, which parses as the built-in help command.
+      try? environment.print(helpText(arguments, environment))
+      try? environment.stdout.flush()
+      return 0
+    }
+    return execute(verb, environment: environment)
+  }
+
+  /// The help of the verb named in `arguments`, or the root's; 80 columns
+  /// unless on a terminal, so that it reads the same everywhere.
+  static func helpText(_ arguments: [String], _ environment: GenEnvironment) -> String {
+    let verbs = Gen.configuration.subcommands
+    let topic = arguments.lazy.compactMap { argument in verbs.first { $0._commandName == argument } }.first
+    let columns = environment.stderrIsTerminal ? nil : 80
+    return topic.map { Gen.helpMessage(for: $0, includeHidden: false, columns: columns) }
+      ?? Gen.helpMessage(includeHidden: false, columns: columns)
+  }
+
+  static func execute(_ verb: any GenVerb, environment: GenEnvironment) -> Int32 {
+    do {
+      try verb.execute(environment)
+      try environment.stdout.flush()
+      return 0
+    } catch let error as StreamIOError where error.isBrokenPipe {
+      return 0  // `gen … | head` closed the pipe: stop quietly
+    } catch let error as StreamIOError {
+      environment.stderr(error.report)
+      return error.exitStatus.rawValue
+    } catch let failure as GenFailure {
+      environment.stderr("gen: \(failure.message)\n")
+      return failure.status.rawValue
+    } catch {
+      environment.stderr("gen: \(error)\n")
+      return ExitStatus.ioError.rawValue
+    }
+  }
+
+  /// What the `gen` executable runs: the process's streams, a quiet exit on
+  /// a closed pipe, and Ctrl-C removing any temporary file first.
+  public static func runProcess() -> Never {
+    signal(SIGPIPE, SIG_IGN)  // a closed pipe becomes an EPIPE error, handled quietly
+    Interrupts.install()
+    exit(main(Array(CommandLine.arguments.dropFirst()), environment: .process()))
+  }
+}
+
+/// Temporary files to remove when Ctrl-C ends the process: a signal handler
+/// may only call async-signal-safe functions, so the paths are kept as C
+/// strings in a fixed table set up beforehand.
+enum Interrupts {
+  static let capacity = 8
+  nonisolated(unsafe) static var paths = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+  nonisolated(unsafe) static var installed = false
+
+  static func install() {
+    paths.initialize(repeating: nil, count: capacity)
+    installed = true
+    signal(SIGINT) { _ in
+      for index in 0..<Interrupts.capacity {
+        if let path = Interrupts.paths[index] { unlink(path) }
+      }
+      _exit(ExitStatus.interrupted.rawValue)
+    }
+  }
+
+  /// Removes `path` if the process is interrupted, until `forget` is called.
+  static func remember(_ path: String) {
+    guard installed else { return }
+    for index in 0..<capacity where paths[index] == nil {
+      paths[index] = strdup(path)
+      return
+    }
+  }
+
+  static func forget(_ path: String) {
+    guard installed else { return }
+    for index in 0..<capacity {
+      if let stored = paths[index], String(cString: stored) == path {
+        paths[index] = nil
+        free(stored)
+      }
+    }
+  }
+}

@@ -1,0 +1,327 @@
+// A small JSON model for the command line: objects keep their key order (so
+// `convert` and `select` write columns in the order the data has them), and
+// parse errors say at which column of the line they are.
+
+/// A JSON value; objects are ordered lists of members.
+enum JSONValue {
+  case null
+  case bool(Bool)
+  case number(Double, String)
+  case string(String)
+  case array([JSONValue])
+  case object([Field])
+
+  /// The value as a number, if it is one or is a string that reads as one.
+  var numericValue: Double? {
+    switch self {
+    case .number(let value, _): value
+    case .string(let text): Double(text.trimmingSpaces)
+    case .bool, .null, .array, .object: nil
+    }
+  }
+
+  /// The value as text for comparisons and CSV output: strings bare, the rest as JSON.
+  var text: String {
+    switch self {
+    case .string(let text): text
+    case .null: ""
+    default: serialized
+    }
+  }
+
+  var serialized: String {
+    var out = ""
+    write(to: &out)
+    return out
+  }
+
+  func write(to out: inout String) {
+    switch self {
+    case .null: out += "null"
+    case .bool(let value): out += value ? "true" : "false"
+    case .number(_, let text): out += text
+    case .string(let text): JSONValue.writeString(text, to: &out)
+    case .array(let values):
+      out += "["
+      for (index, value) in values.enumerated() {
+        if index > 0 { out += "," }
+        value.write(to: &out)
+      }
+      out += "]"
+    case .object(let members):
+      out += "{"
+      for (index, member) in members.enumerated() {
+        if index > 0 { out += "," }
+        JSONValue.writeString(member.name, to: &out)
+        out += ":"
+        member.value.write(to: &out)
+      }
+      out += "}"
+    }
+  }
+
+  static func writeString(_ text: String, to out: inout String) {
+    out += "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if scalar.value < 0x20 {
+          let hex = String(scalar.value, radix: 16)
+          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    out += "\""
+  }
+
+  var isNull: Bool {
+    if case .null = self { return true }
+    return false
+  }
+
+  subscript(key: String) -> JSONValue? {
+    guard case .object(let members) = self else { return nil }
+    return members.first { $0.name == key }?.value
+  }
+}
+
+/// A named value: a JSON object's member, or a record's field. (A struct, not
+/// a tuple: tuples of this recursive enum crash the compiler's testable builds.)
+struct Field {
+  var name: String
+  var value: JSONValue
+
+  init(_ name: String, _ value: JSONValue) {
+    self.name = name
+    self.value = value
+  }
+}
+
+/// A JSON syntax error at a 1-based byte column of the text.
+struct JSONSyntaxError: Error {
+  var column: Int
+  var message: String
+}
+
+/// Parses one JSON text (a JSON Lines line).
+struct JSONParser {
+  let bytes: [UInt8]
+  var index = 0
+
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    var parser = JSONParser(bytes)
+    parser.skipSpace()
+    let value = try parser.value(depth: 0)
+    parser.skipSpace()
+    guard parser.index == bytes.count else { throw parser.error("expected the end of the line after the JSON value") }
+    return value
+  }
+
+  func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(column: index + 1, message: message) }
+
+  mutating func skipSpace() {
+    while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+  }
+
+  mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    guard depth < 512 else { throw error("JSON nested more than 512 levels deep") }
+    guard index < bytes.count else { throw error("expected a JSON value, found the end of the line") }
+    switch bytes[index] {
+    case UInt8(ascii: "{"): return try object(depth: depth)
+    case UInt8(ascii: "["): return try array(depth: depth)
+    case UInt8(ascii: "\""): return .string(try string())
+    case UInt8(ascii: "t"): return try literal("true", .bool(true))
+    case UInt8(ascii: "f"): return try literal("false", .bool(false))
+    case UInt8(ascii: "n"): return try literal("null", .null)
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+    default: throw error("expected a JSON value (object, array, string, number, true, false or null)")
+    }
+  }
+
+  mutating func literal(_ word: String, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
+    let utf8 = Array(word.utf8)
+    guard index + utf8.count <= bytes.count, Array(bytes[index..<index + utf8.count]) == utf8 else {
+      throw error("expected \(word)")
+    }
+    index += utf8.count
+    return value
+  }
+
+  mutating func number() throws(JSONSyntaxError) -> JSONValue {
+    let start = index
+    if bytes[index] == UInt8(ascii: "-") { index += 1 }
+    func digits(_ parser: inout JSONParser) -> Int {
+      let from = parser.index
+      while parser.index < parser.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.index]) {
+        parser.index += 1
+      }
+      return parser.index - from
+    }
+    guard digits(&self) > 0 else { throw error("expected a digit") }
+    if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+      index += 1
+      guard digits(&self) > 0 else { throw error("expected a digit after the decimal point") }
+    }
+    if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+      index += 1
+      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+      guard digits(&self) > 0 else { throw error("expected a digit in the exponent") }
+    }
+    let text = String(decoding: bytes[start..<index], as: UTF8.self)
+    guard let value = Double(text) else { throw JSONSyntaxError(column: start + 1, message: "number out of range") }
+    return .number(value, text)
+  }
+
+  mutating func string() throws(JSONSyntaxError) -> String {
+    index += 1  // the opening quote
+    var scalars = String.UnicodeScalarView()
+    var run = index
+    func flush(_ parser: JSONParser, _ scalars: inout String.UnicodeScalarView, _ from: Int) throws(JSONSyntaxError) {
+      guard from < parser.index else { return }
+      guard let text = String(validating: parser.bytes[from..<parser.index], as: UTF8.self) else {
+        throw JSONSyntaxError(column: from + 1, message: "invalid UTF-8 in a string")
+      }
+      scalars.append(contentsOf: text.unicodeScalars)
+    }
+    while true {
+      guard index < bytes.count else { throw error("unterminated string: expected a closing \"") }
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "\"") {
+        try flush(self, &scalars, run)
+        index += 1
+        return String(scalars)
+      }
+      if byte < 0x20 { throw error("control character in a string: escape it (\\n, \\t, \\u00XX)") }
+      if byte != UInt8(ascii: "\\") {
+        index += 1
+        continue
+      }
+      try flush(self, &scalars, run)
+      index += 1
+      guard index < bytes.count else { throw error("unterminated escape") }
+      let escape = bytes[index]
+      index += 1
+      switch escape {
+      case UInt8(ascii: "\""): scalars.append("\"")
+      case UInt8(ascii: "\\"): scalars.append("\\")
+      case UInt8(ascii: "/"): scalars.append("/")
+      case UInt8(ascii: "b"): scalars.append("\u{8}")
+      case UInt8(ascii: "f"): scalars.append("\u{C}")
+      case UInt8(ascii: "n"): scalars.append("\n")
+      case UInt8(ascii: "r"): scalars.append("\r")
+      case UInt8(ascii: "t"): scalars.append("\t")
+      case UInt8(ascii: "u"):
+        var code = try hex4()
+        if (0xD800..<0xDC00).contains(code) {
+          guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+            throw error("a high surrogate must be followed by \\u and a low surrogate")
+          }
+          index += 2
+          let low = try hex4()
+          guard (0xDC00..<0xE000).contains(low) else { throw error("expected a low surrogate") }
+          code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+        }
+        guard let scalar = Unicode.Scalar(code) else { throw error("\\u escape is not a Unicode scalar") }
+        scalars.append(scalar)
+      default:
+        index -= 1
+        throw error("unknown escape \\\(Character(Unicode.Scalar(escape)))")
+      }
+      run = index
+    }
+  }
+
+  mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+    guard index + 4 <= bytes.count else { throw error("expected 4 hex digits") }
+    var value: UInt32 = 0
+    for _ in 0..<4 {
+      let byte = bytes[index]
+      let digit: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+      default: throw error("expected a hex digit")
+      }
+      value = value << 4 | UInt32(digit)
+      index += 1
+    }
+    return value
+  }
+
+  mutating func array(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    index += 1
+    var values: [JSONValue] = []
+    skipSpace()
+    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+      index += 1
+      return .array(values)
+    }
+    while true {
+      skipSpace()
+      values.append(try value(depth: depth + 1))
+      skipSpace()
+      guard index < bytes.count else { throw error("unterminated array: expected , or ]") }
+      if bytes[index] == UInt8(ascii: ",") {
+        index += 1
+      } else if bytes[index] == UInt8(ascii: "]") {
+        index += 1
+        return .array(values)
+      } else {
+        throw error("expected , or ] in an array")
+      }
+    }
+  }
+
+  mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    index += 1
+    var members: [Field] = []
+    skipSpace()
+    if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+      index += 1
+      return .object(members)
+    }
+    while true {
+      skipSpace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a \"key\" in an object") }
+      let key = try string()
+      skipSpace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected : after an object key") }
+      index += 1
+      skipSpace()
+      members.append(Field(key, try value(depth: depth + 1)))
+      skipSpace()
+      guard index < bytes.count else { throw error("unterminated object: expected , or }") }
+      if bytes[index] == UInt8(ascii: ",") {
+        index += 1
+      } else if bytes[index] == UInt8(ascii: "}") {
+        index += 1
+        return .object(members)
+      } else {
+        throw error("expected , or } in an object")
+      }
+    }
+  }
+}
+
+extension String {
+  var trimmingSpaces: Substring {
+    var text = self[...]
+    while let first = text.first, first == " " { text = text.dropFirst() }
+    while let last = text.last, last == " " { text = text.dropLast() }
+    return text
+  }
+}
+
+extension Double {
+  init?(_ text: Substring) { self.init(String(text)) }
+}

@@ -1,0 +1,236 @@
+import ArgumentParser
+import Generators
+import StreamIO
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The formats `gen` reads and writes.
+enum InputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+  case csv, jsonl, lines
+
+  /// From the file name: `.csv`, `.tsv`, `.jsonl`, `.ndjson` (each also with
+  /// `.gz`); anything else, and standard input, is lines.
+  static func detect(_ path: String) -> InputFormat {
+    let name = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
+    if name.hasSuffix(".csv") || name.hasSuffix(".tsv") { return .csv }
+    if name.hasSuffix(".jsonl") || name.hasSuffix(".ndjson") { return .jsonl }
+    return .lines
+  }
+}
+
+/// The input options every streaming verb shares.
+struct InputOptions: ParsableArguments {
+  @Argument(help: "A file to read (.gz is decompressed), or - for standard input.")
+  var input: String = "-"
+
+  @Option(help: "csv, jsonl or lines. Default: from the file name (.csv, .tsv, .jsonl, .ndjson, also .gz), else lines.")
+  var format: InputFormat?
+
+  @Option(help: "The CSV field delimiter, one character (\\t for tab). Default: , (tab for .tsv).")
+  var delimiter: String?
+
+  @Flag(help: "The CSV has no header row: columns are named 1, 2, 3, …")
+  var noHeader = false
+
+  @Flag(help: "Skip records that do not parse; report how many on stderr.")
+  var skipBad = false
+
+  @Flag(inversion: .prefixedNo, help: "Show a progress bar on stderr when it is a terminal.")
+  var progress = true
+
+  func validate() throws {
+    if let delimiter, delimiterByte(delimiter) == nil {
+      throw ValidationError("--delimiter must be one ASCII character or \\t, not \"\(delimiter)\"")
+    }
+  }
+
+  var resolvedFormat: InputFormat { format ?? InputFormat.detect(input) }
+
+  var dialect: CSVDialect {
+    let name = input.hasSuffix(".gz") ? String(input.dropLast(3)) : input
+    let byte = delimiter.flatMap(delimiterByte) ?? (name.hasSuffix(".tsv") ? 0x09 : UInt8(ascii: ","))
+    return CSVDialect(delimiter: Character(Unicode.Scalar(byte)), hasHeader: !noHeader)
+  }
+
+  private func delimiterByte(_ text: String) -> UInt8? {
+    if text == "\\t" { return 0x09 }
+    guard text.utf8.count == 1, let byte = text.utf8.first, byte < 0x80, byte != UInt8(ascii: "\"") else { return nil }
+    return byte
+  }
+}
+
+/// One record, whatever the format: named fields, in order.
+struct Record {
+  var fields: [Field]
+  /// The line as read (JSON Lines and plain lines), to pass through unchanged.
+  var raw: String?
+
+  func value(_ name: String) -> JSONValue? { fields.first { $0.name == name }?.value }
+}
+
+/// Records from a file or standard input, in any of the formats, in constant
+/// memory; counts what it skips; draws progress in bytes.
+final class RecordStream {
+  let format: InputFormat
+  let path: String
+  /// CSV: the header (or 1, 2, … without one). JSON Lines: the first
+  /// record's keys. Lines: `line`.
+  private(set) var columns: [String]
+  private(set) var skipped = 0
+  private var skippedErrors: [StreamIOError] = []
+  private let csv: CSVReader?
+  private let lines: LineReader?
+  private let skipBad: Bool
+  private let progress: ProgressReporter?
+  private var position = 0
+  private let environment: GenEnvironment
+
+  init(_ options: InputOptions, environment: GenEnvironment) throws {
+    self.environment = environment
+    format = options.resolvedFormat
+    skipBad = options.skipBad
+    let source: ByteSource
+    if options.input == "-" {
+      source = try environment.stdin()
+    } else {
+      source = try ByteSource(path: options.input)
+    }
+    path = source.path
+    switch format {
+    case .csv:
+      let reader = try CSVReader(source: source, dialect: options.dialect, onError: options.skipBad ? .skip : .throw)
+      csv = reader
+      lines = nil
+      columns = reader.header ?? []
+    case .jsonl, .lines:
+      csv = nil
+      lines = LineReader(source: source)
+      columns = format == .lines ? ["line"] : []
+    }
+    if options.progress, environment.stderrIsTerminal {
+      let size = options.input == "-" || options.input.hasSuffix(".gz") ? nil : Self.fileSize(options.input)
+      progress = ProgressReporter(
+        total: size, label: options.input == "-" ? "stdin" : options.input, unit: .bytes, output: .terminal,
+        write: environment.stderr)
+    } else {
+      progress = nil
+    }
+  }
+
+  static func fileSize(_ path: String) -> Int? {
+    var info = stat()
+    guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+    return Int(info.st_size)
+  }
+
+  /// Whether the input names its columns (CSV with a header, or JSON Lines).
+  var hasNamedColumns: Bool { format == .jsonl || (format == .csv && csv?.header != nil) }
+
+  /// The next record, or nil at the end.
+  func next() throws -> Record? {
+    while true {
+      let record: Record?
+      do {
+        record = try read()
+      } catch let error as StreamIOError where skipBad && error.exitStatus == .dataError {
+        noteSkipped(error)
+        continue
+      }
+      guard let record else {
+        progress?.finish()
+        return nil
+      }
+      return record
+    }
+  }
+
+  /// Counts the remaining records without decoding their fields.
+  func countRemaining() throws -> Int {
+    var count = 0
+    switch format {
+    case .csv:
+      while let row = try csv!.next() {
+        count += 1
+        advanceProgress(to: row.byteOffset)
+      }
+    case .lines:
+      while let line = try lines!.next() {
+        count += 1
+        advanceProgress(to: line.byteOffset)
+      }
+    case .jsonl:
+      while try next() != nil { count += 1 }
+    }
+    progress?.finish()
+    return count
+  }
+
+  private func read() throws -> Record? {
+    switch format {
+    case .csv:
+      guard let row = try csv!.next() else { return nil }
+      advanceProgress(to: row.byteOffset)
+      if columns.count < row.count {
+        // No header, or a ragged row longer than the header: name by position.
+        for index in columns.count..<row.count { columns.append(String(index + 1)) }
+      }
+      var fields: [Field] = []
+      fields.reserveCapacity(row.count)
+      for index in 0..<row.count { fields.append(Field(columns[index], .string(try row.string(index)))) }
+      return Record(fields: fields, raw: nil)
+    case .lines:
+      guard let line = try lines!.next() else { return nil }
+      advanceProgress(to: line.byteOffset)
+      let text = try line.string()
+      return Record(fields: [Field("line", .string(text))], raw: text)
+    case .jsonl:
+      while true {
+        guard let line = try lines!.next() else { return nil }
+        advanceProgress(to: line.byteOffset)
+        let bytes = Array(line.bytes)
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }  // blank lines are not records
+        let value: JSONValue
+        do {
+          value = try JSONParser.parse(bytes)
+        } catch {
+          throw StreamIOError(
+            .invalidJSON, error.message, path: path, line: line.number, column: error.column,
+            byteOffset: line.byteOffset + error.column - 1)
+        }
+        guard case .object(let members) = value else {
+          throw StreamIOError(
+            .invalidJSON, "expected a JSON object on each line, found \(value.serialized.prefix(40))",
+            path: path, line: line.number, column: 1, byteOffset: line.byteOffset)
+        }
+        if columns.isEmpty { columns = members.map(\.name) }
+        return Record(fields: members, raw: String(decoding: bytes, as: UTF8.self))
+      }
+    }
+  }
+
+  private func advanceProgress(to offset: Int) {
+    guard let progress else { return }
+    progress.advance(by: offset - position)
+    position = offset
+  }
+
+  private func noteSkipped(_ error: StreamIOError) {
+    skipped += 1
+    if skippedErrors.count < 5 { skippedErrors.append(error) }
+  }
+
+  /// Reports skipped records on stderr; call when done.
+  func reportSkipped() {
+    let total = skipped + (csv?.skippedRecords ?? 0)
+    guard total > 0 else { return }
+    let errors = (csv?.skippedErrors ?? []) + skippedErrors
+    environment.stderr("gen: skipped \(total) bad record\(total == 1 ? "" : "s") in \(path)\n")
+    for error in errors.prefix(5) { environment.stderr("  \(error)\n") }
+    if total > errors.prefix(5).count { environment.stderr("  … and \(total - errors.prefix(5).count) more\n") }
+  }
+}

@@ -1,0 +1,49 @@
+import StreamIO
+
+/// Writes records to standard output in a format: CSV with a header, JSON
+/// Lines, or plain lines.
+final class RecordWriter {
+  let format: InputFormat
+  let sink: OutputSink
+  private var csv: CSVWriter?
+  /// The CSV header: written before the first record.
+  private(set) var columns: [String]?
+  private(set) var droppedFields = 0
+
+  init(format: InputFormat, sink: OutputSink, dialect: CSVDialect = .standard, columns: [String]? = nil) {
+    self.format = format
+    self.sink = sink
+    self.columns = columns
+    if format == .csv { csv = CSVWriter(sink: sink, dialect: dialect, lineTerminator: "\n") }
+  }
+
+  /// Writes the header now (CSV), even if no record follows.
+  func writeHeader() throws(StreamIOError) {
+    guard let csv, let columns else { return }
+    try csv.write(columns)
+  }
+
+  /// Writes `record`; `passThrough` keeps a JSON Lines or plain line as read.
+  func write(_ record: Record, passThrough: Bool) throws(StreamIOError) {
+    switch format {
+    case .csv:
+      if columns == nil {
+        columns = record.fields.map(\.name)
+        try writeHeader()
+      }
+      let columns = self.columns!
+      if record.fields.contains(where: { !columns.contains($0.name) }) { droppedFields += 1 }
+      try csv!.write(columns.map { record.value($0)?.text ?? "" })
+    case .jsonl:
+      if passThrough, let raw = record.raw {
+        try sink.write(raw)
+      } else {
+        try sink.write(JSONValue.object(record.fields).serialized)
+      }
+      try sink.write(byte: 0x0A)
+    case .lines:
+      try sink.write(record.raw ?? record.fields.first?.value.text ?? "")
+      try sink.write(byte: 0x0A)
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import Generators
+import StreamIO
+
+/// The tutorial's workload: `sales.csv` with `name,country,qty,price`, about
+/// 2% of names quoted with a comma inside, 12 countries, US about 40%.
+enum SalesData {
+  static let countries = ["US", "DE", "FR", "JP", "GB", "BR", "IN", "CA", "MX", "AU", "ES", "IT"]
+
+  /// Writes `rows` rows (plus the header), one at a time: the same file for
+  /// the same seed.
+  static func write(rows: Int, to sink: OutputSink, seed: UInt64 = 42, progress: ProgressReporter? = nil) throws(StreamIOError) {
+    var state = seed
+    func random(_ n: UInt64) -> Int {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return Int((state >> 33) % n)
+    }
+    try sink.write("name,country,qty,price\n")
+    for row in 0..<rows {
+      let name = random(50) == 0 ? "\"Smith, \(row)\"" : "Customer \(row)"
+      let country = random(100) < 40 ? "US" : countries[1 + random(11)]
+      let cents = random(100)
+      try sink.write("\(name),\(country),\(1 + random(20)),\(random(100)).\(cents < 10 ? "0" : "")\(cents)\n")
+      progress?.advance()
+    }
+    progress?.finish()
+  }
+}
+
+// The tutorial's pipeline, stage by stage, each a generator:
+//   pipeline = calculate_totals(filter_international(read_sales('sales.csv')))
+
+/// `read_sales`: one CSV record at a time.
+func readSales(_ reader: CSVReader, progress: ProgressReporter? = nil) -> Generator<CSVRecord> {
+  Generator { co in
+    var position = 0
+    while let row = try reader.next() {
+      if let progress {
+        progress.advance(by: row.byteOffset - position)
+        position = row.byteOffset
+      }
+      try co.yield(row)
+    }
+    progress?.finish()
+  }
+}
+
+/// `filter_international`: the rows whose country is not US.
+func filterInternational(_ rows: Generator<CSVRecord>) -> Generator<CSVRecord> {
+  Generator { co in
+    while let row = try rows.next() {
+      if !row.field(1, equals: "US") { try co.yield(row) }
+    }
+  }
+}
+
+/// `calculate_totals`: each row's country and quantity × price.
+func calculateTotals(_ rows: Generator<CSVRecord>) -> Generator<(country: String, total: Double)> {
+  Generator { co in
+    while let row = try rows.next() {
+      try co.yield((try row.string(1), Double(try row[2, as: Int.self]) * (try row[3, as: Double.self])))
+    }
+  }
+}
+
+/// Money with two decimals, as Python's `f"{x:.2f}"` prints it.
+func fixed2(_ value: Double) -> String {
+  let cents = Int64((value * 100).rounded())
+  let sign = cents < 0 ? "-" : ""
+  let magnitude = abs(cents)
+  let fraction = magnitude % 100
+  return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+}
+
+/// `1234567` → `1,234,567`.
+func grouped(_ value: Int) -> String {
+  let digits = Array(String(abs(value)))
+  var out = ""
+  for (index, digit) in digits.enumerated() {
+    if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+    out.append(digit)
+  }
+  return (value < 0 ? "-" : "") + out
+}
+
+/// `1.5` → `1.50`, with `places` decimals.
+func decimal(_ value: Double, _ places: Int) -> String {
+  var scale = 1.0
+  for _ in 0..<places { scale *= 10 }
+  let scaled = Int64((value * scale).rounded())
+  guard places > 0 else { return String(scaled) }
+  let unit = Int64(scale)
+  let fraction = String(abs(scaled) % unit)
+  return "\(scaled < 0 && scaled / unit == 0 ? "-" : "")\(scaled / unit)." + String(repeating: "0", count: places - fraction.count) + fraction
+}

@@ -1,0 +1,256 @@
+import ArgumentParser
+import Generators
+import StreamIO
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct Count: GenVerb {
+  static let configuration = CommandConfiguration(
+    abstract: "Count the records (CSV rows without the header, JSON Lines, or lines).",
+    discussion: "Example: gen count sales.csv.gz")
+
+  @OptionGroup var input: InputOptions
+
+  func execute(_ environment: GenEnvironment) throws {
+    let stream = try RecordStream(input, environment: environment)
+    let count = try stream.countRemaining()
+    try environment.print(String(count))
+    stream.reportSkipped()
+  }
+}
+
+struct Head: GenVerb {
+  static let configuration = CommandConfiguration(
+    abstract: "Write the first records, in the input's format (CSV keeps its header).",
+    discussion: "Example: gen head -n 5 server.log")
+
+  @Option(name: [.customShort("n"), .customLong("lines")], help: "How many records.")
+  var count = 10
+
+  @OptionGroup var input: InputOptions
+
+  func validate() throws {
+    guard count >= 0 else { throw ValidationError("-n must be 0 or more, not \(count)") }
+  }
+
+  func execute(_ environment: GenEnvironment) throws {
+    let stream = try RecordStream(input, environment: environment)
+    let writer = RecordWriter(
+      format: stream.format, sink: environment.stdout, dialect: input.dialect,
+      columns: stream.hasNamedColumns ? stream.columns : nil)
+    if stream.format == .csv, stream.hasNamedColumns { try writer.writeHeader() }
+    // Only `count` records are read: the rest of the input is never touched.
+    for _ in 0..<count {
+      guard let record = try stream.next() else { break }
+      if writer.columns == nil, stream.format == .csv, !input.noHeader { break }
+      try writer.write(record, passThrough: true)
+    }
+    stream.reportSkipped()
+  }
+}
+
+struct Select: GenVerb {
+  static let configuration = CommandConfiguration(
+    abstract: "Keep some columns, in the order given (CSV or JSON Lines).",
+    discussion: """
+      Columns are header names, or 1-based positions for CSV without a header.
+      Example: gen select name,total sales.csv
+      """)
+
+  @Argument(help: "Comma-separated column names.")
+  var columns: String
+
+  @OptionGroup var input: InputOptions
+
+  func execute(_ environment: GenEnvironment) throws {
+    let wanted = columns.split(separator: ",").map { String($0).trimmingCharacters }
+    guard !wanted.isEmpty else { throw GenFailure.usage("select needs at least one column") }
+    let stream = try RecordStream(input, environment: environment)
+    guard stream.format != .lines else {
+      throw GenFailure.usage("select needs CSV or JSON Lines input; this input is read as plain lines (use --format)")
+    }
+    let writer = RecordWriter(format: stream.format, sink: environment.stdout, dialect: input.dialect, columns: wanted)
+    if stream.format == .csv { try writer.writeHeader() }
+    var checked = false
+    while let record = try stream.next() {
+      if !checked {
+        try Self.check(wanted, against: stream.columns, in: stream.path)
+        checked = true
+      }
+      let fields = wanted.map { Field($0, record.value($0) ?? .null) }
+      try writer.write(Record(fields: fields, raw: nil), passThrough: false)
+    }
+    stream.reportSkipped()
+  }
+
+  /// Every wanted column exists (in the header, or the first JSON record).
+  static func check(_ wanted: [String], against columns: [String], in path: String) throws(GenFailure) {
+    for name in wanted where !columns.contains(name) {
+      throw .usage("\(path): no column \"\(name)\" (columns: \(columns.joined(separator: ", ")))")
+    }
+  }
+}
+
+struct Filter: GenVerb {
+  static let configuration = CommandConfiguration(
+    abstract: "Keep the records that match every --where condition, in the input's format.",
+    discussion: """
+      A condition is COLUMN OP VALUE with OP one of = != < <= > >= ~ (contains) !~ (does not \
+      contain). Both sides compare as numbers when both read as numbers, otherwise as text. \
+      Plain lines have one column, named line.
+      Examples:
+        gen filter sales.csv --where country!=US --where qty>=10
+        gen filter server.log --where 'line~ERROR'
+      """)
+
+  @Option(name: .customLong("where"), help: "A condition such as country!=US; repeat for AND.")
+  var conditions: [String] = []
+
+  @OptionGroup var input: InputOptions
+
+  func validate() throws {
+    guard !conditions.isEmpty else { throw ValidationError("filter needs at least one --where condition") }
+  }
+
+  func execute(_ environment: GenEnvironment) throws {
+    let clauses = try conditions.map { text throws(GenFailure) in try WhereClause(parsing: text) }
+    let stream = try RecordStream(input, environment: environment)
+    let writer = RecordWriter(
+      format: stream.format, sink: environment.stdout, dialect: input.dialect,
+      columns: stream.hasNamedColumns && stream.format == .csv ? stream.columns : nil)
+    if stream.format == .csv, stream.hasNamedColumns { try writer.writeHeader() }
+    var checked = false
+    while let record = try stream.next() {
+      if !checked, stream.format != .jsonl {
+        try Select.check(clauses.map(\.column), against: stream.columns, in: stream.path)
+        checked = true
+      }
+      if clauses.allSatisfy({ $0.matches(record.value($0.column)) }) {
+        try writer.write(record, passThrough: true)
+      }
+    }
+    stream.reportSkipped()
+  }
+}
+
+struct Convert: GenVerb {
+  static let configuration = CommandConfiguration(
+    abstract: "Convert between CSV and JSON Lines (plain lines become a column named line).",
+    discussion: """
+      CSV values become JSON strings (nothing is guessed); a JSON Lines file's columns are the \
+      first record's keys. With --output the file appears only when the conversion succeeded.
+      Examples:
+        gen convert sales.csv --to jsonl > sales.jsonl
+        gen convert events.jsonl.gz --to csv --output events.csv
+      """)
+
+  @Option(help: "csv or jsonl.")
+  var to: InputFormat
+
+  @Option(name: .shortAndLong, help: "Write here (atomically) instead of to standard output.")
+  var output: String?
+
+  @OptionGroup var input: InputOptions
+
+  func validate() throws {
+    guard to != .lines else { throw ValidationError("--to must be csv or jsonl") }
+  }
+
+  func execute(_ environment: GenEnvironment) throws {
+    let stream = try RecordStream(input, environment: environment)
+    let sink: OutputSink
+    if let output {
+      sink = try OutputSink(path: output)
+      if let temporary = sink.temporaryPath { Interrupts.remember(temporary) }
+    } else {
+      sink = environment.stdout
+    }
+    defer { if let temporary = sink.temporaryPath { Interrupts.forget(temporary) } }
+    let writer = RecordWriter(format: to, sink: sink, columns: stream.format == .csv && stream.hasNamedColumns ? stream.columns : nil)
+    if stream.format == .csv, stream.hasNamedColumns, to == .csv { try writer.writeHeader() }
+    while let record = try stream.next() {
+      try writer.write(record, passThrough: stream.format == to)
+    }
+    if output != nil { try sink.finish() }
+    stream.reportSkipped()
+    if writer.droppedFields > 0 {
+      environment.stderr(
+        "gen: \(writer.droppedFields) records had fields that are not among the first record's columns; "
+          + "those fields were left out of the CSV\n")
+    }
+  }
+}
+
+struct Batch: GenVerb {
+  static let configuration = CommandConfiguration(
+    abstract: "Group the records into batches: one JSON array per line.",
+    discussion: """
+      CSV rows and JSON Lines records become JSON objects, plain lines strings; the last batch \
+      may be shorter. One batch is held at a time.
+      Example: gen batch --size 500 events.jsonl | while read -r batch; do curl -d "$batch" …; done
+      """)
+
+  @Option(help: "Records per batch.")
+  var size: Int
+
+  @OptionGroup var input: InputOptions
+
+  func validate() throws {
+    guard size >= 1 else { throw ValidationError("--size must be at least 1, not \(size)") }
+  }
+
+  func execute(_ environment: GenEnvironment) throws {
+    let stream = try RecordStream(input, environment: environment)
+    let records = Generator<JSONValue> { co in
+      while let record = try stream.next() {
+        try co.yield(stream.format == .lines ? record.fields[0].value : .object(record.fields))
+      }
+    }
+    // A body error cannot come out of a sync for-in: pull with next().
+    var batch: [JSONValue] = []
+    batch.reserveCapacity(size)
+    func flush() throws(StreamIOError) {
+      try environment.stdout.write(JSONValue.array(batch).serialized)
+      try environment.stdout.write(byte: 0x0A)
+      batch.removeAll(keepingCapacity: true)
+    }
+    while let value = try records.next() {
+      batch.append(value)
+      if batch.count == size { try flush() }
+    }
+    if !batch.isEmpty { try flush() }
+    stream.reportSkipped()
+  }
+}
+
+/// A Markdown table with aligned columns.
+struct MarkdownTable {
+  var header: [String]
+  var rows: [[String]]
+  /// Columns from this index on are right-aligned.
+  var numericFrom: Int
+
+  var text: String {
+    let columnCount = ([header] + rows).map(\.count).max() ?? 0
+    var widths = [Int](repeating: 3, count: columnCount)
+    for row in [header] + rows {
+      for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+    }
+    func line(_ cells: [String]) -> String {
+      let padded = (0..<columnCount).map { index -> String in
+        let cell = index < cells.count ? cells[index] : ""
+        let pad = String(repeating: " ", count: widths[index] - cell.count)
+        return index >= numericFrom ? pad + cell : cell + pad
+      }
+      return "| " + padded.joined(separator: " | ") + " |\n"
+    }
+    let rule = "|" + (0..<columnCount).map { index in
+      String(repeating: "-", count: widths[index] + 1) + (index >= numericFrom ? ":" : "-")
+    }.joined(separator: "|") + "|\n"
+    return line(header) + rule + rows.map(line).joined()
+  }
+}
