@@ -118,6 +118,12 @@ enum Interrupts {
   static func install() {
     paths.initialize(repeating: nil, count: capacity)
     installed = true
+    // A parent may have left SIGINT blocked (test runners, some process
+    // launchers); a blocked Ctrl-C would never arrive.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
     signal(SIGINT) { _ in
       for index in 0..<Interrupts.capacity {
         if let path = Interrupts.paths[index] { unlink(path) }

@@ -1,0 +1,124 @@
+// The built `gen` executable: pipes, signals, exit codes; and the demo's
+// totals against the tutorial's Python pipeline on the same file.
+import Foundation
+import Testing
+
+@Suite(.serialized) struct GenBinaryTests {
+  @Test func runsAndExitsWithTheRightCodes() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("sales.csv", salesCSV)
+    let ok = try shell("'\(genExecutable)' count '\(csv)'")
+    #expect(ok.status == 0)
+    #expect(ok.stdout == "5\n")
+    let bad = try dir.file("bad.csv", "a,b\n\"open,1\n")
+    let failed = try shell("'\(genExecutable)' count '\(bad)'")
+    #expect(failed.status == 65)
+    #expect(failed.stderr.contains("bad.csv:2:1: "))
+    #expect(try shell("'\(genExecutable)' count '\(dir.path)/missing.csv'").status == 66)
+    #expect(try shell("'\(genExecutable)' count --bogus").status == 64)
+    let help = try shell("'\(genExecutable)' --help")
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("gen demo"))
+  }
+
+  @Test func aClosedPipeEndsQuietly() throws {
+    let dir = try TemporaryDirectory()
+    // Big enough that gen is still writing when head has gone.
+    let rows = (0..<200_000).map { "row \($0),x,\($0)" }.joined(separator: "\n")
+    let csv = try dir.file("big.csv", "name,country,qty\n" + rows + "\n")
+    let run = try shell("'\(genExecutable)' convert '\(csv)' --to jsonl | head -n 1")
+    #expect(run.stdout.hasPrefix("{\"name\":\"row 0\",\"country\":\"x\",\"qty\":\"0\"}\n"))
+    #expect(run.stderr == "")
+    let status = try shell(
+      "( '\(genExecutable)' head -n 100000 '\(csv)'; echo $? > '\(dir.path)/status' ) | head -n 2 >/dev/null; "
+        + "cat '\(dir.path)/status'")
+    #expect(status.stdout == "0\n")
+    #expect(status.stderr == "")
+  }
+
+  @Test func ctrlCLeavesNoTemporaryFiles() throws {
+    let dir = try TemporaryDirectory()
+    for keep in [true, false] {
+      let keepOption = keep ? "--keep '\(dir.path)/sales.csv'" : ""
+      // Far more rows than can be written before the signal arrives.
+      let run = try shell(
+        """
+        TMPDIR='\(dir.path)' '\(genExecutable)' demo --rows 500000000 \(keepOption) >/dev/null 2>&1 &
+        pid=$!
+        sleep 1
+        kill -INT $pid
+        wait $pid
+        echo $?
+        """)
+      #expect(run.stdout == "130\n")
+      #expect(dir.contents == [], "left behind: \(dir.contents)")
+    }
+  }
+}
+
+@Suite struct GenDemoTests {
+  @Test func demoTotalsEqualThePythonPipeline() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.path + "/sales.csv"
+    let run = try gen(["demo", "--rows", "100000", "--keep", path])
+    #expect(run.status == 0)
+    #expect(FileManager.default.fileExists(atPath: path))
+    var swiftTotals: [String: String] = [:]
+    for row in cells(run.stdout) where row.count == 3 && row[0] != "country" {
+      swiftTotals[row[0] == "all international" ? "all" : row[0]] = row[2]
+    }
+    #expect(swiftTotals.count == 12)  // 11 countries and the sum
+
+    // The tutorial's pipeline, with the csv module for the quoted names.
+    let script = """
+      import csv, sys
+      def read_sales(path):
+          with open(path, newline="") as f:
+              reader = csv.reader(f)
+              next(reader)
+              for row in reader:
+                  yield row
+      def filter_international(rows):
+          for row in rows:
+              if row[1] != "US":
+                  yield row
+      def calculate_totals(rows):
+          for row in rows:
+              yield {**dict(zip(["name", "country", "qty", "price"], row)), "total": int(row[2]) * float(row[3])}
+      totals = {}
+      grand = 0.0
+      for record in calculate_totals(filter_international(read_sales(sys.argv[1]))):
+          totals[record["country"]] = totals.get(record["country"], 0.0) + record["total"]
+          grand += record["total"]
+      for country in sorted(totals):
+          print(f"{country} {totals[country]:.2f}")
+      print(f"all {grand:.2f}")
+      """
+    let scriptPath = try dir.file("pipeline.py", script)
+    let python = try shell("python3 '\(scriptPath)' '\(path)'")
+    #expect(python.status == 0, "python3: \(python.stderr)")
+    var pythonTotals: [String: String] = [:]
+    for line in python.stdout.split(separator: "\n") {
+      let parts = line.split(separator: " ")
+      pythonTotals[String(parts[0])] = String(parts[1])
+    }
+    #expect(swiftTotals == pythonTotals)
+  }
+
+  @Test func demoCompareArrayReportsTheSameTotal() throws {
+    let run = try gen(["demo", "--rows", "20000", "--compare-array"])
+    #expect(run.status == 0)
+    let grand = cells(run.stdout).first { $0.first == "all international" }?[2]
+    #expect(grand != nil)
+    #expect(run.stdout.contains("total \(grand!) in "))
+    #expect(run.stdout.contains("memory grew by"))
+  }
+
+  @Test func benchWithoutPythonPrintsBothTables() throws {
+    let run = try gen(["bench", "--count", "100000", "--rows", "10000", "--no-python"])
+    #expect(run.status == 0)
+    let table = cells(run.stdout)
+    #expect(table.contains { $0.first == "Generator function / Generator" && $0.count == 3 })
+    #expect(table.contains { $0.first == "Swift: three Generator stages + CSVReader" })
+  }
+}
