@@ -142,7 +142,7 @@ final class RecordStream {
         continue
       }
       guard let record else {
-        progress?.finish()
+        finishProgress()
         return nil
       }
       return record
@@ -166,7 +166,7 @@ final class RecordStream {
     case .jsonl:
       while try next() != nil { count += 1 }
     }
-    progress?.finish()
+    finishProgress()
     return count
   }
 
@@ -211,6 +211,13 @@ final class RecordStream {
         return Record(fields: members, raw: String(decoding: bytes, as: UTF8.self))
       }
     }
+  }
+
+  /// At the end of the input: the bar shows all of it, and ends its line.
+  private func finishProgress() {
+    guard let progress else { return }
+    if let total = progress.total { progress.advance(by: total - progress.count) }
+    progress.finish()
   }
 
   private func advanceProgress(to offset: Int) {
