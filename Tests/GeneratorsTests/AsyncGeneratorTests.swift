@@ -214,12 +214,16 @@ func collect<S: AsyncSequence>(_ s: S) async throws -> [S.Element] {
   @Test func resumingFromInsideTheBodyIsRefused() async throws {
     let holder = Locked<AsyncGenerator<Int>?>(nil)
     let g = AsyncGenerator<Int> { co in
-      let me = holder.withLock { $0 }!
+      // The body's own reference is dropped before it yields: one kept across
+      // a yield would keep the generator alive forever (a reference cycle).
+      var refused = false
       do {
+        let me = holder.withLock { $0 }!
         _ = try await me.next()
       } catch let error as GeneratorError {
-        try await co.yield(error.code == .alreadyExecuting ? 1 : 0)
+        refused = error.code == .alreadyExecuting
       }
+      try await co.yield(refused ? 1 : 0)
     }
     holder.withLock { $0 = g }
     #expect(try await g.next() == 1)
