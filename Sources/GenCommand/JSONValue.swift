@@ -15,7 +15,7 @@ enum JSONValue {
   var numericValue: Double? {
     switch self {
     case .number(let value, _): value
-    case .string(let text): Double(text.trimmingSpaces)
+    case .string(let text): Double(text) ?? Double(text.trimmingSpaces)
     case .bool, .null, .array, .object: nil
     }
   }

@@ -18,8 +18,10 @@ struct Stats: GenVerb {
 
   func execute(_ environment: GenEnvironment) throws {
     let stream = try RecordStream(input, environment: environment)
+    let groupBy = self.groupBy  // an @Option's getter is slow: read it once
     var groups: [String: [String: ColumnSummary]] = [:]
     var columnOrder: [String] = []
+    var known: Set<String> = []
     var records = 0
     while let record = try stream.next() {
       if records == 0, let groupBy, stream.format != .jsonl {
@@ -28,12 +30,11 @@ struct Stats: GenVerb {
       records += 1
       var group = ""
       if let groupBy, let value = record.value(groupBy) { group = value.text }
-      var summaries = groups[group, default: [:]]
       for field in record.fields where field.name != groupBy {
-        if summaries[field.name] == nil, !columnOrder.contains(field.name) { columnOrder.append(field.name) }
-        summaries[field.name, default: ColumnSummary()].add(field.value)
+        if known.insert(field.name).inserted { columnOrder.append(field.name) }
+        // Mutated in place: no copy of the group's dictionary per record.
+        groups[group, default: [:]][field.name, default: ColumnSummary()].add(field.value)
       }
-      groups[group] = summaries
     }
     stream.reportSkipped()
     let numeric = columnOrder.filter { name in groups.values.contains { ($0[name]?.count ?? 0) > 0 } }

@@ -8,7 +8,7 @@ public protocol CSVFieldDecodable {
 extension String: CSVFieldDecodable {
   @inlinable
   public static func decode(csvField field: UnsafeRawBufferPointer) -> String? {
-    String(validating: field, as: UTF8.self)
+    validatedString(field)
   }
 }
 

@@ -36,7 +36,7 @@ public struct Line {
   ///   naming the file, line, column and byte of the first invalid byte.
   @inlinable
   public func string() throws(StreamIOError) -> String {
-    if let text = String(validating: bytes, as: UTF8.self) { return text }
+    if let text = validatedString(bytes) { return text }
     throw invalidUTF8()
   }
 
