@@ -40,7 +40,7 @@ final class TemporaryDirectory {
     guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
       throw CocoaError(.fileWriteUnknown)
     }
-    path = String(cString: template)
+    path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
   func file(_ name: String, _ contents: String) throws -> String {
     let file = path + "/" + name

@@ -133,3 +133,37 @@ func collectAll<S: AsyncSequence>(_ sequence: S) async throws -> [S.Element] {
     #expect(source.pulled == 1)
   }
 }
+
+@Suite struct AsyncMoreAlgorithmsTests {
+  @Test func peekableAndConsume() async throws {
+    var tokens = CountingAsync(["let", "x", "=", "1"]).peekable()
+    #expect(await tokens.peek() == "let")
+    #expect(await tokens.next() == "let")
+    tokens.prepend("var")
+    #expect(await tokens.next() == "var")
+    await tokens.consume(2)
+    #expect(await tokens.next() == "1")
+    #expect(await tokens.peek() == nil)
+  }
+
+  @Test func cycledRemembersWhatItSaw() async throws {
+    // cycle('ABCD') → A B C D A B C D A B …
+    let source = CountingAsync("ABCD")
+    let ten = try await collectAll(source.cycled().sliced(0, 10))
+    #expect(String(ten) == "ABCDABCDAB")
+    #expect(source.pulled == 4)  // read once
+    #expect(try await collectAll(CountingAsync([Int]()).cycled()).isEmpty)
+  }
+
+  @Test func zipLongestAsInItertools() async throws {
+    // zip_longest('ABCD', 'xy', fillvalue='-') → Ax By C- D-
+    let pairs = try await collectAll(zipLongest(CountingAsync("ABCD"), CountingAsync("xy"), fill: "-"))
+    #expect(pairs.map { "\($0.0)\($0.1)" } == ["Ax", "By", "C-", "D-"])
+  }
+
+  @Test func roundRobinAsInMoreItertools() async throws {
+    // roundrobin('ABC', 'D', 'EF') → A D E B F C
+    let merged = try await collectAll(roundRobin([CountingAsync("ABC"), CountingAsync("D"), CountingAsync("EF")]))
+    #expect(String(merged) == "ADEBFC")
+  }
+}
