@@ -41,6 +41,9 @@ import TestSupport
     #expect(Array(OnePass([1, 2, 3, 4, 5]).windowed(3)) == [[1, 2, 3], [2, 3, 4], [3, 4, 5]])
     // windowed([1, 2, 3, 4, 5, 6], 3, fillvalue='!', step=2) → (1,2,3), (3,4,5), (5,6,'!')
     #expect(Array([1, 2, 3, 4, 5, 6].windowed(3, step: 2, partial: true)) == [[1, 2, 3], [3, 4, 5], [5, 6]])
+    // Sliding by one (the fast path), then the partial windows at the end.
+    #expect(Array([1, 2, 3, 4].windowed(3, partial: true)) == [[1, 2, 3], [2, 3, 4], [3, 4], [4]])
+    #expect(Array([1, 2, 3, 4].windowed(3)) == [[1, 2, 3], [2, 3, 4]])
     #expect(Array([1, 2, 3, 4, 5, 6].windowed(3, step: 2)) == [[1, 2, 3], [3, 4, 5]])
   }
 

@@ -73,6 +73,15 @@ extension WindowedSequence: Sequence {
 
     @inlinable
     public mutating func next() -> [Base.Element]? {
+      // The common case, a full window sliding by one: what a hand-written loop does.
+      if step == 1, started, window.count == size, !exhausted {
+        if let element = base.next() {
+          window.removeFirst()
+          window.append(element)
+          return window
+        }
+        exhausted = true  // the general path below makes the partial windows
+      }
       if started {
         // Move to the next window: drop `step` elements, reading and
         // discarding any that lie between windows.
