@@ -57,14 +57,16 @@ extension BatchedSequence: Sequence {
     @inlinable
     public mutating func next() -> [Base.Element]? {
       guard !done else { return nil }
-      var batch: [Base.Element] = []
-      batch.reserveCapacity(size)
-      while batch.count < size {
-        guard let element = base.next() else {
-          done = true
-          break
+      // Filled in place: no capacity check per element, as `append` makes.
+      let batch = [Base.Element](unsafeUninitializedCapacity: size) { buffer, count in
+        while count < size {
+          guard let element = base.next() else {
+            done = true
+            return
+          }
+          (buffer.baseAddress.unsafelyUnwrapped + count).initialize(to: element)
+          count += 1
         }
-        batch.append(element)
       }
       if batch.isEmpty { return nil }
       if strict && batch.count < size {
