@@ -17,6 +17,17 @@ final class RecordWriter {
     if format == .csv { csv = CSVWriter(sink: sink, dialect: dialect, lineTerminator: "\n") }
   }
 
+  /// A writer in the input's own format, the CSV header already written:
+  /// for verbs that pass records through (`head`, `filter`).
+  static func passingThrough(
+    _ stream: RecordStream, to sink: OutputSink, dialect: CSVDialect
+  ) throws(StreamIOError) -> RecordWriter {
+    let named = stream.format == .csv && stream.hasNamedColumns
+    let writer = RecordWriter(format: stream.format, sink: sink, dialect: dialect, columns: named ? stream.columns : nil)
+    if named { try writer.writeHeader() }
+    return writer
+  }
+
   /// Writes the header now (CSV), even if no record follows.
   func writeHeader() throws(StreamIOError) {
     guard let csv, let columns else { return }

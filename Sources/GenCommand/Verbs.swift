@@ -39,10 +39,7 @@ struct Head: GenVerb {
 
   func execute(_ environment: GenEnvironment) throws {
     let stream = try RecordStream(input, environment: environment)
-    let writer = RecordWriter(
-      format: stream.format, sink: environment.stdout, dialect: input.dialect,
-      columns: stream.hasNamedColumns ? stream.columns : nil)
-    if stream.format == .csv, stream.hasNamedColumns { try writer.writeHeader() }
+    let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: input.dialect)
     // Only `count` records are read: the rest of the input is never touched.
     for _ in 0..<count {
       guard let record = try stream.next() else { break }
@@ -119,10 +116,7 @@ struct Filter: GenVerb {
   func execute(_ environment: GenEnvironment) throws {
     let clauses = try conditions.map { text throws(GenFailure) in try WhereClause(parsing: text) }
     let stream = try RecordStream(input, environment: environment)
-    let writer = RecordWriter(
-      format: stream.format, sink: environment.stdout, dialect: input.dialect,
-      columns: stream.hasNamedColumns && stream.format == .csv ? stream.columns : nil)
-    if stream.format == .csv, stream.hasNamedColumns { try writer.writeHeader() }
+    let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: input.dialect)
     var checked = false
     while let record = try stream.next() {
       if !checked, stream.format != .jsonl {

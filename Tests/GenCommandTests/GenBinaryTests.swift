@@ -1,6 +1,7 @@
 // The built `gen` executable: pipes, signals, exit codes; and the demo's
 // totals against the tutorial's Python pipeline on the same file.
 import Foundation
+@testable import GenCommand
 import Testing
 
 @Suite(.serialized) struct GenBinaryTests {
@@ -69,39 +70,19 @@ import Testing
     }
     #expect(swiftTotals.count == 12)  // 11 countries and the sum
 
-    // The tutorial's pipeline, with the csv module for the quoted names.
-    let script = """
-      import csv, sys
-      def read_sales(path):
-          with open(path, newline="") as f:
-              reader = csv.reader(f)
-              next(reader)
-              for row in reader:
-                  yield row
-      def filter_international(rows):
-          for row in rows:
-              if row[1] != "US":
-                  yield row
-      def calculate_totals(rows):
-          for row in rows:
-              yield {**dict(zip(["name", "country", "qty", "price"], row)), "total": int(row[2]) * float(row[3])}
-      totals = {}
-      grand = 0.0
-      for record in calculate_totals(filter_international(read_sales(sys.argv[1]))):
-          totals[record["country"]] = totals.get(record["country"], 0.0) + record["total"]
-          grand += record["total"]
-      for country in sorted(totals):
-          print(f"{country} {totals[country]:.2f}")
-      print(f"all {grand:.2f}")
-      """
-    let scriptPath = try dir.file("pipeline.py", script)
+    // The tutorial's pipeline in CPython, as `gen bench` runs it.
+    let scriptPath = try dir.file("pipeline.py", Bench.pythonSales)
     let python = try shell("python3 '\(scriptPath)' '\(path)'")
     #expect(python.status == 0, "python3: \(python.stderr)")
     var pythonTotals: [String: String] = [:]
-    for line in python.stdout.split(separator: "\n") {
+    let lines = python.stdout.split(separator: "\n")
+    for line in lines.dropLast() {
       let parts = line.split(separator: " ")
       pythonTotals[String(parts[0])] = String(parts[1])
     }
+    // The last line is `seconds megabytes total`.
+    let grand = Double(lines.last!.split(separator: " ")[2])!
+    pythonTotals["all"] = fixed2(grand)
     #expect(swiftTotals == pythonTotals)
   }
 

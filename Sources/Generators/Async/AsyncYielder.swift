@@ -36,16 +36,8 @@ public struct AsyncYielder<Element: Sendable, Sent: Sendable>: Sendable {
 
   /// What `next()` passes to a paused `yield`: `()`, `nil`, or an error.
   @inlinable
-  static func nothingSent() throws -> Sent {
-    if Sent.self == Void.self { return () as! Sent }
-    if let nilType = Sent.self as? any ExpressibleByNilLiteral.Type {
-      return nilType.init(nilLiteral: ()) as! Sent
-    }
-    throw GeneratorError(
-      .noValueSent,
-      "next() resumed a yield that expects a \(Sent.self) value; use send(_:) to pass one "
-        + "(in Python, the yield would have received None)")
-  }
+  static func nothingSent() throws -> Sent { try Generators.nothingSent(Sent.self) }
+
 
   /// A `yield` inside `yield(from:)` over a sequence, which cannot take a sent value.
   @inlinable

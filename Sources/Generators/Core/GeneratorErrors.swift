@@ -64,3 +64,17 @@ public struct GeneratorError: Error, Sendable, Hashable, CustomStringConvertible
 
   public var description: String { message }
 }
+
+/// What `next()` passes to a paused `yield` (sync or async): `()`, `nil` for
+/// an optional, and otherwise an error, since Swift has no `None` for every type.
+@usableFromInline
+func nothingSent<Sent>(_ type: Sent.Type) throws -> Sent {
+  if Sent.self == Void.self { return () as! Sent }
+  if let nilType = Sent.self as? any ExpressibleByNilLiteral.Type {
+    return nilType.init(nilLiteral: ()) as! Sent
+  }
+  throw GeneratorError(
+    .noValueSent,
+    "next() resumed a yield that expects a \(Sent.self) value; use send(_:) to pass one "
+      + "(in Python, the yield would have received None)")
+}

@@ -208,13 +208,5 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
 
   /// `next()` resumed a yield of a type with no "nothing" value.
   @usableFromInline
-  final func noValueSent() throws -> Sent {
-    if let nilType = Sent.self as? any ExpressibleByNilLiteral.Type {
-      return nilType.init(nilLiteral: ()) as! Sent
-    }
-    throw GeneratorError(
-      .noValueSent,
-      "next() resumed a yield that expects a \(Sent.self) value; use send(_:) to pass one "
-        + "(in Python, the yield would have received None)")
-  }
+  final func noValueSent() throws -> Sent { try nothingSent(Sent.self) }
 }
