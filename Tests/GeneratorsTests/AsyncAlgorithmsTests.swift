@@ -167,3 +167,44 @@ func collectAll<S: AsyncSequence>(_ sequence: S) async throws -> [S.Element] {
     #expect(String(merged) == "ADEBFC")
   }
 }
+
+@Suite struct AsyncTeeTests {
+  @Test func branchesInSeparateTasksSeeEverythingOnce() async throws {
+    let source = CountingAsync(0..<1000)
+    let branches = source.tee(3)
+    let results = try await withThrowingTaskGroup(of: [Int].self) { group in
+      for branch in branches {
+        group.addTask { try await collectAll(branch) }
+      }
+      return try await group.reduce(into: []) { $0.append($1) }
+    }
+    #expect(results.count == 3)
+    #expect(results.allSatisfy { $0 == Array(0..<1000) })
+    #expect(source.pulled == 1000)  // the base is read once
+  }
+
+  @Test func bufferHoldsTheLag() async throws {
+    let branches = CountingAsync(0..<100).tee(2)
+    var fast = branches[0].makeAsyncIterator()
+    var slow = branches[1].makeAsyncIterator()
+    for _ in 0..<10 { _ = try await fast.next() }
+    #expect(branches[0].bufferedCount == 10)
+    for _ in 0..<4 { _ = try await slow.next() }
+    #expect(branches[0].bufferedCount == 6)
+    for _ in 0..<6 { _ = try await slow.next() }
+    #expect(branches[0].bufferedCount == 0)
+  }
+
+  @Test func errorsReachEveryBranch() async throws {
+    let failing = AsyncThrowingStream<Int, any Error> { continuation in
+      continuation.yield(1)
+      continuation.finish(throwing: Boom(tag: 4))
+    }
+    let branches = failing.tee(2)
+    for branch in branches {
+      var iterator = branch.makeAsyncIterator()
+      #expect(try await iterator.next() == 1)
+      await #expect(throws: Boom(tag: 4)) { try await iterator.next() }
+    }
+  }
+}

@@ -3,10 +3,10 @@ import Synchronization
 
 /// State behind a `Mutex`, announced to Thread Sanitizer (which cannot see
 /// `Mutex` on Linux), for the patterns that several tasks share.
-final class LockedState<Value: Sendable>: Sendable {
+final class LockedState<Value>: Sendable {
   private let mutex: Mutex<Value>
 
-  init(_ value: Value) { mutex = Mutex(value) }
+  init(_ value: sending Value) { mutex = Mutex(value) }
 
   func withLock<Result>(_ body: (inout sending Value) throws -> sending Result) rethrows -> sending Result {
     try mutex.withLock { value in
