@@ -9,6 +9,8 @@ final class RecordWriter {
   /// The CSV header: written before the first record.
   private(set) var columns: [String]?
   private(set) var droppedFields = 0
+  /// CSV without a header passed through: rows as they are, no header invented.
+  private var headerless = false
 
   init(format: InputFormat, sink: OutputSink, dialect: CSVDialect = .standard, columns: [String]? = nil) {
     self.format = format
@@ -25,6 +27,7 @@ final class RecordWriter {
     let named = stream.format == .csv && stream.hasNamedColumns
     let writer = RecordWriter(format: stream.format, sink: sink, dialect: dialect, columns: named ? stream.columns : nil)
     if named { try writer.writeHeader() }
+    writer.headerless = stream.format == .csv && !stream.hasNamedColumns
     return writer
   }
 
@@ -38,6 +41,10 @@ final class RecordWriter {
   func write(_ record: Record, passThrough: Bool) throws(StreamIOError) {
     switch format {
     case .csv:
+      if headerless {
+        try csv!.write(record.fields.map { $0.value.text })
+        return
+      }
       if columns == nil {
         columns = record.fields.map(\.name)
         try writeHeader()

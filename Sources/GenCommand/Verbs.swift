@@ -43,7 +43,6 @@ struct Head: GenVerb {
     // Only `count` records are read: the rest of the input is never touched.
     for _ in 0..<count {
       guard let record = try stream.next() else { break }
-      if writer.columns == nil, stream.format == .csv, !input.noHeader { break }
       try writer.write(record, passThrough: true)
     }
     stream.reportSkipped()

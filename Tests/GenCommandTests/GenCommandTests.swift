@@ -30,6 +30,10 @@ import Testing
     let jsonl = try dir.file("e.jsonl", "{\"b\": 1, \"a\": [true]}\n{\"b\":2}\n")
     #expect(try gen(["head", "-n", "1", jsonl]).stdout == "{\"b\": 1, \"a\": [true]}\n")
     #expect(try gen(["head", "-n", "2"], stdin: "x\ny\nz\n").stdout == "x\ny\n")
+    // Without a header, rows pass through as they are: no header is invented.
+    let bare = try dir.file("bare.csv", "a,1\nb,2\n")
+    #expect(try gen(["head", "-n", "1", "--no-header", bare]).stdout == "a,1\n")
+    #expect(try gen(["filter", "--no-header", bare, "--where", "2>1"]).stdout == "b,2\n")
   }
 
   @Test func selectReordersColumns() throws {

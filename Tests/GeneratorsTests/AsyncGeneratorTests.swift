@@ -645,3 +645,23 @@ func records(from api: PagedAPI) -> AsyncGenerator<Int> {
     #expect(error?.code == .unsupportedWhenBuffered)
   }
 }
+
+@Suite struct AsyncBufferedCloseTests {
+  @Test func closingABusyBufferedBodyThrowsGeneratorExitAtItsNextYield() async throws {
+    let log = EventLog()
+    let g = AsyncGenerator<Int> { co in
+      defer { log.add("cleanup") }
+      do {
+        try await co.yield(1)
+        try await Task.sleep(for: .milliseconds(30))  // busy, not waiting for room, when close() comes
+        try await co.yield(2)
+      } catch is GeneratorExit {
+        log.add("GeneratorExit")
+        throw GeneratorExit()
+      }
+    }.buffered(8)
+    #expect(try await g.next() == 1)
+    try await g.close()
+    #expect(log.all == ["GeneratorExit", "cleanup"])
+  }
+}

@@ -198,7 +198,13 @@ extension _AsyncHandoff {
       }
     }
     guard running else { return }
-    wakeProducer(with: locked { Self.closeCommand(&$0) })
+    // A body paused for room gets GeneratorExit now; a busy one at its next yield.
+    let paused = locked { state -> (BodyContinuation, AsyncCommand<Sent>)? in
+      guard let body = state.bodyWaiting.take() else { return nil }
+      producerSleeping.store(false, ordering: .relaxed)
+      return (body, Self.closeCommand(&state))
+    }
+    if let (body, command) = paused { body.resume(returning: command) }
     while !bodyDone.load(ordering: .acquiring) {
       await withUnsafeContinuation { (consumer: ConsumerContinuation) in
         let finished = locked { state -> Bool in
