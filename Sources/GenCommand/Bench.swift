@@ -67,14 +67,12 @@ struct Bench: GenVerb {
     let size = Double(RecordStream.fileSize(path) ?? 0) / 1e6
 
     let before = Memory.resident()
-    var start = now()
+    let start = now()
     let pipeline = calculateTotals(filterInternational(readSales(try CSVReader(path: path))))
     var total = 0.0
     while let item = try pipeline.next() { total += item.total }
     let seconds = now() - start
     let grown = max(0, Memory.resident() - before)
-    _ = start
-    start = 0
 
     try environment.print("The sales pipeline, \(grouped(rows)) rows (\(decimal(size, 1)) MB):")
     try environment.print("")

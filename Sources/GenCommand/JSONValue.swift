@@ -85,11 +85,6 @@ enum JSONValue {
     if case .null = self { return true }
     return false
   }
-
-  subscript(key: String) -> JSONValue? {
-    guard case .object(let members) = self else { return nil }
-    return members.first { $0.name == key }?.value
-  }
 }
 
 /// A named value: a JSON object's member, or a record's field. (A struct, not
