@@ -316,7 +316,3 @@ extension String {
     return text
   }
 }
-
-extension Double {
-  init?(_ text: Substring) { self.init(String(text)) }
-}

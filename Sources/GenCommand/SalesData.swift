@@ -86,13 +86,7 @@ struct CountryCode: Hashable, Comparable, CustomStringConvertible {
 }
 
 /// Money with two decimals, as Python's `f"{x:.2f}"` prints it.
-func fixed2(_ value: Double) -> String {
-  let cents = Int64((value * 100).rounded())
-  let sign = cents < 0 ? "-" : ""
-  let magnitude = abs(cents)
-  let fraction = magnitude % 100
-  return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
-}
+func fixed2(_ value: Double) -> String { decimal(value, 2) }
 
 /// `1234567` → `1,234,567`.
 func grouped(_ value: Int) -> String {
