@@ -23,14 +23,6 @@ extension CSVReader {
     case malformed(Problem, at: Int)
   }
 
-  @inlinable @inline(__always)
-  func addField(_ start: Int, _ end: Int) {
-    if fieldCount == boundsCapacity { growBounds() }
-    bounds[2 &* fieldCount] = start
-    bounds[2 &* fieldCount &+ 1] = end
-    fieldCount &+= 1
-  }
-
   @usableFromInline
   func growBounds() {
     let grown = UnsafeMutablePointer<Int>.allocate(capacity: 4 * boundsCapacity)
@@ -40,117 +32,105 @@ extension CSVReader {
     boundsCapacity *= 2
   }
 
+  /// Parses the record at `buffer.start`. Delimiters, quotes and line breaks
+  /// are found 64 bytes at a time (``ByteMasks``) and visited in order; a
+  /// quoted field is read by searching for its closing quote, after which the
+  /// scan resumes past it. The scan state and the field count live in locals
+  /// while parsing (stores to `self` would be repeated on every field: the
+  /// compiler cannot tell they do not alias `bounds`).
   @inlinable
   func parseRecord() -> ParseOutcome {
     let base = UnsafeRawPointer(buffer.base)
     let end = buffer.end
     let delimiter = dialect.delimiter, quote = dialect.quote
-    var p = buffer.start
-    var lines = 0
-    fieldCount = 0
+    let start = buffer.start
     if !escapedFields.isEmpty { escapedFields.removeAll(keepingCapacity: true) }
-    if p == end { return atEnd ? .endOfInput : .needMore }
-    // A blank line is a record with no fields (as Python's csv reads it).
-    let first = base.load(fromByteOffset: p, as: UInt8.self)
-    if first == 0x0A || first == 0x0D { return lineEnd(at: p, lines: 1) }
-    fields: while true {
-      if p == end {
-        // Only reached after a delimiter: the record's last field is empty.
+    if start == end {
+      fieldCount = 0
+      return atEnd ? .endOfInput : .needMore
+    }
+    var scan = self.scan
+    var bounds = self.bounds
+    var count = 0
+    defer {
+      self.scan = scan
+      fieldCount = count
+    }
+    @inline(__always) func addField(_ from: Int, _ to: Int) {
+      if count == boundsCapacity {
+        growBounds()
+        bounds = self.bounds
+      }
+      bounds[2 &* count] = from
+      bounds[2 &* count &+ 1] = to
+      count &+= 1
+    }
+    var fieldStart = start
+    var lines = 0
+    while true {
+      guard
+        let position = scan.next(
+          before: end, mask: { ByteMasks.any(delimiter, quote, 0x0A, 0x0D, in: base, at: $0, count: $1) })
+      else {
+        // The record runs to the end of what is read: the end of its last
+        // field (empty after a trailing delimiter), or more is needed.
         guard atEnd else { return .needMore }
-        addField(p, p)
+        addField(fieldStart, end)
         return .complete(end: end, next: end, lines: lines)
       }
-      if base.load(fromByteOffset: p, as: UInt8.self) == quote {
-        // A quoted field: runs to a quote that is not doubled.
-        let fieldStart = p &+ 1
-        var q = fieldStart
-        var escaped = false
-        while true {
-          guard let closing = ByteSearch.first(quote, in: base, from: q, to: end) else {
-            return atEnd ? .malformed(.unterminatedQuote, at: p) : .needMore
-          }
-          lines &+= ByteSearch.count(0x0A, in: base, from: q, to: closing)
-          let after = closing &+ 1
-          if after == end {
-            guard atEnd else { return .needMore }
-            addField(fieldStart, closing)
-            if escaped { escapedFields.append(fieldCount &- 1) }
-            return .complete(end: end, next: end, lines: lines)
-          }
-          let next = base.load(fromByteOffset: after, as: UInt8.self)
-          if next == quote {
-            escaped = true
-            q = after &+ 1
-            continue
-          }
-          addField(fieldStart, closing)
-          if escaped { escapedFields.append(fieldCount &- 1) }
-          if next == delimiter {
-            p = after &+ 1
-            break
-          }
-          if next == 0x0A || next == 0x0D { return lineEnd(at: after, lines: lines &+ 1) }
-          return .malformed(.textAfterClosingQuote, at: after)
-        }
+      let byte = base.load(fromByteOffset: position, as: UInt8.self)
+      if byte == delimiter {
+        addField(fieldStart, position)
+        fieldStart = position &+ 1
         continue
       }
-      // A run of unquoted fields, in one pass over 8-byte words: every
-      // delimiter, line break and quote in a word is dispatched in order.
-      var fieldStart = p
-      var i = p
-      #if _endian(little)
-      let pd = UInt64(delimiter) &* 0x0101_0101_0101_0101
-      let pq = UInt64(quote) &* 0x0101_0101_0101_0101
-      let pn: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
-      let pr: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
-      while i &+ 8 <= end {
-        let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-        var flags =
-          ByteSearch.zeroBytes(word ^ pd) | ByteSearch.zeroBytes(word ^ pq)
-          | ByteSearch.zeroBytes(word ^ pn) | ByteSearch.zeroBytes(word ^ pr)
-        while flags != 0 {
-          let position = i &+ (flags.trailingZeroBitCount &>> 3)
-          flags &= flags &- 1
-          let byte = base.load(fromByteOffset: position, as: UInt8.self)
-          if byte == delimiter {
-            addField(fieldStart, position)
-            fieldStart = position &+ 1
-            if fieldStart == end || base.load(fromByteOffset: fieldStart, as: UInt8.self) == quote {
-              p = fieldStart
-              continue fields
-            }
-          } else if byte == 0x0A || byte == 0x0D {
-            addField(fieldStart, position)
-            return lineEnd(at: position, lines: lines &+ 1)
-          } else if byte == quote {
-            return .malformed(.quoteInUnquotedField, at: position)
-          }
-          // Otherwise a false match (a byte one above a match): ignore it.
-        }
-        i &+= 8
+      if byte != quote {  // a line break
+        // A blank line is a record with no fields (as Python's csv reads it).
+        if position == start { return lineEnd(at: position, lines: 1) }
+        addField(fieldStart, position)
+        return lineEnd(at: position, lines: lines &+ 1)
       }
-      #endif
-      while i < end {
-        let byte = base.load(fromByteOffset: i, as: UInt8.self)
-        if byte == delimiter {
-          addField(fieldStart, i)
-          fieldStart = i &+ 1
-          if fieldStart == end || base.load(fromByteOffset: fieldStart, as: UInt8.self) == quote {
-            p = fieldStart
-            continue fields
-          }
-        } else if byte == 0x0A || byte == 0x0D {
-          addField(fieldStart, i)
-          return lineEnd(at: i, lines: lines &+ 1)
-        } else if byte == quote {
-          return .malformed(.quoteInUnquotedField, at: i)
+      guard position == fieldStart else { return .malformed(.quoteInUnquotedField, at: position) }
+      // A quoted field: runs to a quote that is not doubled.
+      let contentStart = position &+ 1
+      var q = contentStart
+      var escaped = false
+      while true {
+        guard let closing = ByteSearch.first(quote, in: base, from: q, to: end) else {
+          return atEnd ? .malformed(.unterminatedQuote, at: position) : .needMore
         }
-        i &+= 1
+        lines &+= ByteSearch.count(0x0A, in: base, from: q, to: closing)
+        let after = closing &+ 1
+        if after == end {
+          guard atEnd else { return .needMore }
+          addField(contentStart, closing)
+          if escaped { escapedFields.append(count &- 1) }
+          return .complete(end: end, next: end, lines: lines)
+        }
+        let next = base.load(fromByteOffset: after, as: UInt8.self)
+        if next == quote {
+          escaped = true
+          q = after &+ 1
+          continue
+        }
+        addField(contentStart, closing)
+        if escaped { escapedFields.append(count &- 1) }
+        if next == delimiter {
+          fieldStart = after &+ 1
+          scan.skip(to: fieldStart)
+          break
+        }
+        if next == 0x0A || next == 0x0D { return lineEnd(at: after, lines: lines &+ 1) }
+        return .malformed(.textAfterClosingQuote, at: after)
       }
-      guard atEnd else { return .needMore }
-      addField(fieldStart, end)
-      return .complete(end: end, next: end, lines: lines)
     }
+  }
+
+  /// Starts scanning afresh at `buffer.start`, after the buffer moved or
+  /// its start jumped (a refill, a skipped record, a byte-order mark).
+  @inlinable @inline(__always)
+  func resetScan() {
+    scan.restart(at: buffer.start)
   }
 
   /// A record that ends with the line break at `offset`: LF, CRLF, or a lone
@@ -176,6 +156,7 @@ extension CSVReader {
     nextLine &+= lines
     recordNumber &+= 1
     buffer.start = next
+    scan.skip(to: next)
     return CSVRecord(reader: Unmanaged.passUnretained(self))
   }
 
@@ -206,6 +187,7 @@ extension CSVReader {
       return
     }
     let read = try buffer.refill(from: source)
+    resetScan()
     if read == 0 { atEnd = true }
     if read < 0 {
       let error = malformedError(.recordTooLarge, at: buffer.start &+ maxRecordSize)
@@ -228,6 +210,7 @@ extension CSVReader {
     {
       buffer.start += 3
     }
+    resetScan()
   }
 
   /// The error for `problem` at buffer offset `offset`, with line and column.

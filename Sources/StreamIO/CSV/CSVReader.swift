@@ -58,6 +58,9 @@ public final class CSVReader {
   var recordOffset = 0
   @exclusivity(unchecked) @usableFromInline
   var checkedBOM = false
+  /// Where the search for delimiters, quotes and line breaks is.
+  @exclusivity(unchecked) @usableFromInline
+  var scan = ByteScan()
 
   /// The header's names, if the dialect has a header.
   public private(set) var header: [String]?
@@ -111,6 +114,7 @@ public final class CSVReader {
     source.close()
     atEnd = true
     buffer.start = buffer.end
+    resetScan()
   }
 
   /// The index of the column named `name` in the header.
@@ -185,5 +189,6 @@ public final class CSVReader {
       throw error
     }
     try skipBadRecord(error, at: offset)
+    resetScan()
   }
 }

@@ -1,8 +1,14 @@
 /// The one buffer a reader reads into: bytes `[start, end)` are read but not
 /// yet consumed. It starts at the reader's buffer size and grows (doubling)
 /// only when a single line or record does not fit, never past `limit`.
+/// Past its capacity it keeps ``padding`` zeroed bytes, so a 64-byte mask
+/// (``ByteMasks``) may be taken at any offset below `end`.
 @usableFromInline
 struct ReadBuffer {
+  /// Readable bytes after the capacity, never read into.
+  @usableFromInline
+  static var padding: Int { 64 }
+
   @usableFromInline
   var storage: UnsafeMutableRawBufferPointer
   @usableFromInline
@@ -19,8 +25,15 @@ struct ReadBuffer {
   init(capacity: Int, limit: Int) {
     precondition(capacity > 0, "buffer size must be positive, got \(capacity)")
     precondition(limit >= capacity, "limit \(limit) is below the buffer size \(capacity)")
-    storage = .allocate(byteCount: capacity, alignment: 16)
+    storage = Self.allocate(capacity)
     self.limit = limit
+  }
+
+  /// `capacity` bytes plus the padding, all zeroed (so masks never read uninitialized memory).
+  static func allocate(_ capacity: Int) -> UnsafeMutableRawBufferPointer {
+    let memory = UnsafeMutableRawPointer.allocate(byteCount: capacity + padding, alignment: 64)
+    memory.initializeMemory(as: UInt8.self, repeating: 0, count: capacity + padding)
+    return UnsafeMutableRawBufferPointer(start: memory, count: capacity)
   }
 
   func deallocate() { storage.deallocate() }
@@ -45,8 +58,7 @@ struct ReadBuffer {
     }
     if end == storage.count {
       guard storage.count < limit else { return -1 }
-      let grown = UnsafeMutableRawBufferPointer.allocate(
-        byteCount: min(storage.count * 2, limit), alignment: 16)
+      let grown = Self.allocate(min(storage.count * 2, limit))
       grown.baseAddress!.copyMemory(from: base, byteCount: end)
       storage.deallocate()
       storage = grown

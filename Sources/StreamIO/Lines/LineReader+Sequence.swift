@@ -20,12 +20,13 @@ extension LineReader: StreamReader, Sequence, AsyncSequence {
   }
 
   /// A line that is complete in the buffer, without reading; nil if none is.
-  @usableFromInline
+  /// Newlines are found 64 bytes at a time (``ByteMasks``) and handed out
+  /// one at a time.
+  @inlinable @inline(__always)
   func nextBuffered() throws(StreamIOError) -> Line? {
-    if let newline = ByteSearch.first(0x0A, in: buffer.base, from: scanFrom, to: buffer.end) {
-      return try makeLine(endingAt: newline, next: newline + 1)
-    }
-    scanFrom = buffer.end
-    return nil
+    let base = UnsafeRawPointer(buffer.base)
+    guard let newline = newlines.next(before: buffer.end, mask: { ByteMasks.equal(0x0A, in: base, at: $0, count: $1) })
+    else { return nil }
+    return try makeLine(endingAt: newline, next: newline &+ 1)
   }
 }

@@ -36,9 +36,9 @@ public final class LineReader {
   public let maxLineLength: Int
   @exclusivity(unchecked) @usableFromInline
   var buffer: ReadBuffer
-  /// Where the search for the next `\n` resumes (bytes before it have none).
+  /// Where the search for `\n`s is: bytes before `newlines.scanned` are searched.
   @exclusivity(unchecked) @usableFromInline
-  var scanFrom = 0
+  var newlines = ByteScan()
   @exclusivity(unchecked) @usableFromInline
   var lineNumber = 0
   /// The current line: where it starts in the buffer, and its length.
@@ -88,7 +88,7 @@ public final class LineReader {
     source.close()
     atEnd = true
     buffer.start = buffer.end
-    scanFrom = buffer.end
+    newlines.restart(at: buffer.end)
   }
 
   /// The next line, or nil at the end of input.
@@ -98,10 +98,7 @@ public final class LineReader {
   @inlinable
   public func next() throws(StreamIOError) -> Line? {
     while true {
-      if let newline = ByteSearch.first(0x0A, in: buffer.base, from: scanFrom, to: buffer.end) {
-        return try makeLine(endingAt: newline, next: newline + 1)
-      }
-      scanFrom = buffer.end
+      if let line = try nextBuffered() { return line }
       if atEnd {
         guard buffer.start < buffer.end else { return nil }
         return try makeLine(endingAt: buffer.end, next: buffer.end)
@@ -125,7 +122,6 @@ public final class LineReader {
     lineStart = start
     lineLength = length
     buffer.start = next
-    scanFrom = next
     return Line(reader: Unmanaged.passUnretained(self))
   }
 
@@ -137,7 +133,7 @@ public final class LineReader {
     if buffer.unconsumed > maxLineLength + 1 { throw lineTooLong() }
     let consumed = buffer.start
     let read = try buffer.refill(from: source)
-    scanFrom -= consumed  // compaction moved the unscanned bytes down with the rest
+    newlines.moveDown(by: consumed)  // compaction moved the unscanned bytes down with the rest
     if read < 0 { throw lineTooLong() }
     if read == 0 { atEnd = true }
   }

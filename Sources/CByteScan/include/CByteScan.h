@@ -1,0 +1,92 @@
+// Bit masks of byte positions, 64 bytes at a time, for the line and CSV
+// readers: bit i of the result is set when p[i] is one of the bytes asked
+// for. Static inline so the Swift optimizer inlines them into the readers'
+// loops: SSE2 on x86_64 (its baseline), NEON on arm64, plain C elsewhere.
+// `p` must have 64 readable bytes (ReadBuffer keeps 64 bytes of padding past
+// its capacity for this).
+#ifndef CBYTESCAN_H
+#define CBYTESCAN_H
+
+#include <stdint.h>
+
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(CBS_FORCE_PORTABLE)
+#include <emmintrin.h>
+#define CBS_SSE2 1
+#elif defined(__aarch64__) && defined(__ARM_NEON) && !defined(CBS_FORCE_PORTABLE)
+#include <arm_neon.h>
+#define CBS_NEON 1
+#endif
+
+#if CBS_SSE2
+static inline uint64_t cbs_movemask64(__m128i m0, __m128i m1, __m128i m2, __m128i m3) {
+  uint64_t b0 = (uint32_t)_mm_movemask_epi8(m0), b1 = (uint32_t)_mm_movemask_epi8(m1);
+  uint64_t b2 = (uint32_t)_mm_movemask_epi8(m2), b3 = (uint32_t)_mm_movemask_epi8(m3);
+  return b0 | (b1 << 16) | (b2 << 32) | (b3 << 48);
+}
+#elif CBS_NEON
+// No movemask on NEON: keep one bit per lane, then add lanes pairwise (simdjson's method).
+static inline uint64_t cbs_movemask64(uint8x16_t m0, uint8x16_t m1, uint8x16_t m2, uint8x16_t m3) {
+  const uint8x16_t bits = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+  uint8x16_t s0 = vpaddq_u8(vandq_u8(m0, bits), vandq_u8(m1, bits));
+  uint8x16_t s1 = vpaddq_u8(vandq_u8(m2, bits), vandq_u8(m3, bits));
+  s0 = vpaddq_u8(s0, s1);
+  s0 = vpaddq_u8(s0, s0);
+  return vgetq_lane_u64(vreinterpretq_u64_u8(s0), 0);
+}
+#endif
+
+/// Bit i set when p[i] == a, for i in 0..<64.
+static inline uint64_t cbs_mask_equal(const void *p, uint8_t a) {
+  const uint8_t *bytes = (const uint8_t *)p;
+#if CBS_SSE2
+  const __m128i va = _mm_set1_epi8((char)a);
+  __m128i m[4];
+  for (int k = 0; k < 4; k++) {
+    m[k] = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(bytes + 16 * k)), va);
+  }
+  return cbs_movemask64(m[0], m[1], m[2], m[3]);
+#elif CBS_NEON
+  const uint8x16_t va = vdupq_n_u8(a);
+  uint8x16_t m[4];
+  for (int k = 0; k < 4; k++) m[k] = vceqq_u8(vld1q_u8(bytes + 16 * k), va);
+  return cbs_movemask64(m[0], m[1], m[2], m[3]);
+#else
+  uint64_t mask = 0;
+  for (int i = 0; i < 64; i++) mask |= (uint64_t)(bytes[i] == a) << i;
+  return mask;
+#endif
+}
+
+/// Bit i set when p[i] is a, b, c or d, for i in 0..<64.
+static inline uint64_t cbs_mask_any4(const void *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
+  const uint8_t *bytes = (const uint8_t *)p;
+#if CBS_SSE2
+  const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
+  const __m128i vc = _mm_set1_epi8((char)c), vd = _mm_set1_epi8((char)d);
+  __m128i m[4];
+  for (int k = 0; k < 4; k++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(bytes + 16 * k));
+    m[k] = _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
+      _mm_or_si128(_mm_cmpeq_epi8(v, vc), _mm_cmpeq_epi8(v, vd)));
+  }
+  return cbs_movemask64(m[0], m[1], m[2], m[3]);
+#elif CBS_NEON
+  const uint8x16_t va = vdupq_n_u8(a), vb = vdupq_n_u8(b), vc = vdupq_n_u8(c), vd = vdupq_n_u8(d);
+  uint8x16_t m[4];
+  for (int k = 0; k < 4; k++) {
+    uint8x16_t v = vld1q_u8(bytes + 16 * k);
+    m[k] = vorrq_u8(vorrq_u8(vceqq_u8(v, va), vceqq_u8(v, vb)), vorrq_u8(vceqq_u8(v, vc), vceqq_u8(v, vd)));
+  }
+  return cbs_movemask64(m[0], m[1], m[2], m[3]);
+#else
+  uint64_t mask = 0;
+  for (int i = 0; i < 64; i++) {
+    uint8_t x = bytes[i];
+    mask |= (uint64_t)(x == a || x == b || x == c || x == d) << i;
+  }
+  return mask;
+#endif
+}
+
+#endif

@@ -1,0 +1,86 @@
+import CByteScan
+
+/// Where bytes of interest are in the next 64 bytes, as one bit per byte:
+/// the readers scan 64 bytes with a few vector instructions (SSE2 or NEON,
+/// in `CByteScan`), then visit each set bit with `trailingZeroBitCount`.
+/// Testing eight bytes at a time in registers cost about twice as much for
+/// 30-byte lines and 4-field CSV rows.
+@usableFromInline
+enum ByteMasks {
+  /// Bit i set when `base[offset + i] == byte`, for the `count` bytes
+  /// there (at most 64; the buffer's padding makes the full 64 readable).
+  @inlinable @inline(__always)
+  static func equal(_ byte: UInt8, in base: UnsafeRawPointer, at offset: Int, count: Int) -> UInt64 {
+    let mask = cbs_mask_equal(base + offset, byte)
+    return count >= 64 ? mask : mask & ((1 &<< UInt64(truncatingIfNeeded: count)) &- 1)
+  }
+
+  /// Bit i set when `base[offset + i]` is one of the four bytes, for the
+  /// `count` bytes there (at most 64).
+  @inlinable @inline(__always)
+  static func any(
+    _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8, in base: UnsafeRawPointer, at offset: Int, count: Int
+  ) -> UInt64 {
+    let mask = cbs_mask_any4(base + offset, a, b, c, d)
+    return count >= 64 ? mask : mask & ((1 &<< UInt64(truncatingIfNeeded: count)) &- 1)
+  }
+}
+
+/// A reader's position in a scan for some bytes (line breaks; or delimiters,
+/// quotes and line breaks): the bytes before `scanned` are scanned, and the
+/// found ones not yet visited are the bits of `bits`, bit i standing for
+/// offset `bitsBase + i`. A value type, so a parser can keep it in registers.
+@usableFromInline
+struct ByteScan {
+  @usableFromInline
+  var bits: UInt64 = 0
+  @usableFromInline
+  var bitsBase = 0
+  @usableFromInline
+  var scanned = 0
+
+  @inlinable
+  init() {}
+
+  /// The offset of the next found byte before `end`, or nil once all of
+  /// `[scanned, end)` is scanned and visited. `mask(offset, count)` gives
+  /// the bits for `count` bytes (at most 64 of them count) at `offset`.
+  @inlinable @inline(__always)
+  mutating func next(before end: Int, mask: (_ offset: Int, _ count: Int) -> UInt64) -> Int? {
+    while bits == 0 {
+      let available = end &- scanned
+      guard available > 0 else { return nil }
+      bitsBase = scanned
+      bits = mask(scanned, available)
+      scanned &+= Swift.min(available, 64)
+    }
+    let offset = bitsBase &+ bits.trailingZeroBitCount
+    bits &= bits &- 1
+    return offset
+  }
+
+  /// Drops what was found before `offset` (which is at or past `bitsBase`).
+  @inlinable @inline(__always)
+  mutating func skip(to offset: Int) {
+    if offset >= scanned {
+      bits = 0
+      scanned = offset
+    } else {
+      bits &= ~0 &<< UInt64(truncatingIfNeeded: offset &- bitsBase)
+    }
+  }
+
+  /// Starts afresh at `offset`: nothing before it is looked at again.
+  @inlinable @inline(__always)
+  mutating func restart(at offset: Int) {
+    bits = 0
+    scanned = offset
+  }
+
+  /// The buffer's bytes moved `count` bytes down (compaction before a read).
+  @inlinable @inline(__always)
+  mutating func moveDown(by count: Int) {
+    bitsBase &-= count
+    scanned &-= count
+  }
+}
