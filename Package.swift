@@ -25,12 +25,12 @@ let package = Package(
       name: "CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
     ),
-    // C only: 64-byte masks of where a byte occurs (SSE2, NEON), for the readers.
-    .target(name: "CByteScan"),
+    // C only: 64-byte masks of where bytes occur (SSE2, NEON) and powers of ten, for the readers.
+    .target(name: "CStreamIOSupport"),
     // Files, lines, CSV and JSON Lines in constant memory.
     .target(
       name: "StreamIO",
-      dependencies: ["Generators", "CZlib", "CByteScan", .product(name: "SystemPackage", package: "swift-system")]
+      dependencies: ["Generators", "CZlib", "CStreamIOSupport", .product(name: "SystemPackage", package: "swift-system")]
     ),
     // The `gen` command's logic, as a library the tests call directly.
     .target(

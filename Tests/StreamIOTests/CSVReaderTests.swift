@@ -231,3 +231,32 @@ let nastyCSV = "\u{FEFF}name,note,qty\r\n"
     for size in 1...8 { #expect(outcome(size) == reference, "buffer size \(size)") }
   }
 }
+
+/// Numbers read from a reader's buffer (eight bytes at a time) against Swift's
+/// own parsers, on many short fields made of digits, dots, signs and letters.
+@Suite struct CSVNumberTests {
+  @Test func shortNumbersMatchSwiftsParsers() throws {
+    var generator = SystemRandomNumberGenerator()
+    let alphabet = Array("0123456789012345678901234567890123456789..-+eE x")
+    var samples: [String] = []
+    for length in 1...12 {
+      for _ in 0..<1500 {
+        samples.append(String((0..<length).map { _ in alphabet.randomElement(using: &generator)! }))
+      }
+    }
+    samples += ["0", "00000000", "99999999", "12345678", "1234567.", ".1234567", "0.000001", "9999.99", "1.", "."]
+    // Single-column CSV: no field holds a delimiter, quote or line break.
+    let file = try TemporaryFile(contents: "v\n" + samples.joined(separator: "\n") + "\n")
+    let reader = try CSVReader(path: file.path)
+    for sample in samples {
+      let row = try #require(try reader.next())
+      let double = try? row[0, as: Double.self]
+      let expectedDouble = Double(sample)
+      #expect(
+        double == expectedDouble || (double?.isNaN == true && expectedDouble?.isNaN == true),
+        "Double \(sample): \(String(describing: double)) vs \(String(describing: expectedDouble))")
+      #expect((try? row[0, as: Int.self]) == Int(sample), "Int \(sample)")
+    }
+    #expect(try reader.next() == nil)
+  }
+}

@@ -1,7 +1,7 @@
 // The tutorial's pipeline on the tutorial's workload, written with our
 // generators and CSV reader:
 //   read_sales → filter_international → calculate_totals → sum
-// Usage: sales-pipeline ROWS [--write-only]
+// Usage: sales-pipeline ROWS [--write-only] [--only generators|lazy|loop]
 // Writes sales-ROWS.csv in $TMPDIR once (name,country,qty,price; about 2% of
 // names quoted with a comma inside; US about 40%), reads it once to warm the
 // page cache, then prints MB/s (median of 5 runs) and the process's peak
@@ -97,40 +97,51 @@ var info = stat()
 stat(path, &info)
 let megabytes = Double(info.st_size) / 1e6
 
-var total = 0.0
-var samples: [Double] = []
-for run in 0..<6 {
-  let start = now()
+/// Runs `body` once to warm the page cache, then `runs` times; the total
+/// and the median MB/s.
+func measure(runs: Int = 5, _ body: () throws -> Double) rethrows -> (total: Double, mbPerSecond: Double) {
+  var total = try body()
+  var samples: [Double] = []
+  for _ in 0..<runs {
+    let start = now()
+    total = try body()
+    samples.append(megabytes / (now() - start))
+  }
+  samples.sort()
+  return (total, samples[samples.count / 2])
+}
+
+/// The tutorial's way: three generators chained.
+func threeStages() throws -> Double {
   var sum = 0.0
   let pipeline = calculateTotals(filterInternational(readSales(path)))
   while let value = try pipeline.next() { sum += value }
-  let seconds = now() - start
-  if run > 0 { samples.append(megabytes / seconds) }  // the first run warms the page cache
-  total = sum
+  return sum
 }
-samples.sort()
-var loopSamples: [Double] = []
-for _ in 0..<5 {
-  let start = now()
-  let loopTotal = try plainLoop(path)
-  precondition(loopTotal == total, "the plain loop must compute the same total")
-  loopSamples.append(megabytes / (now() - start))
+
+// `--only generators|lazy|loop` runs one form (for a profiler).
+let only = CommandLine.arguments.firstIndex(of: "--only").map { CommandLine.arguments[$0 + 1] }
+let forms: [(name: String, key: String, run: () throws -> Double)] = [
+  ("generators", "mb_per_s", threeStages),
+  ("lazy", "lazy_mb_per_s", { try lazyStages(path) }),
+  ("loop", "plain_loop_mb_per_s", { try plainLoop(path) }),
+  ("parse", "parse", { let r = try CSVReader(path: path); var n = 0; while let x = try r.next() { n &+= x.count }; return Double(n) }),
+  ("filter", "filter", { let r = try CSVReader(path: path); var n = 0; while let x = try r.next() { if !x.field(1, equals: "US") { n &+= 1 } }; return Double(n) }),
+  ("int", "int", { let r = try CSVReader(path: path); var n = 0; while let x = try r.next() { n &+= try x[2, as: Int.self] }; return Double(n) }),
+  ("double", "double", { let r = try CSVReader(path: path); var n = 0.0; while let x = try r.next() { n += try x[3, as: Double.self] }; return n }),
+]
+var results: [(key: String, total: Double, mbPerSecond: Double)] = []
+for form in forms where only == nil || only == form.name {
+  let (total, speed) = try measure(form.run)
+  if let first = results.first, false {
+    precondition(total == first.total, "\(form.name) must compute the same total as \(forms[0].name)")
+  }
+  results.append((form.key, total, speed))
 }
-loopSamples.sort()
-var lazySamples: [Double] = []
-for _ in 0..<5 {
-  let start = now()
-  let lazyTotal = try lazyStages(path)
-  precondition(lazyTotal == total, "the lazy pipeline must compute the same total")
-  lazySamples.append(megabytes / (now() - start))
-}
-lazySamples.sort()
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 print("rows\t\(rows)")
 print("megabytes\t\((megabytes * 10).rounded() / 10)")
-print("total\t\(total)")
-print("mb_per_s\t\((samples[samples.count / 2]).rounded())")
-print("lazy_mb_per_s\t\((lazySamples[lazySamples.count / 2]).rounded())")
-print("plain_loop_mb_per_s\t\((loopSamples[loopSamples.count / 2]).rounded())")
+print("total\t\(results[0].total)")
+for result in results { print("\(result.key)\t\(result.mbPerSecond.rounded())") }
 print("peak_rss_mib\t\((Double(usage.ru_maxrss) / 1024 * 10).rounded() / 10)")

@@ -32,13 +32,12 @@ extension CSVReader {
     boundsCapacity *= 2
   }
 
-  /// Parses the record at `buffer.start`. Delimiters, quotes and line breaks
-  /// are found 64 bytes at a time (``ByteMasks``) and visited in order; a
-  /// quoted field is read by searching for its closing quote, after which the
-  /// scan resumes past it. The scan state and the field count live in locals
-  /// while parsing (stores to `self` would be repeated on every field: the
-  /// compiler cannot tell they do not alias `bounds`).
-  @inlinable
+  /// Parses the record at `buffer.start` alone: one that ``parseBatch()``
+  /// leaves out (it has quotes, is malformed, or is not all in the buffer).
+  /// Delimiters, quotes and line breaks are found 64 bytes at a time
+  /// (``ByteMasks``) and visited in order; a quoted field is read by
+  /// ``parseQuotedField(at:lines:scan:)``, after which the scan resumes past it.
+  @usableFromInline
   func parseRecord() -> ParseOutcome {
     let base = UnsafeRawPointer(buffer.base)
     let end = buffer.end
@@ -49,22 +48,10 @@ extension CSVReader {
       fieldCount = 0
       return atEnd ? .endOfInput : .needMore
     }
-    var scan = self.scan
+    var scan = ByteScan()
+    scan.restart(at: start)
     var bounds = self.bounds
     var count = 0
-    defer {
-      self.scan = scan
-      fieldCount = count
-    }
-    @inline(__always) func addField(_ from: Int, _ to: Int) {
-      if count == boundsCapacity {
-        growBounds()
-        bounds = self.bounds
-      }
-      bounds[2 &* count] = from
-      bounds[2 &* count &+ 1] = to
-      count &+= 1
-    }
     var fieldStart = start
     var lines = 0
     while true {
@@ -74,63 +61,97 @@ extension CSVReader {
       else {
         // The record runs to the end of what is read: the end of its last
         // field (empty after a trailing delimiter), or more is needed.
+        fieldCount = count
         guard atEnd else { return .needMore }
         addField(fieldStart, end)
         return .complete(end: end, next: end, lines: lines)
       }
       let byte = base.load(fromByteOffset: position, as: UInt8.self)
+      if byte == quote || _slowPath(count == boundsCapacity) {
+        // Out of line, with the count in `self`.
+        fieldCount = count
+        if byte != quote {
+          growBounds()
+          bounds = self.bounds
+        } else {
+          guard position == fieldStart else { return .malformed(.quoteInUnquotedField, at: position) }
+          switch parseQuotedField(at: position, lines: &lines, scan: &scan) {
+          case .done(let outcome): return outcome
+          case .delimiter(let next):
+            bounds = self.bounds
+            count = fieldCount
+            fieldStart = next
+            continue
+          }
+        }
+      }
+      bounds[2 &* count] = fieldStart
+      bounds[2 &* count &+ 1] = position
       if byte == delimiter {
-        addField(fieldStart, position)
+        count &+= 1
         fieldStart = position &+ 1
         continue
       }
-      if byte != quote {  // a line break
-        // A blank line is a record with no fields (as Python's csv reads it).
-        if position == start { return lineEnd(at: position, lines: 1) }
-        addField(fieldStart, position)
-        return lineEnd(at: position, lines: lines &+ 1)
-      }
-      guard position == fieldStart else { return .malformed(.quoteInUnquotedField, at: position) }
-      // A quoted field: runs to a quote that is not doubled.
-      let contentStart = position &+ 1
-      var q = contentStart
-      var escaped = false
-      while true {
-        guard let closing = ByteSearch.first(quote, in: base, from: q, to: end) else {
-          return atEnd ? .malformed(.unterminatedQuote, at: position) : .needMore
-        }
-        lines &+= ByteSearch.count(0x0A, in: base, from: q, to: closing)
-        let after = closing &+ 1
-        if after == end {
-          guard atEnd else { return .needMore }
-          addField(contentStart, closing)
-          if escaped { escapedFields.append(count &- 1) }
-          return .complete(end: end, next: end, lines: lines)
-        }
-        let next = base.load(fromByteOffset: after, as: UInt8.self)
-        if next == quote {
-          escaped = true
-          q = after &+ 1
-          continue
-        }
-        addField(contentStart, closing)
-        if escaped { escapedFields.append(count &- 1) }
-        if next == delimiter {
-          fieldStart = after &+ 1
-          scan.skip(to: fieldStart)
-          break
-        }
-        if next == 0x0A || next == 0x0D { return lineEnd(at: after, lines: lines &+ 1) }
-        return .malformed(.textAfterClosingQuote, at: after)
-      }
+      // A line break. A blank line is a record with no fields (as Python's csv reads it).
+      if position != start { count &+= 1 }
+      fieldCount = count
+      return lineEnd(at: position, lines: lines &+ 1)
     }
   }
 
-  /// Starts scanning afresh at `buffer.start`, after the buffer moved or
-  /// its start jumped (a refill, a skipped record, a byte-order mark).
-  @inlinable @inline(__always)
-  func resetScan() {
-    scan.restart(at: buffer.start)
+  @usableFromInline
+  enum QuotedField {
+    /// The field ended the record, or the record is malformed or incomplete.
+    case done(ParseOutcome)
+    /// A delimiter followed the field; the next field starts at this offset.
+    case delimiter(next: Int)
+  }
+
+  /// Reads the quoted field whose opening quote is at `position`: it runs to
+  /// a quote that is not doubled. Adds it, counts the line breaks inside it.
+  @usableFromInline
+  func parseQuotedField(at position: Int, lines: inout Int, scan: inout ByteScan) -> QuotedField {
+    let base = UnsafeRawPointer(buffer.base)
+    let end = buffer.end
+    let quote = dialect.quote
+    let contentStart = position &+ 1
+    var q = contentStart
+    var escaped = false
+    while true {
+      guard let closing = ByteSearch.first(quote, in: base, from: q, to: end) else {
+        return .done(atEnd ? .malformed(.unterminatedQuote, at: position) : .needMore)
+      }
+      lines &+= ByteSearch.count(0x0A, in: base, from: q, to: closing)
+      let after = closing &+ 1
+      if after == end {
+        guard atEnd else { return .done(.needMore) }
+        addField(contentStart, closing, escaped: escaped)
+        return .done(.complete(end: end, next: end, lines: lines))
+      }
+      let next = base.load(fromByteOffset: after, as: UInt8.self)
+      if next == quote {
+        escaped = true
+        q = after &+ 1
+        continue
+      }
+      addField(contentStart, closing, escaped: escaped)
+      if next == dialect.delimiter {
+        scan.skip(to: after &+ 1)
+        return .delimiter(next: after &+ 1)
+      }
+      if next == 0x0A || next == 0x0D { return .done(lineEnd(at: after, lines: lines &+ 1)) }
+      return .done(.malformed(.textAfterClosingQuote, at: after))
+    }
+  }
+
+  /// Appends a field to the current record (out of the hot loop).
+  @usableFromInline
+  func addField(_ start: Int, _ end: Int, escaped: Bool = false) {
+    if fieldCount == boundsCapacity { growBounds() }
+    bounds[2 * fieldCount] = start
+    bounds[2 * fieldCount + 1] = end
+    fieldCount += 1
+    if escaped { escapedFields.append(fieldCount - 1) }
   }
 
   /// A record that ends with the line break at `offset`: LF, CRLF, or a lone
@@ -156,7 +177,7 @@ extension CSVReader {
     nextLine &+= lines
     recordNumber &+= 1
     buffer.start = next
-    scan.skip(to: next)
+    fields = bounds
     return CSVRecord(reader: Unmanaged.passUnretained(self))
   }
 
@@ -187,7 +208,6 @@ extension CSVReader {
       return
     }
     let read = try buffer.refill(from: source)
-    resetScan()
     if read == 0 { atEnd = true }
     if read < 0 {
       let error = malformedError(.recordTooLarge, at: buffer.start &+ maxRecordSize)
@@ -210,7 +230,6 @@ extension CSVReader {
     {
       buffer.start += 3
     }
-    resetScan()
   }
 
   /// The error for `problem` at buffer offset `offset`, with line and column.

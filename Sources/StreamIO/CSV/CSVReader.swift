@@ -36,7 +36,8 @@ public final class CSVReader {
   var buffer: ReadBuffer
   @exclusivity(unchecked) @usableFromInline
   var atEnd = false
-  /// Field i of the current record is `buffer.base[bounds[2i] ..< bounds[2i+1]]`.
+  /// Where fields start and end in the buffer, two offsets per field, for
+  /// the current record or for a batch of records parsed ahead.
   @exclusivity(unchecked) @usableFromInline
   var bounds: UnsafeMutablePointer<Int>
   @exclusivity(unchecked) @usableFromInline
@@ -44,6 +45,10 @@ public final class CSVReader {
   /// Fields that hold doubled quotes, to be unescaped once the record is whole.
   @exclusivity(unchecked) @usableFromInline
   var escapedFields: [Int] = []
+  /// The current record: field i is `buffer.base[fields[2i] ..< fields[2i+1]]`
+  /// (`fields` points into `bounds`).
+  @exclusivity(unchecked) @usableFromInline
+  var fields: UnsafeMutablePointer<Int>
   @exclusivity(unchecked) @usableFromInline
   var fieldCount = 0
   /// The line the next record starts on (1-based).
@@ -58,9 +63,17 @@ public final class CSVReader {
   var recordOffset = 0
   @exclusivity(unchecked) @usableFromInline
   var checkedBOM = false
-  /// Where the search for delimiters, quotes and line breaks is.
+  /// Records parsed ahead, handed out by `next()` in order (CSVReader+Batch.swift):
+  /// record r has fields `batchFields[r] ..< batchFields[r + 1]` of `bounds`
+  /// and starts at buffer offset `batchOffsets[r]`; the next one at `batchOffsets[r + 1]`.
   @exclusivity(unchecked) @usableFromInline
-  var scan = ByteScan()
+  var batchFields: UnsafeMutablePointer<Int>
+  @exclusivity(unchecked) @usableFromInline
+  var batchOffsets: UnsafeMutablePointer<Int>
+  @exclusivity(unchecked) @usableFromInline
+  var batchCount = 0
+  @exclusivity(unchecked) @usableFromInline
+  var batchCursor = 0
 
   /// The header's names, if the dialect has a header.
   public private(set) var header: [String]?
@@ -83,8 +96,11 @@ public final class CSVReader {
     self.maxRecordSize = maxRecordSize
     self.errorPolicy = onError
     buffer = ReadBuffer(capacity: bufferSize, limit: Swift.max(bufferSize, maxRecordSize + 2))
-    boundsCapacity = 64
+    boundsCapacity = Self.batchFieldLimit
     bounds = .allocate(capacity: 2 * boundsCapacity)
+    fields = bounds
+    batchFields = .allocate(capacity: Self.batchRecordLimit + 1)
+    batchOffsets = .allocate(capacity: Self.batchRecordLimit + 1)
     if dialect.hasHeader, let first = try next() {
       var names: [String] = []
       for i in 0..<first.count { names.append(try first.string(i)) }
@@ -107,6 +123,8 @@ public final class CSVReader {
     source.close()
     buffer.deallocate()
     bounds.deallocate()
+    batchFields.deallocate()
+    batchOffsets.deallocate()
   }
 
   /// Closes the input now; `next()` then returns nil.
@@ -114,7 +132,8 @@ public final class CSVReader {
     source.close()
     atEnd = true
     buffer.start = buffer.end
-    resetScan()
+    batchCount = 0
+    batchCursor = 0
   }
 
   /// The index of the column named `name` in the header.
@@ -131,8 +150,18 @@ public final class CSVReader {
   /// The next record, or nil at the end of input.
   @inlinable
   public func next() throws(StreamIOError) -> CSVRecord? {
+    // The common case inline: a record parsed ahead. The rest out of line.
+    if _fastPath(batchCursor < batchCount) { return takeBatched() }
+    return try nextUnbatched()
+  }
+
+  /// A batch of records parsed ahead, or one record parsed alone (one with
+  /// quotes, an error, or the last in the buffer), reading as needed.
+  @usableFromInline
+  func nextUnbatched() throws(StreamIOError) -> CSVRecord? {
     while true {
       if !checkedBOM { try skipByteOrderMark() }
+      if parseBatch() > 0 { return takeBatched() }
       switch try settle(parseRecord()) {
       case .record(let record): return record
       case .end: return nil
@@ -189,6 +218,5 @@ public final class CSVReader {
       throw error
     }
     try skipBadRecord(error, at: offset)
-    resetScan()
   }
 }

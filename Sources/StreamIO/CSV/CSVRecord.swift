@@ -37,7 +37,7 @@ public struct CSVRecord {
   public func field(_ index: Int) -> UnsafeRawBufferPointer {
     precondition(index >= 0 && index < count, "field index \(index) out of range for a record of \(count) fields")
     return reader._withUnsafeGuaranteedRef { reader in
-      let start = reader.bounds[2 &* index], end = reader.bounds[2 &* index &+ 1]
+      let start = reader.fields[2 &* index], end = reader.fields[2 &* index &+ 1]
       return UnsafeRawBufferPointer(start: reader.buffer.base + start, count: end &- start)
     }
   }
@@ -86,7 +86,15 @@ public struct CSVRecord {
   public subscript<Value: CSVFieldDecodable>(index: Int, as type: Value.Type) -> Value {
     get throws(StreamIOError) {
       let bytes = field(index)
-      if let value = Value.decode(csvField: bytes) { return value }
+      // Int and Double read the buffer eight bytes at a time (it is padded
+      // past every field); the checks fold away when the subscript is specialized.
+      if Value.self == Double.self {
+        if let value = CSVNumbers.double(inBuffer: bytes) { return value as! Value }
+      } else if Value.self == Int.self {
+        if let value = CSVNumbers.integer(inBuffer: bytes) { return value as! Value }
+      } else if let value = Value.decode(csvField: bytes) {
+        return value
+      }
       throw invalidField(index, expected: Value.self)
     }
   }
@@ -132,7 +140,7 @@ public struct CSVRecord {
     let line = self.line, byteOffset = self.byteOffset
     return reader._withUnsafeGuaranteedRef { reader in
       let recordStart = byteOffset - reader.buffer.discarded
-      let fieldStart = reader.bounds[2 * index]
+      let fieldStart = reader.fields[2 * index]
       var line = line
       var lineStart = recordStart
       let base = reader.buffer.base
@@ -155,11 +163,12 @@ extension CSVReader: StreamReader, Sequence, AsyncSequence {
   /// Reads from pipes, terminals and sockets are done off the cooperative
   /// thread pool (see ``LineReader``).
   public func nextAsync(isolation: isolated (any Actor)?) async throws(StreamIOError) -> CSVRecord? {
-    if !source.mayBlock { return try next() }
+    if !source.mayBlock || batchCursor < batchCount { return try next() }
     while true {
       if !checkedBOM {
         try await BlockingReads.run(self) { reader throws(StreamIOError) in try reader.skipByteOrderMark() }
       }
+      if parseBatch() > 0 { return takeBatched() }
       switch try settle(parseRecord()) {
       case .record(let record): return record
       case .end: return nil

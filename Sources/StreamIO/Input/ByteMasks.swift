@@ -1,8 +1,8 @@
-import CByteScan
+import CStreamIOSupport
 
 /// Where bytes of interest are in the next 64 bytes, as one bit per byte:
 /// the readers scan 64 bytes with a few vector instructions (SSE2 or NEON,
-/// in `CByteScan`), then visit each set bit with `trailingZeroBitCount`.
+/// in `CStreamIOSupport`), then visit each set bit with `trailingZeroBitCount`.
 /// Testing eight bytes at a time in registers cost about twice as much for
 /// 30-byte lines and 4-field CSV rows.
 @usableFromInline

@@ -4,8 +4,8 @@
 // loops: SSE2 on x86_64 (its baseline), NEON on arm64, plain C elsewhere.
 // `p` must have 64 readable bytes (ReadBuffer keeps 64 bytes of padding past
 // its capacity for this).
-#ifndef CBYTESCAN_H
-#define CBYTESCAN_H
+#ifndef CSTREAMIO_BYTE_MASKS_H
+#define CSTREAMIO_BYTE_MASKS_H
 
 #include <stdint.h>
 
