@@ -94,6 +94,35 @@ let nastyCSV = "\u{FEFF}name,note,qty\r\n"
     }
   }
 
+  /// Quote-free records (the batched path) whose line ends fall on every
+  /// offset of a 64-byte block: LF, CRLF (also split across blocks and reads)
+  /// and lone CR; blank lines; a record with more fields than a batch holds.
+  @Test func batchedRecordsAtEveryBlockOffset() throws {
+    var text: [UInt8] = []
+    var starts: [Int] = []
+    let endings: [[UInt8]] = [[0x0A], [0x0D, 0x0A], [0x0D]]
+    for length in 0...150 {
+      starts.append(text.count)
+      for i in 0..<length { text.append(i % 7 == 3 ? 0x2C : UInt8(ascii: "a") + UInt8(i % 26)) }
+      text += endings[length % 3]
+    }
+    starts.append(text.count)
+    text += Array(repeating: Array("x,".utf8), count: 3000).joined() + [0x0A]
+    let expected = referenceCSV(text)
+    let file = try TemporaryFile(data: text)
+    for size in [7, 64, 65, 100, 1000, CSVReader.defaultBufferSize] {
+      let reader = try CSVReader(path: file.path, dialect: CSVDialect(hasHeader: false), bufferSize: size)
+      var got: [[[UInt8]]] = []
+      while let record = try reader.next() {
+        got.append((0..<record.count).map { Array(record.field($0)) })
+        guard got.count <= starts.count else { break }
+        #expect(record.line == got.count, "line of record \(got.count), buffer \(size)")
+        #expect(record.byteOffset == starts[got.count - 1], "offset of record \(got.count), buffer \(size)")
+      }
+      #expect(got == expected, "buffer size \(size)")
+    }
+  }
+
   @Test func linesAndNumbersOfRecords() throws {
     let file = try TemporaryFile(contents: "a,b\n1,\"x\ny\"\n2,z\n")
     let reader = try CSVReader(path: file.path)

@@ -125,15 +125,11 @@ let forms: [(name: String, key: String, run: () throws -> Double)] = [
   ("generators", "mb_per_s", threeStages),
   ("lazy", "lazy_mb_per_s", { try lazyStages(path) }),
   ("loop", "plain_loop_mb_per_s", { try plainLoop(path) }),
-  ("parse", "parse", { let r = try CSVReader(path: path); var n = 0; while let x = try r.next() { n &+= x.count }; return Double(n) }),
-  ("filter", "filter", { let r = try CSVReader(path: path); var n = 0; while let x = try r.next() { if !x.field(1, equals: "US") { n &+= 1 } }; return Double(n) }),
-  ("int", "int", { let r = try CSVReader(path: path); var n = 0; while let x = try r.next() { n &+= try x[2, as: Int.self] }; return Double(n) }),
-  ("double", "double", { let r = try CSVReader(path: path); var n = 0.0; while let x = try r.next() { n += try x[3, as: Double.self] }; return n }),
 ]
 var results: [(key: String, total: Double, mbPerSecond: Double)] = []
 for form in forms where only == nil || only == form.name {
   let (total, speed) = try measure(form.run)
-  if let first = results.first, false {
+  if let first = results.first {
     precondition(total == first.total, "\(form.name) must compute the same total as \(forms[0].name)")
   }
   results.append((form.key, total, speed))

@@ -26,21 +26,29 @@ extension CSVReader {
     let end = buffer.end
     let delimiter = dialect.delimiter, quote = dialect.quote
     let bounds = self.bounds, batchFields = self.batchFields, batchOffsets = self.batchOffsets
-    let fieldLimit = boundsCapacity, recordLimit = Self.batchRecordLimit, maxRecordSize = self.maxRecordSize
-    var scan = ByteScan()
-    scan.restart(at: buffer.start)
+    // A block of 64 bytes adds at most 64 fields: checking for room once per
+    // block keeps the check out of the per-field path.
+    let blockFieldLimit = boundsCapacity &- 64
+    let recordLimit = Self.batchRecordLimit, maxRecordSize = self.maxRecordSize
+    var bits: UInt64 = 0  // delimiters, quotes and line breaks not yet visited
+    var bitsBase = 0  // the offset bit 0 stands for
+    var scanned = buffer.start
     var records = 0
     var count = 0
     var recordStart = buffer.start
     var fieldStart = recordStart
     batchFields[0] = 0
     batchOffsets[0] = recordStart
-    while records < recordLimit {
-      guard
-        let position = scan.next(
-          before: end, mask: { ByteMasks.any(delimiter, quote, 0x0A, 0x0D, in: base, at: $0, count: $1) })
-      else { break }  // the record is not all in the buffer
-      guard count < fieldLimit else { break }
+    batch: while true {
+      while bits == 0 {
+        let available = end &- scanned
+        guard available > 0 && count <= blockFieldLimit else { break batch }
+        bitsBase = scanned
+        bits = ByteMasks.any(delimiter, quote, 0x0A, 0x0D, in: base, at: scanned, count: available)
+        scanned &+= Swift.min(available, 64)
+      }
+      let position = bitsBase &+ bits.trailingZeroBitCount
+      bits &= bits &- 1
       let byte = base.load(fromByteOffset: position, as: UInt8.self)
       bounds[2 &* count] = fieldStart
       bounds[2 &* count &+ 1] = position
@@ -54,8 +62,9 @@ extension CSVReader {
       if byte == 0x0D {  // CR: a CRLF pair, or a lone CR (a line end too)
         guard next < end else { break }  // its LF may be in the next read
         if base.load(fromByteOffset: next, as: UInt8.self) == 0x0A {
+          // Skip the LF: its bit is the lowest left, or it starts the next block.
+          if next < scanned { bits &= bits &- 1 } else { scanned = next &+ 1 }
           next &+= 1
-          scan.skip(to: next)
         }
       }
       // A blank line is a record with no fields (as Python's csv reads it).
@@ -65,6 +74,7 @@ extension CSVReader {
       batchOffsets[records] = next
       recordStart = next
       fieldStart = next
+      if records == recordLimit { break }
     }
     batchCount = records
     batchCursor = 0

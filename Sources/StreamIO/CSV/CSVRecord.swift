@@ -33,7 +33,7 @@ public struct CSVRecord {
   public var byteOffset: Int { reader._withUnsafeGuaranteedRef { $0.recordOffset } }
 
   /// The bytes of field `index`, quotes removed and doubled quotes undone.
-  @inlinable
+  @inlinable @inline(__always)
   public func field(_ index: Int) -> UnsafeRawBufferPointer {
     precondition(index >= 0 && index < count, "field index \(index) out of range for a record of \(count) fields")
     return reader._withUnsafeGuaranteedRef { reader in
@@ -84,7 +84,7 @@ public struct CSVRecord {
   ///   naming the line, column, byte and what was expected.
   @inlinable
   public subscript<Value: CSVFieldDecodable>(index: Int, as type: Value.Type) -> Value {
-    get throws(StreamIOError) {
+    @inline(__always) get throws(StreamIOError) {
       let bytes = field(index)
       // Int and Double read the buffer eight bytes at a time (it is padded
       // past every field); the checks fold away when the subscript is specialized.
