@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Tests the context switch and stacks in C, on every ABI we ship:
+# Tests the context switch and stacks in C, on every ABI we ship (and
+# StreamIO's C helpers: SSE2, NEON and portable):
 #  - x86_64 natively;
 #  - arm64 Linux cross-compiled and run under qemu-user;
 #  - the Mach-O forms (arm64 and x86_64 macOS) assembled with clang, and their
@@ -11,14 +12,20 @@ runtime="$here/../../Sources/CGeneratorsRuntime"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 sources=("$here/switch_test.c" "$runtime/stacks.c" "$runtime/context.c" "$runtime/sanitizers.c")
+support="$here/../../Sources/CStreamIOSupport/include"
 
 echo "== x86_64 Linux (native)"
 gcc -O2 -Wall -Wextra -Werror -o "$out/native" "${sources[@]}" "$runtime/switch_x86_64_sysv.S" -lpthread
 "$out/native"
+gcc -O2 -Wall -Wextra -Werror -I"$support" -o "$out/masks" "$here/byte_masks_test.c" && "$out/masks"
+gcc -O2 -Wall -Wextra -Werror -DCBS_FORCE_PORTABLE -I"$support" -o "$out/masks-portable" "$here/byte_masks_test.c"
+"$out/masks-portable"
 
 echo "== arm64 Linux (qemu-user)"
 aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$out/arm64" "${sources[@]}" "$runtime/switch_arm64_aapcs64.S" -lpthread
 CGR_TEST_UNDER_EMULATOR=1 qemu-aarch64 "$out/arm64"
+aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -I"$support" -o "$out/masks-arm64" "$here/byte_masks_test.c"
+qemu-aarch64 "$out/masks-arm64"
 
 nm=$(command -v llvm-nm || echo /opt/swift/usr/bin/llvm-nm)
 for target in arm64-apple-macos13 x86_64-apple-macos13; do
