@@ -30,6 +30,14 @@ int main(void) {
     }
     check(cbs_mask_equal(p, a) == equal, "cbs_mask_equal", round, offset);
     check(cbs_mask_any4(p, ',', '"', '\n', '\r') == any, "cbs_mask_any4", round, offset);
+    uint64_t delimiters, newlines, special, d = 0, n = 0, q = 0;
+    for (int i = 0; i < 64; i++) {
+      d |= (uint64_t)(p[i] == a) << i;
+      n |= (uint64_t)(p[i] == '\n') << i;
+      q |= (uint64_t)(p[i] == '"' || p[i] == '\r') << i;
+    }
+    cbs_masks_csv(p, a, '"', &delimiters, &newlines, &special);
+    check(delimiters == d && newlines == n && special == q, "cbs_masks_csv", round, offset);
   }
   double power = 1;
   for (unsigned e = 0; e <= 22; e++) {

@@ -95,16 +95,17 @@ let nastyCSV = "\u{FEFF}name,note,qty\r\n"
   }
 
   /// Quote-free records (the batched path) whose line ends fall on every
-  /// offset of a 64-byte block: LF, CRLF (also split across blocks and reads)
-  /// and lone CR; blank lines; a record with more fields than a batch holds.
-  @Test func batchedRecordsAtEveryBlockOffset() throws {
+  /// offset of a 64-byte block: LF only (blocks taken a record at a time), or
+  /// mixed with CRLF (also split across blocks and reads) and lone CR (bit by
+  /// bit); blank lines; a record with more fields than a batch holds.
+  @Test(arguments: [[[0x0A]], [[0x0A], [0x0D, 0x0A], [0x0D]]] as [[[UInt8]]])
+  func batchedRecordsAtEveryBlockOffset(endings: [[UInt8]]) throws {
     var text: [UInt8] = []
     var starts: [Int] = []
-    let endings: [[UInt8]] = [[0x0A], [0x0D, 0x0A], [0x0D]]
     for length in 0...150 {
       starts.append(text.count)
       for i in 0..<length { text.append(i % 7 == 3 ? 0x2C : UInt8(ascii: "a") + UInt8(i % 26)) }
-      text += endings[length % 3]
+      text += endings[length % endings.count]
     }
     starts.append(text.count)
     text += Array(repeating: Array("x,".utf8), count: 3000).joined() + [0x0A]
@@ -119,7 +120,11 @@ let nastyCSV = "\u{FEFF}name,note,qty\r\n"
         #expect(record.line == got.count, "line of record \(got.count), buffer \(size)")
         #expect(record.byteOffset == starts[got.count - 1], "offset of record \(got.count), buffer \(size)")
       }
-      #expect(got == expected, "buffer size \(size)")
+      // The first difference, not two long arrays.
+      let firstDifference = (0..<Swift.max(got.count, expected.count)).first {
+        $0 >= got.count || $0 >= expected.count || got[$0] != expected[$0]
+      }
+      #expect(firstDifference == nil, "buffer size \(size): records differ from record \(firstDifference.map { $0 + 1 } ?? 0)")
     }
   }
 

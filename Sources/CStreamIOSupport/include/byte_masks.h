@@ -89,4 +89,50 @@ static inline uint64_t cbs_mask_any4(const void *p, uint8_t a, uint8_t b, uint8_
 #endif
 }
 
+/// For CSV, three masks of p[0..<64] at once: `delimiters` (== delimiter),
+/// `newlines` (== LF) and `special` (== quote or CR), the bytes that need the
+/// careful path.
+static inline void cbs_masks_csv(const void *p, uint8_t delimiter, uint8_t quote, uint64_t *delimiters,
+                                 uint64_t *newlines, uint64_t *special) {
+  const uint8_t *bytes = (const uint8_t *)p;
+#if CBS_SSE2
+  const __m128i vd = _mm_set1_epi8((char)delimiter), vq = _mm_set1_epi8((char)quote);
+  const __m128i vn = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r');
+  __m128i d[4], n[4], s[4];
+  for (int k = 0; k < 4; k++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(bytes + 16 * k));
+    d[k] = _mm_cmpeq_epi8(v, vd);
+    n[k] = _mm_cmpeq_epi8(v, vn);
+    s[k] = _mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vr));
+  }
+  *delimiters = cbs_movemask64(d[0], d[1], d[2], d[3]);
+  *newlines = cbs_movemask64(n[0], n[1], n[2], n[3]);
+  *special = cbs_movemask64(s[0], s[1], s[2], s[3]);
+#elif CBS_NEON
+  const uint8x16_t vd = vdupq_n_u8(delimiter), vq = vdupq_n_u8(quote);
+  const uint8x16_t vn = vdupq_n_u8('\n'), vr = vdupq_n_u8('\r');
+  uint8x16_t d[4], n[4], s[4];
+  for (int k = 0; k < 4; k++) {
+    uint8x16_t v = vld1q_u8(bytes + 16 * k);
+    d[k] = vceqq_u8(v, vd);
+    n[k] = vceqq_u8(v, vn);
+    s[k] = vorrq_u8(vceqq_u8(v, vq), vceqq_u8(v, vr));
+  }
+  *delimiters = cbs_movemask64(d[0], d[1], d[2], d[3]);
+  *newlines = cbs_movemask64(n[0], n[1], n[2], n[3]);
+  *special = cbs_movemask64(s[0], s[1], s[2], s[3]);
+#else
+  uint64_t dm = 0, nm = 0, sm = 0;
+  for (int i = 0; i < 64; i++) {
+    uint8_t x = bytes[i];
+    dm |= (uint64_t)(x == delimiter) << i;
+    nm |= (uint64_t)(x == '\n') << i;
+    sm |= (uint64_t)(x == quote || x == '\r') << i;
+  }
+  *delimiters = dm;
+  *newlines = nm;
+  *special = sm;
+#endif
+}
+
 #endif

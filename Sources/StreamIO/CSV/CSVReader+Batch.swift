@@ -20,6 +20,12 @@ extension CSVReader {
 
   /// Parses the quote-free, complete records at `buffer.start` into a batch;
   /// returns how many (0 if the first one must be parsed alone).
+  ///
+  /// Each 64-byte block gives three masks: delimiters, LFs, and quotes or CRs.
+  /// A block with neither quote nor CR (most of them) is taken a record at a
+  /// time: the delimiters below each LF are that record's field ends, with no
+  /// byte looked at again. A block with a quote or CR is taken a byte of
+  /// interest at a time; a quote ends the batch there.
   @inlinable
   func parseBatch() -> Int {
     let base = UnsafeRawPointer(buffer.base)
@@ -30,8 +36,6 @@ extension CSVReader {
     // block keeps the check out of the per-field path.
     let blockFieldLimit = boundsCapacity &- 64
     let recordLimit = Self.batchRecordLimit, maxRecordSize = self.maxRecordSize
-    var bits: UInt64 = 0  // delimiters, quotes and line breaks not yet visited
-    var bitsBase = 0  // the offset bit 0 stands for
     var scanned = buffer.start
     var records = 0
     var count = 0
@@ -40,41 +44,82 @@ extension CSVReader {
     batchFields[0] = 0
     batchOffsets[0] = recordStart
     batch: while true {
-      while bits == 0 {
-        let available = end &- scanned
-        guard available > 0 && count <= blockFieldLimit else { break batch }
-        bitsBase = scanned
-        bits = ByteMasks.any(delimiter, quote, 0x0A, 0x0D, in: base, at: scanned, count: available)
-        scanned &+= Swift.min(available, 64)
-      }
-      let position = bitsBase &+ bits.trailingZeroBitCount
-      bits &= bits &- 1
-      let byte = base.load(fromByteOffset: position, as: UInt8.self)
-      bounds[2 &* count] = fieldStart
-      bounds[2 &* count &+ 1] = position
-      if byte == delimiter {
-        count &+= 1
-        fieldStart = position &+ 1
+      let available = end &- scanned
+      guard available > 0 && count <= blockFieldLimit else { break }
+      let blockBase = scanned
+      var (delimiters, newlines, special) = ByteMasks.csv(
+        delimiter: delimiter, quote: quote, in: base, at: blockBase, count: available)
+      scanned &+= Swift.min(available, 64)
+      if special == 0 {
+        while newlines != 0 {
+          let lineEnd = newlines.trailingZeroBitCount
+          newlines &= newlines &- 1
+          var fieldEnds = delimiters & ((1 &<< UInt64(truncatingIfNeeded: lineEnd)) &- 1)
+          delimiters ^= fieldEnds
+          while fieldEnds != 0 {
+            let fieldEnd = blockBase &+ fieldEnds.trailingZeroBitCount
+            fieldEnds &= fieldEnds &- 1
+            bounds[2 &* count] = fieldStart
+            bounds[2 &* count &+ 1] = fieldEnd
+            count &+= 1
+            fieldStart = fieldEnd &+ 1
+          }
+          let position = blockBase &+ lineEnd
+          guard position &- recordStart <= maxRecordSize else { break batch }
+          // A blank line is a record with no fields (as Python's csv reads it).
+          if position != recordStart {
+            bounds[2 &* count] = fieldStart
+            bounds[2 &* count &+ 1] = position
+            count &+= 1
+          }
+          records &+= 1
+          recordStart = position &+ 1
+          fieldStart = recordStart
+          batchFields[records] = count
+          batchOffsets[records] = recordStart
+          if records == recordLimit { break batch }
+        }
+        // Delimiters after the last LF end fields of a record that goes on.
+        while delimiters != 0 {
+          let fieldEnd = blockBase &+ delimiters.trailingZeroBitCount
+          delimiters &= delimiters &- 1
+          bounds[2 &* count] = fieldStart
+          bounds[2 &* count &+ 1] = fieldEnd
+          count &+= 1
+          fieldStart = fieldEnd &+ 1
+        }
         continue
       }
-      if byte == quote || position &- recordStart > maxRecordSize { break }
-      var next = position &+ 1
-      if byte == 0x0D {  // CR: a CRLF pair, or a lone CR (a line end too)
-        guard next < end else { break }  // its LF may be in the next read
-        if base.load(fromByteOffset: next, as: UInt8.self) == 0x0A {
-          // Skip the LF: its bit is the lowest left, or it starts the next block.
-          if next < scanned { bits &= bits &- 1 } else { scanned = next &+ 1 }
-          next &+= 1
+      var bits = delimiters | newlines | special
+      while bits != 0 {
+        let position = blockBase &+ bits.trailingZeroBitCount
+        bits &= bits &- 1
+        let byte = base.load(fromByteOffset: position, as: UInt8.self)
+        bounds[2 &* count] = fieldStart
+        bounds[2 &* count &+ 1] = position
+        if byte == delimiter {
+          count &+= 1
+          fieldStart = position &+ 1
+          continue
         }
+        if byte == quote || position &- recordStart > maxRecordSize { break batch }
+        var next = position &+ 1
+        if byte == 0x0D {  // CR: a CRLF pair, or a lone CR (a line end too)
+          guard next < end else { break batch }  // its LF may be in the next read
+          if base.load(fromByteOffset: next, as: UInt8.self) == 0x0A {
+            // Skip the LF: its bit is the lowest left, or it starts the next block.
+            if next < scanned { bits &= bits &- 1 } else { scanned = next &+ 1 }
+            next &+= 1
+          }
+        }
+        if position != recordStart { count &+= 1 }
+        records &+= 1
+        recordStart = next
+        fieldStart = next
+        batchFields[records] = count
+        batchOffsets[records] = next
+        if records == recordLimit { break batch }
       }
-      // A blank line is a record with no fields (as Python's csv reads it).
-      if position != recordStart { count &+= 1 }
-      records &+= 1
-      batchFields[records] = count
-      batchOffsets[records] = next
-      recordStart = next
-      fieldStart = next
-      if records == recordLimit { break }
     }
     batchCount = records
     batchCursor = 0

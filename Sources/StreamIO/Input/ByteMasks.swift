@@ -24,6 +24,18 @@ enum ByteMasks {
     let mask = cbs_mask_any4(base + offset, a, b, c, d)
     return count >= 64 ? mask : mask & ((1 &<< UInt64(truncatingIfNeeded: count)) &- 1)
   }
+
+  /// For CSV: where the delimiters, the LFs, and the quotes and CRs (which
+  /// need the careful path) are among the `count` bytes at `offset` (at most 64).
+  @inlinable @inline(__always)
+  static func csv(
+    delimiter: UInt8, quote: UInt8, in base: UnsafeRawPointer, at offset: Int, count: Int
+  ) -> (delimiters: UInt64, newlines: UInt64, special: UInt64) {
+    var delimiters: UInt64 = 0, newlines: UInt64 = 0, special: UInt64 = 0
+    cbs_masks_csv(base + offset, delimiter, quote, &delimiters, &newlines, &special)
+    let valid: UInt64 = count >= 64 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: count)) &- 1
+    return (delimiters & valid, newlines & valid, special & valid)
+  }
 }
 
 /// A reader's position in a scan for some bytes (line breaks; or delimiters,
