@@ -20,6 +20,10 @@ public struct GenEnvironment {
   public var stderrIsTerminal: Bool
   /// The Python interpreter `gen bench` compares with; nil to skip it.
   public var python: String?
+  /// Whether `filter` and `stats` read CSV rows as bytes (the default, see
+  /// CSVFastPaths.swift); false sends every row through the general path,
+  /// which the tests compare it with.
+  public var byteLevelCSV = true
 
   public init(
     stdout: OutputSink, stderr: @escaping (String) -> Void,

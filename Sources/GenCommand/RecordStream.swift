@@ -170,19 +170,45 @@ final class RecordStream {
     return count
   }
 
+  /// CSV only: the next row as the reader's view into its buffer, for verbs
+  /// that work on bytes (see CSVFastPaths.swift). Its columns are named.
+  func nextRow() throws -> CSVRecord? {
+    guard let row = try csv!.next() else {
+      finishProgress()
+      return nil
+    }
+    advanceProgress(to: row.byteOffset)
+    if columns.count < row.count {
+      // No header, or a ragged row longer than the header: name by position.
+      for index in columns.count..<row.count { columns.append(String(index + 1)) }
+    }
+    return row
+  }
+
+  /// `row` as a `Record` of strings; nil if a field is not UTF-8 and
+  /// `--skip-bad` skips the row (counted), else that error.
+  func record(from row: CSVRecord) throws(StreamIOError) -> Record? {
+    do {
+      return try csvRecord(row)
+    } catch {
+      guard skipBad && error.exitStatus == .dataError else { throw error }
+      noteSkipped(error)
+      return nil
+    }
+  }
+
+  private func csvRecord(_ row: CSVRecord) throws(StreamIOError) -> Record {
+    var fields: [Field] = []
+    fields.reserveCapacity(row.count)
+    for index in 0..<row.count { fields.append(Field(columns[index], .string(try row.string(index)))) }
+    return Record(fields: fields, raw: nil)
+  }
+
   private func read() throws -> Record? {
     switch format {
     case .csv:
-      guard let row = try csv!.next() else { return nil }
-      advanceProgress(to: row.byteOffset)
-      if columns.count < row.count {
-        // No header, or a ragged row longer than the header: name by position.
-        for index in columns.count..<row.count { columns.append(String(index + 1)) }
-      }
-      var fields: [Field] = []
-      fields.reserveCapacity(row.count)
-      for index in 0..<row.count { fields.append(Field(columns[index], .string(try row.string(index)))) }
-      return Record(fields: fields, raw: nil)
+      guard let row = try nextRow() else { return nil }
+      return try csvRecord(row)
     case .lines:
       guard let line = try lines!.next() else { return nil }
       advanceProgress(to: line.byteOffset)

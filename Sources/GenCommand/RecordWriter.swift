@@ -37,6 +37,11 @@ final class RecordWriter {
     try csv.write(columns)
   }
 
+  /// Writes a CSV row as read (the CSV format only).
+  func write(_ row: CSVRecord) throws(StreamIOError) {
+    try csv!.write(row)
+  }
+
   /// Writes `record`; `passThrough` keeps a JSON Lines or plain line as read.
   func write(_ record: Record, passThrough: Bool) throws(StreamIOError) {
     switch format {

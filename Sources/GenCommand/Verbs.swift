@@ -116,6 +116,9 @@ struct Filter: GenVerb {
     let clauses = try conditions.map { text throws(GenFailure) in try WhereClause(parsing: text) }
     let stream = try RecordStream(input, environment: environment)
     let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: input.dialect)
+    if stream.format == .csv && environment.byteLevelCSV {
+      return try filterCSV(stream, clauses: clauses, writer: writer)
+    }
     var checked = false
     while let record = try stream.next() {
       if !checked, stream.format != .jsonl {

@@ -12,20 +12,21 @@ struct GenRun {
 }
 
 /// Runs `gen` in process with `arguments`; `stdin` becomes standard input.
-func gen(_ arguments: [String], stdin: String = "") throws -> GenRun {
+func gen(_ arguments: [String], stdin: String = "", byteLevelCSV: Bool = true) throws -> GenRun {
   let directory = try TemporaryDirectory()
   let outPath = directory.path + "/stdout"
   let inPath = directory.path + "/stdin"
   try stdin.write(toFile: inPath, atomically: false, encoding: .utf8)
   let sink = try OutputSink(path: outPath)
   var errors = ""
-  let environment = GenEnvironment(
+  var environment = GenEnvironment(
     stdout: sink, stderr: { errors += $0 },
     stdin: { () throws(StreamIOError) in
       let fd = try! FileDescriptor.open(FilePath(inPath), .readOnly)
       return try ByteSource(descriptor: fd, name: "<stdin>", closeWhenDone: true)
     },
     stderrIsTerminal: false, python: nil)
+  environment.byteLevelCSV = byteLevelCSV
   let status = GenCommand.main(arguments, environment: environment)
   try sink.finish()
   let output = try String(contentsOfFile: outPath, encoding: .utf8)

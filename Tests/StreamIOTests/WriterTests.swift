@@ -37,6 +37,31 @@ import TestSupport
     }
   }
 
+  /// Copying records as read (from the reader's buffer) writes the same bytes
+  /// as writing their fields as strings.
+  @Test func recordsCopiedAsReadMatchRecordsWrittenAsStrings() throws {
+    var generator = SystemRandomNumberGenerator()
+    let pieces = ["a", "Z9", ",", "\"", "\n", "\r\n", " ", "é", "", "\t"]
+    var records: [[String]] = [[""], ["", ""], ["only"]]
+    for _ in 0..<500 {
+      records.append((0..<Int.random(in: 1...5, using: &generator)).map { _ in
+        (0..<Int.random(in: 0...4, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+      })
+    }
+    let dialect = CSVDialect(hasHeader: false)
+    let original = scratchPath("original.csv"), copy = scratchPath("copy.csv")
+    let writer = try CSVWriter(path: original, dialect: dialect, lineTerminator: "\n")
+    for record in records { try writer.write(record) }
+    try writer.finish()
+    let reader = try CSVReader(path: original, dialect: dialect)
+    let copier = try CSVWriter(path: copy, dialect: dialect, lineTerminator: "\n")
+    while let row = try reader.next() { try copier.write(row) }
+    try copier.finish()
+    let originalBytes = try Data(contentsOf: URL(fileURLWithPath: original))
+    #expect(!originalBytes.isEmpty)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == originalBytes)
+  }
+
   @Test func quotesExactlyWhenNeeded() throws {
     let path = scratchPath("q.csv")
     let writer = try CSVWriter(path: path, lineTerminator: "\n")

@@ -45,6 +45,36 @@ public final class CSVWriter {
     try sink.write(lineTerminator)
   }
 
+  /// Writes a record as read by a ``CSVReader``, field by field from its
+  /// buffer (no `String` is made), quoted as in ``write(_:)``. Python:
+  /// `writer.writerow(row)` for a `row` from `csv.reader`.
+  public func write(_ record: CSVRecord) throws(StreamIOError) {
+    let count = record.count
+    for index in 0..<count {
+      if index > 0 { try sink.write(byte: dialect.delimiter) }
+      try writeField(bytes: record.field(index))
+    }
+    if count == 1 && record.field(0).isEmpty {
+      try sink.write(byte: dialect.quote)
+      try sink.write(byte: dialect.quote)
+    }
+    try sink.write(lineTerminator)
+  }
+
+  func writeField(bytes field: UnsafeRawBufferPointer) throws(StreamIOError) {
+    let delimiter = dialect.delimiter, quote = dialect.quote
+    guard field.contains(where: { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }) else {
+      try sink.write(field)
+      return
+    }
+    try sink.write(byte: quote)
+    for byte in field {
+      if byte == quote { try sink.write(byte: quote) }
+      try sink.write(byte: byte)
+    }
+    try sink.write(byte: quote)
+  }
+
   func writeField<Field: StringProtocol>(_ field: Field) throws(StreamIOError) {
     let delimiter = dialect.delimiter, quote = dialect.quote
     let needsQuotes = field.utf8.contains { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }

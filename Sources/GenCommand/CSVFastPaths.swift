@@ -1,0 +1,143 @@
+import StreamIO
+
+// `filter` and `stats` on CSV decide from the reader's bytes: no String per
+// field, no JSON value per record. Each row whose bytes are all ASCII and
+// that has the header's shape is handled here; any other row (non-ASCII
+// text, whose comparisons and UTF-8 check need Strings; ragged rows) goes
+// through the general `Record` path, so both paths give the same result.
+
+extension UnsafeRawBufferPointer {
+  /// Whether every byte is below 0x80.
+  var isASCII: Bool {
+    var i = 0
+    let n = count
+    while i &+ 8 <= n {
+      if loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+      i &+= 8
+    }
+    while i < n {
+      if self[i] >= 0x80 { return false }
+      i &+= 1
+    }
+    return true
+  }
+
+  /// Whether `needle` occurs in these bytes.
+  func contains(_ needle: [UInt8]) -> Bool {
+    guard needle.count <= count, let first = needle.first else { return needle.isEmpty }
+    var start = 0
+    while start &+ needle.count <= count {
+      if self[start] == first {
+        var j = 1
+        while j < needle.count && self[start &+ j] == needle[j] { j &+= 1 }
+        if j == needle.count { return true }
+      }
+      start &+= 1
+    }
+    return false
+  }
+
+  /// -1, 0 or 1 as these bytes sort before, equal or after `other`.
+  func compare(_ other: [UInt8]) -> Int {
+    let n = Swift.min(count, other.count)
+    for i in 0..<n where self[i] != other[i] { return self[i] < other[i] ? -1 : 1 }
+    return count < other.count ? -1 : count > other.count ? 1 : 0
+  }
+}
+
+extension CSVRecord {
+  /// Whether every field is ASCII.
+  var isASCII: Bool { (0..<count).allSatisfy { field($0).isASCII } }
+}
+
+/// A `--where` clause ready for a CSV's bytes.
+struct CSVCondition {
+  let clause: WhereClause
+  /// The column's index (its first, if the header repeats it); nil: no such column.
+  let index: Int?
+  let value: [UInt8]
+  let number: Double?
+
+  init(_ clause: WhereClause, columns: [String]) {
+    self.clause = clause
+    index = columns.firstIndex(of: clause.column)
+    value = Array(clause.value.utf8)
+    number = Double(clause.value)
+  }
+
+  /// Whether an ASCII row matches, as ``WhereClause/matches(_:)`` decides
+  /// for its text; nil when only the general path can tell (a field with
+  /// spaces around a number, an empty or non-ASCII value to contain).
+  func matches(_ row: CSVRecord) -> Bool? {
+    guard let index, index < row.count else { return clause.matches(nil) }
+    let field = row.field(index)
+    switch clause.op {
+    case .contains, .notContains:
+      guard !value.isEmpty, clause.value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+      return field.contains(value) == (clause.op == .contains)
+    default: break
+    }
+    let order: Int
+    if let number {
+      if let left = Double.decode(csvField: field) {
+        order = left < number ? -1 : left > number ? 1 : 0
+      } else if field.first == 0x20 || field.last == 0x20 {
+        return nil  // " 5" reads as a number once trimmed
+      } else {
+        order = field.compare(value)
+      }
+    } else {
+      guard clause.value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+      order = field.compare(value)
+    }
+    switch clause.op {
+    case .equal, .equalEqual: return order == 0
+    case .notEqual: return order != 0
+    case .greater: return order > 0
+    case .greaterOrEqual: return order >= 0
+    case .less: return order < 0
+    case .lessOrEqual: return order <= 0
+    case .contains, .notContains: return nil
+    }
+  }
+}
+
+extension Filter {
+  /// `filter` over CSV: rows compared and copied as bytes.
+  func filterCSV(_ stream: RecordStream, clauses: [WhereClause], writer: RecordWriter) throws {
+    var conditions: [CSVCondition]?
+    let headerCount = stream.hasNamedColumns ? stream.columns.count : nil
+    let uniqueHeader = Set(stream.columns).count == stream.columns.count
+    while let row = try stream.nextRow() {
+      if conditions == nil {
+        try Select.check(clauses.map(\.column), against: stream.columns, in: stream.path)
+        conditions = clauses.map { CSVCondition($0, columns: stream.columns) }
+      }
+      // With a header, the general path writes a row by the header's names:
+      // only rows of the header's shape are copied as they are.
+      if uniqueHeader, headerCount == nil || headerCount == row.count, row.isASCII {
+        var keep = true
+        var decided = true
+        for condition in conditions! {
+          guard let matched = condition.matches(row) else {
+            decided = false
+            break
+          }
+          if !matched {
+            keep = false
+            break
+          }
+        }
+        if decided {
+          if keep { try writer.write(row) }
+          continue
+        }
+      }
+      guard let record = try stream.record(from: row) else { continue }
+      if clauses.allSatisfy({ $0.matches(record.value($0.column)) }) {
+        try writer.write(record, passThrough: true)
+      }
+    }
+    stream.reportSkipped()
+  }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// `filter` and `stats` on CSV read rows as bytes; every result must equal
+/// the general path's (each row through Strings and JSON values), on rows
+/// that exercise its fallbacks: non-ASCII text, ragged rows, a repeated
+/// column, spaces around numbers, quoted fields, text in a numeric column.
+@Suite struct ByteLevelCSVTests {
+  static let nasty = #"""
+    name,country,qty,price,note,qty
+    Ann,DE,3,2.50,,7
+    "Smith, John",US,12,10,"said ""hi""",1
+    Zoë,FR,5,1e3,ünï,2
+    Bob,US, 7 ,3.25,x,3
+    Cy,JP,-4,0.1,"two
+    lines",4
+    Di,DE,many,9.99,y,5
+    short,GB
+    long,IN,1,2,3,4,5,6
+    ,,,,,
+    Ed,FR,20,49.5,x;y,9
+    Fay,DE,10,.5,plain,10
+
+    """#
+
+  static let invalidUTF8: [UInt8] = Array("name,qty\nok,1\n".utf8) + [0xFF, 0x2C, 0x32, 0x0A] + Array("fine,3\n".utf8)
+
+  static let arguments: [[String]] = [
+    ["stats"], ["stats", "--group-by", "country"], ["stats", "--group-by", "note"], ["stats", "--group-by", "qty"],
+    ["filter", "--where", "country!=US"], ["filter", "--where", "qty>=10"], ["filter", "--where", "qty>4", "--where", "country=DE"],
+    ["filter", "--where", "name~Smith"], ["filter", "--where", "note!~x"], ["filter", "--where", "note~ü"],
+    ["filter", "--where", "price<50"], ["filter", "--where", "name>Bob"], ["filter", "--where", "country="],
+    ["filter", "--where", "qty=7"], ["filter", "--where", "missing=1"], ["filter", "--where", "name~"],
+    ["stats", "--no-header"], ["filter", "--no-header", "--where", "2=DE"],
+  ]
+
+  @Test(arguments: arguments)
+  func sameAsTheGeneralPath(arguments: [String]) throws {
+    let directory = try TemporaryDirectory()
+    // With the repeated column, and with unique names (rows copied as bytes).
+    let unique = Self.nasty.replacingOccurrences(of: "note,qty\n", with: "note,qty2\n")
+    for file in [try directory.file("sales.csv", Self.nasty), try directory.file("unique.csv", unique)] {
+      let fast = try gen(arguments + [file])
+      let general = try gen(arguments + [file], byteLevelCSV: false)
+      #expect(fast.status == general.status)
+      #expect(fast.stdout == general.stdout, "\(file)")
+      #expect(fast.stderr == general.stderr)
+      #expect(!fast.stdout.isEmpty || fast.status != 0)
+    }
+  }
+
+  @Test(arguments: [["stats"], ["filter", "--where", "qty>0"], ["stats", "--skip-bad"], ["filter", "--skip-bad", "--where", "qty>0"]])
+  func invalidUTF8IsReportedTheSameWay(arguments: [String]) throws {
+    let directory = try TemporaryDirectory()
+    let file = directory.path + "/bad.csv"
+    try Data(Self.invalidUTF8).write(to: URL(fileURLWithPath: file))
+    let fast = try gen(arguments + [file])
+    let general = try gen(arguments + [file], byteLevelCSV: false)
+    #expect(fast.status == general.status)
+    #expect(fast.stdout == general.stdout)
+    #expect(fast.stderr == general.stderr)
+    #expect(fast.status != 0 || fast.stderr.contains("skipped 1 bad record"))
+  }
+}
