@@ -90,15 +90,7 @@ struct CSVCondition {
       guard clause.value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
       order = field.compare(value)
     }
-    switch clause.op {
-    case .equal, .equalEqual: return order == 0
-    case .notEqual: return order != 0
-    case .greater: return order > 0
-    case .greaterOrEqual: return order >= 0
-    case .less: return order < 0
-    case .lessOrEqual: return order <= 0
-    case .contains, .notContains: return nil
-    }
+    return clause.op.accepts(order: order)
   }
 }
 

@@ -67,14 +67,22 @@ struct WhereClause: Equatable, CustomStringConvertible {
     } else {
       order = text < value ? -1 : text > value ? 1 : 0
     }
-    switch op {
-    case .equal, .equalEqual: return order == 0
-    case .notEqual: return order != 0
-    case .greater: return order > 0
-    case .greaterOrEqual: return order >= 0
-    case .less: return order < 0
-    case .lessOrEqual: return order <= 0
-    case .contains, .notContains: return false
+    return op.accepts(order: order)
+  }
+}
+
+extension WhereClause.Operator {
+  /// Whether a field that sorts `order` (-1, 0, 1) against the value passes;
+  /// false for the containment operators, which do not order.
+  func accepts(order: Int) -> Bool {
+    switch self {
+    case .equal, .equalEqual: order == 0
+    case .notEqual: order != 0
+    case .greater: order > 0
+    case .greaterOrEqual: order >= 0
+    case .less: order < 0
+    case .lessOrEqual: order <= 0
+    case .contains, .notContains: false
     }
   }
 }

@@ -2,7 +2,8 @@
 // neither crash nor hang, that memory stays bounded (libFuzzer's rss limit),
 // and that the buffer size never changes what they read: each input is read
 // with a tiny buffer chosen by the fuzzer and with a large one, and the two
-// readings, errors included, must be identical.
+// readings, errors included, must be identical. Every field also reads as
+// Int and Double exactly as Swift's own parsers read its text.
 import StreamIO
 import SystemPackage
 
@@ -51,12 +52,23 @@ func readCSV(_ bytes: UnsafeRawBufferPointer, bufferSize: Int, maxRecordSize: In
       maxRecordSize: maxRecordSize, onError: skip ? .skip : .throw)
     while let record = try reader.next() {
       outcomes.append(.record(record.number, record.line, (0..<record.count).map { Array(record.field($0)) }))
+      for index in 0..<record.count { checkNumbers(record, index) }
     }
     for error in reader.skippedErrors { outcomes.append(.error(error.code, error.line, error.byteOffset)) }
   } catch {
     outcomes.append(.error(error.code, error.line, error.byteOffset))
   }
   return outcomes
+}
+
+/// Numbers read from the buffer (eight bytes at a time) equal Swift's parsers'.
+func checkNumbers(_ record: CSVRecord, _ index: Int) {
+  let text = String(decoding: record.field(index), as: UTF8.self)
+  let double = try? record[index, as: Double.self]
+  let expected = Double(text)
+  precondition(
+    double == expected || (double?.isNaN == true && expected?.isNaN == true), "Double \(text.debugDescription)")
+  precondition((try? record[index, as: Int.self]) == Int(text), "Int \(text.debugDescription)")
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -18,6 +18,8 @@
 /// - Each ``CSVRecord`` is a view into one reusable buffer, valid until the
 ///   next `next()`; fields become `String`s only when asked. The buffer grows
 ///   only for a record larger than itself, never past `maxRecordSize`.
+///   Records without quotes are parsed ahead in batches of up to 256, which
+///   `next()` hands out one by one (see "How it is fast" in the StreamIO docs).
 /// - Bad input (an unterminated quote, a quote inside an unquoted field, text
 ///   after a closing quote, an over-long record) is a ``StreamIOError`` naming
 ///   the file, line, column and byte. With `onError: .skip` the record is
