@@ -97,6 +97,28 @@ public final class LineReader {
   ///   over ``maxLineLength`` (the reader then stops), or ``StreamIOError/Code/io``.
   @inlinable
   public func next() throws(StreamIOError) -> Line? {
+    // Inline: a line whose `\n` is already found (most lines, as one scan
+    // of 64 bytes finds several) and not too long. The rest out of line.
+    if _fastPath(newlines.bits != 0) {
+      let newline = newlines.bitsBase &+ newlines.bits.trailingZeroBitCount
+      let base = buffer.base, start = buffer.start
+      var end = newline
+      if end > start && base.load(fromByteOffset: end &- 1, as: UInt8.self) == 0x0D { end &-= 1 }
+      if _fastPath(end &- start <= maxLineLength) {
+        newlines.bits &= newlines.bits &- 1
+        lineNumber &+= 1
+        lineStart = start
+        lineLength = end &- start
+        buffer.start = newline &+ 1
+        return Line(reader: Unmanaged.passUnretained(self))
+      }
+    }
+    return try nextScanning()
+  }
+
+  /// `next()` when no `\n` is found yet: scans on, reading as needed.
+  @usableFromInline
+  func nextScanning() throws(StreamIOError) -> Line? {
     while true {
       if let line = try nextBuffered() { return line }
       if atEnd {
