@@ -5,8 +5,8 @@
 // 0, which writes the tutorial's ~30-byte sales rows; other values write log
 // lines of about that many bytes.
 // Writes its input file once (in $TMPDIR), reads it once to warm the page
-// cache, then times LineReader over it, and CSVReader over the sales rows
-// (fields located, none converted).
+// cache, then times read(2) alone (the floor), LineReader over it, and
+// CSVReader over the sales rows (fields located, none converted).
 import BenchmarkSupport
 import StreamIO
 
@@ -59,7 +59,29 @@ func readLines(bufferSize: Int) throws -> (lines: Int, bytes: Int) {
   return (lines, total)
 }
 
+/// The floor: read(2) into a 64 KiB buffer and nothing else.
+func readOnly() -> Int {
+  let fd = open(path, O_RDONLY)
+  defer { close(fd) }
+  let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 64)
+  defer { buffer.deallocate() }
+  var total = 0
+  while true {
+    let n = read(fd, buffer, 1 << 16)
+    if n <= 0 { return total }
+    total += n
+  }
+}
+
 _ = try readLines(bufferSize: 1 << 16)  // warm the page cache
+var readSamples: [Double] = []
+for _ in 0..<5 {
+  let start = now()
+  precondition(readOnly() == bytes)
+  readSamples.append(Double(bytes) / (Double(now() - start) / 1e9) / 1e9)
+}
+readSamples.sort()
+print("read_only_gb_per_s_buffer_64k\t\((readSamples[2] * 100).rounded() / 100)\tGB/s")
 for bufferSize in [1 << 16, 1 << 18, 1 << 20] {
   var samples: [Double] = []
   for _ in 0..<5 {
