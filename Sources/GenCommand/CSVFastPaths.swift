@@ -73,7 +73,9 @@ struct CSVCondition {
     let field = row.field(index)
     switch clause.op {
     case .contains, .notContains:
-      guard !value.isEmpty, clause.value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+      // Strings compare by Characters, and "\r\n" is one: a value with a CR
+      // or LF could match the bytes but not the Characters.
+      guard !value.isEmpty, value.allSatisfy({ $0 < 0x80 && $0 != 0x0A && $0 != 0x0D }) else { return nil }
       return field.contains(value) == (clause.op == .contains)
     default: break
     }

@@ -21,7 +21,7 @@ import Testing
     Ed,FR,20,49.5,x;y,9
     Fay,DE,10,.5,plain,10
 
-    """#
+    """# + "Gus,DE,1,2,\"x\r\ny\",11\n"
 
   static let invalidUTF8: [UInt8] = Array("name,qty\nok,1\n".utf8) + [0xFF, 0x2C, 0x32, 0x0A] + Array("fine,3\n".utf8)
 
@@ -32,6 +32,7 @@ import Testing
     ["filter", "--where", "price<50"], ["filter", "--where", "name>Bob"], ["filter", "--where", "country="],
     ["filter", "--where", "qty=7"], ["filter", "--where", "missing=1"], ["filter", "--where", "name~"],
     ["stats", "--no-header"], ["filter", "--no-header", "--where", "2=DE"],
+    ["filter", "--where", "note~o\nl"], ["filter", "--where", "note~\n"], ["filter", "--where", "note!~\r"],
   ]
 
   @Test(arguments: arguments)
