@@ -57,12 +57,10 @@ enum CSVNumbers {
   // with three multiplications, without a loop whose length varies with the
   // number (a mispredicted branch per number, the most costly part).
 
-  /// `field`, 1 to 8 bytes of which the 8 from its start are readable, as
-  /// one little-endian word with the field in its high bytes and ASCII '0's
-  /// before it: "42" -> "00000042".
+  /// The first `count` (1...8) bytes of `word` moved to its high bytes, with
+  /// ASCII '0's below them: "42" -> "00000042" (little-endian, first byte lowest).
   @inlinable @inline(__always)
-  static func zeroPaddedWord(_ start: UnsafeRawPointer, count: Int) -> UInt64 {
-    let word = start.loadUnaligned(as: UInt64.self)
+  static func zeroPadded(_ word: UInt64, count: Int) -> UInt64 {
     let padding = UInt64(truncatingIfNeeded: 64 &- 8 &* count)  // 0 ..< 64
     return padding == 0 ? word : (word &<< padding) | (0x3030_3030_3030_3030 &>> (64 &- padding))
   }
@@ -90,9 +88,12 @@ enum CSVNumbers {
   /// the field needs ``integer(_:)``).
   @inlinable @inline(__always)
   static func shortInteger(inBuffer field: UnsafeRawBufferPointer) -> Int? {
+    #if _endian(big)
+    return nil  // the word arithmetic below assumes the first byte is the lowest
+    #endif
     let n = field.count
     guard n >= 1 && n <= 8 else { return nil }
-    let word = zeroPaddedWord(field.baseAddress.unsafelyUnwrapped, count: n)
+    let word = zeroPadded(field.baseAddress.unsafelyUnwrapped.loadUnaligned(as: UInt64.self), count: n)
     guard isEightDigits(word) else { return nil }
     return Int(truncatingIfNeeded: eightDigitsValue(word))
   }
@@ -101,6 +102,9 @@ enum CSVNumbers {
   /// field, or nil (then the field needs ``double(_:)``).
   @inlinable @inline(__always)
   static func shortDouble(inBuffer field: UnsafeRawBufferPointer) -> Double? {
+    #if _endian(big)
+    return nil  // the word arithmetic below assumes the first byte is the lowest
+    #endif
     let n = field.count
     guard n >= 1 && n <= 8 else { return nil }
     let start = field.baseAddress.unsafelyUnwrapped
@@ -118,8 +122,7 @@ enum CSVNumbers {
       count = n &- 1
       fraction = count &- dot
     }
-    let shift = UInt64(truncatingIfNeeded: 64 &- 8 &* count)
-    let word = shift == 0 ? digits : (digits &<< shift) | (0x3030_3030_3030_3030 &>> (64 &- shift))
+    let word = zeroPadded(digits, count: count)
     guard isEightDigits(word) else { return nil }
     return Double(eightDigitsValue(word)) / exactPowerOfTen(fraction)
   }
