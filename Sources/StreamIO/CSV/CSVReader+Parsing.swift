@@ -29,6 +29,7 @@ extension CSVReader {
     grown.update(from: bounds, count: 2 * boundsCapacity)
     bounds.deallocate()
     bounds = grown
+    fields = grown  // never left pointing at freed memory
     boundsCapacity *= 2
   }
 

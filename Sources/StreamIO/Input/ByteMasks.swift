@@ -11,8 +11,7 @@ enum ByteMasks {
   /// there (at most 64; the buffer's padding makes the full 64 readable).
   @inlinable @inline(__always)
   static func equal(_ byte: UInt8, in base: UnsafeRawPointer, at offset: Int, count: Int) -> UInt64 {
-    let mask = cbs_mask_equal(base + offset, byte)
-    return count >= 64 ? mask : mask & ((1 &<< UInt64(truncatingIfNeeded: count)) &- 1)
+    cbs_mask_equal(base + offset, byte) & lowBits(count)
   }
 
   /// Bit i set when `base[offset + i]` is one of the four bytes, for the
@@ -21,8 +20,7 @@ enum ByteMasks {
   static func any(
     _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8, in base: UnsafeRawPointer, at offset: Int, count: Int
   ) -> UInt64 {
-    let mask = cbs_mask_any4(base + offset, a, b, c, d)
-    return count >= 64 ? mask : mask & ((1 &<< UInt64(truncatingIfNeeded: count)) &- 1)
+    cbs_mask_any4(base + offset, a, b, c, d) & lowBits(count)
   }
 
   /// For CSV: where the delimiters, the LFs, and the quotes and CRs (which
@@ -33,8 +31,14 @@ enum ByteMasks {
   ) -> (delimiters: UInt64, newlines: UInt64, special: UInt64) {
     var delimiters: UInt64 = 0, newlines: UInt64 = 0, special: UInt64 = 0
     cbs_masks_csv(base + offset, delimiter, quote, &delimiters, &newlines, &special)
-    let valid: UInt64 = count >= 64 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: count)) &- 1
+    let valid = lowBits(count)
     return (delimiters & valid, newlines & valid, special & valid)
+  }
+
+  /// The bits for the first `count` bytes (all 64 for 64 or more).
+  @inlinable @inline(__always)
+  static func lowBits(_ count: Int) -> UInt64 {
+    count >= 64 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: count)) &- 1
   }
 }
 
