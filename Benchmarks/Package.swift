@@ -1,9 +1,11 @@
 // swift-tools-version: 6.1
 // Benchmarks for swift-generators, in their own package so that the library's
 // users never build ordo-one/benchmark. Run from this folder:
-//   swift package --allow-writing-to-package-directory benchmark
+//   swift package --allow-writing-to-package-directory benchmark   (GeneratorBenchmarks, StreamIOBenchmarks)
 //   swift run -c release generator-timings          (plain medians, used by compare-python.sh)
 //   swift run -c release async-timings              (AsyncGenerator vs AsyncStream and AsyncChannel)
+//   swift run -c release streamio-timings           (lines and CSV, GB/s)
+//   swift run -c release sales-pipeline 10000000    (the tutorial's pipeline, MB/s; compare-sales.sh runs it)
 import PackageDescription
 
 let package = Package(
@@ -17,7 +19,10 @@ let package = Package(
   targets: [
     .target(
       name: "BenchmarkSupport",
-      dependencies: [.product(name: "Generators", package: "swift-generators")],
+      dependencies: [
+        .product(name: "Generators", package: "swift-generators"),
+        .product(name: "StreamIO", package: "swift-generators"),
+      ],
       path: "Sources/BenchmarkSupport"
     ),
     .executableTarget(
@@ -28,6 +33,16 @@ let package = Package(
         .product(name: "Generators", package: "swift-generators"),
       ],
       path: "Benchmarks/GeneratorBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ),
+    .executableTarget(
+      name: "StreamIOBenchmarks",
+      dependencies: [
+        "BenchmarkSupport",
+        .product(name: "Benchmark", package: "benchmark"),
+        .product(name: "StreamIO", package: "swift-generators"),
+      ],
+      path: "Benchmarks/StreamIOBenchmarks",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     ),
     .executableTarget(
