@@ -109,15 +109,14 @@ enum CSVNumbers {
     guard n >= 1 && n <= 8 else { return nil }
     let start = field.baseAddress.unsafelyUnwrapped
     let raw = start.loadUnaligned(as: UInt64.self)
-    let inField: UInt64 = n == 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: 8 &* n)) &- 1
     // The first '.', if any: the lowest flagged byte is exact.
-    let dots = ByteSearch.zeroBytes(raw ^ 0x2E2E_2E2E_2E2E_2E2E) & inField
+    let dots = ByteSearch.zeroBytes(raw ^ 0x2E2E_2E2E_2E2E_2E2E) & ByteMasks.lowBits(8 &* n)
     var digits = raw, count = n, fraction = 0
     if dots != 0 {
       let dot = dots.trailingZeroBitCount &>> 3
       guard n > 1 else { return nil }
       // Close the gap: the bytes after the dot move down one.
-      let below: UInt64 = (1 &<< UInt64(truncatingIfNeeded: 8 &* dot)) &- 1
+      let below = ByteMasks.lowBits(8 &* dot)
       digits = (raw & below) | ((raw &>> 8) & ~below)
       count = n &- 1
       fraction = count &- dot

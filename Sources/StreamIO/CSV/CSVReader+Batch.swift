@@ -51,10 +51,11 @@ extension CSVReader {
         delimiter: delimiter, quote: quote, in: base, at: blockBase, count: available)
       scanned &+= Swift.min(available, 64)
       if special == 0 {
-        while newlines != 0 {
-          let lineEnd = newlines.trailingZeroBitCount
-          newlines &= newlines &- 1
-          var fieldEnds = delimiters & ((1 &<< UInt64(truncatingIfNeeded: lineEnd)) &- 1)
+        while true {
+          // The fields that end before the next LF (or, past the last LF,
+          // before the block's end: fields of a record that goes on).
+          let lineEnd = newlines == 0 ? 64 : newlines.trailingZeroBitCount
+          var fieldEnds = delimiters & ByteMasks.lowBits(lineEnd)
           delimiters ^= fieldEnds
           while fieldEnds != 0 {
             let fieldEnd = blockBase &+ fieldEnds.trailingZeroBitCount
@@ -64,6 +65,8 @@ extension CSVReader {
             count &+= 1
             fieldStart = fieldEnd &+ 1
           }
+          guard newlines != 0 else { break }
+          newlines &= newlines &- 1
           let position = blockBase &+ lineEnd
           guard position &- recordStart <= maxRecordSize else { break batch }
           // A blank line is a record with no fields (as Python's csv reads it).
@@ -78,15 +81,6 @@ extension CSVReader {
           batchFields[records] = count
           batchOffsets[records] = recordStart
           if records == recordLimit { break batch }
-        }
-        // Delimiters after the last LF end fields of a record that goes on.
-        while delimiters != 0 {
-          let fieldEnd = blockBase &+ delimiters.trailingZeroBitCount
-          delimiters &= delimiters &- 1
-          bounds[2 &* count] = fieldStart
-          bounds[2 &* count &+ 1] = fieldEnd
-          count &+= 1
-          fieldStart = fieldEnd &+ 1
         }
         continue
       }
