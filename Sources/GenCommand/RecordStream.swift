@@ -170,7 +170,7 @@ final class RecordStream {
     return count
   }
 
-  /// CSV only: the next row as the reader's view into its buffer, for verbs
+  /// CSV only: the next row as the reader read it (no String made), for verbs
   /// that work on bytes (see CSVFastPaths.swift). Its columns are named.
   func nextRow() throws -> CSVRecord? {
     guard let row = try csv!.next() else {

@@ -44,12 +44,13 @@ func measure(runs: Int = 5, _ body: () throws -> Double) rethrows -> (total: Dou
   return (total, samples[samples.count / 2])
 }
 
-// `--only generators|lazy|loop` runs one form (for a profiler).
+// `--only generators|lazy|loop|lent` runs one form (for a profiler).
 let only = CommandLine.arguments.firstIndex(of: "--only").map { CommandLine.arguments[$0 + 1] }
 let forms: [(name: String, key: String, run: () throws -> Double)] = [
   ("generators", "mb_per_s", { try threeStages(path) }),
   ("lazy", "lazy_mb_per_s", { try lazyStages(path) }),
   ("loop", "plain_loop_mb_per_s", { try plainLoop(path) }),
+  ("lent", "lent_loop_mb_per_s", { try lentLoop(path) }),
 ]
 var results: [(key: String, total: Double, mbPerSecond: Double)] = []
 for form in forms where only == nil || only == form.name {

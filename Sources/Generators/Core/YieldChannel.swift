@@ -184,12 +184,17 @@ public class _YieldChannel<Element, Sent>: _CoroutineCore {
 
   // MARK: The body's side
 
-  /// Suspends the body with `value`; returns what the resumer sent, or throws
-  /// what it injected.
+  /// The slot a yielded value goes in, once the body is known to be running.
   @inlinable
-  final func suspend(yielding value: Element) throws -> Sent {
+  final func slotForYield() -> UnsafeMutablePointer<Element> {
     precondition(signal == .running, "yield was called outside the generator's body")
-    yieldedSlot.initialize(to: value)
+    return yieldedSlot
+  }
+
+  /// Suspends the body once the yielded slot is filled; returns what the
+  /// resumer sent, or throws what it injected.
+  @inlinable
+  final func suspendYielded() throws -> Sent {
     switchOut(.yielded)
     return try receive()
   }

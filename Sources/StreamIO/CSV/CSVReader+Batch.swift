@@ -31,17 +31,18 @@ extension CSVReader {
     let base = UnsafeRawPointer(buffer.base)
     let end = buffer.end
     let delimiter = dialect.delimiter, quote = dialect.quote
-    let bounds = self.bounds, batchFields = self.batchFields, batchOffsets = self.batchOffsets
     // A block of 64 bytes adds at most 64 fields: checking for room once per
     // block keeps the check out of the per-field path.
-    let blockFieldLimit = boundsCapacity &- 64
+    var count = startFields(room: 128)
+    let segment = buffer.segment
+    let bounds = segment.bounds, batchFields = self.batchFields, batchOffsets = self.batchOffsets
+    let blockFieldLimit = segment.boundsCapacity &- 64
     let recordLimit = Self.batchRecordLimit, maxRecordSize = self.maxRecordSize
     var scanned = buffer.start
     var records = 0
-    var count = 0
     var recordStart = buffer.start
     var fieldStart = recordStart
-    batchFields[0] = 0
+    batchFields[0] = count
     batchOffsets[0] = recordStart
     batch: while true {
       let available = end &- scanned
@@ -117,23 +118,39 @@ extension CSVReader {
     }
     batchCount = records
     batchCursor = 0
+    fieldsInUse = batchFields[records]
     return records
+  }
+
+  /// Where the next record's fields go in the segment's bounds, with room
+  /// for `room` more: after the fields of records handed out, unless no
+  /// record holds the segment any more.
+  @inlinable @inline(__always)
+  func startFields(room: Int) -> Int {
+    if buffer.isUnshared() { fieldsInUse = 0 }
+    let segment = buffer.segment
+    if _slowPath(segment.boundsCapacity &- fieldsInUse < room) {
+      segment.reserveFields(fieldsInUse &+ room, keeping: fieldsInUse)
+    }
+    return fieldsInUse
   }
 
   /// Hands out the next record of the batch.
   @inlinable @inline(__always)
-  func takeBatched() -> CSVRecord {
+  func takeBatched() -> CSVRecord { takeBatched(in: buffer.segment) }
+
+  /// ``takeBatched()`` with the segment the caller holds (the current one).
+  @inlinable @inline(__always)
+  func takeBatched(in segment: ReadSegment) -> CSVRecord {
     let record = batchCursor
     batchCursor = record &+ 1
     let first = batchFields[record]
-    fields = bounds + 2 &* first
-    fieldCount = batchFields[record &+ 1] &- first
-    let start = batchOffsets[record]
-    recordLine = nextLine
-    recordOffset = buffer.discarded &+ start
-    nextLine &+= 1
+    let line = nextLine
+    nextLine = line &+ 1
     recordNumber &+= 1
     buffer.start = batchOffsets[record &+ 1]
-    return CSVRecord(reader: Unmanaged.passUnretained(self))
+    return CSVRecord(
+      segment: segment, firstField: first, count: batchFields[record &+ 1] &- first,
+      start: batchOffsets[record], line: line, number: recordNumber)
   }
 }

@@ -23,14 +23,11 @@ extension CSVReader {
     case malformed(Problem, at: Int)
   }
 
+  /// Doubles the room for the record being parsed alone.
   @usableFromInline
   func growBounds() {
-    let grown = UnsafeMutablePointer<Int>.allocate(capacity: 4 * boundsCapacity)
-    grown.update(from: bounds, count: 2 * boundsCapacity)
-    bounds.deallocate()
-    bounds = grown
-    fields = grown  // never left pointing at freed memory
-    boundsCapacity *= 2
+    let segment = buffer.segment
+    segment.reserveFields(2 * segment.boundsCapacity, keeping: firstField + fieldCount)
   }
 
   /// Parses the record at `buffer.start` alone: one that ``parseBatch()``
@@ -51,7 +48,10 @@ extension CSVReader {
     }
     var scan = ByteScan()
     scan.restart(at: start)
-    var bounds = self.bounds
+    let first = startFields(room: 64)
+    firstField = first
+    var bounds = buffer.segment.bounds + 2 &* first
+    var room = buffer.segment.boundsCapacity &- first
     var count = 0
     var fieldStart = start
     var lines = 0
@@ -68,23 +68,25 @@ extension CSVReader {
         return .complete(end: end, next: end, lines: lines)
       }
       let byte = base.load(fromByteOffset: position, as: UInt8.self)
-      if byte == quote || _slowPath(count == boundsCapacity) {
+      if byte == quote || _slowPath(count == room) {
         // Out of line, with the count in `self`.
         fieldCount = count
         if byte != quote {
           growBounds()
-          bounds = self.bounds
         } else {
           guard position == fieldStart else { return .malformed(.quoteInUnquotedField, at: position) }
           switch parseQuotedField(at: position, lines: &lines, scan: &scan) {
           case .done(let outcome): return outcome
           case .delimiter(let next):
-            bounds = self.bounds
             count = fieldCount
             fieldStart = next
+            bounds = buffer.segment.bounds + 2 &* first
+            room = buffer.segment.boundsCapacity &- first
             continue
           }
         }
+        bounds = buffer.segment.bounds + 2 &* first
+        room = buffer.segment.boundsCapacity &- first
       }
       bounds[2 &* count] = fieldStart
       bounds[2 &* count &+ 1] = position
@@ -148,7 +150,8 @@ extension CSVReader {
   /// Appends a field to the current record (out of the hot loop).
   @usableFromInline
   func addField(_ start: Int, _ end: Int, escaped: Bool = false) {
-    if fieldCount == boundsCapacity { growBounds() }
+    if firstField + fieldCount == buffer.segment.boundsCapacity { growBounds() }
+    let bounds = buffer.segment.bounds + 2 * firstField
     bounds[2 * fieldCount] = start
     bounds[2 * fieldCount + 1] = end
     fieldCount += 1
@@ -173,18 +176,20 @@ extension CSVReader {
   @inlinable @inline(__always)
   func finishRecord(next: Int, lines: Int) -> CSVRecord {
     if !escapedFields.isEmpty { unescapeFields() }
-    recordLine = nextLine
-    recordOffset = buffer.discarded &+ buffer.start
+    let line = nextLine, start = buffer.start
     nextLine &+= lines
     recordNumber &+= 1
     buffer.start = next
-    fields = bounds
-    return CSVRecord(reader: Unmanaged.passUnretained(self))
+    fieldsInUse = firstField &+ fieldCount
+    return CSVRecord(
+      segment: buffer.segment, firstField: firstField, count: fieldCount, start: start, line: line,
+      number: recordNumber)
   }
 
   @usableFromInline
   func unescapeFields() {
     let base = buffer.base
+    let bounds = buffer.segment.bounds + 2 * firstField
     let quote = dialect.quote
     for field in escapedFields {
       let start = bounds[2 * field], end = bounds[2 * field + 1]

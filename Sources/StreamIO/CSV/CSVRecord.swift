@@ -1,45 +1,69 @@
-/// One CSV record: a view into the reader's buffer, valid until the reader's
-/// next `next()`. Python: the list `csv.reader` yields, or the dict of `DictReader`.
+/// One CSV record. Python: the list `csv.reader` yields, or the dict of `DictReader`.
 ///
 /// Fields are byte views; ask for a `String` or a number when you need one:
 ///
 /// ```swift
 /// let name = try row.string(0)                 // by index
 /// let qty = try row["qty", as: Int.self]       // by header name, typed
-/// if row.field(1).elementsEqual("US".utf8) {}  // no String made at all
+/// if row.field(1, equals: "US") {}             // no String made at all
 /// ```
+///
+/// A value: it stays valid and unchanged for as long as you hold it, after
+/// later reads and after the reader is gone, so `Array(reader)`,
+/// `reader.batched(500)` or `sorted` keep distinct, intact records. Its bytes
+/// are not copied: the record keeps the block of input it lies in alive, and
+/// the reader moves on to a new block only when a kept record still holds
+/// the current one. A loop that drops each record allocates nothing.
 public struct CSVRecord {
-  /// The whole record is the reader's current state: one word, so passing a
-  /// record through a chain of generators copies 8 bytes, not 40.
   @usableFromInline
-  let reader: Unmanaged<CSVReader>
+  let segment: ReadSegment
+  /// The index of its first field in the segment's bounds.
+  @usableFromInline
+  let firstField: Int
+  /// How many fields the record has (rows may differ in length).
+  public let count: Int
+  /// Offset of its first byte from the segment's start.
+  @usableFromInline
+  let start: Int
+  /// The line the record starts on (1-based; a record may span lines).
+  public let line: Int
+  /// 1-based record number, not counting the header.
+  public let number: Int
 
   @inlinable
-  init(reader: Unmanaged<CSVReader>) {
-    self.reader = reader
+  init(segment: ReadSegment, firstField: Int, count: Int, start: Int, line: Int, number: Int) {
+    self.segment = segment
+    self.firstField = firstField
+    self.count = count
+    self.start = start
+    self.line = line
+    self.number = number
   }
 
-  /// How many fields the record has (rows may differ in length).
-  @inlinable
-  public var count: Int { reader._withUnsafeGuaranteedRef { $0.fieldCount } }
-  /// 1-based record number, not counting the header.
-  @inlinable
-  public var number: Int { reader._withUnsafeGuaranteedRef { $0.recordNumber } }
-  /// The line the record starts on (1-based; a record may span lines).
-  @inlinable
-  public var line: Int { reader._withUnsafeGuaranteedRef { $0.recordLine } }
   /// 0-based offset in the input of the record's first byte.
   @inlinable
-  public var byteOffset: Int { reader._withUnsafeGuaranteedRef { $0.recordOffset } }
+  public var byteOffset: Int { segment.discarded &+ start }
+
+  /// The header's names, if the reader's dialect has a header.
+  public var header: [String]? { segment.origin.header }
 
   /// The bytes of field `index`, quotes removed and doubled quotes undone.
+  /// They stay valid while the record is alive: keep the record (not just
+  /// the pointer) for as long as you use them, or use ``withField(_:_:)``.
   @inlinable @inline(__always)
   public func field(_ index: Int) -> UnsafeRawBufferPointer {
     precondition(index >= 0 && index < count, "field index \(index) out of range for a record of \(count) fields")
-    return reader._withUnsafeGuaranteedRef { reader in
-      let start = reader.fields[2 &* index], end = reader.fields[2 &* index &+ 1]
-      return UnsafeRawBufferPointer(start: reader.buffer.base + start, count: end &- start)
-    }
+    let bounds = segment.bounds + 2 &* (firstField &+ index)
+    let start = bounds[0], end = bounds[1]
+    return UnsafeRawBufferPointer(start: segment.base + start, count: end &- start)
+  }
+
+  /// Calls `body` with the bytes of field `index`, keeping the record alive meanwhile.
+  @inlinable
+  public func withField<Result, Failure: Error>(
+    _ index: Int, _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+  ) throws(Failure) -> Result {
+    try withExtendedLifetime(self) { () throws(Failure) -> Result in try body(field(index)) }
   }
 
   /// Whether field `index` is exactly `text`, compared as bytes: no `String` is made.
@@ -104,7 +128,7 @@ public struct CSVRecord {
   @inlinable
   public subscript<Value: CSVFieldDecodable>(name: String, as type: Value.Type) -> Value {
     get throws(StreamIOError) {
-      let index = try reader.takeUnretainedValue().column(name)
+      let index = try segment.origin.column(name)
       guard index < count else { throw missingField(index, name: name) }
       return try self[index, as: type]
     }
@@ -118,18 +142,18 @@ public struct CSVRecord {
     return StreamIOError(
       .invalidField,
       "\(columnName(index)): expected \(Value.self), found \"\(shown)\(bytes.count > 40 ? "…" : "")\"",
-      path: reader._withUnsafeGuaranteedRef { $0.source.path }, line: line, column: column, byteOffset: offset)
+      path: segment.origin.path, line: line, column: column, byteOffset: offset)
   }
 
   @usableFromInline
   func missingField(_ index: Int, name: String) -> StreamIOError {
     StreamIOError(
       .invalidField, "column \"\(name)\" (field \(index + 1)) is missing: this record has \(count) fields",
-      path: reader._withUnsafeGuaranteedRef { $0.source.path }, line: line, byteOffset: byteOffset)
+      path: segment.origin.path, line: line, byteOffset: byteOffset)
   }
 
   func columnName(_ index: Int) -> String {
-    if let header = reader._withUnsafeGuaranteedRef({ $0.header }), index < header.count {
+    if let header = segment.origin.header, index < header.count {
       return "column \"\(header[index])\" (field \(index + 1))"
     }
     return "field \(index + 1)"
@@ -137,19 +161,15 @@ public struct CSVRecord {
 
   /// Line, column and byte offset of field `index`'s first byte.
   func position(of index: Int) -> (line: Int, column: Int, byteOffset: Int) {
-    let line = self.line, byteOffset = self.byteOffset
-    return reader._withUnsafeGuaranteedRef { reader in
-      let recordStart = byteOffset - reader.buffer.discarded
-      let fieldStart = reader.fields[2 * index]
-      var line = line
-      var lineStart = recordStart
-      let base = reader.buffer.base
-      for i in recordStart..<fieldStart where base.load(fromByteOffset: i, as: UInt8.self) == 0x0A {
-        line += 1
-        lineStart = i + 1
-      }
-      return (line, fieldStart - lineStart + 1, reader.buffer.discarded + fieldStart)
+    let base = segment.base
+    let fieldStart = segment.bounds[2 * (firstField + index)]
+    var line = self.line
+    var lineStart = start
+    for i in start..<fieldStart where base.load(fromByteOffset: i, as: UInt8.self) == 0x0A {
+      line += 1
+      lineStart = i + 1
     }
+    return (line, fieldStart - lineStart + 1, segment.discarded + fieldStart)
   }
 }
 

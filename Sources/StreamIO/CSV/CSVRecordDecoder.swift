@@ -21,7 +21,7 @@ extension CSVRecord {
     } catch {
       throw StreamIOError(
         .invalidField, "cannot decode a \(Value.self): \(error)",
-        path: reader._withUnsafeGuaranteedRef { $0.source.path }, line: line, byteOffset: byteOffset)
+        path: segment.origin.path, line: line, byteOffset: byteOffset)
     }
   }
 }
@@ -99,17 +99,17 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
   let record: CSVRecord
   var codingPath: [any CodingKey] { [] }
   var allKeys: [Key] {
-    (record.reader._withUnsafeGuaranteedRef { $0.header } ?? []).compactMap { Key(stringValue: $0) }
+    (record.header ?? []).compactMap { Key(stringValue: $0) }
   }
 
   func index(_ key: Key) throws -> Int {
-    let index = try record.reader.takeUnretainedValue().column(key.stringValue)
+    let index = try record.segment.origin.column(key.stringValue)
     guard index < record.count else { throw record.missingField(index, name: key.stringValue) }
     return index
   }
 
   func contains(_ key: Key) -> Bool {
-    (try? record.reader.takeUnretainedValue().column(key.stringValue)).map { $0 < record.count } ?? false
+    (try? record.segment.origin.column(key.stringValue)).map { $0 < record.count } ?? false
   }
 
   func decodeNil(forKey key: Key) throws -> Bool {

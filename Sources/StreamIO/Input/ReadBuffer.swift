@@ -1,8 +1,7 @@
-/// The one buffer a reader reads into: bytes `[start, end)` are read but not
-/// yet consumed. It starts at the reader's buffer size and grows (doubling)
-/// only when a single line or record does not fit, never past `limit`.
-/// Past its capacity it keeps ``padding`` zeroed bytes, so a 64-byte mask
-/// (``ByteMasks``) may be taken at any offset below `end`.
+/// Where a reader reads: bytes `[start, end)` of the current ``ReadSegment``
+/// are read but not yet consumed. The segment starts at the reader's buffer
+/// size and grows (doubling) only when a single line or record does not fit,
+/// never past `limit`.
 @usableFromInline
 struct ReadBuffer {
   /// Readable bytes after the capacity, never read into.
@@ -10,61 +9,87 @@ struct ReadBuffer {
   static var padding: Int { 64 }
 
   @usableFromInline
-  var storage: UnsafeMutableRawBufferPointer
+  var segment: ReadSegment
+  /// `segment.base`, kept here for the hot loops.
+  @usableFromInline
+  var base: UnsafeMutableRawPointer
   @usableFromInline
   var start = 0
   @usableFromInline
   var end = 0
-  /// Bytes dropped from the front by compaction: `discarded + i` is the
-  /// offset in the whole input of `storage[i]`.
-  @usableFromInline
-  var discarded = 0
   @usableFromInline
   let limit: Int
+  /// Room for CSV field bounds a new segment starts with (0 for lines).
+  let fields: Int
 
-  init(capacity: Int, limit: Int) {
+  init(capacity: Int, limit: Int, fields: Int = 0, origin: ReadOrigin) {
     precondition(capacity > 0, "buffer size must be positive, got \(capacity)")
     precondition(limit >= capacity, "limit \(limit) is below the buffer size \(capacity)")
-    storage = Self.allocate(capacity)
+    segment = ReadSegment(capacity: capacity, fields: fields, discarded: 0, origin: origin)
+    base = segment.base
     self.limit = limit
+    self.fields = fields
   }
-
-  /// `capacity` bytes plus the padding, all zeroed (so masks never read uninitialized memory).
-  static func allocate(_ capacity: Int) -> UnsafeMutableRawBufferPointer {
-    let memory = UnsafeMutableRawPointer.allocate(byteCount: capacity + padding, alignment: 64)
-    memory.initializeMemory(as: UInt8.self, repeating: 0, count: capacity + padding)
-    return UnsafeMutableRawBufferPointer(start: memory, count: capacity)
-  }
-
-  func deallocate() { storage.deallocate() }
 
   @inlinable
-  var base: UnsafeMutableRawPointer { storage.baseAddress.unsafelyUnwrapped }
+  var capacity: Int { segment.capacity }
+
+  /// Offset in the whole input of `base[0]`.
+  @inlinable
+  var discarded: Int { segment.discarded }
 
   @inlinable
   var unconsumed: Int { end - start }
 
-  /// Moves the unconsumed bytes to the front, grows if they fill the buffer,
-  /// and reads more. Returns the number of bytes read: 0 at end of input, or
-  /// -1 when the unconsumed bytes already fill `limit` (the caller's item is too long).
+  /// Whether no line or record holds the segment, so the reader may reuse it.
+  @inlinable @inline(__always)
+  mutating func isUnshared() -> Bool { isKnownUniquelyReferenced(&segment) }
+
+  /// Makes room and reads more. Returns the number of bytes read: 0 at end of
+  /// input, or -1 when the unconsumed bytes already fill `limit` (the caller's
+  /// item is too long).
+  ///
+  /// A segment nobody else holds is compacted in place (and grown if the
+  /// unconsumed bytes fill it). A held one is left as it is: reading goes on
+  /// after its end while there is room, then in a new segment that starts
+  /// with the unconsumed bytes.
   @usableFromInline
   mutating func refill(from source: ByteSource) throws(StreamIOError) -> Int {
-    if start > 0 {
-      let count = end - start
-      if count > 0 { base.copyMemory(from: base + start, byteCount: count) }
-      discarded += start
-      start = 0
-      end = count
+    let count = end - start
+    if isUnshared() {
+      if start > 0 {
+        if count > 0 { base.copyMemory(from: base + start, byteCount: count) }
+        segment.discarded += start
+        start = 0
+        end = count
+      }
+      if end == capacity {
+        guard capacity < limit else { return -1 }
+        moveToNewSegment(capacity: Swift.min(capacity * 2, limit))
+      }
+    } else if end == capacity {
+      if count == capacity {
+        guard capacity < limit else { return -1 }
+        moveToNewSegment(capacity: Swift.min(capacity * 2, limit))
+      } else {
+        moveToNewSegment(capacity: capacity)
+      }
     }
-    if end == storage.count {
-      guard storage.count < limit else { return -1 }
-      let grown = Self.allocate(min(storage.count * 2, limit))
-      grown.baseAddress!.copyMemory(from: base, byteCount: end)
-      storage.deallocate()
-      storage = grown
-    }
-    let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))
-    end += count
-    return count
+    let read = try source.read(into: UnsafeMutableRawBufferPointer(start: base + end, count: capacity - end))
+    end += read
+    return read
+  }
+
+  /// Continues in a new segment of `capacity` bytes holding the unconsumed bytes.
+  mutating func moveToNewSegment(capacity: Int) {
+    let count = end - start
+    let old = segment
+    let new = ReadSegment(
+      capacity: capacity, fields: fields, discarded: old.discarded + start, origin: old.origin)
+    new.base.copyMemory(from: base + start, byteCount: count)
+    segment = new
+    base = new.base
+    start = 0
+    end = count
   }
 }

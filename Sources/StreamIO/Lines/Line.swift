@@ -1,33 +1,47 @@
 /// One line read by ``LineReader``, without its line ending (`\n` or `\r\n`).
 ///
-/// A view into the reader's buffer, valid until the reader's next `next()`:
-/// copy what you keep with ``string()`` or `Array(line.bytes)`.
+/// A value: it stays valid and unchanged for as long as you hold it, after
+/// later reads and after the reader is gone (`Array(reader)` and
+/// `reader.prefix(3)` give distinct lines). Its bytes are not copied: the
+/// line keeps the block of input it lies in alive, and the reader moves on
+/// to a new block only when a kept line still holds the current one.
 public struct Line {
-  /// The line is the reader's current state: one word, so handing a line
-  /// through a chain of generators copies 8 bytes, not 40.
   @usableFromInline
-  let reader: Unmanaged<LineReader>
+  let segment: ReadSegment
+  @usableFromInline
+  let start: Int
+  @usableFromInline
+  let length: Int
+  /// 1-based line number.
+  public let number: Int
 
   @inlinable
-  init(reader: Unmanaged<LineReader>) {
-    self.reader = reader
+  init(segment: ReadSegment, start: Int, length: Int, number: Int) {
+    self.segment = segment
+    self.start = start
+    self.length = length
+    self.number = number
   }
 
-  /// The line's bytes, without the line ending.
+  /// The line's bytes, without the line ending. They stay valid while the
+  /// line is alive: keep the line (not just the pointer) for as long as you
+  /// use them, or use ``withBytes(_:)``.
   @inlinable
   public var bytes: UnsafeRawBufferPointer {
-    reader._withUnsafeGuaranteedRef { reader in
-      UnsafeRawBufferPointer(start: reader.buffer.base + reader.lineStart, count: reader.lineLength)
-    }
+    UnsafeRawBufferPointer(start: segment.base + start, count: length)
   }
 
-  /// 1-based line number.
+  /// Calls `body` with the line's bytes, keeping the line alive meanwhile.
   @inlinable
-  public var number: Int { reader._withUnsafeGuaranteedRef { $0.lineNumber } }
+  public func withBytes<Result, Failure: Error>(
+    _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+  ) throws(Failure) -> Result {
+    try withExtendedLifetime(self) { () throws(Failure) -> Result in try body(bytes) }
+  }
 
   /// 0-based offset in the input of the line's first byte.
   @inlinable
-  public var byteOffset: Int { reader._withUnsafeGuaranteedRef { $0.buffer.discarded &+ $0.lineStart } }
+  public var byteOffset: Int { segment.discarded &+ start }
 
   /// The line as a `String`, checking that it is valid UTF-8.
   /// Python: `line.decode("utf-8")` (strict).
@@ -51,7 +65,7 @@ public struct Line {
     let column = firstInvalidUTF8(in: bytes) ?? 0
     return StreamIOError(
       .invalidUTF8, "invalid UTF-8 where text was expected (byte 0x\(String(bytes[column], radix: 16)))",
-      path: reader._withUnsafeGuaranteedRef { $0.source.path }, line: number, column: column + 1,
+      path: segment.origin.path, line: number, column: column + 1,
       byteOffset: byteOffset + column)
   }
 }

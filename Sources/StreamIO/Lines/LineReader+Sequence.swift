@@ -24,9 +24,50 @@ extension LineReader: StreamReader, Sequence, AsyncSequence {
   /// one at a time.
   @inlinable @inline(__always)
   func nextBuffered() throws(StreamIOError) -> Line? {
+    try nextBuffered(in: buffer.segment)
+  }
+
+  /// ``nextBuffered()`` with the segment the caller holds (the current one).
+  @inlinable @inline(__always)
+  func nextBuffered(in segment: ReadSegment) throws(StreamIOError) -> Line? {
     let base = UnsafeRawPointer(buffer.base)
     guard let newline = newlines.next(before: buffer.end, mask: { ByteMasks.equal(0x0A, in: base, at: $0, count: $1) })
     else { return nil }
-    return try makeLine(endingAt: newline, next: newline &+ 1)
+    return try makeLine(endingAt: newline, next: newline &+ 1, in: segment)
+  }
+
+  /// Calls `body` with each line in order: the fastest way to read lines.
+  /// Python: `for line in f: body(line)`.
+  ///
+  /// Each line is lent to `body` rather than handed over, which saves the
+  /// reference counting of ``next()`` (one retain and one release per line):
+  /// the reader holds each block of input while `body` runs. A line that
+  /// `body` keeps (stores, appends, yields) is retained as any value is, so
+  /// it stays valid; there is nothing to get wrong.
+  ///
+  /// ```swift
+  /// var errors = 0
+  /// try LineReader(path: "server.log").forEachLine { line in
+  ///   if line.bytes.starts(with: "ERROR".utf8) { errors += 1 }
+  /// }
+  /// ```
+  ///
+  /// - Throws: what ``next()`` throws, or what `body` throws (reading stops there).
+  @inlinable
+  public func forEachLine(_ body: (Line) throws -> Void) throws {
+    while true {
+      // The lines already in the buffer, lent out while `segment` holds it;
+      // released before reading more, so that the buffer can be reused.
+      // (If `body` reads on from this reader into a new segment, the loop
+      // ends and starts over with it.)
+      try withExtendedLifetime(buffer.segment) { segment in
+        while buffer.base == segment.base, let line = try nextBuffered(in: segment) { try body(line) }
+      }
+      if atEnd {
+        if let last = try next() { try body(last) }
+        return
+      }
+      try refill()
+    }
   }
 }

@@ -18,9 +18,10 @@ import Darwin
 ///
 /// - Lines end at `\n`; a `\r` before it is dropped too, so CRLF files read
 ///   the same as LF ones. A last line without a newline is still a line.
-/// - Each ``Line`` is a view into one reusable buffer, valid until the next
-///   `next()`. The buffer grows only for a line longer than itself, and never
-///   past `maxLineLength`: a longer line is an error naming its line number.
+/// - Each ``Line`` is a value that stays valid as long as it is held; its
+///   bytes are not copied (see ``Line``). The buffer grows only for a line
+///   longer than itself, and never past `maxLineLength`: a longer line is an
+///   error naming its line number.
 /// - The file is closed at the end of input, on an error, by ``close()`` and
 ///   at deinit, so an early `break` out of `for line in reader` closes it as
 ///   soon as the reader is released.
@@ -41,11 +42,6 @@ public final class LineReader {
   var newlines = ByteScan()
   @exclusivity(unchecked) @usableFromInline
   var lineNumber = 0
-  /// The current line: where it starts in the buffer, and its length.
-  @exclusivity(unchecked) @usableFromInline
-  var lineStart = 0
-  @exclusivity(unchecked) @usableFromInline
-  var lineLength = 0
   @exclusivity(unchecked) @usableFromInline
   var atEnd = false
 
@@ -63,7 +59,8 @@ public final class LineReader {
     self.source = source
     self.maxLineLength = maxLineLength
     // Room for the longest line plus its "\r\n".
-    buffer = ReadBuffer(capacity: bufferSize, limit: Swift.max(bufferSize, maxLineLength + 2))
+    buffer = ReadBuffer(
+      capacity: bufferSize, limit: Swift.max(bufferSize, maxLineLength + 2), origin: ReadOrigin(path: source.path))
   }
 
   /// Opens `path` and reads its lines.
@@ -76,11 +73,10 @@ public final class LineReader {
   }
 
   /// The buffer's current size: it grows only for a line longer than itself.
-  public var bufferCapacity: Int { buffer.storage.count }
+  public var bufferCapacity: Int { buffer.capacity }
 
   deinit {
     source.close()
-    buffer.deallocate()
   }
 
   /// Closes the input now; `next()` then returns nil.
@@ -107,10 +103,8 @@ public final class LineReader {
       if _fastPath(end &- start <= maxLineLength) {
         newlines.bits &= newlines.bits &- 1
         lineNumber &+= 1
-        lineStart = start
-        lineLength = end &- start
         buffer.start = newline &+ 1
-        return Line(reader: Unmanaged.passUnretained(self))
+        return Line(segment: buffer.segment, start: start, length: end &- start, number: lineNumber)
       }
     }
     return try nextScanning()
@@ -123,7 +117,7 @@ public final class LineReader {
       if let line = try nextBuffered() { return line }
       if atEnd {
         guard buffer.start < buffer.end else { return nil }
-        return try makeLine(endingAt: buffer.end, next: buffer.end)
+        return try makeLine(endingAt: buffer.end, next: buffer.end, in: buffer.segment)
       }
       try refill()
     }
@@ -132,7 +126,7 @@ public final class LineReader {
   /// The line from `buffer.start` to `newline` (a trailing `\r` dropped);
   /// consumption resumes at `next`.
   @inlinable @inline(__always)
-  func makeLine(endingAt newline: Int, next: Int) throws(StreamIOError) -> Line {
+  func makeLine(endingAt newline: Int, next: Int, in segment: ReadSegment) throws(StreamIOError) -> Line {
     let base = buffer.base
     let start = buffer.start
     // Offsets are within the buffer, so wrapping arithmetic cannot wrap.
@@ -141,10 +135,8 @@ public final class LineReader {
     let length = end &- start
     guard length <= maxLineLength else { throw lineTooLong() }
     lineNumber &+= 1
-    lineStart = start
-    lineLength = length
     buffer.start = next
-    return Line(reader: Unmanaged.passUnretained(self))
+    return Line(segment: segment, start: start, length: length, number: lineNumber)
   }
 
   /// Reads more input; sets `atEnd` at its end.
@@ -155,7 +147,8 @@ public final class LineReader {
     if buffer.unconsumed > maxLineLength + 1 { throw lineTooLong() }
     let consumed = buffer.start
     let read = try buffer.refill(from: source)
-    newlines.moveDown(by: consumed)  // compaction moved the unscanned bytes down with the rest
+    // Compaction (or a new segment) moved the unscanned bytes down with the rest.
+    newlines.moveDown(by: consumed &- buffer.start)
     if read < 0 { throw lineTooLong() }
     if read == 0 { atEnd = true }
   }
