@@ -16,9 +16,12 @@ public enum ExitStatus: Int32, Sendable {
   case dataError = 65
   /// The input does not exist or cannot be read (EX_NOINPUT).
   case noInput = 66
+  /// An output cannot be created: a directory, no permission (EX_CANTCREAT).
+  case cannotCreate = 73
   /// Reading or writing failed (EX_IOERR).
   case ioError = 74
-  /// Interrupted by Ctrl-C (128 + SIGINT), as shells report it.
+  /// Interrupted by Ctrl-C (128 + SIGINT), as shells report it; SIGTERM and
+  /// SIGHUP exit with 128 + their number.
   case interrupted = 130
 }
 
@@ -32,7 +35,7 @@ struct GenFailure: Error {
 
 extension StreamIOError {
   /// The write end of a pipe closed (`gen … | head`): stop quietly.
-  var isBrokenPipe: Bool { code == .io && errno == .brokenPipe }
+  var isBrokenPipe: Bool { (code == .io || code == .writeFailed) && errno == .brokenPipe }
 
   var exitStatus: ExitStatus {
     switch code {
@@ -41,6 +44,8 @@ extension StreamIOError {
       case .noSuchFileOrDirectory?, .permissionDenied?, .notDirectory?, .isDirectory?: .noInput
       default: .ioError
       }
+    case .cannotCreate: .cannotCreate
+    case .writeFailed: .ioError
     case .missingColumn: .usage
     case .lineTooLong, .invalidUTF8, .unterminatedQuote, .quoteInUnquotedField, .textAfterClosingQuote,
       .recordTooLarge, .invalidField, .invalidJSON:

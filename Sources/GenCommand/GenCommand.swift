@@ -107,28 +107,32 @@ public enum GenCommand {
   }
 }
 
-/// Temporary files to remove when Ctrl-C ends the process: a signal handler
-/// may only call async-signal-safe functions, so the paths are kept as C
-/// strings in a fixed table set up beforehand.
+/// Temporary files to remove when Ctrl-C (SIGINT), SIGTERM or SIGHUP ends
+/// the process: a signal handler may only call async-signal-safe functions,
+/// so the paths are kept as C strings in a fixed table set up beforehand.
 enum Interrupts {
   static let capacity = 8
   nonisolated(unsafe) static var paths = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
   nonisolated(unsafe) static var installed = false
+  /// The signals that end the process after the temporary files are removed.
+  static let signals = [SIGINT, SIGTERM, SIGHUP]
 
   static func install() {
     paths.initialize(repeating: nil, count: capacity)
     installed = true
-    // A parent may have left SIGINT blocked (test runners, some process
+    // A parent may have left these blocked (test runners, some process
     // launchers); a blocked Ctrl-C would never arrive.
     var set = sigset_t()
     sigemptyset(&set)
-    sigaddset(&set, SIGINT)
+    for signal in signals { sigaddset(&set, signal) }
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
-    signal(SIGINT) { _ in
-      for index in 0..<Interrupts.capacity {
-        if let path = Interrupts.paths[index] { unlink(path) }
+    for number in signals {
+      signal(number) { number in
+        for index in 0..<Interrupts.capacity {
+          if let path = Interrupts.paths[index] { unlink(path) }
+        }
+        _exit(128 + number)
       }
-      _exit(ExitStatus.interrupted.rawValue)
     }
   }
 

@@ -8,8 +8,13 @@ import SystemPackage
 public struct StreamIOError: Error, Sendable, Hashable, CustomStringConvertible {
   /// What went wrong.
   public enum Code: Sendable, Hashable {
-    /// Opening, reading or closing failed; ``errno`` says why.
+    /// Opening, reading or closing an input failed; ``errno`` says why.
     case io
+    /// An output cannot be created or opened: a directory, a missing
+    /// directory, no permission, a block device or a socket.
+    case cannotCreate
+    /// Writing, flushing or renaming an output failed; ``errno`` says why.
+    case writeFailed
     /// A line was longer than the reader's `maxLineLength`.
     case lineTooLong
     /// Bytes that are not valid UTF-8 where a `String` was asked for.
@@ -41,7 +46,7 @@ public struct StreamIOError: Error, Sendable, Hashable, CustomStringConvertible 
   public var column: Int?
   /// 0-based offset in bytes from the start of the input, when known.
   public var byteOffset: Int?
-  /// The system error behind an ``Code/io`` error.
+  /// The system error behind an ``Code/io``, ``Code/cannotCreate`` or ``Code/writeFailed`` error.
   public var errno: Errno?
 
   public init(

@@ -37,23 +37,47 @@ import Testing
     #expect(status.stderr == "")
   }
 
-  @Test func ctrlCLeavesNoTemporaryFiles() throws {
+  @Test func signalsLeaveNoTemporaryFiles() throws {
     let dir = try TemporaryDirectory()
-    for keep in [true, false] {
-      let keepOption = keep ? "--keep '\(dir.path)/sales.csv'" : ""
-      // Far more rows than can be written before the signal arrives.
-      let run = try shell(
-        """
-        TMPDIR='\(dir.path)' '\(genExecutable)' demo --rows 500000000 \(keepOption) >/dev/null 2>&1 &
-        pid=$!
-        sleep 1
-        kill -INT $pid
-        wait $pid
-        echo $?
-        """)
-      #expect(run.stdout == "130\n")
-      #expect(dir.contents == [], "left behind: \(dir.contents)")
+    for (signal, status) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
+      for keep in [true, false] {
+        let keepOption = keep ? "--keep '\(dir.path)/sales.csv'" : ""
+        // Far more rows than can be written before the signal arrives.
+        let run = try shell(
+          """
+          TMPDIR='\(dir.path)' '\(genExecutable)' demo --rows 500000000 \(keepOption) >/dev/null 2>&1 &
+          pid=$!
+          sleep 1
+          kill -\(signal) $pid
+          wait $pid
+          echo $?
+          """)
+        #expect(run.stdout == "\(status)\n", "SIG\(signal)")
+        #expect(dir.contents == [], "SIG\(signal) left behind: \(dir.contents)")
+      }
     }
+  }
+
+  @Test func outputsNeverReplaceWhatIsNotARegularFile() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("sales.csv", salesCSV)
+    let toNull = try shell("'\(genExecutable)' convert '\(csv)' --to jsonl --output /dev/null; stat -c %F /dev/null")
+    #expect(toNull.status == 0)
+    #expect(toNull.stdout == "character special file\n")
+    let toStdout = try shell("'\(genExecutable)' convert '\(csv)' --to jsonl --output /dev/stdout | wc -l")
+    #expect(toStdout.stdout.trimmingCharacters(in: .whitespaces) == "5\n")
+    let toDirectory = try shell("'\(genExecutable)' convert '\(csv)' --to jsonl --output '\(dir.path)'")
+    #expect(toDirectory.status == 73)
+    #expect(toDirectory.stderr.contains("is a directory"))
+    let toMissing = try shell("'\(genExecutable)' convert '\(csv)' --to jsonl --output '\(dir.path)/no/such/out.jsonl'")
+    #expect(toMissing.status == 73)
+    #expect(dir.contents == ["sales.csv"])
+    // Through a symbolic link: the link stays, its target is replaced.
+    let target = try dir.file("target.jsonl", "old\n")
+    let link = dir.path + "/link.jsonl"
+    _ = try shell("ln -s target.jsonl '\(link)'")
+    #expect(try shell("'\(genExecutable)' convert '\(csv)' --to jsonl --output '\(link)'").status == 0)
+    #expect(try shell("test -L '\(link)' && wc -l < '\(target)'").stdout.trimmingCharacters(in: .whitespaces) == "5\n")
   }
 }
 

@@ -11,10 +11,21 @@ import Darwin
 /// A buffered byte sink: a file written atomically, or a descriptor such as
 /// standard output.
 ///
-/// Writing to a path goes to a temporary file beside it, renamed over the
-/// path by ``finish()``. If `finish()` is never reached (an error, an early
-/// return, a crash), the temporary file is removed at deinit and the path is
-/// untouched: a failed run never leaves half an output behind.
+/// Writing to a path never damages what is there:
+/// - A regular file (or a new one) is written to a temporary file beside it,
+///   flushed to disk (`fsync`) and renamed over the path by ``finish()``, then
+///   the directory is flushed too. If `finish()` is never reached (an error,
+///   an early return, a crash), the temporary file is removed at deinit and
+///   the path is untouched: a failed run never leaves half an output behind.
+///   A replaced file keeps its permissions (and owner, where allowed); a new
+///   one gets `0666` less the umask, as `open(2)` would give it.
+/// - A symbolic link is followed: its target is replaced atomically, the link stays.
+/// - A character device (`/dev/null`, a terminal), a FIFO, or a descriptor
+///   named as a path (`/dev/stdout`, `/dev/fd/3`) is written to directly, as
+///   the shell's `>` does: not atomic, by nature.
+/// - A directory, a block device or a socket is refused (``StreamIOError/Code/cannotCreate``)
+///   before anything is written.
+///
 /// Python: writing to a `tempfile.NamedTemporaryFile` and `os.replace`-ing it.
 public final class OutputSink {
   /// Where the output goes, for error messages.
@@ -22,27 +33,86 @@ public final class OutputSink {
   @usableFromInline
   var descriptor: FileDescriptor?
   let closesDescriptor: Bool
-  /// The temporary file that `finish()` renames to `path` (atomic writes
+  /// The temporary file that `finish()` renames into place (atomic writes
   /// only), for a program that must remove it when interrupted by a signal.
   public let temporaryPath: String?
+  /// The file the temporary one replaces: `path` with symbolic links followed.
+  let destination: String?
   @exclusivity(unchecked) @usableFromInline
   var buffer: UnsafeMutableRawBufferPointer
   @exclusivity(unchecked) @usableFromInline
   var count = 0
 
-  /// Writes to `path` atomically: nothing appears there until ``finish()``.
+  /// Writes to `path`: atomically for a regular or new file (nothing appears
+  /// there until ``finish()``), directly for a character device or a FIFO.
+  ///
+  /// - Throws: ``StreamIOError`` with code ``StreamIOError/Code/cannotCreate``
+  ///   for a directory, a block device, a socket, a missing directory or a
+  ///   permission denied.
   public init(path: String, bufferSize: Int = 64 * 1024) throws(StreamIOError) {
     self.path = path
-    var template = Array((path + ".tmp-XXXXXX").utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else {
-      let error = Errno(rawValue: errno)
-      throw StreamIOError(.io, "cannot create a temporary file beside it: \(error)", path: path, errno: error)
-    }
-    temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    descriptor = FileDescriptor(rawValue: fd)
-    closesDescriptor = true
     buffer = .allocate(byteCount: bufferSize, alignment: 16)
+    let target: OutputTarget
+    do throws(StreamIOError) {
+      target = try OutputTarget(path)
+    } catch {
+      buffer.deallocate()
+      throw error
+    }
+    switch target.kind {
+    case .writeThrough:
+      let fd = open(target.path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY)  // O_TRUNC as the shell's `>`; devices ignore it
+      guard fd >= 0 else {
+        let error = Errno(rawValue: errno)
+        buffer.deallocate()
+        throw StreamIOError(.cannotCreate, "cannot open for writing: \(error)", path: path, errno: error)
+      }
+      descriptor = FileDescriptor(rawValue: fd)
+      closesDescriptor = true
+      temporaryPath = nil
+      destination = nil
+    case .replace(let mode, let owner):
+      let (fd, temporary) = Self.createTemporary(beside: target.path)
+      guard fd >= 0 else {
+        let error = Errno(rawValue: errno)
+        buffer.deallocate()
+        throw StreamIOError(.cannotCreate, "cannot create a temporary file beside it: \(error)", path: path, errno: error)
+      }
+      _ = fchmod(fd, mode)
+      if let owner { _ = fchown(fd, owner.user, owner.group) }  // as root, or to one's own group; else the default
+      descriptor = FileDescriptor(rawValue: fd)
+      closesDescriptor = true
+      temporaryPath = temporary
+      destination = target.path
+    }
+  }
+
+  /// Creates `<name>.tmp-XXXXXX` beside `target` (X random; close-on-exec,
+  /// mode 0600 until set), shortening the name so that it fits wherever `target`'s does.
+  static func createTemporary(beside target: String) -> (Int32, String) {
+    let slash = target.utf8.lastIndex(of: UInt8(ascii: "/"))
+    let directory = slash.map { String(target[...$0]) } ?? ""
+    var name = Array(slash.map { target.utf8[target.utf8.index(after: $0)...] } ?? target.utf8[...])
+    let suffix = Array(".tmp-XXXXXX".utf8)
+    let maximum = 255 - suffix.count  // NAME_MAX on Linux and macOS file systems
+    if name.count > maximum {
+      var cut = maximum
+      while cut > 0 && name[cut] & 0xC0 == 0x80 { cut -= 1 }  // not inside a UTF-8 sequence
+      name.removeSubrange(cut...)
+    }
+    // mkstemp's way, with O_CLOEXEC from the start (mkostemp is a GNU extension).
+    let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+    var generator = SystemRandomNumberGenerator()
+    var fd: Int32 = -1
+    var temporary = ""
+    for _ in 0..<100 {
+      var bytes = Array(directory.utf8) + name + suffix
+      for i in (bytes.count - 6)..<bytes.count { bytes[i] = letters.randomElement(using: &generator)! }
+      temporary = String(decoding: bytes, as: UTF8.self)
+      fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+      if fd >= 0 || errno != EEXIST { break }
+    }
+    return (fd, temporary)
   }
 
   /// Writes to a descriptor you own (standard output, a pipe); closed only if `closeWhenDone`.
@@ -51,6 +121,7 @@ public final class OutputSink {
     self.descriptor = descriptor
     self.closesDescriptor = closeWhenDone
     self.temporaryPath = nil
+    self.destination = nil
     buffer = .allocate(byteCount: bufferSize, alignment: 16)
   }
 
@@ -120,35 +191,160 @@ public final class OutputSink {
   @usableFromInline
   func writeOut(_ bytes: UnsafeRawBufferPointer) throws(StreamIOError) {
     guard let descriptor else {
-      throw StreamIOError(.io, "write after the output was finished", path: path)
+      throw StreamIOError(.writeFailed, "write after the output was finished", path: path)
     }
     do {
       _ = try descriptor.writeAll(bytes)
     } catch {
-      throw StreamIOError(.io, "write failed: \(error)", path: path, errno: error as? Errno)
+      throw StreamIOError(.writeFailed, "write failed: \(error)", path: path, errno: error as? Errno)
     }
   }
 
-  /// Flushes, closes, and (for a path) renames the temporary file into place.
-  /// Python: leaving the `with open(...)` block, then `os.replace`.
+  /// Flushes, closes, and (for a file) makes the output durable and puts it
+  /// in place: `fsync` of the file, rename over the destination, `fsync` of
+  /// its directory. Python: leaving the `with open(...)` block, `os.fsync`,
+  /// then `os.replace`.
   public func finish() throws(StreamIOError) {
     try flush()
-    guard let open = descriptor else { return }
+    guard let file = descriptor else { return }
     descriptor = nil
-    if let temporaryPath {
-      do {
-        try open.close()
-      } catch {
-        unlink(temporaryPath)
-        throw StreamIOError(.io, "close failed: \(error)", path: path, errno: error as? Errno)
+    guard let temporaryPath, let destination else {
+      if closesDescriptor {
+        do {
+          try file.close()
+        } catch {
+          throw StreamIOError(.writeFailed, "close failed: \(error)", path: path, errno: error as? Errno)
+        }
       }
-      guard rename(temporaryPath, path) == 0 else {
-        let error = Errno(rawValue: errno)
-        unlink(temporaryPath)
-        throw StreamIOError(.io, "cannot move the finished file into place: \(error)", path: path, errno: error)
-      }
-    } else if closesDescriptor {
-      try? open.close()
+      return
     }
+    func fail(_ what: String, _ error: Errno) -> StreamIOError {
+      unlink(temporaryPath)
+      return StreamIOError(.writeFailed, "\(what): \(error)", path: path, errno: error)
+    }
+    if fsync(file.rawValue) != 0 {
+      let error = Errno(rawValue: errno)
+      try? file.close()
+      throw fail("cannot flush the file to disk", error)
+    }
+    do {
+      try file.close()
+    } catch {
+      throw fail("close failed", error as? Errno ?? .ioError)
+    }
+    guard rename(temporaryPath, destination) == 0 else { throw fail("cannot move the finished file into place", Errno(rawValue: errno)) }
+    // The rename is durable once the directory is.
+    let slash = destination.utf8.lastIndex(of: UInt8(ascii: "/"))
+    let directory = slash.map { $0 == destination.utf8.startIndex ? "/" : String(destination[..<$0]) } ?? "."
+    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd >= 0 {
+      defer { close(fd) }
+      if fsync(fd) != 0 && errno != EINVAL {  // some file systems cannot sync a directory
+        let error = Errno(rawValue: errno)
+        throw StreamIOError(.writeFailed, "cannot flush the directory to disk: \(error)", path: path, errno: error)
+      }
+    }
+  }
+}
+
+/// What is at an output path, with symbolic links followed, and how to write there.
+struct OutputTarget {
+  enum Kind {
+    /// Replace atomically, with this mode and (for an existing file) owner.
+    case replace(mode: mode_t, owner: (user: uid_t, group: gid_t)?)
+    /// Write to it as it is: a character device or a FIFO.
+    case writeThrough
+  }
+
+  /// The path with symbolic links followed (the file to write or replace).
+  let path: String
+  let kind: Kind
+
+  init(_ requested: String) throws(StreamIOError) {
+    // What is there, links followed (the kernel's way: /dev/stdout's link
+    // to "pipe:[…]" only resolves this way).
+    var info = stat()
+    if stat(requested, &info) == 0 {
+      switch info.st_mode & S_IFMT {
+      case S_IFCHR, S_IFIFO:
+        path = requested
+        kind = .writeThrough
+        return
+      case S_IFDIR:
+        throw StreamIOError(.cannotCreate, "is a directory; name a file to write", path: requested, errno: .isDirectory)
+      case S_IFREG:
+        // A descriptor named as a path (`--output /dev/stdout` redirected to
+        // a file) is written through, as the shell would.
+        if OutputTarget.namesADescriptor(requested) {
+          path = requested
+          kind = .writeThrough
+          return
+        }
+      default:
+        throw StreamIOError(
+          .cannotCreate, "is a block device or a socket; write to a file, a character device or a FIFO",
+          path: requested)
+      }
+    } else if errno != ENOENT {
+      let error = Errno(rawValue: errno)
+      throw StreamIOError(.cannotCreate, "cannot write here: \(error)", path: requested, errno: error)
+    }
+    // A regular file, or none yet (perhaps at the end of a dangling link):
+    // the links are followed by hand, to put the temporary file beside the
+    // file itself and rename over it, not over a link.
+    var path = requested
+    for _ in 0..<40 {  // as the kernel's limit on links followed (ELOOP)
+      guard lstat(path, &info) == 0 else {
+        self.path = path
+        kind = .replace(mode: 0o666 & ~OutputTarget.currentUmask, owner: nil)
+        return
+      }
+      if info.st_mode & S_IFMT == S_IFLNK {
+        path = try OutputTarget.readLink(path, requested: requested)
+        continue
+      }
+      self.path = path
+      kind = .replace(mode: info.st_mode & 0o7777, owner: (info.st_uid, info.st_gid))
+      return
+    }
+    throw StreamIOError(.cannotCreate, "too many levels of symbolic links", path: requested, errno: .tooManySymbolicLinkLevels)
+  }
+
+  /// Whether `path` names an open descriptor rather than a file.
+  static func namesADescriptor(_ path: String) -> Bool {
+    path == "/dev/stdout" || path == "/dev/stderr" || path.hasPrefix("/dev/fd/") || path.hasPrefix("/proc/self/fd/")
+  }
+
+  /// Where the symbolic link at `path` points, relative to its directory.
+  static func readLink(_ path: String, requested: String) throws(StreamIOError) -> String {
+    var bytes = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let count = readlink(path, &bytes, bytes.count - 1)
+    guard count >= 0 else {
+      let error = Errno(rawValue: errno)
+      throw StreamIOError(.cannotCreate, "cannot read the symbolic link: \(error)", path: requested, errno: error)
+    }
+    let target = String(decoding: bytes[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    if target.hasPrefix("/") { return target }
+    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return target }
+    return String(path[...slash]) + target
+  }
+
+  /// The process's umask, read without changing it where the system allows.
+  static var currentUmask: mode_t {
+    #if os(Linux)
+    if let status = fopen("/proc/self/status", "r") {
+      defer { fclose(status) }
+      var line = [CChar](repeating: 0, count: 256)
+      while fgets(&line, Int32(line.count), status) != nil {
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if text.hasPrefix("Umask:"), let value = mode_t(text.dropFirst(6).filter { $0.isNumber }, radix: 8) {
+          return value
+        }
+      }
+    }
+    #endif
+    let mask = umask(0o022)  // (changes it for a moment: only where /proc is missing)
+    _ = umask(mask)
+    return mask
   }
 }

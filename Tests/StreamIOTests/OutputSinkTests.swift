@@ -1,0 +1,130 @@
+// OutputSink never damages what is at its path: regular files are replaced
+// atomically with their mode kept, symbolic links are followed, devices and
+// FIFOs are written through, directories are refused before any write.
+import Foundation
+@testable import StreamIO
+import SystemPackage
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@Suite struct OutputSinkTests {
+  func write(_ text: String, to path: String) throws(StreamIOError) {
+    let sink = try OutputSink(path: path)
+    try sink.write(text)
+    try sink.finish()
+  }
+
+  func info(_ path: String, following: Bool = false) -> stat {
+    var result = stat()
+    _ = following ? stat(path, &result) : lstat(path, &result)
+    return result
+  }
+
+  func directory() throws -> String {
+    let path = NSTemporaryDirectory() + "sink-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }
+
+  @Test func aNewFileGetsTheUmasksMode() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try write("new\n", to: dir + "/new.txt")
+    #expect(info(dir + "/new.txt").st_mode & 0o7777 == 0o666 & ~OutputTarget.currentUmask)
+    #expect(try String(contentsOfFile: dir + "/new.txt", encoding: .utf8) == "new\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["new.txt"])
+  }
+
+  @Test func replacingAFileKeepsItsMode() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/kept.txt"
+    try "old".write(toFile: path, atomically: false, encoding: .utf8)
+    chmod(path, 0o640)
+    let before = info(path).st_ino
+    try write("replaced\n", to: path)
+    #expect(info(path).st_mode & 0o7777 == 0o640)
+    #expect(info(path).st_ino != before, "replaced by rename, not rewritten in place")
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "replaced\n")
+  }
+
+  @Test func aSymbolicLinkIsFollowedAndKept() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir + "/real", withIntermediateDirectories: true)
+    try "old".write(toFile: dir + "/real/target.txt", atomically: false, encoding: .utf8)
+    symlink("real/target.txt", dir + "/link.txt")  // relative, as `ln -s` makes them
+    try write("through the link\n", to: dir + "/link.txt")
+    #expect(info(dir + "/link.txt").st_mode & S_IFMT == S_IFLNK)
+    #expect(try String(contentsOfFile: dir + "/real/target.txt", encoding: .utf8) == "through the link\n")
+    // A dangling link gets its target created.
+    symlink(dir + "/real/new.txt", dir + "/dangling.txt")
+    try write("created\n", to: dir + "/dangling.txt")
+    #expect(info(dir + "/dangling.txt").st_mode & S_IFMT == S_IFLNK)
+    #expect(try String(contentsOfFile: dir + "/real/new.txt", encoding: .utf8) == "created\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/real").sorted() == ["new.txt", "target.txt"])
+  }
+
+  @Test func aDirectoryIsRefusedBeforeAnything() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect { try OutputSink(path: dir) } throws: { ($0 as? StreamIOError)?.code == .cannotCreate }
+    #expect { try OutputSink(path: dir + "/missing/out.txt") } throws: { ($0 as? StreamIOError)?.code == .cannotCreate }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [])
+  }
+
+  @Test func devicesAreWrittenThrough() throws {
+    try write("discarded\n", to: "/dev/null")
+    #expect(info("/dev/null").st_mode & S_IFMT == S_IFCHR)
+    #expect(info("/dev/null").st_mode & 0o777 == 0o666)
+  }
+
+  @Test func aFIFOsReaderGetsTheOutput() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let fifo = dir + "/pipe"
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let received = UncheckedBox<Data?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+      received.value = FileHandle(forReadingAtPath: fifo)?.readDataToEndOfFile()
+      done.signal()
+    }.start()
+    try write("through the pipe\n", to: fifo)
+    done.wait()
+    #expect(received.value.map { String(decoding: $0, as: UTF8.self) } == "through the pipe\n")
+    #expect(info(fifo).st_mode & S_IFMT == S_IFIFO)
+  }
+
+  @Test func theTemporaryFileIsCloseOnExecAndItsNameFits() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let name = String(repeating: "é", count: 126) + "x"  // 253 bytes: the longest name plus ".tmp-XXXXXX" would not fit
+    let sink = try OutputSink(path: dir + "/" + name)
+    #expect(fcntl(sink.descriptor!.rawValue, F_GETFD) & FD_CLOEXEC != 0)
+    let temporary = try #require(sink.temporaryPath)
+    #expect(temporary.utf8.count - dir.utf8.count - 1 <= 255)
+    #expect(FileManager.default.fileExists(atPath: temporary))
+    try sink.write("long\n")
+    try sink.finish()
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [name])
+  }
+
+  @Test func anUnfinishedSinkLeavesTheFileAsItWas() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "original".write(toFile: dir + "/f.txt", atomically: false, encoding: .utf8)
+    do {
+      let sink = try OutputSink(path: dir + "/f.txt")
+      try sink.write("half")
+    }
+    #expect(try String(contentsOfFile: dir + "/f.txt", encoding: .utf8) == "original")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["f.txt"])
+  }
+}
