@@ -14,6 +14,7 @@
 /// are not copied: the record keeps the block of input it lies in alive, and
 /// the reader moves on to a new block only when a kept record still holds
 /// the current one. A loop that drops each record allocates nothing.
+@_eagerMove
 public struct CSVRecord {
   @usableFromInline
   let segment: ReadSegment

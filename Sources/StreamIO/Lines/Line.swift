@@ -5,6 +5,7 @@
 /// `reader.prefix(3)` give distinct lines). Its bytes are not copied: the
 /// line keeps the block of input it lies in alive, and the reader moves on
 /// to a new block only when a kept line still holds the current one.
+@_eagerMove
 public struct Line {
   @usableFromInline
   let segment: ReadSegment
