@@ -62,7 +62,7 @@ struct CSVCondition {
     self.clause = clause
     index = columns.firstIndex(of: clause.column)
     value = Array(clause.value.utf8)
-    number = Double(clause.value)
+    number = Double(clause.value).flatMap { $0.isFinite ? $0 : nil }  // as WhereClause.matches: "nan" compares as text
   }
 
   /// Whether an ASCII row matches, as ``WhereClause/matches(_:)`` decides
@@ -81,7 +81,7 @@ struct CSVCondition {
     }
     let order: Int
     if let number {
-      if let left = Double.decode(csvField: field) {
+      if let left = Double.decode(csvField: field), !left.isNaN {
         order = left < number ? -1 : left > number ? 1 : 0
       } else if field.first == 0x20 || field.last == 0x20 {
         return nil  // " 5" reads as a number once trimmed
@@ -100,16 +100,16 @@ extension Filter {
   /// `filter` over CSV: rows compared and copied as bytes.
   func filterCSV(_ stream: RecordStream, clauses: [WhereClause], writer: RecordWriter) throws {
     var conditions: [CSVCondition]?
-    let headerCount = stream.hasNamedColumns ? stream.columns.count : nil
-    let uniqueHeader = Set(stream.columns).count == stream.columns.count
     while let row = try stream.nextRow() {
       if conditions == nil {
+        // (Without a header, the names come with the first row: checked
+        // here, before it is written.)
         try Select.check(clauses.map(\.column), against: stream.columns, in: stream.path)
         conditions = clauses.map { CSVCondition($0, columns: stream.columns) }
       }
-      // With a header, the general path writes a row by the header's names:
-      // only rows of the header's shape are copied as they are.
-      if uniqueHeader, headerCount == nil || headerCount == row.count, row.isASCII {
+      // Rows are written as they are (ragged ones too); non-ASCII ones are
+      // compared by the general path, as Strings.
+      if row.isASCII {
         var keep = true
         var decided = true
         for condition in conditions! {

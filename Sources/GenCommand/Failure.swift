@@ -56,7 +56,8 @@ extension StreamIOError {
   /// `file:line:column: message`, then the offending line and a caret under
   /// the spot, when the file can be read again at that place.
   var report: String {
-    var text = "gen: \(description)\n"
+    var text = "gen: \(escapingControls(description))\n"
+    if code == .lineTooLong || code == .recordTooLarge { text += "  (gen: raise the limit with --max-line-length BYTES, or --skip-bad to skip such lines)\n" }
     guard let (lineText, caretColumn) = offendingLine() else { return text }
     text += "  \(lineText)\n"
     text += "  " + String(repeating: " ", count: caretColumn) + "^\n"
@@ -74,8 +75,38 @@ extension StreamIOError {
     let count = (try? bytes.withUnsafeMutableBytes { try descriptor.read(fromAbsoluteOffset: Int64(lineStart), into: $0) }) ?? 0
     var line = Array(bytes[0..<count])
     if let end = line.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) { line = Array(line[..<end]) }
-    let prefix = String(decoding: line.prefix(column - 1), as: UTF8.self)
-    let shown = String(decoding: line, as: UTF8.self).map { $0 == "\t" ? " " : $0 }
-    return (String(shown), prefix.count)
+    let prefix = escapingControls(String(decoding: line.prefix(column - 1), as: UTF8.self).map { $0 == "\t" ? " " : $0 })
+    let shown = escapingControls(String(decoding: line, as: UTF8.self).map { $0 == "\t" ? " " : $0 })
+    return (shown, prefix.count)
   }
+}
+
+/// `text` with terminal control characters (C0 but tab and line feed, DEL,
+/// C1) shown as escapes, so that input quoted in a message cannot move the
+/// cursor, clear the screen or retitle the terminal.
+func escapingControls(_ text: some Sequence<Character>) -> String {
+  var result = ""
+  for character in text {
+    guard character.unicodeScalars.contains(where: isControl) else {
+      result.append(character)
+      continue
+    }
+    for scalar in character.unicodeScalars {
+      if isControl(scalar) {
+        result += scalar.value < 0x80 ? "\\x" + hex(scalar.value) : "\\u{" + hex(scalar.value) + "}"
+      } else {
+        result.unicodeScalars.append(scalar)
+      }
+    }
+  }
+  return result
+}
+
+private func isControl(_ scalar: Unicode.Scalar) -> Bool {
+  (scalar.value < 0x20 && scalar != "\t" && scalar != "\n") || (0x7F...0x9F).contains(scalar.value)
+}
+
+private func hex(_ value: UInt32) -> String {
+  let digits = String(value, radix: 16, uppercase: true)
+  return digits.count < 2 ? "0" + digits : digits
 }

@@ -57,7 +57,7 @@ public enum GenCommand {
         try? environment.stdout.flush()
         return 0
       }
-      environment.stderr(message + "\n")
+      environment.stderr(escapingControls(message) + "\n")
       return ExitStatus.usage.rawValue
     }
     guard let verb = command as? any GenVerb else {
@@ -90,10 +90,10 @@ public enum GenCommand {
       environment.stderr(error.report)
       return error.exitStatus.rawValue
     } catch let failure as GenFailure {
-      environment.stderr("gen: \(failure.message)\n")
+      environment.stderr("gen: \(escapingControls(failure.message))\n")
       return failure.status.rawValue
     } catch {
-      environment.stderr("gen: \(error)\n")
+      environment.stderr("gen: \(escapingControls("\(error)"))\n")
       return ExitStatus.ioError.rawValue
     }
   }

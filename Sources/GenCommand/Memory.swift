@@ -5,8 +5,13 @@ import Darwin
 #endif
 
 enum Memory {
-  /// The most memory the process has had resident, in bytes.
+  /// The most memory this process has had resident, in bytes. On Linux
+  /// from VmHWM, which starts afresh at exec: `ru_maxrss` would carry the
+  /// peak of the process that exec'd us (`swift run`'s, 119 MiB).
   static func peakResident() -> Int {
+    #if os(Linux)
+    if let kibibytes = procStatus("VmHWM:") { return kibibytes * 1024 }
+    #endif
     var usage = rusage()
     #if os(Linux)
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
@@ -19,6 +24,20 @@ enum Memory {
     return Int(usage.ru_maxrss) * 1024
     #endif
   }
+
+  #if os(Linux)
+  /// The number on the line of /proc/self/status that starts with `key`.
+  static func procStatus(_ key: String) -> Int? {
+    guard let file = fopen("/proc/self/status", "r") else { return nil }
+    defer { fclose(file) }
+    var line = [CChar](repeating: 0, count: 256)
+    while fgets(&line, Int32(line.count), file) != nil {
+      let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      if text.hasPrefix(key) { return Int(text.dropFirst(key.count).filter(\.isNumber)) }
+    }
+    return nil
+  }
+  #endif
 
   /// Memory resident now, in bytes (Linux: /proc/self/statm; elsewhere the peak).
   static func resident() -> Int {

@@ -37,13 +37,17 @@ struct InputOptions: ParsableArguments {
   @Flag(help: "The CSV has no header row: columns are named 1, 2, 3, …")
   var noHeader = false
 
-  @Flag(help: "Skip records that do not parse; report how many on stderr.")
+  @Flag(help: "Skip records that do not parse, and lines or records over --max-line-length; report how many on stderr.")
   var skipBad = false
+
+  @Option(help: "The longest line (JSON Lines, lines) or CSV record accepted, in bytes.")
+  var maxLineLength = LineReader.defaultMaxLineLength
 
   @Flag(inversion: .prefixedNo, help: "Show a progress bar on stderr when it is a terminal.")
   var progress = true
 
   func validate() throws {
+    guard maxLineLength >= 1 else { throw ValidationError("--max-line-length must be at least 1, not \(maxLineLength)") }
     if let delimiter, delimiterByte(delimiter) == nil {
       throw ValidationError("--delimiter must be one ASCII character or \\t, not \"\(delimiter)\"")
     }
@@ -78,9 +82,15 @@ struct Record {
 final class RecordStream {
   let format: InputFormat
   let path: String
-  /// CSV: the header (or 1, 2, … without one). JSON Lines: the first
-  /// record's keys. Lines: `line`.
-  private(set) var columns: [String]
+  /// CSV: the header made unique (or 1, 2, … without one), then positions
+  /// for the fields of longer rows. JSON Lines: the first record's keys.
+  /// Lines: `line`.
+  var columns: [String] { names.names }
+  private var names: ColumnNames
+  /// CSV: the header's width, if it has one.
+  private let headerCount: Int?
+  /// CSV rows with more or fewer fields than the header.
+  private(set) var raggedRows = 0
   private(set) var skipped = 0
   private var skippedErrors: [StreamIOError] = []
   private let csv: CSVReader?
@@ -101,16 +111,21 @@ final class RecordStream {
       source = try ByteSource(path: options.input)
     }
     path = source.path
+    let policy: ReadErrorPolicy = options.skipBad ? .skip : .throw
     switch format {
     case .csv:
-      let reader = try CSVReader(source: source, dialect: options.dialect, onError: options.skipBad ? .skip : .throw)
+      let reader = try CSVReader(
+        source: source, dialect: options.dialect, maxRecordSize: options.maxLineLength, onError: policy)
       csv = reader
       lines = nil
-      columns = reader.header ?? []
+      names = ColumnNames(header: reader.header ?? [])
+      headerCount = reader.header?.count
+      if let warning = names.warning(path: source.path) { environment.stderr(warning) }
     case .jsonl, .lines:
       csv = nil
-      lines = LineReader(source: source)
-      columns = format == .lines ? ["line"] : []
+      lines = LineReader(source: source, maxLineLength: options.maxLineLength, onError: policy)
+      names = ColumnNames(header: format == .lines ? ["line"] : [])
+      headerCount = nil
     }
     if options.progress, environment.stderrIsTerminal {
       let size = options.input == "-" || options.input.hasSuffix(".gz") ? nil : Self.fileSize(options.input)
@@ -155,7 +170,7 @@ final class RecordStream {
     switch format {
     case .csv:
       while let row = try csv!.next() {
-        count += 1
+        if row.count > 0 { count += 1 }
         advanceProgress(to: row.byteOffset)
       }
     case .lines:
@@ -172,17 +187,21 @@ final class RecordStream {
 
   /// CSV only: the next row as the reader read it (no String made), for verbs
   /// that work on bytes (see CSVFastPaths.swift). Its columns are named.
+  /// A row with no fields (a blank line) is not a record, as for Python's
+  /// `csv.DictReader`.
   func nextRow() throws -> CSVRecord? {
-    guard let row = try csv!.next() else {
-      finishProgress()
-      return nil
-    }
-    advanceProgress(to: row.byteOffset)
-    if columns.count < row.count {
+    while true {
+      guard let row = try csv!.next() else {
+        finishProgress()
+        return nil
+      }
+      advanceProgress(to: row.byteOffset)
+      if row.count == 0 { continue }
+      if let headerCount, row.count != headerCount { raggedRows += 1 }
       // No header, or a ragged row longer than the header: name by position.
-      for index in columns.count..<row.count { columns.append(String(index + 1)) }
+      if columns.count < row.count { names.extend(to: row.count) }
+      return row
     }
-    return row
   }
 
   /// `row` as a `Record` of strings; nil if a field is not UTF-8 and
@@ -200,6 +219,7 @@ final class RecordStream {
   private func csvRecord(_ row: CSVRecord) throws(StreamIOError) -> Record {
     var fields: [Field] = []
     fields.reserveCapacity(row.count)
+    let columns = self.columns
     for index in 0..<row.count { fields.append(Field(columns[index], .string(try row.string(index)))) }
     return Record(fields: fields, raw: nil)
   }
@@ -233,7 +253,7 @@ final class RecordStream {
             .invalidJSON, "expected a JSON object on each line, found \(value.serialized.prefix(40))",
             path: path, line: line.number, column: 1, byteOffset: line.byteOffset)
         }
-        if columns.isEmpty { columns = members.map(\.name) }
+        if columns.isEmpty { names = ColumnNames(header: members.map(\.name)) }
         return Record(fields: members, raw: String(decoding: bytes, as: UTF8.self))
       }
     }
@@ -257,13 +277,26 @@ final class RecordStream {
     if skippedErrors.count < 5 { skippedErrors.append(error) }
   }
 
+  /// Says on stderr how many CSV rows did not have the header's width and
+  /// `what` was done with them; call when done.
+  func reportRagged(_ what: String) {
+    guard raggedRows > 0, let headerCount else { return }
+    environment.stderr(
+      "gen: \(raggedRows) row\(raggedRows == 1 ? "" : "s") of \(path) had more or fewer fields than the header's \(headerCount); \(what)\n")
+  }
+
+  /// The index of each column name (CSV rows: a field's index is its column's).
+  var columnIndex: [String: Int] {
+    Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+  }
+
   /// Reports skipped records on stderr; call when done.
   func reportSkipped() {
-    let total = skipped + (csv?.skippedRecords ?? 0)
+    let total = skipped + (csv?.skippedRecords ?? 0) + (lines?.skippedLines ?? 0)
     guard total > 0 else { return }
-    let errors = (csv?.skippedErrors ?? []) + skippedErrors
+    let errors = (csv?.skippedErrors ?? []) + (lines?.skippedErrors ?? []) + skippedErrors
     environment.stderr("gen: skipped \(total) bad record\(total == 1 ? "" : "s") in \(path)\n")
-    for error in errors.prefix(5) { environment.stderr("  \(error)\n") }
+    for error in errors.prefix(5) { environment.stderr("  \(escapingControls(error.description))\n") }
     if total > errors.prefix(5).count { environment.stderr("  … and \(total - errors.prefix(5).count) more\n") }
   }
 }

@@ -7,7 +7,10 @@ final class RecordWriter {
   let sink: OutputSink
   private var csv: CSVWriter?
   /// The CSV header: written before the first record.
-  private(set) var columns: [String]?
+  private(set) var columns: [String]? {
+    didSet { columnSet = Set(columns ?? []) }
+  }
+  private var columnSet: Set<String> = []
   private(set) var droppedFields = 0
   /// CSV without a header passed through: rows as they are, no header invented.
   private var headerless = false
@@ -16,6 +19,7 @@ final class RecordWriter {
     self.format = format
     self.sink = sink
     self.columns = columns
+    columnSet = Set(columns ?? [])
     if format == .csv { csv = CSVWriter(sink: sink, dialect: dialect, lineTerminator: "\n") }
   }
 
@@ -42,11 +46,12 @@ final class RecordWriter {
     try csv!.write(row)
   }
 
-  /// Writes `record`; `passThrough` keeps a JSON Lines or plain line as read.
+  /// Writes `record`; `passThrough` keeps a CSV row, a JSON Lines record or
+  /// a plain line as read (a ragged CSV row keeps all its fields).
   func write(_ record: Record, passThrough: Bool) throws(StreamIOError) {
     switch format {
     case .csv:
-      if headerless {
+      if headerless || (passThrough && record.raw == nil) {
         try csv!.write(record.fields.map { $0.value.text })
         return
       }
@@ -55,8 +60,14 @@ final class RecordWriter {
         try writeHeader()
       }
       let columns = self.columns!
-      if record.fields.contains(where: { !columns.contains($0.name) }) { droppedFields += 1 }
-      try csv!.write(columns.map { record.value($0)?.text ?? "" })
+      if record.fields.contains(where: { !columnSet.contains($0.name) }) { droppedFields += 1 }
+      if record.fields.count == columns.count && zip(record.fields, columns).allSatisfy({ $0.name == $1 }) {
+        try csv!.write(record.fields.map { $0.value.text })  // in the header's order already
+      } else {
+        var values: [String: String] = [:]
+        for field in record.fields where values[field.name] == nil { values[field.name] = field.value.text }
+        try csv!.write(columns.map { values[$0] ?? "" })
+      }
     case .jsonl:
       if passThrough, let raw = record.raw {
         try sink.write(raw)

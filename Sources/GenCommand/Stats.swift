@@ -114,10 +114,12 @@ struct StatsTotals {
     var summaries: [[ColumnSummary]] = []  // [group slot][column slot]
     var columnSlots: [Int?] = []  // per column index: its name's slot; nil for the group column
     var slotNames: [String] = []  // in the order the rows showed them
+    var slotsByName: [String: Int] = [:]
     var groupIndex: Int?
     func slot(named name: String) -> Int {
-      if let slot = slotNames.firstIndex(of: name) { return slot }
+      if let slot = slotsByName[name] { return slot }
       slotNames.append(name)
+      slotsByName[name] = slotNames.count - 1
       return slotNames.count - 1
     }
     func slot(group: String) -> Int {

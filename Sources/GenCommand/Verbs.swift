@@ -69,18 +69,28 @@ struct Select: GenVerb {
     guard stream.format != .lines else {
       throw GenFailure.usage("select needs CSV or JSON Lines input; this input is read as plain lines (use --format)")
     }
+    // The columns are checked before a byte is written: against the header,
+    // or the first record's names when there is no header.
+    var first: Record?
+    if !(stream.format == .csv && stream.hasNamedColumns) { first = try stream.next() }
+    if first != nil || stream.hasNamedColumns { try Self.check(wanted, against: stream.columns, in: stream.path) }
     let writer = RecordWriter(format: stream.format, sink: environment.stdout, dialect: input.dialect, columns: wanted)
     if stream.format == .csv { try writer.writeHeader() }
-    var checked = false
-    while let record = try stream.next() {
-      if !checked {
-        try Self.check(wanted, against: stream.columns, in: stream.path)
-        checked = true
+    var indices: [Int?]?  // CSV: each wanted column's field index
+    while let record = try first.take() ?? stream.next() {
+      let fields: [Field]
+      if stream.format == .csv {
+        if indices == nil { indices = wanted.map { stream.columnIndex[$0] } }
+        fields = zip(wanted, indices!).map { name, index in
+          Field(name, index.flatMap { $0 < record.fields.count ? record.fields[$0].value : nil } ?? .null)
+        }
+      } else {
+        fields = wanted.map { Field($0, record.value($0) ?? .null) }
       }
-      let fields = wanted.map { Field($0, record.value($0) ?? .null) }
       try writer.write(Record(fields: fields, raw: nil), passThrough: false)
     }
     stream.reportSkipped()
+    stream.reportRagged("select wrote a missing column as \(stream.format == .csv ? "empty" : "null")")
   }
 
   /// Every wanted column exists (in the header, or the first JSON record).
@@ -115,16 +125,20 @@ struct Filter: GenVerb {
   func execute(_ environment: GenEnvironment) throws {
     let clauses = try conditions.map { text throws(GenFailure) in try WhereClause(parsing: text) }
     let stream = try RecordStream(input, environment: environment)
+    // The columns are checked before a byte is written: against the header,
+    // or the first record's names when there is none.
+    var first: Record?
+    if !(stream.format == .csv && stream.hasNamedColumns) && !(stream.format == .csv && environment.byteLevelCSV) {
+      first = try stream.next()
+    }
+    if first != nil || stream.hasNamedColumns || stream.format == .lines {
+      try Select.check(clauses.map(\.column), against: stream.columns, in: stream.path)
+    }
     let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: input.dialect)
     if stream.format == .csv && environment.byteLevelCSV {
       return try filterCSV(stream, clauses: clauses, writer: writer)
     }
-    var checked = false
-    while let record = try stream.next() {
-      if !checked, stream.format != .jsonl {
-        try Select.check(clauses.map(\.column), against: stream.columns, in: stream.path)
-        checked = true
-      }
+    while let record = try first.take() ?? stream.next() {
       if clauses.allSatisfy({ $0.matches(record.value($0.column)) }) {
         try writer.write(record, passThrough: true)
       }
@@ -173,6 +187,11 @@ struct Convert: GenVerb {
     }
     if output != nil { try sink.finish() }
     stream.reportSkipped()
+    if to == .jsonl {
+      stream.reportRagged("each became an object of the fields it has (extra fields named by position)")
+    } else if stream.format == .csv {
+      stream.reportRagged("they were written with the fields they have")
+    }
     if writer.droppedFields > 0 {
       environment.stderr(
         "gen: \(writer.droppedFields) records had fields that are not among the first record's columns; "
@@ -208,7 +227,7 @@ struct Batch: GenVerb {
     }
     // A body error cannot come out of a sync for-in: pull with next().
     var batch: [JSONValue] = []
-    batch.reserveCapacity(size)
+    batch.reserveCapacity(Swift.min(size, 4096))  // grows further only if records come
     func flush() throws(StreamIOError) {
       try environment.stdout.write(JSONValue.array(batch).serialized)
       try environment.stdout.write(byte: 0x0A)

@@ -28,8 +28,14 @@ struct WhereClause: Equatable, CustomStringConvertible {
   }
 
   /// Parses `column OP value`; the first operator in the text splits it.
+  /// What it cannot read (`qty>>3`, `qty=>3`, `qty>=` with no value,
+  /// `qty>nan`) is a usage error with a caret under the place, never a
+  /// condition that silently compares something else.
   init(parsing text: String) throws(GenFailure) {
     let characters = Array(text)
+    func failure(_ message: String, at offset: Int) -> GenFailure {
+      .usage("--where \"\(text)\": \(message)\n  \(text)\n  \(String(repeating: " ", count: offset))^")
+    }
     for start in characters.indices {
       for op in Operator.allCases {
         let symbol = Array(op.rawValue)
@@ -37,11 +43,24 @@ struct WhereClause: Equatable, CustomStringConvertible {
         else { continue }
         let column = String(characters[..<start]).trimmingCharacters
         guard !column.isEmpty else {
-          throw .usage("--where \"\(text)\": no column before \(op.rawValue); write it as COLUMN\(op.rawValue)VALUE")
+          throw failure("no column before \(op.rawValue); write it as COLUMN\(op.rawValue)VALUE", at: start)
+        }
+        let valueStart = start + symbol.count
+        let value = String(characters[valueStart...]).trimmingCharacters
+        let op = op == .equalEqual ? .equal : op
+        if let first = value.first, "<>=!~".contains(first) {
+          let at = characters[valueStart...].firstIndex { $0 != " " } ?? valueStart
+          throw failure("\(first) after the operator \(op.rawValue); the operators are = != < <= > >= ~ !~", at: at)
+        }
+        if value.isEmpty && op != .equal && op != .notEqual {
+          throw failure("no value after \(op.rawValue) (only = and != compare with an empty value)", at: valueStart)
+        }
+        if op.orders, let number = Double(value), !number.isFinite {
+          throw failure("\(value) is not a number that orders; compare with a finite number", at: valueStart)
         }
         self.column = column
-        self.op = op == .equalEqual ? .equal : op
-        self.value = String(characters[(start + symbol.count)...]).trimmingCharacters
+        self.op = op
+        self.value = value
         return
       }
     }
@@ -62,7 +81,7 @@ struct WhereClause: Equatable, CustomStringConvertible {
     default: break
     }
     let order: Int
-    if let left = field.numericValue, let right = Double(value) {
+    if let left = field.numericValue, !left.isNaN, let right = Double(value), right.isFinite {
       order = left < right ? -1 : left > right ? 1 : 0
     } else {
       order = text < value ? -1 : text > value ? 1 : 0
@@ -72,6 +91,9 @@ struct WhereClause: Equatable, CustomStringConvertible {
 }
 
 extension WhereClause.Operator {
+  /// Whether the operator orders (< <= > >=) rather than tests equality or containment.
+  var orders: Bool { self == .less || self == .lessOrEqual || self == .greater || self == .greaterOrEqual }
+
   /// Whether a field that sorts `order` (-1, 0, 1) against the value passes;
   /// false for the containment operators, which do not order.
   func accepts(order: Int) -> Bool {

@@ -206,7 +206,7 @@ import Testing
 
       Example: gen count sales.csv.gz
 
-      USAGE: gen count [<input>] [--format <format>] [--delimiter <delimiter>] [--no-header] [--skip-bad] [--progress] [--no-progress]
+      USAGE: gen count [<input>] [--format <format>] [--delimiter <delimiter>] [--no-header] [--skip-bad] [--max-line-length <max-line-length>] [--progress] [--no-progress]
 
       ARGUMENTS:
         <input>                 A file to read (.gz is decompressed), or - for
@@ -220,8 +220,11 @@ import Testing
                                 Default: , (tab for .tsv).
         --no-header             The CSV has no header row: columns are named 1, 2, 3,
                                 …
-        --skip-bad              Skip records that do not parse; report how many on
-                                stderr.
+        --skip-bad              Skip records that do not parse, and lines or records
+                                over --max-line-length; report how many on stderr.
+        --max-line-length <max-line-length>
+                                The longest line (JSON Lines, lines) or CSV record
+                                accepted, in bytes. (default: 4194304)
         --progress/--no-progress
                                 Show a progress bar on stderr when it is a terminal.
                                 (default: --progress)

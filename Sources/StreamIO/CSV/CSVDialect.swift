@@ -25,8 +25,12 @@ public struct CSVDialect: Sendable, Hashable {
   public static var tabSeparated: CSVDialect { CSVDialect(delimiter: "\t") }
 }
 
-/// What a reader does with a record it cannot parse.
-public enum CSVErrorPolicy: Sendable, Hashable {
+/// What a reader does with a record it cannot parse, or a line that is too long.
+public typealias CSVErrorPolicy = ReadErrorPolicy
+
+/// What a reader does with a record it cannot parse, or a line that is too
+/// long. Python: `errors="strict"` or skipping with a counter.
+public enum ReadErrorPolicy: Sendable, Hashable {
   /// Throw the error (the default).
   case `throw`
   /// Skip the record, count it in ``CSVReader/skippedRecords`` and keep its

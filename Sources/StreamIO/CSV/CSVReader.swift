@@ -14,7 +14,9 @@
 /// - RFC 4180: quoted fields, doubled quotes, delimiters and line breaks
 ///   inside quotes, CRLF or LF line ends (a lone CR too, as Python reads it),
 ///   a UTF-8 byte-order mark, empty fields, rows of different lengths. A blank
-///   line is a record with no fields.
+///   line (or a lone CR) is a record with no fields, as `csv.reader` gives
+///   `[]`; `csv.DictReader` skips those, and so do ``next(as:)`` and the
+///   header (blank lines before it are passed over).
 /// - Each ``CSVRecord`` is a value that stays valid as long as it is held,
 ///   without copying its bytes (see ``CSVRecord``); fields become `String`s
 ///   only when asked. The buffer grows only for a record larger than itself,
@@ -100,7 +102,11 @@ public final class CSVReader {
       origin: origin)
     batchFields = .allocate(capacity: Self.batchRecordLimit + 1)
     batchOffsets = .allocate(capacity: Self.batchRecordLimit + 1)
-    if dialect.hasHeader, let first = try next() {
+    // The header is the first record with fields: blank lines before it
+    // would otherwise make a header of no names.
+    var first = dialect.hasHeader ? try next() : nil
+    while let record = first, record.count == 0 { first = try next() }
+    if let first {
       var names: [String] = []
       for i in 0..<first.count { names.append(try first.string(i)) }
       origin.header = names

@@ -28,9 +28,12 @@ extension CSVRecord {
 
 extension CSVReader {
   /// The next record decoded as `type`, or nil at the end of input.
+  /// Records with no fields (blank lines) are skipped, as `csv.DictReader` skips them.
   public func next<Value: Decodable>(as type: Value.Type) throws(StreamIOError) -> Value? {
-    guard let record = try next() else { return nil }
-    return try record.decode(type)
+    while let record = try next() {
+      if record.count > 0 { return try record.decode(type) }
+    }
+    return nil
   }
 }
 

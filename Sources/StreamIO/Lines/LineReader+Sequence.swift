@@ -31,9 +31,10 @@ extension LineReader: StreamReader, Sequence, AsyncSequence {
   @inlinable @inline(__always)
   func nextBuffered(in segment: ReadSegment) throws(StreamIOError) -> Line? {
     let base = UnsafeRawPointer(buffer.base)
-    guard let newline = newlines.next(before: buffer.end, mask: { ByteMasks.equal(0x0A, in: base, at: $0, count: $1) })
-    else { return nil }
-    return try makeLine(endingAt: newline, next: newline &+ 1, in: segment)
+    while let newline = newlines.next(before: buffer.end, mask: { ByteMasks.equal(0x0A, in: base, at: $0, count: $1) }) {
+      if let line = try makeLine(endingAt: newline, next: newline &+ 1, in: segment) { return line }
+    }
+    return nil
   }
 
   /// Calls `body` with each line in order: the fastest way to read lines.

@@ -35,6 +35,12 @@ public final class LineReader {
   public let source: ByteSource
   /// The longest line accepted, in bytes, without its line ending.
   public let maxLineLength: Int
+  /// What happens to a longer line: an error (the default), or skipped and counted.
+  public let errorPolicy: ReadErrorPolicy
+  /// Lines skipped for being too long under `onError: .skip`.
+  public internal(set) var skippedLines = 0
+  /// The errors of the first 100 skipped lines, for reporting.
+  public internal(set) var skippedErrors: [StreamIOError] = []
   @exclusivity(unchecked) @usableFromInline
   var buffer: ReadBuffer
   /// Where the search for `\n`s is: bytes before `newlines.scanned` are searched.
@@ -50,14 +56,18 @@ public final class LineReader {
   /// 4 MiB: a bound on memory, not a limit a normal text file meets.
   public static var defaultMaxLineLength: Int { 4 * 1024 * 1024 }
 
-  /// Reads lines from `source`.
+  /// Reads lines from `source`. With `onError: .skip`, a line longer than
+  /// `maxLineLength` is skipped (counted in ``skippedLines``, its error kept
+  /// in ``skippedErrors``) and reading goes on after it.
   public init(
     source: ByteSource,
     bufferSize: Int = LineReader.defaultBufferSize,
-    maxLineLength: Int = LineReader.defaultMaxLineLength
+    maxLineLength: Int = LineReader.defaultMaxLineLength,
+    onError: ReadErrorPolicy = .throw
   ) {
     self.source = source
     self.maxLineLength = maxLineLength
+    self.errorPolicy = onError
     // Room for the longest line plus its "\r\n".
     buffer = ReadBuffer(
       capacity: bufferSize, limit: Swift.max(bufferSize, maxLineLength + 2), origin: ReadOrigin(path: source.path))
@@ -67,9 +77,11 @@ public final class LineReader {
   public convenience init(
     path: String,
     bufferSize: Int = LineReader.defaultBufferSize,
-    maxLineLength: Int = LineReader.defaultMaxLineLength
+    maxLineLength: Int = LineReader.defaultMaxLineLength,
+    onError: ReadErrorPolicy = .throw
   ) throws(StreamIOError) {
-    self.init(source: try ByteSource(path: path), bufferSize: bufferSize, maxLineLength: maxLineLength)
+    self.init(
+      source: try ByteSource(path: path), bufferSize: bufferSize, maxLineLength: maxLineLength, onError: onError)
   }
 
   /// The buffer's current size: it grows only for a line longer than itself.
@@ -90,7 +102,8 @@ public final class LineReader {
   /// The next line, or nil at the end of input.
   ///
   /// - Throws: ``StreamIOError``: ``StreamIOError/Code/lineTooLong`` for a line
-  ///   over ``maxLineLength`` (the reader then stops), or ``StreamIOError/Code/io``.
+  ///   over ``maxLineLength`` (the reader then stops; under `onError: .skip`
+  ///   the line is skipped instead), or ``StreamIOError/Code/io``.
   @inlinable
   public func next() throws(StreamIOError) -> Line? {
     // Inline: a line whose `\n` is already found (most lines, as one scan
@@ -117,23 +130,27 @@ public final class LineReader {
       if let line = try nextBuffered() { return line }
       if atEnd {
         guard buffer.start < buffer.end else { return nil }
-        return try makeLine(endingAt: buffer.end, next: buffer.end, in: buffer.segment)
+        return try makeLine(endingAt: buffer.end, next: buffer.end, in: buffer.segment)  // nil if skipped
       }
       try refill()
     }
   }
 
   /// The line from `buffer.start` to `newline` (a trailing `\r` dropped);
-  /// consumption resumes at `next`.
+  /// consumption resumes at `next`. Nil if the line is too long and skipped.
   @inlinable @inline(__always)
-  func makeLine(endingAt newline: Int, next: Int, in segment: ReadSegment) throws(StreamIOError) -> Line {
+  func makeLine(endingAt newline: Int, next: Int, in segment: ReadSegment) throws(StreamIOError) -> Line? {
     let base = buffer.base
     let start = buffer.start
     // Offsets are within the buffer, so wrapping arithmetic cannot wrap.
     var end = newline
     if end > start && base.load(fromByteOffset: end &- 1, as: UInt8.self) == 0x0D { end &-= 1 }
     let length = end &- start
-    guard length <= maxLineLength else { throw lineTooLong() }
+    guard length <= maxLineLength else {
+      try rejectLongLine()
+      buffer.start = next
+      return nil
+    }
     lineNumber &+= 1
     buffer.start = next
     return Line(segment: segment, start: start, length: length, number: lineNumber)
@@ -144,25 +161,52 @@ public final class LineReader {
   func refill() throws(StreamIOError) {
     // The line in progress has no newline yet; past the limit (plus room for
     // a "\r"), it can only be too long.
-    if buffer.unconsumed > maxLineLength + 1 { throw lineTooLong() }
+    if buffer.unconsumed > maxLineLength + 1 { return try skipLongLine() }
     let consumed = buffer.start
     let read = try buffer.refill(from: source)
     // Compaction (or a new segment) moved the unscanned bytes down with the rest.
     newlines.moveDown(by: consumed &- buffer.start)
-    if read < 0 { throw lineTooLong() }
+    if read < 0 { return try skipLongLine() }
     if read == 0 { atEnd = true }
   }
 
-  /// Stops the reader and describes the line in progress, which is too long.
+  /// The line in progress is too long: throws, or under `.skip` counts it.
   @usableFromInline
+  func rejectLongLine() throws(StreamIOError) {
+    let error = lineTooLong()
+    guard errorPolicy == .skip else {
+      close()
+      throw error
+    }
+    lineNumber += 1
+    skippedLines += 1
+    if skippedErrors.count < 100 { skippedErrors.append(error) }
+  }
+
+  /// The line in progress is too long and has no newline in the buffer yet:
+  /// throws, or under `.skip` counts it and drops it through its newline.
+  func skipLongLine() throws(StreamIOError) {
+    try rejectLongLine()
+    while true {
+      if let newline = ByteSearch.first(0x0A, in: buffer.base, from: buffer.start, to: buffer.end) {
+        buffer.start = newline + 1
+        newlines.restart(at: buffer.start)
+        return
+      }
+      buffer.start = buffer.end
+      if atEnd { break }
+      if try buffer.refill(from: source) == 0 { atEnd = true }
+    }
+    newlines.restart(at: buffer.start)
+  }
+
+  /// Describes the line in progress, which is too long.
   func lineTooLong() -> StreamIOError {
-    let error = StreamIOError(
+    StreamIOError(
       .lineTooLong,
       "line is longer than the maximum of \(maxLineLength) bytes; "
         + "pass a larger maxLineLength if such lines are expected",
       path: source.path, line: lineNumber + 1, column: maxLineLength + 1,
       byteOffset: buffer.discarded + buffer.start + maxLineLength)
-    close()
-    return error
   }
 }

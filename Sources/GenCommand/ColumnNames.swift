@@ -1,0 +1,54 @@
+/// Column names that are unique, so that a record's fields can be told
+/// apart by name: a header `a,a,b` or `,,` would otherwise let one column's
+/// values stand in for another's.
+struct ColumnNames {
+  private(set) var names: [String] = []
+  private var taken: Set<String> = []
+  /// What was renamed, for one warning: "a → a_2 (column 2)".
+  private(set) var renamed: [String] = []
+
+  /// The header's names, made unique deterministically: an empty name
+  /// becomes `column_N` (N its 1-based position), a repeated one `name_2`,
+  /// `name_3`, … (the first keeps its name), never taking a name the header
+  /// itself uses.
+  init(header: [String]) {
+    let reserved = Set(header)  // a renamed column never takes a name the header uses
+    for (index, name) in header.enumerated() {
+      var unique = name.isEmpty ? "column_\(index + 1)" : name
+      if taken.contains(unique) || (name.isEmpty && reserved.contains(unique)) {
+        let base = unique
+        var suffix = 2
+        repeat {
+          unique = "\(base)_\(suffix)"
+          suffix += 1
+        } while reserved.contains(unique) || taken.contains(unique)
+      }
+      taken.insert(unique)
+      names.append(unique)
+      if unique != name { renamed.append("\"\(name)\" → \"\(unique)\" (column \(index + 1))") }
+    }
+  }
+
+  /// Names columns past the header's (ragged rows, or no header) by their
+  /// 1-based position, made unique the same way.
+  mutating func extend(to count: Int) {
+    while names.count < count {
+      let base = String(names.count + 1)
+      var unique = base
+      var suffix = 2
+      while taken.contains(unique) {
+        unique = "\(base)_\(suffix)"
+        suffix += 1
+      }
+      taken.insert(unique)
+      names.append(unique)
+    }
+  }
+
+  /// The warning to print once, or nil if no header name was changed.
+  func warning(path: String) -> String? {
+    guard !renamed.isEmpty else { return nil }
+    let shown = renamed.prefix(5).joined(separator: ", ") + (renamed.count > 5 ? ", …" : "")
+    return "gen: \(path): the header's names are not unique; renamed \(shown)\n"
+  }
+}

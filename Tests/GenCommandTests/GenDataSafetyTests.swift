@@ -1,0 +1,152 @@
+// Bad input gets a clear error or an exact, reported treatment, never silent
+// damage: repeated or empty header names, ragged rows, over-long lines, bad
+// --where conditions, control bytes in messages, very wide rows, huge batch
+// sizes, and the demo's own peak memory under a parent that used a lot.
+import Foundation
+@testable import GenCommand
+import Testing
+
+@Suite struct GenDataSafetyTests {
+  @Test func repeatedAndEmptyHeaderNamesNeverMixValues() throws {
+    let csv = "a,a,b\n1,2,3\n"
+    #expect(try gen(["head", "--format", "csv"], stdin: csv).stdout == "a,a_2,b\n1,2,3\n")
+    for byteLevel in [true, false] {
+      let filtered = try gen(["filter", "--format", "csv", "--where", "a_2=2"], stdin: csv, byteLevelCSV: byteLevel)
+      #expect(filtered.stdout == "a,a_2,b\n1,2,3\n")
+      #expect(filtered.stderr.contains("renamed \"a\" → \"a_2\" (column 2)"))
+    }
+    #expect(try gen(["convert", "--format", "csv", "--to", "jsonl"], stdin: csv).stdout == "{\"a\":\"1\",\"a_2\":\"2\",\"b\":\"3\"}\n")
+    let empty = try gen(["convert", "--format", "csv", "--to", "jsonl"], stdin: ",,\n1,2,3\n")
+    #expect(empty.stdout == "{\"column_1\":\"1\",\"column_2\":\"2\",\"column_3\":\"3\"}\n")
+    #expect(empty.stderr.components(separatedBy: "renamed").count == 2, "one warning: \(empty.stderr)")
+    // A header name that a later rename or a position would take is kept.
+    #expect(try gen(["head", "--format", "csv"], stdin: "a,a,a_2\n1,2,3\n").stdout == "a,a_3,a_2\n1,2,3\n")
+    // Extra fields are named by position, never merged with a header column of that name.
+    let stats = try gen(["stats", "--format", "csv"], stdin: "a,3\n1,2,5\n1,2,7\n")
+    let table = cells(stats.stdout)
+    #expect(table.contains(["3", "2", "4", "2", "2", "2"]))
+    #expect(table.contains(["3_2", "2", "12", "6", "5", "7"]))
+  }
+
+  @Test func raggedRowsPassThroughAndAreReported() throws {
+    let csv = "a,b\n1,2,3\n4\n5,6\n"
+    for byteLevel in [true, false] {
+      #expect(try gen(["head", "--format", "csv"], stdin: csv, byteLevelCSV: byteLevel).stdout == csv)
+      let filtered = try gen(["filter", "--format", "csv", "--where", "a!=5"], stdin: csv, byteLevelCSV: byteLevel)
+      #expect(filtered.stdout == "a,b\n1,2,3\n4\n")
+    }
+    let converted = try gen(["convert", "--format", "csv", "--to", "jsonl"], stdin: csv)
+    #expect(converted.stdout == "{\"a\":\"1\",\"b\":\"2\",\"3\":\"3\"}\n{\"a\":\"4\"}\n{\"a\":\"5\",\"b\":\"6\"}\n")
+    #expect(converted.stderr.contains("2 rows of <stdin> had more or fewer fields than the header's 2"))
+    let selected = try gen(["select", "b,a", "--format", "csv"], stdin: csv)
+    #expect(selected.stdout == "b,a\n2,1\n,4\n6,5\n")
+    #expect(selected.stderr.contains("select wrote a missing column as empty"))
+    // Blank lines are not records (as for csv.DictReader), before the header too.
+    #expect(try gen(["head", "--format", "csv"], stdin: "\n\na,b\n1,2\n\n3,4\n").stdout == "a,b\n1,2\n3,4\n")
+    #expect(try gen(["count", "--format", "csv"], stdin: "a,b\n1,2\n\r3,4\n").stdout == "2\n")
+  }
+
+  @Test func overLongLinesAreSkippedExactlyWithSkipBad() throws {
+    var lines = (1...1005).map { "{\"n\":\($0)}" }
+    lines[500] = "{\"n\":\"" + String(repeating: "x", count: 5 << 20) + "\"}"
+    let jsonl = lines.joined(separator: "\n") + "\n"
+    let failed = try gen(["count", "--format", "jsonl"], stdin: jsonl)
+    #expect(failed.status == 65)
+    #expect(failed.stderr.contains("<stdin>:501:"))
+    #expect(failed.stderr.contains("--max-line-length"))
+    for format in ["jsonl", "lines"] {
+      let skipped = try gen(["count", "--format", format, "--skip-bad"], stdin: jsonl)
+      #expect(skipped.status == 0)
+      #expect(skipped.stdout == "1004\n", "\(format)")
+      #expect(skipped.stderr.contains("skipped 1 bad record"))
+    }
+    let converted = try gen(["convert", "--format", "jsonl", "--to", "csv", "--skip-bad"], stdin: jsonl)
+    #expect(converted.stdout.split(separator: "\n").count == 1005)  // header + 1004
+    #expect(try gen(["count", "--format", "lines", "--max-line-length", "10"], stdin: "short\nmuch too long\nok\n").status == 65)
+    #expect(try gen(["count", "--format", "lines", "--max-line-length", "10", "--skip-bad"], stdin: "short\nmuch too long\nok\n").stdout == "2\n")
+    #expect(try gen(["count", "--format", "csv", "--max-line-length", "6"], stdin: "a,b\n1,2\n333,444\n5,6\n").status == 65)
+  }
+
+  @Test(arguments: ["qty>>3", "qty=>3", "qty>=", "qty>nan", "qty<=inf", "qty~", "=3"])
+  func whereRejectsWhatItCannotRead(condition: String) throws {
+    let run = try gen(["filter", "--format", "csv", "--where", condition], stdin: "qty\n5\n")
+    #expect(run.status == 64, "\(condition): \(run.stderr)")
+    #expect(run.stdout == "")
+    #expect(run.stderr.contains("^"), "a caret under the place: \(run.stderr)")
+  }
+
+  @Test func whereStillReadsWhatItShould() throws {
+    let csv = "name,qty\nnan,5\nx,\n"
+    #expect(try gen(["filter", "--format", "csv", "--where", "name=nan"], stdin: csv).stdout == "name,qty\nnan,5\n")
+    #expect(try gen(["filter", "--format", "csv", "--where", "qty="], stdin: csv).stdout == "name,qty\nx,\n")
+    // A field that reads as NaN is not equal to every number.
+    #expect(try gen(["filter", "--format", "csv", "--where", "name=5"], stdin: csv).stdout == "name,qty\n")
+  }
+
+  @Test func unknownColumnsAreErrorsBeforeAByteIsWritten() throws {
+    let jsonl = try gen(["filter", "--format", "jsonl", "--where", "nope=1"], stdin: "{\"a\":1}\n")
+    #expect(jsonl.status == 64)
+    #expect(jsonl.stdout == "")
+    for arguments in [["select", "a,nope"], ["filter", "--where", "nope=1"]] {
+      for input in ["a,b\n1,2\n", ""] where !(input.isEmpty && arguments[0] == "filter") {
+        let run = try gen(arguments + ["--format", "csv"], stdin: input.isEmpty ? "a,b\n" : input)
+        #expect(run.status == 64, "\(arguments)")
+        #expect(run.stdout == "", "\(arguments): nothing written")
+      }
+      let headerless = try gen(arguments + ["--format", "csv", "--no-header"], stdin: "1,2\n")
+      #expect(headerless.status == 64)
+      #expect(headerless.stdout == "")
+    }
+  }
+
+  @Test func controlBytesInTheInputAreEscapedInMessages() throws {
+    let dir = try TemporaryDirectory()
+    let evil = try dir.file("evil.csv", "a,b\n1,x\u{1B}]0;pwned\u{07}\u{1B}[2J\"oops\n")
+    let run = try gen(["head", evil])  // the message shows the line, with a caret
+    #expect(run.status == 65)
+    #expect(!run.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+    #expect(run.stderr.contains("\\x1B]0;pwned\\x07"), "\(run.stderr)")
+    let json = try gen(["count", "--format", "jsonl"], stdin: "{\"a\u{9B}2J\": }\n")
+    #expect(!json.stderr.unicodeScalars.contains { $0.value == 0x9B })
+  }
+
+  @Test func aVeryWideRowTakesLinearTime() throws {
+    let width = 100_000
+    let header = (1...width).map { "c\($0)" }.joined(separator: ",")
+    let row = (1...width).map(String.init).joined(separator: ",")
+    let csv = header + "\n" + Array(repeating: row, count: 4).joined(separator: "\n") + "\n"
+    // Each finishes (in well under a second when linear; minutes when quadratic).
+    #expect(try gen(["head", "-n", "1", "--format", "csv"], stdin: csv).stdout == header + "\n" + row + "\n")
+    #expect(try gen(["convert", "--to", "csv", "--format", "csv"], stdin: csv).stdout == csv)
+    let jsonl = try gen(["convert", "--to", "jsonl", "--format", "csv"], stdin: csv).stdout
+    #expect(jsonl.split(separator: "\n").count == 4)
+    #expect(try gen(["convert", "--to", "csv", "--format", "jsonl"], stdin: jsonl).stdout == csv)
+    #expect(try gen(["select", "c99999,c1", "--format", "csv"], stdin: csv).stdout.hasPrefix("c99999,c1\n99999,1\n"))
+    #expect(try gen(["filter", "--where", "c100000=100000", "--format", "csv"], stdin: csv).stdout == csv)
+    #expect(try gen(["filter", "--where", "c100000=100000", "--format", "csv"], stdin: csv, byteLevelCSV: false).stdout == csv)
+    #expect(try gen(["stats", "--format", "csv"], stdin: csv).status == 0)
+    #expect(try gen(["batch", "--size", "2", "--format", "csv"], stdin: csv).stdout.split(separator: "\n").count == 2)
+  }
+
+  @Test func aHugeBatchSizeOnASmallFileWorks() throws {
+    let run = try gen(["batch", "--size", "1000000000", "--format", "lines"], stdin: "a\nb\n")
+    #expect(run.status == 0)
+    #expect(run.stdout == "[\"a\",\"b\"]\n")
+  }
+}
+
+@Suite(.serialized) struct GenPeakMemoryTests {
+  /// `swift run` execs gen from a process that used over 100 MiB; the demo
+  /// must report gen's own peak, not its parent's.
+  @Test func theDemoReportsItsOwnPeakAfterExec() throws {
+    let run = try shell(
+      """
+      python3 -c "import os, sys; ballast = bytearray(300 * 1024 * 1024); ballast[::4096] = b'x' * len(ballast[::4096]); \
+      os.execv(sys.argv[1], [sys.argv[1], 'demo', '--rows', '2000'])" '\(genExecutable)'
+      """)
+    #expect(run.status == 0, "\(run.stderr)")
+    let line = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("Peak memory:") })
+    let mebibytes = try #require(Double(line.dropFirst("Peak memory: ".count).prefix { $0 != " " }))
+    #expect(mebibytes < 100, "\(line)")
+  }
+}
