@@ -83,6 +83,8 @@ q=$(get lazy_mb_per_s "$swift_out")
 printf '| Swift: one Generator + lazy filter/map | %s | | %.1f× |\n' "$q" "$(awk -v a="$q" -v b="$p" 'BEGIN { print a / b }')"
 q=$(get plain_loop_mb_per_s "$swift_out")
 printf '| Swift: CSVReader in a plain loop | %s | | %.1f× |\n' "$q" "$(awk -v a="$q" -v b="$p" 'BEGIN { print a / b }')"
+q=$(get lent_loop_mb_per_s "$swift_out")
+printf '| Swift: CSVReader.forEachRecord (records lent) | %s | | %.1f× |\n' "$q" "$(awk -v a="$q" -v b="$p" 'BEGIN { print a / b }')"
 printf '| CPython 3: generators + csv module | %s | %s | 1.0× |\n' "$p" "$(get python_peak_rss_mib "$py_out")"
 d=$(get duckdb_mb_per_s "$py_out"); [ -n "$d" ] && printf '| DuckDB, 1 thread | %s | | %.1f× |\n' "$d" "$(awk -v a="$d" -v b="$p" 'BEGIN { print a / b }')"
 l=$(get polars_streaming_mb_per_s "$py_out"); [ -n "$l" ] && printf '| polars streaming, 1 thread | %s | | %.1f× |\n' "$l" "$(awk -v a="$l" -v b="$p" 'BEGIN { print a / b }')"

@@ -24,7 +24,9 @@ def field():
 for n in range(count):
     delimiter = rng.choice([",", ",", ",", ";", "\t", "|"])
     quotechar = rng.choice(['"', '"', "'"])
-    lineterminator = rng.choice(["\r\n", "\n"])
+    # Every line end csv.writer can be given: with "\n" it leaves a lone "\r"
+    # in a field unquoted, with "\r" a lone "\n" (each a record break when read).
+    lineterminator = rng.choice(["\r\n", "\n", "\r"])
     quoting = rng.choice([csv.QUOTE_MINIMAL, csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC])
     rows = []
     for _ in range(rng.randint(0, 12)):
