@@ -102,6 +102,13 @@ final class RecordStream {
 
   init(_ options: InputOptions, environment: GenEnvironment) throws {
     self.environment = environment
+    let name = options.input.hasSuffix(".gz") ? String(options.input.dropLast(3)) : options.input
+    if options.format == nil && name.hasSuffix(".json") {
+      throw GenFailure.usage(
+        "\(options.input): a .json file is one JSON document, and gen reads records: JSON Lines (one object "
+          + "per line). Convert an array with `jq -c '.[]' \(options.input) > records.jsonl`, or pass "
+          + "--format jsonl if the file already has one object per line")
+    }
     format = options.resolvedFormat
     skipBad = options.skipBad
     let source: ByteSource
