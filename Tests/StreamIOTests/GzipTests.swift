@@ -95,6 +95,16 @@ func gzipFile(_ path: String, contents: [UInt8]) throws {
     }
   }
 
+  @Test func keptChunksAreTheirOwn() throws {
+    let data = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+    let file = try TemporaryFile(data: data)
+    for size in [1, 7, 64, 4096] {
+      let chunks = Array(try ByteChunks(path: file.path, chunkSize: size))  // the reader is gone after this
+      #expect(chunks.flatMap { $0 } == data, "chunk size \(size)")
+      #expect(chunks.dropLast().allSatisfy { $0.count == size })
+    }
+  }
+
   @Test func gzipChunksAreDecompressed() throws {
     let directory = NSTemporaryDirectory() + "chunks-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
