@@ -9,7 +9,7 @@
 ///
 /// Each chunk is a view into the buffer, valid until the next `next()`. Reads
 /// retry on `EINTR`; the file is closed at the end, on an error, by `close()`
-/// and at deinit; `.gz` input is decompressed (see ``ByteSource``).
+/// and at deinit; gzip input is decompressed (see ``ByteSource``).
 public final class ByteChunks {
   public let source: ByteSource
   @exclusivity(unchecked) @usableFromInline

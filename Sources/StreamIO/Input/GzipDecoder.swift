@@ -11,7 +11,7 @@ final class GzipDecoder {
   private var finished = false
   private var atMemberBoundary = true
 
-  init(inputBufferSize: Int = 64 * 1024) throws(StreamIOError) {
+  init(path: String, inputBufferSize: Int = 64 * 1024) throws(StreamIOError) {
     stream = .allocate(capacity: 1)
     stream.initialize(to: z_stream())
     // 15 + 32: the largest window, and detect gzip or zlib headers.
@@ -21,7 +21,7 @@ final class GzipDecoder {
       // run (`input` is not set yet), so the stream is freed here.
       stream.deinitialize(count: 1)
       stream.deallocate()
-      throw StreamIOError(.io, "zlib could not start (status \(status))", path: "")
+      throw StreamIOError(.io, "zlib could not start (status \(status))", path: path)
     }
     input = .allocate(byteCount: inputBufferSize, alignment: 16)
   }
@@ -32,6 +32,18 @@ final class GzipDecoder {
     stream.deallocate()
     input.deallocate()
   }
+
+  /// Decompresses `bytes` (read ahead by the source to recognise gzip) before
+  /// anything else is read.
+  func prime(with bytes: [UInt8]) {
+    precondition(stream.pointee.total_in == 0 && bytes.count <= input.count, "prime(with:) only at the start")
+    input.copyBytes(from: bytes)
+    stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+    stream.pointee.avail_in = UInt32(bytes.count)
+  }
+
+  /// Ends decompression: `read` returns 0 from now on (the source was closed).
+  func finish() { finished = true }
 
   /// Fills `output` with decompressed bytes, reading compressed ones with
   /// `readCompressed`; returns how many, 0 at the end.
