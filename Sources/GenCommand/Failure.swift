@@ -67,10 +67,15 @@ extension StreamIOError {
   /// The line the error is on, read back from the file, and the caret's
   /// position in characters (the column is in bytes).
   func offendingLine() -> (String, Int)? {
-    guard let column, let byteOffset, column >= 1, !path.hasSuffix(".gz"), !path.hasPrefix("<") else { return nil }
+    guard let column, let byteOffset, column >= 1, !path.hasPrefix("<") else { return nil }
     let lineStart = byteOffset - (column - 1)
     guard lineStart >= 0, let descriptor = try? FileDescriptor.open(FilePath(path), .readOnly) else { return nil }
     defer { try? descriptor.close() }
+    // Offsets count decompressed bytes: a gzip file (known by its magic bytes,
+    // whatever its name) cannot be read back at them.
+    var magic: [UInt8] = [0, 0]
+    let magicCount = (try? magic.withUnsafeMutableBytes { try descriptor.read(fromAbsoluteOffset: 0, into: $0) }) ?? 0
+    if magicCount == 2 && magic == [0x1F, 0x8B] { return nil }
     var bytes = [UInt8](repeating: 0, count: 240)
     let count = (try? bytes.withUnsafeMutableBytes { try descriptor.read(fromAbsoluteOffset: Int64(lineStart), into: $0) }) ?? 0
     var line = Array(bytes[0..<count])

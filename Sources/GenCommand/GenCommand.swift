@@ -13,7 +13,7 @@ public struct Gen: ParsableCommand {
     commandName: "gen",
     abstract: "Stream CSV, JSON Lines and log files through generator pipelines in constant memory.",
     discussion: """
-      Every verb reads a file (.gz too) or standard input and writes to standard output, \
+      Every verb reads a file or standard input (gzip too) and writes to standard output, \
       holding one record at a time, so files larger than memory are fine.
 
       Examples:

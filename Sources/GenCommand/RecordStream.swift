@@ -25,7 +25,7 @@ enum InputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
 
 /// The input options every streaming verb shares.
 struct InputOptions: ParsableArguments {
-  @Argument(help: "A file to read (.gz is decompressed), or - for standard input.")
+  @Argument(help: "A file to read (gzip is decompressed), or - for standard input.")
   var input: String = "-"
 
   @Option(help: "csv, jsonl or lines. Default: from the file name (.csv, .tsv, .jsonl, .ndjson, also .gz), else lines.")
@@ -135,7 +135,13 @@ final class RecordStream {
       headerCount = nil
     }
     if options.progress, environment.stderrIsTerminal {
-      let size = options.input == "-" || options.input.hasSuffix(".gz") ? nil : Self.fileSize(options.input)
+      // A gzip file's size says nothing of how many bytes it decompresses to.
+      // Peeking makes the source look at its first bytes and decide.
+      var size: Int?
+      if options.input != "-" {
+        _ = try source.peek(1)
+        if !source.isDecompressing { size = Self.fileSize(options.input) }
+      }
       progress = ProgressReporter(
         total: size, label: options.input == "-" ? "stdin" : options.input, unit: .bytes, output: .terminal,
         write: environment.stderr)

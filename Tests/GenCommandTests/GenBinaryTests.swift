@@ -22,6 +22,15 @@ import Testing
     #expect(help.stdout.contains("gen demo"))
   }
 
+  @Test func gzipOnStandardInputIsDecompressed() throws {
+    let dir = try TemporaryDirectory()
+    let log = try dir.file("server.log", (1...1000).map { "line \($0)" }.joined(separator: "\n") + "\n")
+    let run = try shell("gzip -c '\(log)' | '\(genExecutable)' count -")
+    #expect(run.status == 0)
+    #expect(run.stdout == "1000\n")
+    #expect(run.stderr == "")
+  }
+
   @Test func aClosedPipeEndsQuietly() throws {
     let dir = try TemporaryDirectory()
     // Big enough that gen is still writing when head has gone.

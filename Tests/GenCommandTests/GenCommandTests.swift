@@ -21,6 +21,13 @@ import Testing
     let csv = try dir.file("sales.csv", salesCSV)
     #expect(try shell("gzip -k '\(csv)'").status == 0)
     #expect(try gen(["count", csv + ".gz"]).stdout == "5\n")
+    // Recognised by its first bytes: on standard input, and in a file not named .gz.
+    let compressed = Array(try Data(contentsOf: URL(fileURLWithPath: csv + ".gz")))
+    #expect(try gen(["count", "-", "--format", "csv"], stdinBytes: compressed).stdout == "5\n")
+    #expect(try gen(["count", "-"], stdinBytes: compressed).stdout == "6\n")
+    let renamed = try dir.file("sales-copy.csv", "")
+    try Data(compressed).write(to: URL(fileURLWithPath: renamed))
+    #expect(try gen(["count", renamed]).stdout == "5\n")
   }
 
   @Test func headKeepsTheHeaderAndTheFormat() throws {
@@ -156,6 +163,14 @@ import Testing
     #expect(lines[0].hasPrefix("gen: \(csv):3:5: "))
     #expect(lines[1] == "  Bob \"The\" Smith,2")
     #expect(lines[2] == "      ^")
+
+    // gzip, whatever the name: offsets count decompressed bytes, so no line is
+    // read back from the compressed file (it would be garbage).
+    #expect(try shell("gzip -c '\(csv)' > '\(dir.path)/packed.csv'").status == 0)
+    let packed = try gen(["count", dir.path + "/packed.csv"])
+    #expect(packed.status == 65)
+    #expect(packed.stderr.hasPrefix("gen: \(dir.path)/packed.csv:3:5: "))
+    #expect(packed.stderr.split(separator: "\n").count == 1)
   }
 
   @Test func badJSONShowsTheColumn() throws {
@@ -209,7 +224,7 @@ import Testing
       USAGE: gen count [<input>] [--format <format>] [--delimiter <delimiter>] [--no-header] [--skip-bad] [--max-line-length <max-line-length>] [--progress] [--no-progress]
 
       ARGUMENTS:
-        <input>                 A file to read (.gz is decompressed), or - for
+        <input>                 A file to read (gzip is decompressed), or - for
                                 standard input. (default: -)
 
       OPTIONS:

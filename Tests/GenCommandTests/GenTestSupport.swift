@@ -13,10 +13,15 @@ struct GenRun {
 
 /// Runs `gen` in process with `arguments`; `stdin` becomes standard input.
 func gen(_ arguments: [String], stdin: String = "", byteLevelCSV: Bool = true) throws -> GenRun {
+  try gen(arguments, stdinBytes: Array(stdin.utf8), byteLevelCSV: byteLevelCSV)
+}
+
+/// Runs `gen` in process with `arguments`; `stdinBytes` (gzip, say) become standard input.
+func gen(_ arguments: [String], stdinBytes: [UInt8], byteLevelCSV: Bool = true) throws -> GenRun {
   let directory = try TemporaryDirectory()
   let outPath = directory.path + "/stdout"
   let inPath = directory.path + "/stdin"
-  try stdin.write(toFile: inPath, atomically: false, encoding: .utf8)
+  try Data(stdinBytes).write(to: URL(fileURLWithPath: inPath))
   let sink = try OutputSink(path: outPath)
   var errors = ""
   var environment = GenEnvironment(

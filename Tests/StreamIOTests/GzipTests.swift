@@ -101,7 +101,7 @@ func gzipFile(_ path: String, contents: [UInt8]) throws {
     for size in [1, 7, 64, 4096] {
       let chunks = Array(try ByteChunks(path: file.path, chunkSize: size))  // the reader is gone after this
       #expect(chunks.flatMap { $0 } == data, "chunk size \(size)")
-      #expect(chunks.dropLast().allSatisfy { $0.count == size })
+      #expect(chunks.allSatisfy { $0.count > 0 && $0.count <= size })
     }
   }
 

@@ -1,12 +1,11 @@
-import Dispatch
 import Synchronization
 
-/// Runs reads that may block (pipes, terminals, sockets) on a dedicated
-/// thread, so async readers never hold a thread of the cooperative pool.
+/// Runs reads that may block (pipes, terminals, sockets) on threads of their
+/// own (``BlockingReadThreads``), so async readers never hold a thread of the
+/// cooperative pool, and a reader waiting on a quiet pipe never holds up
+/// another reader.
 enum BlockingReads {
-  private static let queue = DispatchQueue(label: "swift-generators.StreamIO.blocking-reads")
-
-  /// Runs `work(reader)` on the blocking-read queue and waits for it. The
+  /// Runs `work(reader)` on a blocking-read thread and waits for it. The
   /// caller is suspended meanwhile, so the reader is never used by two
   /// threads at once even though it is not Sendable.
   static func run<Reader: AnyObject>(
@@ -15,7 +14,7 @@ enum BlockingReads {
   ) async throws(StreamIOError) {
     nonisolated(unsafe) let handoff = Handoff(reader, work)
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-      queue.async {
+      BlockingReadThreads.shared.run {
         handoff.run()
         continuation.resume()
       }

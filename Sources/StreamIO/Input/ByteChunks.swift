@@ -11,7 +11,7 @@
 /// (`Array(chunks)` keeps every chunk); the buffer is reused for the next
 /// read only when no chunk holds it, so a loop that keeps nothing allocates
 /// nothing. Reads retry on `EINTR`; the file is closed at the end, on an
-/// error, by `close()` and at deinit; `.gz` input is decompressed (see ``ByteSource``).
+/// error, by `close()` and at deinit; gzip input is decompressed (see ``ByteSource``).
 public final class ByteChunks {
   public let source: ByteSource
   @exclusivity(unchecked) @usableFromInline

@@ -23,23 +23,41 @@ public final class ByteSource {
   /// readers move those reads off the cooperative thread pool.
   public let mayBlock: Bool
   /// Set for gzip input: bytes are decompressed as they are read.
-  let gzip: GzipDecoder?
+  @exclusivity(unchecked)
+  var gzip: GzipDecoder?
+  /// Whether `read` must first sniff the compression or hand out bytes read
+  /// ahead; false on the steady path, which then costs one branch. (Unchecked:
+  /// only this class's own methods touch it, never across an inout access.)
+  @exclusivity(unchecked)
+  var hasLookahead: Bool
+  /// With `.automatic`, until the first read or peek looks at the magic bytes.
+  var compressionUndecided: Bool
+  /// Bytes read ahead by ``peek(_:)`` (or the sniffing), returned by the next
+  /// reads before anything else: `lookahead[lookaheadStart...]`.
+  var lookahead: [UInt8] = []
+  var lookaheadStart = 0
 
   /// How a source's bytes are stored.
   public enum Compression: Sendable {
-    /// gzip if the path ends in `.gz`, else none.
+    /// gzip if the input starts with gzip's magic bytes (`1f 8b`), else as is;
+    /// decided by the first read, for files and pipes alike.
     case automatic
+    /// As stored, even if it looks like gzip.
     case none
+    /// gzip (or zlib): anything else is an error.
     case gzip
   }
 
-  /// Opens `path` for reading; a `.gz` file is decompressed on the fly.
+  /// Opens `path` for reading; gzip input (recognised by its first bytes, not
+  /// its name) is decompressed on the fly. Python: `open(path, "rb")`, or
+  /// `gzip.open(path, "rb")` for gzip.
   ///
   /// - Throws: ``StreamIOError`` with code ``StreamIOError/Code/io`` naming the path and the reason.
   public init(path: String, compression: Compression = .automatic) throws(StreamIOError) {
     self.path = path
-    let decompress = compression == .gzip || (compression == .automatic && path.hasSuffix(".gz"))
-    gzip = decompress ? try GzipDecoder() : nil
+    gzip = compression == .gzip ? try GzipDecoder(path: path) : nil
+    compressionUndecided = compression == .automatic
+    hasLookahead = compressionUndecided
     do {
       descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
     } catch {
@@ -49,19 +67,23 @@ public final class ByteSource {
     mayBlock = !ByteSource.isRegularFile(descriptor!)
   }
 
-  /// Reads from a descriptor you own; it is closed only if `closeWhenDone` is true.
-  public init(descriptor: FileDescriptor, name: String, closeWhenDone: Bool, compression: Compression = .none)
-    throws(StreamIOError)
-  {
+  /// Reads from a descriptor you own; it is closed only if `closeWhenDone` is
+  /// true. With `.automatic`, gzip is recognised by its first bytes, as for files.
+  public init(
+    descriptor: FileDescriptor, name: String, closeWhenDone: Bool, compression: Compression = .automatic
+  ) throws(StreamIOError) {
     self.path = name
-    gzip = compression == .gzip ? try GzipDecoder() : nil
+    gzip = compression == .gzip ? try GzipDecoder(path: path) : nil
+    compressionUndecided = compression == .automatic
+    hasLookahead = compressionUndecided
     self.descriptor = descriptor
     self.closesDescriptor = closeWhenDone
     self.mayBlock = !ByteSource.isRegularFile(descriptor)
   }
 
-  /// Standard input (never closed by us).
-  public static func standardInput(compression: Compression = .none) throws(StreamIOError) -> ByteSource {
+  /// Standard input (never closed by us); gzip is recognised by its first
+  /// bytes unless you pass `.none`. Python: `sys.stdin.buffer`.
+  public static func standardInput(compression: Compression = .automatic) throws(StreamIOError) -> ByteSource {
     try ByteSource(descriptor: .standardInput, name: "<stdin>", closeWhenDone: false, compression: compression)
   }
 
@@ -70,16 +92,109 @@ public final class ByteSource {
   /// Whether the descriptor is still open.
   public var isOpen: Bool { descriptor != nil }
 
+  /// Whether the bytes are gzip and are being decompressed. With `.automatic`
+  /// this is known once something has been read or peeked.
+  public var isDecompressing: Bool { gzip != nil }
+
+  /// Returns up to `count` of the next bytes without consuming them: the
+  /// following reads return them again. Fewer at the end of input; blocks
+  /// (on a pipe) until `count` bytes or the end have arrived. Bytes are
+  /// decompressed ones for gzip input. Python: `io.BufferedReader.peek`, but
+  /// never more than `count` bytes and never fewer unless the input ended.
+  ///
+  /// ```swift
+  /// let input = try ByteSource.standardInput()
+  /// let looksLikeJSON = try input.peek(1).first == UInt8(ascii: "{")
+  /// ```
+  ///
+  /// - Complexity: O(`count`); the bytes are kept until read.
+  /// - Throws: ``StreamIOError`` if reading fails (the source is then closed).
+  public func peek(_ count: Int) throws(StreamIOError) -> [UInt8] {
+    precondition(count >= 0, "peek count must not be negative, got \(count)")
+    if compressionUndecided { try decideCompression() }
+    while lookahead.count - lookaheadStart < count {
+      let wanted = count - (lookahead.count - lookaheadStart)
+      let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: wanted, alignment: 1)
+      defer { chunk.deallocate() }
+      let read = try readStored(into: chunk)
+      if read == 0 { break }
+      lookahead += chunk[..<read]
+      hasLookahead = true
+    }
+    let available = Swift.min(count, lookahead.count - lookaheadStart)
+    return Array(lookahead[lookaheadStart..<(lookaheadStart + available)])
+  }
+
   /// Reads up to `buffer.count` bytes; 0 means end of input (and closes).
   /// Closes on error too, then throws.
   @usableFromInline
   func read(into buffer: UnsafeMutableRawBufferPointer) throws(StreamIOError) -> Int {
+    if _slowPath(hasLookahead) { return try readLookahead(into: buffer) }
+    return try readStored(into: buffer)
+  }
+
+  /// Sniffs the compression if still undecided, then hands out bytes read
+  /// ahead; reads normally once there are none.
+  @inline(never)
+  func readLookahead(into buffer: UnsafeMutableRawBufferPointer) throws(StreamIOError) -> Int {
+    if compressionUndecided { try decideCompression() }
+    let available = lookahead.count - lookaheadStart
+    guard available > 0 else {
+      hasLookahead = false
+      return try readStored(into: buffer)
+    }
+    let count = Swift.min(available, buffer.count)
+    lookahead.withUnsafeBytes { bytes in
+      buffer.baseAddress!.copyMemory(from: bytes.baseAddress! + lookaheadStart, byteCount: count)
+    }
+    lookaheadStart += count
+    if lookaheadStart == lookahead.count {
+      lookahead = []
+      lookaheadStart = 0
+      hasLookahead = false
+    }
+    return count
+  }
+
+  /// Reads the first two bytes (a pipe may give them one at a time): gzip's
+  /// magic `1f 8b` starts a decoder that decompresses them first; anything
+  /// else is kept to be read as it is.
+  func decideCompression() throws(StreamIOError) {
+    compressionUndecided = false
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2, alignment: 1)
+    defer { buffer.deallocate() }
+    var count = 0
+    while count < 2 {
+      let read = try readRaw(into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
+      if read == 0 { break }
+      count += read
+    }
+    let magic = Array(buffer[..<count])
+    if magic == [0x1F, 0x8B] {
+      let decoder: GzipDecoder
+      do {
+        decoder = try GzipDecoder(path: path)
+      } catch {
+        close()
+        throw error
+      }
+      decoder.prime(with: magic)
+      gzip = decoder
+    } else if count > 0 {
+      lookahead = magic
+      lookaheadStart = 0
+      hasLookahead = true
+    }
+  }
+
+  /// Reads the bytes the caller sees: decompressed for gzip, else as stored.
+  func readStored(into buffer: UnsafeMutableRawBufferPointer) throws(StreamIOError) -> Int {
     guard let gzip else { return try readRaw(into: buffer) }
     do {
       let count = try gzip.read(into: buffer, path: path) { (compressed) throws(StreamIOError) in
         try readRaw(into: compressed)
       }
-      if count == 0 { close() }
+      if count == 0 { closeDescriptor() }
       return count
     } catch {
       close()
@@ -97,12 +212,23 @@ public final class ByteSource {
       close()
       throw StreamIOError(.io, "read failed: \(error)", path: path, errno: error as? Errno)
     }
-    if count == 0 { close() }
+    // Bytes peeked before the end are still to be read: only the descriptor goes.
+    if count == 0 { closeDescriptor() }
     return count
   }
 
-  /// Closes the descriptor now (idempotent).
+  /// Closes the descriptor now (idempotent); later reads return nothing, not
+  /// even bytes peeked or still buffered by the decoder.
   public func close() {
+    closeDescriptor()
+    compressionUndecided = false
+    lookahead = []
+    lookaheadStart = 0
+    hasLookahead = false
+    gzip?.finish()
+  }
+
+  func closeDescriptor() {
     guard let open = descriptor else { return }
     descriptor = nil
     if closesDescriptor { try? open.close() }
