@@ -28,7 +28,7 @@ struct InputOptions: ParsableArguments {
   @Argument(help: "A file to read (gzip is decompressed), or - for standard input.")
   var input: String = "-"
 
-  @Option(help: "csv, jsonl or lines. Default: from the file name (.csv, .tsv, .jsonl, .ndjson, also .gz), else lines.")
+  @Option(help: "csv, jsonl or lines. Default: from the file name (.csv, .tsv, .jsonl, .ndjson, also .gz), else lines; standard input by its first bytes.")
   var format: InputFormat?
 
   @Option(help: "The CSV field delimiter, one character (\\t for tab). Default: , (tab for .tsv).")
@@ -81,6 +81,8 @@ struct Record {
 /// memory; counts what it skips; draws progress in bytes.
 final class RecordStream {
   let format: InputFormat
+  /// CSV: the input's dialect (its delimiter sniffed from standard input when not given).
+  let dialect: CSVDialect
   let path: String
   /// CSV: the header made unique (or 1, 2, … without one), then positions
   /// for the fields of longer rows. JSON Lines: the first record's keys.
@@ -109,7 +111,6 @@ final class RecordStream {
           + "per line). Convert an array with `jq -c '.[]' \(options.input) > records.jsonl`, or pass "
           + "--format jsonl if the file already has one object per line")
     }
-    format = options.resolvedFormat
     skipBad = options.skipBad
     let source: ByteSource
     if options.input == "-" {
@@ -118,11 +119,29 @@ final class RecordStream {
       source = try ByteSource(path: options.input)
     }
     path = source.path
+    var dialect = options.dialect
+    if options.input == "-" && options.format == nil {
+      // Standard input has no name to go by: its first bytes say what it is.
+      switch SniffedFormat.sniff(try source.peek(64 * 1024)) {
+      case .csv(let delimiter):
+        format = .csv
+        if options.delimiter == nil { dialect.delimiter = delimiter }
+      case .jsonl: format = .jsonl
+      case .lines: format = .lines
+      case .jsonDocument:
+        throw GenFailure.usage(
+          "standard input starts with [: a JSON document, and gen reads records: JSON Lines (one object per "
+            + "line). Convert an array with `jq -c '.[]'`, or pass --format to say what it is")
+      }
+    } else {
+      format = options.resolvedFormat
+    }
+    self.dialect = dialect
     let policy: ReadErrorPolicy = options.skipBad ? .skip : .throw
     switch format {
     case .csv:
       let reader = try CSVReader(
-        source: source, dialect: options.dialect, maxRecordSize: options.maxLineLength, onError: policy)
+        source: source, dialect: dialect, maxRecordSize: options.maxLineLength, onError: policy)
       csv = reader
       lines = nil
       names = ColumnNames(header: reader.header ?? [])

@@ -39,7 +39,7 @@ struct Head: GenVerb {
 
   func execute(_ environment: GenEnvironment) throws {
     let stream = try RecordStream(input, environment: environment)
-    let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: input.dialect)
+    let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: stream.dialect)
     // Only `count` records are read: the rest of the input is never touched.
     for _ in 0..<count {
       guard let record = try stream.next() else { break }
@@ -74,7 +74,7 @@ struct Select: GenVerb {
     var first: Record?
     if !(stream.format == .csv && stream.hasNamedColumns) { first = try stream.next() }
     if first != nil || stream.hasNamedColumns { try Self.check(wanted, against: stream.columns, in: stream.path) }
-    let writer = RecordWriter(format: stream.format, sink: environment.stdout, dialect: input.dialect, columns: wanted)
+    let writer = RecordWriter(format: stream.format, sink: environment.stdout, dialect: stream.dialect, columns: wanted)
     if stream.format == .csv { try writer.writeHeader() }
     var indices: [Int?]?  // CSV: each wanted column's field index
     while let record = try first.take() ?? stream.next() {
@@ -134,7 +134,7 @@ struct Filter: GenVerb {
     if first != nil || stream.hasNamedColumns || stream.format == .lines {
       try Select.check(clauses.map(\.column), against: stream.columns, in: stream.path)
     }
-    let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: input.dialect)
+    let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: stream.dialect)
     if stream.format == .csv && environment.byteLevelCSV {
       return try filterCSV(stream, clauses: clauses, writer: writer)
     }

@@ -150,3 +150,25 @@ import Testing
     #expect(mebibytes < 100, "\(line)")
   }
 }
+
+@Suite struct GenStandardInputTests {
+  @Test func standardInputIsSniffed() throws {
+    #expect(try gen(["count"], stdin: "name,qty\nA,1\n\"B, b\",2\n").stdout == "2\n")  // CSV
+    #expect(try gen(["head", "-n", "1"], stdin: "a\tb\n1\t2\n3\t4\n").stdout == "a\tb\n1\t2\n")  // TSV kept as TSV
+    #expect(try gen(["convert", "--to", "csv"], stdin: "{\"a\":1}\n{\"a\":2}\n").stdout == "a\n1\n2\n")  // JSON Lines
+    #expect(try gen(["count"], stdin: "just words\nmore words, and a comma\n").stdout == "2\n")  // lines
+    let array = try gen(["count"], stdin: "[{\"a\":1},{\"a\":2}]\n")
+    #expect(array.status == 64)
+    #expect(array.stderr.contains("jq -c"))
+    #expect(try gen(["count", "--format", "lines"], stdin: "[1,\n2]\n").stdout == "2\n")
+  }
+
+  @Test func aJSONDocumentFileIsRefusedWithAHint() throws {
+    let dir = try TemporaryDirectory()
+    let json = try dir.file("records.json", "[{\"a\":1}]\n")
+    let run = try gen(["count", json])
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("jq -c '.[]'"))
+    #expect(try gen(["count", json, "--format", "jsonl"]).status == 65)  // told it is JSON Lines: a bad line
+  }
+}
