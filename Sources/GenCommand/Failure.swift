@@ -45,7 +45,7 @@ extension StreamIOError {
       default: .ioError
       }
     case .cannotCreate: .cannotCreate
-    case .writeFailed: .ioError
+    case .writeFailed, .concurrentUse: .ioError
     case .missingColumn: .usage
     case .lineTooLong, .invalidUTF8, .unterminatedQuote, .quoteInUnquotedField, .textAfterClosingQuote,
       .recordTooLarge, .invalidField, .invalidJSON:

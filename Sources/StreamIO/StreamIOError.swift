@@ -15,6 +15,9 @@ public struct StreamIOError: Error, Sendable, Hashable, CustomStringConvertible 
     case cannotCreate
     /// Writing, flushing or renaming an output failed; ``errno`` says why.
     case writeFailed
+    /// A reader was used while its async read was still waiting (a
+    /// reentrant actor method, or two tasks sharing it).
+    case concurrentUse
     /// A line was longer than the reader's `maxLineLength`.
     case lineTooLong
     /// Bytes that are not valid UTF-8 where a `String` was asked for.

@@ -6,6 +6,7 @@
 import Foundation
 import Generators
 import StreamIO
+import SystemPackage
 import TestSupport
 import Testing
 
@@ -208,6 +209,21 @@ import Testing
     #expect((lent + taken).sorted { $0.number < $1.number }.map(\.lossyString) == oracle.lines)
   }
 
+  /// Reading on inside the closure may move the reader to a new segment
+  /// with lines not yet scanned: none may be taken for one too long.
+  @Test(arguments: [ReadErrorPolicy.throw, .skip], [4, 16, 64])
+  func readingOnInsideForEachLineLosesNoLine(policy: ReadErrorPolicy, bufferSize: Int) throws {
+    let file = try TemporaryFile(contents: (0..<60).map { "l\($0 % 10)" }.joined(separator: "\n") + "\n")
+    let reader = try LineReader(path: file.path, bufferSize: bufferSize, maxLineLength: 4, onError: policy)
+    var numbers: [Int] = []
+    try reader.forEachLine { line in
+      numbers.append(line.number)
+      if let next = try reader.next() { numbers.append(next.number) }
+    }
+    #expect(numbers == Array(1...60))
+    #expect(reader.skippedLines == 0)
+  }
+
   @Test(arguments: bufferSizes)
   func lentLinesKeptFromTheClosureStayValid(bufferSize: Int) throws {
     let oracle = try Self.oracle.get()
@@ -255,5 +271,49 @@ import Testing
         #expect(lines.map(\.byteOffset) == [0, 7, 19, 20])
       }
     }
+  }
+}
+
+/// An actor owning a reader over a pipe: while `pump` waits in the reader's
+/// blocking read (off the actor), the actor is free to run `poke`.
+actor ReentrantPipeHolder {
+  let reader: LineReader
+  var pumped: [String] = []
+  var pokeError: StreamIOError?
+
+  init(fd: Int32) throws {
+    reader = LineReader(
+      source: try ByteSource(descriptor: FileDescriptor(rawValue: fd), name: "pipe", closeWhenDone: true), bufferSize: 64)
+  }
+
+  func pump() async throws {
+    for try await line in reader { pumped.append(line.lossyString) }
+  }
+
+  func poke() {
+    do throws(StreamIOError) {
+      _ = try reader.next()
+    } catch {
+      pokeError = error
+    }
+  }
+}
+
+@Suite struct ReentrantReaderPipeTests {
+  /// A use of the reader while its async read waits is refused, not raced.
+  @Test func aReentrantUseIsRefusedNotRaced() async throws {
+    var fds: [Int32] = [0, 0]
+    #expect(pipe(&fds) == 0)
+    let writeEnd = fds[1]
+    let holder = try ReentrantPipeHolder(fd: fds[0])
+    let pumping = Task { try await holder.pump() }
+    try await Task.sleep(for: .milliseconds(200))  // pump now waits in read() on a blocking-read thread
+    await holder.poke()
+    func send(_ text: String) { _ = text.withCString { Glibc.write(writeEnd, $0, strlen($0)) } }
+    for i in 0..<5 { send("line\(i)\n") }
+    close(writeEnd)
+    try await pumping.value
+    #expect(await holder.pokeError?.code == .concurrentUse)
+    #expect(await holder.pumped == (0..<5).map { "line\($0)" })
   }
 }

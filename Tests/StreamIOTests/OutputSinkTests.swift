@@ -127,4 +127,60 @@ import Darwin
     #expect(try String(contentsOfFile: dir + "/f.txt", encoding: .utf8) == "original")
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["f.txt"])
   }
+
+  @Test func aDescriptorNamedAsAPathIsWrittenThroughWithoutCuttingIt() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let log = dir + "/log.txt"
+    try "kept\n".write(toFile: log, atomically: false, encoding: .utf8)
+    let fd = open(log, O_WRONLY | O_APPEND)
+    defer { close(fd) }
+    try write("appended\n", to: "/proc/self/fd/\(fd)")
+    try write("again\n", to: "/dev/fd/\(fd)")
+    #expect(try String(contentsOfFile: log, encoding: .utf8) == "kept\nappended\nagain\n")
+    #expect { try OutputSink(path: "/dev/fd/987") } throws: { ($0 as? StreamIOError)?.code == .cannotCreate }
+  }
+
+  @Test func aLinkToANameThatIsNotUTF8ReplacesThatFile() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let latin1: [UInt8] = Array("caf".utf8) + [0xE9] + Array(".csv".utf8)
+    let target = Array(dir.utf8) + [UInt8(ascii: "/")] + latin1
+    let fd = withCPath(target) { open($0, O_WRONLY | O_CREAT, 0o644) }
+    _ = "old".withCString { Glibc.write(fd, $0, 3) }
+    close(fd)
+    withCPath(latin1) { name in _ = symlink(name, dir + "/link.csv") }
+    try write("new\n", to: dir + "/link.csv")
+    var bytes = [UInt8](repeating: 0, count: 16)
+    let read = withCPath(target) { path in
+      let fd = open(path, O_RDONLY)
+      defer { close(fd) }
+      return Glibc.read(fd, &bytes, 16)
+    }
+    #expect(Array(bytes[..<max(read, 0)]) == Array("new\n".utf8))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).count == 2)  // the link and its target, nothing new
+  }
+
+  @Test func replacingKeepsSetUserIDAndTheOwner() throws {
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/tool"
+    try "old".write(toFile: path, atomically: false, encoding: .utf8)
+    chmod(path, 0o4755)
+    try write("new", to: path)
+    #expect(info(path).st_mode & 0o7777 == 0o4755)
+  }
+
+  @Test func anEmptyPathAndWritesAfterFinishAreErrors() throws {
+    #expect { try OutputSink(path: "") } throws: { ($0 as? StreamIOError)?.code == .cannotCreate }
+    let dir = try directory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let sink = try OutputSink(path: dir + "/f.txt")
+    try sink.write("done\n")
+    try sink.finish()
+    try sink.finish()  // twice is fine
+    #expect { try sink.write("lost\n") } throws: { ($0 as? StreamIOError)?.code == .writeFailed }
+    #expect { try sink.write(byte: 0x41) } throws: { ($0 as? StreamIOError)?.code == .writeFailed }
+    #expect(try String(contentsOfFile: dir + "/f.txt", encoding: .utf8) == "done\n")
+  }
 }

@@ -61,6 +61,8 @@ public final class CSVReader {
   var recordNumber = 0
   @exclusivity(unchecked) @usableFromInline
   var checkedBOM = false
+  @exclusivity(unchecked) @usableFromInline
+  var asyncRead = AsyncReadState()
   /// Records parsed ahead, handed out by `next()` in order (CSVReader+Batch.swift):
   /// record r has fields `batchFields[r] ..< batchFields[r + 1]` of the
   /// segment's bounds and starts at buffer offset `batchOffsets[r]`; the next
@@ -132,8 +134,13 @@ public final class CSVReader {
     batchOffsets.deallocate()
   }
 
-  /// Closes the input now; `next()` then returns nil.
+  /// Closes the input now; `next()` then returns nil. (During an async read
+  /// that is waiting, the input is closed when the read returns.)
   public func close() {
+    if asyncRead.inFlight {
+      asyncRead.closeRequested = true
+      return
+    }
     source.close()
     atEnd = true
     buffer.start = buffer.end
@@ -193,6 +200,7 @@ public final class CSVReader {
   /// quotes, an error, or the last in the buffer), reading as needed.
   @usableFromInline
   func nextUnbatched() throws(StreamIOError) -> CSVRecord? {
+    try asyncRead.check(source.path)
     while true {
       if !checkedBOM { try skipByteOrderMark() }
       if parseBatch() > 0 { return takeBatched() }

@@ -174,7 +174,7 @@ public struct CSVRecord {
   }
 }
 
-extension CSVReader: StreamReader, Sequence, AsyncSequence {
+extension CSVReader: StreamReader, Sequence, AsyncSequence, BlockingReadable {
   @inlinable
   public func makeIterator() -> StreamReaderIterator<CSVReader> { StreamReaderIterator(self) }
 
@@ -184,6 +184,7 @@ extension CSVReader: StreamReader, Sequence, AsyncSequence {
   /// Reads from pipes, terminals and sockets are done off the cooperative
   /// thread pool (see ``LineReader``).
   public func nextAsync(isolation: isolated (any Actor)?) async throws(StreamIOError) -> CSVRecord? {
+    try asyncRead.check(source.path)
     if !source.mayBlock || batchCursor < batchCount { return try next() }
     while true {
       if !checkedBOM {

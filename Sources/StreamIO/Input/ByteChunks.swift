@@ -18,6 +18,8 @@ public final class ByteChunks {
   var segment: ReadSegment
   /// Bytes read by an async read on the blocking-read thread.
   var pending = 0
+  @exclusivity(unchecked) @usableFromInline
+  var asyncRead = AsyncReadState()
 
   /// 64 KiB, like the other readers.
   public static var defaultChunkSize: Int { 64 * 1024 }
@@ -34,12 +36,20 @@ public final class ByteChunks {
 
   deinit { source.close() }
 
-  /// Closes the input now; `next()` then returns nil.
-  public func close() { source.close() }
+  /// Closes the input now; `next()` then returns nil. (During an async read
+  /// that is waiting, the input is closed when the read returns.)
+  public func close() {
+    if asyncRead.inFlight {
+      asyncRead.closeRequested = true
+      return
+    }
+    source.close()
+  }
 
   /// The next chunk (at most `chunkSize` bytes, never empty), or nil at the end.
   @inlinable
   public func next() throws(StreamIOError) -> ByteChunk? {
+    try asyncRead.check(source.path)
     let count = try source.read(into: bufferToFill())
     return count == 0 ? nil : ByteChunk(segment: segment, count: count)
   }
@@ -94,7 +104,7 @@ public struct ByteChunk: RandomAccessCollection {
   }
 }
 
-extension ByteChunks: StreamReader, Sequence, AsyncSequence {
+extension ByteChunks: StreamReader, Sequence, AsyncSequence, BlockingReadable {
   @inlinable
   public func makeIterator() -> StreamReaderIterator<ByteChunks> { StreamReaderIterator(self) }
 
@@ -102,6 +112,7 @@ extension ByteChunks: StreamReader, Sequence, AsyncSequence {
   public func makeAsyncIterator() -> StreamReaderAsyncIterator<ByteChunks> { StreamReaderAsyncIterator(self) }
 
   public func nextAsync(isolation: isolated (any Actor)?) async throws(StreamIOError) -> ByteChunk? {
+    try asyncRead.check(source.path)
     if !source.mayBlock { return try next() }
     let buffer = bufferToFill()
     try await BlockingReads.run(self) { chunks throws(StreamIOError) in

@@ -1,6 +1,6 @@
 // `for line in reader` and `for try await line in reader`.
 
-extension LineReader: StreamReader, Sequence, AsyncSequence {
+extension LineReader: StreamReader, Sequence, AsyncSequence, BlockingReadable {
   @inlinable
   public func makeIterator() -> StreamReaderIterator<LineReader> { StreamReaderIterator(self) }
 
@@ -10,6 +10,7 @@ extension LineReader: StreamReader, Sequence, AsyncSequence {
   /// Runs on the caller's actor (`isolation`), so the reader never crosses
   /// an isolation boundary except for the awaited blocking read.
   public func nextAsync(isolation: isolated (any Actor)?) async throws(StreamIOError) -> Line? {
+    try asyncRead.check(source.path)
     if !source.mayBlock { return try next() }
     // Take the line from bytes already buffered, if one is complete.
     while true {
@@ -57,13 +58,19 @@ extension LineReader: StreamReader, Sequence, AsyncSequence {
   @inlinable
   public func forEachLine(_ body: (Line) throws -> Void) throws {
     while true {
+      try asyncRead.check(source.path)
       // The lines already in the buffer, lent out while `segment` holds it;
       // released before reading more, so that the buffer can be reused.
-      // (If `body` reads on from this reader into a new segment, the loop
-      // ends and starts over with it.)
-      try withExtendedLifetime(buffer.segment) { segment in
-        while buffer.base == segment.base, let line = try nextBuffered(in: segment) { try body(line) }
+      // If `body` reads on from this reader into a new segment, the loop
+      // starts over with that one (its lines are not all scanned yet).
+      let movedOn = try withExtendedLifetime(buffer.segment) { segment in
+        while buffer.base == segment.base {
+          guard let line = try nextBuffered(in: segment) else { return false }
+          try body(line)
+        }
+        return true
       }
+      if movedOn { continue }
       if atEnd {
         if let last = try next() { try body(last) }
         return

@@ -50,6 +50,8 @@ public final class LineReader {
   var lineNumber = 0
   @exclusivity(unchecked) @usableFromInline
   var atEnd = false
+  @exclusivity(unchecked) @usableFromInline
+  var asyncRead = AsyncReadState()
 
   /// 64 KiB: large enough that `read(2)` costs little per byte, small enough to stay in L2.
   public static var defaultBufferSize: Int { 64 * 1024 }
@@ -91,8 +93,13 @@ public final class LineReader {
     source.close()
   }
 
-  /// Closes the input now; `next()` then returns nil.
+  /// Closes the input now; `next()` then returns nil. (During an async read
+  /// that is waiting, the input is closed when the read returns.)
   public func close() {
+    if asyncRead.inFlight {
+      asyncRead.closeRequested = true
+      return
+    }
     source.close()
     atEnd = true
     buffer.start = buffer.end
@@ -126,6 +133,7 @@ public final class LineReader {
   /// `next()` when no `\n` is found yet: scans on, reading as needed.
   @usableFromInline
   func nextScanning() throws(StreamIOError) -> Line? {
+    try asyncRead.check(source.path)
     while true {
       if let line = try nextBuffered() { return line }
       if atEnd {

@@ -17,14 +17,16 @@ import Darwin
 ///   the directory is flushed too. If `finish()` is never reached (an error,
 ///   an early return, a crash), the temporary file is removed at deinit and
 ///   the path is untouched: a failed run never leaves half an output behind.
-///   A replaced file keeps its permissions (and owner, where allowed); a new
+///   A replaced file keeps its permissions and owner (where allowed); a new
 ///   one gets `0666` less the umask, as `open(2)` would give it.
 /// - A symbolic link is followed: its target is replaced atomically, the link stays.
-/// - A character device (`/dev/null`, a terminal), a FIFO, or a descriptor
-///   named as a path (`/dev/stdout`, `/dev/fd/3`) is written to directly, as
-///   the shell's `>` does: not atomic, by nature.
-/// - A directory, a block device or a socket is refused (``StreamIOError/Code/cannotCreate``)
-///   before anything is written.
+/// - A descriptor named as a path (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`,
+///   `/proc/self/fd/N`) is written through a copy of that descriptor, at its
+///   offset (appending if it appends): nothing it already holds is cut.
+/// - A character device (`/dev/null`, a terminal) or a FIFO is written to
+///   directly, as the shell's `>` does: not atomic, by nature.
+/// - A directory, a block device, a socket or an empty path is refused
+///   (``StreamIOError/Code/cannotCreate``) before anything is written.
 ///
 /// Python: writing to a `tempfile.NamedTemporaryFile` and `os.replace`-ing it.
 public final class OutputSink {
@@ -35,64 +37,74 @@ public final class OutputSink {
   let closesDescriptor: Bool
   /// The temporary file that `finish()` renames into place (atomic writes
   /// only), for a program that must remove it when interrupted by a signal.
-  public let temporaryPath: String?
+  /// (As a `String`: a directory name that is not UTF-8 shows replaced bytes.)
+  public var temporaryPath: String? { temporary.map { String(decoding: $0, as: UTF8.self) } }
+  /// The temporary file's path as bytes.
+  let temporary: [UInt8]?
   /// The file the temporary one replaces: `path` with symbolic links followed.
-  let destination: String?
+  let destination: [UInt8]?
+  /// Set by ``finish()``: a write after it is an error, not lost.
+  @usableFromInline
+  var finished = false
   @exclusivity(unchecked) @usableFromInline
   var buffer: UnsafeMutableRawBufferPointer
   @exclusivity(unchecked) @usableFromInline
   var count = 0
 
   /// Writes to `path`: atomically for a regular or new file (nothing appears
-  /// there until ``finish()``), directly for a character device or a FIFO.
+  /// there until ``finish()``), directly for a descriptor, a character device or a FIFO.
   ///
   /// - Throws: ``StreamIOError`` with code ``StreamIOError/Code/cannotCreate``
-  ///   for a directory, a block device, a socket, a missing directory or a
-  ///   permission denied.
+  ///   for a directory, a block device, a socket, a missing directory, a
+  ///   permission denied or an empty path.
   public init(path: String, bufferSize: Int = 64 * 1024) throws(StreamIOError) {
     self.path = path
+    let opened = try Self.openTarget(path)
+    descriptor = FileDescriptor(rawValue: opened.fd)
+    closesDescriptor = true
+    temporary = opened.temporary
+    destination = opened.destination
     buffer = .allocate(byteCount: bufferSize, alignment: 16)
-    let target: OutputTarget
-    do throws(StreamIOError) {
-      target = try OutputTarget(path)
-    } catch {
-      buffer.deallocate()
-      throw error
-    }
+  }
+
+  /// Opens what `path` names for writing: the descriptor to write to, and
+  /// for an atomic write the temporary file and the file it will replace.
+  static func openTarget(_ path: String) throws(StreamIOError) -> (fd: Int32, temporary: [UInt8]?, destination: [UInt8]?) {
+    let target = try OutputTarget(path)
     switch target.kind {
-    case .writeThrough:
-      let fd = open(target.path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY)  // O_TRUNC as the shell's `>`; devices ignore it
+    case .descriptor(let number):
+      let fd = fcntl(number, F_DUPFD_CLOEXEC, 0)
       guard fd >= 0 else {
         let error = Errno(rawValue: errno)
-        buffer.deallocate()
+        throw StreamIOError(.cannotCreate, "cannot write to descriptor \(number): \(error)", path: path, errno: error)
+      }
+      return (fd, nil, nil)
+    case .writeThrough:
+      let fd = withCPath(target.path) { open($0, O_WRONLY | O_CLOEXEC | O_NOCTTY) }
+      guard fd >= 0 else {
+        let error = Errno(rawValue: errno)
         throw StreamIOError(.cannotCreate, "cannot open for writing: \(error)", path: path, errno: error)
       }
-      descriptor = FileDescriptor(rawValue: fd)
-      closesDescriptor = true
-      temporaryPath = nil
-      destination = nil
+      return (fd, nil, nil)
     case .replace(let mode, let owner):
-      let (fd, temporary) = Self.createTemporary(beside: target.path)
+      let (fd, temporary) = createTemporary(beside: target.path)
       guard fd >= 0 else {
         let error = Errno(rawValue: errno)
-        buffer.deallocate()
         throw StreamIOError(.cannotCreate, "cannot create a temporary file beside it: \(error)", path: path, errno: error)
       }
-      _ = fchmod(fd, mode)
+      // The owner first: changing it clears the set-user-ID and set-group-ID bits.
       if let owner { _ = fchown(fd, owner.user, owner.group) }  // as root, or to one's own group; else the default
-      descriptor = FileDescriptor(rawValue: fd)
-      closesDescriptor = true
-      temporaryPath = temporary
-      destination = target.path
+      _ = fchmod(fd, mode)
+      return (fd, temporary, target.path)
     }
   }
 
   /// Creates `<name>.tmp-XXXXXX` beside `target` (X random; close-on-exec,
   /// mode 0600 until set), shortening the name so that it fits wherever `target`'s does.
-  static func createTemporary(beside target: String) -> (Int32, String) {
-    let slash = target.utf8.lastIndex(of: UInt8(ascii: "/"))
-    let directory = slash.map { String(target[...$0]) } ?? ""
-    var name = Array(slash.map { target.utf8[target.utf8.index(after: $0)...] } ?? target.utf8[...])
+  static func createTemporary(beside target: [UInt8]) -> (Int32, [UInt8]) {
+    let slash = target.lastIndex(of: UInt8(ascii: "/"))
+    let directory = slash.map { Array(target[...$0]) } ?? []
+    var name = Array(slash.map { target[($0 + 1)...] } ?? target[...])
     let suffix = Array(".tmp-XXXXXX".utf8)
     let maximum = 255 - suffix.count  // NAME_MAX on Linux and macOS file systems
     if name.count > maximum {
@@ -104,12 +116,11 @@ public final class OutputSink {
     let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
     var generator = SystemRandomNumberGenerator()
     var fd: Int32 = -1
-    var temporary = ""
+    var temporary: [UInt8] = []
     for _ in 0..<100 {
-      var bytes = Array(directory.utf8) + name + suffix
-      for i in (bytes.count - 6)..<bytes.count { bytes[i] = letters.randomElement(using: &generator)! }
-      temporary = String(decoding: bytes, as: UTF8.self)
-      fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+      temporary = directory + name + suffix
+      for i in (temporary.count - 6)..<temporary.count { temporary[i] = letters.randomElement(using: &generator)! }
+      fd = withCPath(temporary) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
       if fd >= 0 || errno != EEXIST { break }
     }
     return (fd, temporary)
@@ -120,7 +131,7 @@ public final class OutputSink {
     self.path = name
     self.descriptor = descriptor
     self.closesDescriptor = closeWhenDone
-    self.temporaryPath = nil
+    self.temporary = nil
     self.destination = nil
     buffer = .allocate(byteCount: bufferSize, alignment: 16)
   }
@@ -131,10 +142,10 @@ public final class OutputSink {
   }
 
   deinit {
-    if let temporaryPath {
+    if let temporary, !finished {
       // Not finished: discard, leaving the destination as it was.
       if let descriptor { try? descriptor.close() }
-      unlink(temporaryPath)
+      withCPath(temporary) { _ = unlink($0) }
     } else if descriptor != nil {
       try? flush()
       if closesDescriptor { try? descriptor?.close() }
@@ -182,6 +193,7 @@ public final class OutputSink {
 
   /// Writes out what is buffered.
   public func flush() throws(StreamIOError) {
+    if finished { throw StreamIOError(.writeFailed, "write after the output was finished", path: path) }
     guard count > 0 else { return }
     let pending = UnsafeRawBufferPointer(rebasing: buffer[..<count])
     count = 0
@@ -205,10 +217,15 @@ public final class OutputSink {
   /// its directory. Python: leaving the `with open(...)` block, `os.fsync`,
   /// then `os.replace`.
   public func finish() throws(StreamIOError) {
+    guard !finished else { return }
     try flush()
+    finished = true
+    // No room left: a later write goes to flush(), which refuses it.
+    buffer.deallocate()
+    buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     guard let file = descriptor else { return }
     descriptor = nil
-    guard let temporaryPath, let destination else {
+    guard let temporary, let destination else {
       if closesDescriptor {
         do {
           try file.close()
@@ -219,7 +236,7 @@ public final class OutputSink {
       return
     }
     func fail(_ what: String, _ error: Errno) -> StreamIOError {
-      unlink(temporaryPath)
+      withCPath(temporary) { _ = unlink($0) }
       return StreamIOError(.writeFailed, "\(what): \(error)", path: path, errno: error)
     }
     if fsync(file.rawValue) != 0 {
@@ -232,11 +249,12 @@ public final class OutputSink {
     } catch {
       throw fail("close failed", error as? Errno ?? .ioError)
     }
-    guard rename(temporaryPath, destination) == 0 else { throw fail("cannot move the finished file into place", Errno(rawValue: errno)) }
+    let renamed = withCPath(temporary) { from in withCPath(destination) { to in rename(from, to) } }
+    guard renamed == 0 else { throw fail("cannot move the finished file into place", Errno(rawValue: errno)) }
     // The rename is durable once the directory is.
-    let slash = destination.utf8.lastIndex(of: UInt8(ascii: "/"))
-    let directory = slash.map { $0 == destination.utf8.startIndex ? "/" : String(destination[..<$0]) } ?? "."
-    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    let slash = destination.lastIndex(of: UInt8(ascii: "/"))
+    let directory = slash.map { $0 == 0 ? [UInt8(ascii: "/")] : Array(destination[..<$0]) } ?? [UInt8(ascii: ".")]
+    let fd = withCPath(directory) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
     if fd >= 0 {
       defer { close(fd) }
       if fsync(fd) != 0 && errno != EINVAL {  // some file systems cannot sync a directory
@@ -247,6 +265,13 @@ public final class OutputSink {
   }
 }
 
+/// Calls `body` with `path` as a C string (a path is bytes, not always UTF-8).
+func withCPath<Result>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+  (path + [0]).withUnsafeBufferPointer { bytes in
+    bytes.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+  }
+}
+
 /// What is at an output path, with symbolic links followed, and how to write there.
 struct OutputTarget {
   enum Kind {
@@ -254,32 +279,33 @@ struct OutputTarget {
     case replace(mode: mode_t, owner: (user: uid_t, group: gid_t)?)
     /// Write to it as it is: a character device or a FIFO.
     case writeThrough
+    /// Write through a copy of this open descriptor.
+    case descriptor(Int32)
   }
 
-  /// The path with symbolic links followed (the file to write or replace).
-  let path: String
+  /// The path with symbolic links followed (the file to write or replace), as bytes.
+  let path: [UInt8]
   let kind: Kind
 
   init(_ requested: String) throws(StreamIOError) {
-    // What is there, links followed (the kernel's way: /dev/stdout's link
-    // to "pipe:[…]" only resolves this way).
+    guard !requested.isEmpty else { throw StreamIOError(.cannotCreate, "no file named: the path is empty", path: requested) }
+    if let number = OutputTarget.descriptorNamed(requested) {
+      path = Array(requested.utf8)
+      kind = .descriptor(number)
+      return
+    }
+    // What is there, links followed.
     var info = stat()
     if stat(requested, &info) == 0 {
       switch info.st_mode & S_IFMT {
       case S_IFCHR, S_IFIFO:
-        path = requested
+        path = Array(requested.utf8)
         kind = .writeThrough
         return
       case S_IFDIR:
         throw StreamIOError(.cannotCreate, "is a directory; name a file to write", path: requested, errno: .isDirectory)
       case S_IFREG:
-        // A descriptor named as a path (`--output /dev/stdout` redirected to
-        // a file) is written through, as the shell would.
-        if OutputTarget.namesADescriptor(requested) {
-          path = requested
-          kind = .writeThrough
-          return
-        }
+        break
       default:
         throw StreamIOError(
           .cannotCreate, "is a block device or a socket; write to a file, a character device or a FIFO",
@@ -292,9 +318,9 @@ struct OutputTarget {
     // A regular file, or none yet (perhaps at the end of a dangling link):
     // the links are followed by hand, to put the temporary file beside the
     // file itself and rename over it, not over a link.
-    var path = requested
+    var path = Array(requested.utf8)
     for _ in 0..<40 {  // as the kernel's limit on links followed (ELOOP)
-      guard lstat(path, &info) == 0 else {
+      guard withCPath(path, { lstat($0, &info) }) == 0 else {
         self.path = path
         kind = .replace(mode: 0o666 & ~OutputTarget.currentUmask, owner: nil)
         return
@@ -310,23 +336,36 @@ struct OutputTarget {
     throw StreamIOError(.cannotCreate, "too many levels of symbolic links", path: requested, errno: .tooManySymbolicLinkLevels)
   }
 
-  /// Whether `path` names an open descriptor rather than a file.
-  static func namesADescriptor(_ path: String) -> Bool {
-    path == "/dev/stdout" || path == "/dev/stderr" || path.hasPrefix("/dev/fd/") || path.hasPrefix("/proc/self/fd/")
+  /// The descriptor a path names (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`,
+  /// `/proc/self/fd/N`), if it names one.
+  static func descriptorNamed(_ path: String) -> Int32? {
+    switch path {
+    case "/dev/stdout": return 1
+    case "/dev/stderr": return 2
+    default:
+      for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+        return Int32(path.dropFirst(prefix.count))
+      }
+      return nil
+    }
   }
 
   /// Where the symbolic link at `path` points, relative to its directory.
-  static func readLink(_ path: String, requested: String) throws(StreamIOError) -> String {
-    var bytes = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let count = readlink(path, &bytes, bytes.count - 1)
+  static func readLink(_ path: [UInt8], requested: String) throws(StreamIOError) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+    let count = withCPath(path) { link in
+      bytes.withUnsafeMutableBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) { readlink(link, $0.baseAddress!, $0.count - 1) }
+      }
+    }
     guard count >= 0 else {
       let error = Errno(rawValue: errno)
       throw StreamIOError(.cannotCreate, "cannot read the symbolic link: \(error)", path: requested, errno: error)
     }
-    let target = String(decoding: bytes[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    if target.hasPrefix("/") { return target }
-    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return target }
-    return String(path[...slash]) + target
+    let target = Array(bytes[..<count])
+    if target.first == UInt8(ascii: "/") { return target }
+    guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return target }
+    return Array(path[...slash]) + target
   }
 
   /// The process's umask, read without changing it where the system allows.
