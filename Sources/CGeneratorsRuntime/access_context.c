@@ -85,3 +85,10 @@ void **cgr_lookup_thread_access_head(void) {
   cgr_thread_access_head = slot;
   return slot;
 }
+
+// Once per thread, before its first switch into a generator: the thread gets a
+// signal stack for overflow reports, and its access head is found.
+void **cgr_first_resume_on_thread(void) {
+  cgr_overflow_prepare_thread();
+  return cgr_lookup_thread_access_head();
+}

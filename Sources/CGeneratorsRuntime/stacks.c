@@ -31,6 +31,11 @@
 #define CGR_CANARY 0x5347454e43414e59ull  // "SGENCANY"
 #define CGR_POOL_CAPACITY 16
 
+// The guard pages the overflow handler recognises (stack_overflow.c).
+void cgr_guard_register(const cgr_stack *stack);
+void cgr_guard_unregister(const cgr_stack *stack);
+void cgr_overflow_install_handler(void);
+
 static _Atomic int64_t mapped_stacks;   // changed only by mmap and munmap, not by the pool
 static _Atomic int64_t mprotect_guarded;
 static _Atomic int64_t canary_only;
@@ -118,13 +123,20 @@ static int map_stack(size_t usable, cgr_stack *out) {
   out->mapping_size = length;
   out->usable_size = usable;
   out->guard = install_guard(mapping, page);
-  if (out->guard == CGR_GUARD_CANARY) write_canary(out);
+  if (out->guard == CGR_GUARD_CANARY) {
+    write_canary(out);
+  } else {
+    cgr_overflow_install_handler();
+    cgr_guard_register(out);
+  }
   return 0;
 }
 
 static void unmap_stack(const cgr_stack *stack) {
   if (stack->guard == CGR_GUARD_MPROTECT) atomic_fetch_sub(&mprotect_guarded, 1);
   if (stack->guard == CGR_GUARD_CANARY) atomic_fetch_sub(&canary_only, 1);
+  // Before munmap: once unmapped, the address may be mapped again for anything.
+  if (stack->guard != CGR_GUARD_CANARY) cgr_guard_unregister(stack);
   munmap(stack->mapping, stack->mapping_size);
   atomic_fetch_sub_explicit(&mapped_stacks, 1, memory_order_relaxed);
 }

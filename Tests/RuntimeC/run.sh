@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Tests the context switch and stacks in C, on every ABI we ship (and
-# StreamIO's C helpers: SSE2, NEON and portable):
+# Tests the context switch, the stacks and the stack overflow report in C, on
+# every ABI we ship (and StreamIO's C helpers: SSE2, NEON and portable):
 #  - x86_64 natively;
 #  - arm64 Linux cross-compiled and run under qemu-user;
 #  - the Mach-O forms (arm64 and x86_64 macOS) assembled with clang, and their
@@ -11,12 +11,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 runtime="$here/../../Sources/CGeneratorsRuntime"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-sources=("$here/switch_test.c" "$runtime/stacks.c" "$runtime/context.c" "$runtime/sanitizers.c")
+runtime_c=("$runtime/stacks.c" "$runtime/stack_overflow.c" "$runtime/context.c" "$runtime/sanitizers.c")
+sources=("$here/switch_test.c" "${runtime_c[@]}")
+overflow=("$here/overflow_test.c" "${runtime_c[@]}")
 support="$here/../../Sources/CStreamIOSupport/include"
 
 echo "== x86_64 Linux (native)"
 gcc -O2 -Wall -Wextra -Werror -o "$out/native" "${sources[@]}" "$runtime/switch_x86_64_sysv.S" -lpthread
 "$out/native"
+gcc -O2 -Wall -Wextra -Werror -o "$out/overflow" "${overflow[@]}" "$runtime/switch_x86_64_sysv.S" -lpthread
+"$out/overflow"
 gcc -O2 -Wall -Wextra -Werror -I"$support" -o "$out/masks" "$here/byte_masks_test.c" && "$out/masks"
 gcc -O2 -Wall -Wextra -Werror -DCBS_FORCE_PORTABLE -I"$support" -o "$out/masks-portable" "$here/byte_masks_test.c"
 "$out/masks-portable"
@@ -24,6 +28,8 @@ gcc -O2 -Wall -Wextra -Werror -DCBS_FORCE_PORTABLE -I"$support" -o "$out/masks-p
 echo "== arm64 Linux (qemu-user)"
 aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$out/arm64" "${sources[@]}" "$runtime/switch_arm64_aapcs64.S" -lpthread
 CGR_TEST_UNDER_EMULATOR=1 qemu-aarch64 "$out/arm64"
+aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$out/overflow-arm64" "${overflow[@]}" "$runtime/switch_arm64_aapcs64.S" -lpthread
+CGR_TEST_UNDER_EMULATOR=1 qemu-aarch64 "$out/overflow-arm64"
 aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -I"$support" -o "$out/masks-arm64" "$here/byte_masks_test.c"
 qemu-aarch64 "$out/masks-arm64"
 

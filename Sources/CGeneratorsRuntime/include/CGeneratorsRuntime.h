@@ -121,6 +121,18 @@ CGR_SWIFTCALL extern void swift_task_exitThreadLocalContext(char *state);
 extern __thread void **cgr_thread_access_head __attribute__((tls_model("initial-exec")));
 #define CGR_ACCESS_HEAD_UNUSABLE ((void **)1)
 void **cgr_lookup_thread_access_head(void);
+/// The first switch into a generator on this thread (the access head is still
+/// NULL): prepares the thread (cgr_overflow_prepare_thread), then looks the
+/// head up. Costs the hot path nothing: it rides on the lookup's branch.
+void **cgr_first_resume_on_thread(void);
+
+/// Gives this thread an alternate signal stack, unless it has one, so that a
+/// generator body overflowing its stack on it can be reported (stack_overflow.c).
+/// Idempotent; the stack is freed at thread exit.
+void cgr_overflow_prepare_thread(void);
+/// The usable size of the live generator stack whose guard page holds
+/// `address`, or 0. Async-signal-safe.
+size_t cgr_guard_lookup(const void *address);
 
 /// The runtime's access record: the next link is the third word, its low bit a flag.
 typedef struct cgr_access {
@@ -131,7 +143,7 @@ typedef struct cgr_access {
 
 static inline __attribute__((always_inline)) void **cgr_access_head(void) {
   void **head = cgr_thread_access_head;
-  if (__builtin_expect(head == NULL, 0)) head = cgr_lookup_thread_access_head();
+  if (__builtin_expect(head == NULL, 0)) head = cgr_first_resume_on_thread();
   return head;
 }
 
