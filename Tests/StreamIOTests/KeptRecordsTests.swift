@@ -139,6 +139,25 @@ import Testing
     }
   }
 
+  /// A record's first byte is found from its first field (the quote before
+  /// a quoted one); a record with no fields keeps its own.
+  @Test(arguments: [1, 2, 5, 16, 64, 65536])
+  func byteOffsetsOfKeptRecordsWithQuotedAndBlankStarts(bufferSize: Int) throws {
+    let records = ["\u{FEFF}\"a\",b", "", "\"\",x", "plain,\"q\"", "\"say \"\"hi\"\"\",1", "\r", "'not',2", "\"multi\nline\",3", "last"]
+    var text: [UInt8] = []
+    var starts: [Int] = []
+    for (index, record) in records.enumerated() {
+      let bytes = Array(record.utf8)
+      starts.append(text.count + (index == 0 ? 3 : 0))  // after the byte-order mark
+      text += bytes + (record == "\r" ? [] : [0x0A])
+    }
+    let file = try TemporaryFile(data: text)
+    let kept = Array(try CSVReader(path: file.path, dialect: CSVDialect(hasHeader: false), bufferSize: bufferSize))
+    #expect(kept.map(\.byteOffset) == starts)
+    #expect(kept.map(\.count) == [2, 0, 2, 2, 2, 0, 2, 2, 1])
+    #expect(try kept[4].string(0) == "say \"hi\"")
+  }
+
   // MARK: Lent records and lines
 
   @Test(arguments: inputs, bufferSizes)

@@ -98,7 +98,11 @@ public final class CSVReader {
     self.dialect = dialect
     self.maxRecordSize = maxRecordSize
     self.errorPolicy = onError
-    origin = ReadOrigin(path: source.path)
+    // Records keep field indices and offsets in 32 bits (CSVRecord).
+    precondition(
+      bufferSize < 1 << 31 && maxRecordSize < 1 << 31,
+      "bufferSize \(bufferSize) and maxRecordSize \(maxRecordSize) must be below 2 GiB")
+    origin = ReadOrigin(path: source.path, quote: dialect.quote)
     buffer = ReadBuffer(
       capacity: bufferSize, limit: Swift.max(bufferSize, maxRecordSize + 2), fields: Self.batchFieldLimit,
       origin: origin)

@@ -16,16 +16,17 @@
 /// the current one. A loop that drops each record allocates nothing.
 @_eagerMove
 public struct CSVRecord {
+  // Four words, so that a record passes in registers: the record's first
+  // byte is not stored but found from its first field (or, for a record
+  // with no fields, kept where the first field's index would be).
   @usableFromInline
   let segment: ReadSegment
-  /// The index of its first field in the segment's bounds.
+  /// The index of its first field in the segment's bounds; with no fields,
+  /// the offset of its first byte from the segment's start.
   @usableFromInline
-  let firstField: Int
-  /// How many fields the record has (rows may differ in length).
-  public let count: Int
-  /// Offset of its first byte from the segment's start.
+  let firstField: UInt32
   @usableFromInline
-  let start: Int
+  let fieldCount: UInt32
   /// The line the record starts on (1-based; a record may span lines).
   public let line: Int
   /// 1-based record number, not counting the header.
@@ -34,11 +35,25 @@ public struct CSVRecord {
   @inlinable
   init(segment: ReadSegment, firstField: Int, count: Int, start: Int, line: Int, number: Int) {
     self.segment = segment
-    self.firstField = firstField
-    self.count = count
-    self.start = start
+    self.firstField = UInt32(truncatingIfNeeded: count == 0 ? start : firstField)
+    self.fieldCount = UInt32(truncatingIfNeeded: count)
     self.line = line
     self.number = number
+  }
+
+  /// How many fields the record has (rows may differ in length).
+  @inlinable
+  public var count: Int { Int(fieldCount) }
+
+  /// Offset of its first byte from the segment's start: its first field's,
+  /// or the opening quote's just before it. (The byte before an unquoted
+  /// first field ends the line before, so it is never a quote.)
+  @usableFromInline
+  var start: Int {
+    if fieldCount == 0 { return Int(firstField) }
+    let fieldStart = segment.bounds[2 * Int(firstField)]
+    let quoted = fieldStart > 0 && segment.base.load(fromByteOffset: fieldStart - 1, as: UInt8.self) == segment.origin.quote
+    return quoted ? fieldStart - 1 : fieldStart
   }
 
   /// 0-based offset in the input of the record's first byte.
@@ -54,7 +69,7 @@ public struct CSVRecord {
   @inlinable @inline(__always)
   public func field(_ index: Int) -> UnsafeRawBufferPointer {
     precondition(index >= 0 && index < count, "field index \(index) out of range for a record of \(count) fields")
-    let bounds = segment.bounds + 2 &* (firstField &+ index)
+    let bounds = segment.bounds + 2 &* (Int(firstField) &+ index)
     let start = bounds[0], end = bounds[1]
     return UnsafeRawBufferPointer(start: segment.base + start, count: end &- start)
   }
@@ -163,7 +178,7 @@ public struct CSVRecord {
   /// Line, column and byte offset of field `index`'s first byte.
   func position(of index: Int) -> (line: Int, column: Int, byteOffset: Int) {
     let base = segment.base
-    let fieldStart = segment.bounds[2 * (firstField + index)]
+    let fieldStart = segment.bounds[2 * (Int(firstField) + index)]
     var line = self.line
     var lineStart = start
     for i in start..<fieldStart where base.load(fromByteOffset: i, as: UInt8.self) == 0x0A {

@@ -66,6 +66,9 @@ final class ReadSegment {
 final class ReadOrigin {
   @usableFromInline
   let path: String
+  /// CSV: the quote character (a record's first byte is found by it).
+  @usableFromInline
+  let quote: UInt8
   /// The header's names, set once when the reader has read them.
   @exclusivity(unchecked) @usableFromInline
   var header: [String]?
@@ -73,7 +76,10 @@ final class ReadOrigin {
   @exclusivity(unchecked) @usableFromInline
   var columnsByName: [String: Int] = [:]
 
-  init(path: String) { self.path = path }
+  init(path: String, quote: UInt8 = 0) {
+    self.path = path
+    self.quote = quote
+  }
 
   /// The index of the column named `name`.
   ///
