@@ -83,37 +83,18 @@ func readOnly() -> Int {
   }
 }
 
-_ = try readLines(bufferSize: 1 << 16)  // warm the page cache
-var readSamples: [Double] = []
-for _ in 0..<5 {
-  let start = now()
-  precondition(readOnly() == bytes)
-  readSamples.append(Double(bytes) / (Double(now() - start) / 1e9) / 1e9)
-}
-readSamples.sort()
-print("read_only_gb_per_s_buffer_64k\t\((readSamples[2] * 100).rounded() / 100)\tGB/s")
-for bufferSize in [1 << 16, 1 << 18, 1 << 20] {
+/// The median of five runs of `body` (which returns a count that must be
+/// positive), printed as `name<TAB>GB/s<TAB>GB/s`.
+func report(_ name: String, _ body: () throws -> Int) rethrows {
   var samples: [Double] = []
   for _ in 0..<5 {
     let start = now()
-    let result = try readLines(bufferSize: bufferSize)
-    let seconds = Double(now() - start) / 1e9
-    precondition(result.lines > 0)
-    samples.append(Double(bytes) / seconds / 1e9)
-  }
-  samples.sort()
-  print("lines\(lineBytes == 0 ? "" : "_\(lineBytes)b")_gb_per_s_buffer_\(bufferSize / 1024)k\t\((samples[2] * 100).rounded() / 100)\tGB/s")
-}
-do {
-  var samples: [Double] = []
-  for _ in 0..<5 {
-    let start = now()
-    let result = try readLinesLent(bufferSize: 1 << 16)
-    precondition(result.lines > 0)
+    let count = try body()
+    precondition(count > 0)
     samples.append(Double(bytes) / (Double(now() - start) / 1e9) / 1e9)
   }
   samples.sort()
-  print("lines_lent\(lineBytes == 0 ? "" : "_\(lineBytes)b")_gb_per_s_buffer_64k\t\((samples[2] * 100).rounded() / 100)\tGB/s")
+  print("\(name)\t\((samples[2] * 100).rounded() / 100)\tGB/s")
 }
 
 /// CSV records with their fields located, nothing converted; the last
@@ -134,23 +115,14 @@ func readCSVLent() throws -> Int {
   return fields
 }
 
+_ = try readLines(bufferSize: 1 << 16)  // warm the page cache
+report("read_only_gb_per_s_buffer_64k") { readOnly() }
+let suffix = lineBytes == 0 ? "" : "_\(lineBytes)b"
+for bufferSize in [1 << 16, 1 << 18, 1 << 20] {
+  try report("lines\(suffix)_gb_per_s_buffer_\(bufferSize / 1024)k") { try readLines(bufferSize: bufferSize).lines }
+}
+try report("lines_lent\(suffix)_gb_per_s_buffer_64k") { try readLinesLent(bufferSize: 1 << 16).lines }
 if lineBytes == 0 {
-  var samples: [Double] = []
-  for _ in 0..<5 {
-    let start = now()
-    let fields = try readCSV()
-    precondition(fields > 0)
-    samples.append(Double(bytes) / (Double(now() - start) / 1e9) / 1e9)
-  }
-  samples.sort()
-  print("csv_gb_per_s_buffer_64k\t\((samples[2] * 100).rounded() / 100)\tGB/s")
-  samples = []
-  for _ in 0..<5 {
-    let start = now()
-    let fields = try readCSVLent()
-    precondition(fields > 0)
-    samples.append(Double(bytes) / (Double(now() - start) / 1e9) / 1e9)
-  }
-  samples.sort()
-  print("csv_lent_gb_per_s_buffer_64k\t\((samples[2] * 100).rounded() / 100)\tGB/s")
+  try report("csv_gb_per_s_buffer_64k") { try readCSV() }
+  try report("csv_lent_gb_per_s_buffer_64k") { try readCSVLent() }
 }
