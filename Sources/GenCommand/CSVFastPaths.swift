@@ -62,7 +62,7 @@ struct CSVCondition {
     self.clause = clause
     index = columns.firstIndex(of: clause.column)
     value = Array(clause.value.utf8)
-    number = Double(clause.value).flatMap { $0.isFinite ? $0 : nil }  // as WhereClause.matches: "nan" compares as text
+    number = JSONValue.string(clause.value).numericValue.flatMap { $0.isFinite ? $0 : nil }  // as WhereClause.matches: "nan" compares as text
   }
 
   /// Whether an ASCII row matches, as ``WhereClause/matches(_:)`` decides

@@ -13,15 +13,17 @@ struct ColumnNames {
   /// itself uses.
   init(header: [String]) {
     let reserved = Set(header)  // a renamed column never takes a name the header uses
+    var nextSuffix: [String: Int] = [:]  // per name: where to look on (no quadratic search)
     for (index, name) in header.enumerated() {
       var unique = name.isEmpty ? "column_\(index + 1)" : name
       if taken.contains(unique) || (name.isEmpty && reserved.contains(unique)) {
         let base = unique
-        var suffix = 2
+        var suffix = nextSuffix[base, default: 2]
         repeat {
           unique = "\(base)_\(suffix)"
           suffix += 1
         } while reserved.contains(unique) || taken.contains(unique)
+        nextSuffix[base] = suffix
       }
       taken.insert(unique)
       names.append(unique)
@@ -36,7 +38,7 @@ struct ColumnNames {
       let base = String(names.count + 1)
       var unique = base
       var suffix = 2
-      while taken.contains(unique) {
+      while taken.contains(unique) {  // a header name like "30": rare, and few tries
         unique = "\(base)_\(suffix)"
         suffix += 1
       }
@@ -48,7 +50,7 @@ struct ColumnNames {
   /// The warning to print once, or nil if no header name was changed.
   func warning(path: String) -> String? {
     guard !renamed.isEmpty else { return nil }
-    let shown = renamed.prefix(5).joined(separator: ", ") + (renamed.count > 5 ? ", …" : "")
-    return "gen: \(path): the header's names are not unique; renamed \(shown)\n"
+    let shown = renamed.prefix(5).joined(separator: ", ") + (renamed.count > 5 ? ", … (\(renamed.count) in all)" : "")
+    return escapingControls("gen: \(path): the header has empty or repeated names; renamed \(shown)") + "\n"
   }
 }

@@ -87,8 +87,9 @@ extension StreamIOError {
 }
 
 /// `text` with terminal control characters (C0 but tab and line feed, DEL,
-/// C1) shown as escapes, so that input quoted in a message cannot move the
-/// cursor, clear the screen or retitle the terminal.
+/// C1, bidirectional overrides) shown as escapes, so that input quoted in a
+/// message cannot move the cursor, clear the screen, retitle the terminal or
+/// reorder what is shown.
 func escapingControls(_ text: some Sequence<Character>) -> String {
   var result = ""
   for character in text {
@@ -109,6 +110,7 @@ func escapingControls(_ text: some Sequence<Character>) -> String {
 
 private func isControl(_ scalar: Unicode.Scalar) -> Bool {
   (scalar.value < 0x20 && scalar != "\t" && scalar != "\n") || (0x7F...0x9F).contains(scalar.value)
+    || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)  // bidirectional overrides
 }
 
 private func hex(_ value: UInt32) -> String {

@@ -15,6 +15,8 @@ enum JSONValue {
   var numericValue: Double? {
     switch self {
     case .number(let value, _): value
+    // Hexadecimal ("0x10") is text, as for Python's float() and CSV fields.
+    case .string(let text) where text.contains(where: { $0 == "x" || $0 == "X" }): nil
     case .string(let text): Double(text) ?? Double(text.trimmingSpaces)
     case .bool, .null, .array, .object: nil
     }

@@ -16,7 +16,8 @@ enum InputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
   /// From the file name: `.csv`, `.tsv`, `.jsonl`, `.ndjson` (each also with
   /// `.gz`); anything else, and standard input, is lines.
   static func detect(_ path: String) -> InputFormat {
-    let name = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
+    let lowercased = path.lowercased()  // SALES.CSV is CSV too
+    let name = lowercased.hasSuffix(".gz") ? String(lowercased.dropLast(3)) : lowercased
     if name.hasSuffix(".csv") || name.hasSuffix(".tsv") { return .csv }
     if name.hasSuffix(".jsonl") || name.hasSuffix(".ndjson") { return .jsonl }
     return .lines
@@ -47,23 +48,28 @@ struct InputOptions: ParsableArguments {
   var progress = true
 
   func validate() throws {
-    guard maxLineLength >= 1 else { throw ValidationError("--max-line-length must be at least 1, not \(maxLineLength)") }
+    guard maxLineLength >= 1 && maxLineLength <= 1 << 30 else {
+      throw ValidationError("--max-line-length must be from 1 to 1073741824 (1 GiB), not \(maxLineLength)")
+    }
     if let delimiter, delimiterByte(delimiter) == nil {
-      throw ValidationError("--delimiter must be one ASCII character or \\t, not \"\(delimiter)\"")
+      throw ValidationError("--delimiter must be one ASCII character (not a quote or a line break) or \\t, not \"\(escapingControls(delimiter))\"")
     }
   }
 
   var resolvedFormat: InputFormat { format ?? InputFormat.detect(input) }
 
   var dialect: CSVDialect {
-    let name = input.hasSuffix(".gz") ? String(input.dropLast(3)) : input
+    let lowercased = input.lowercased()
+    let name = lowercased.hasSuffix(".gz") ? String(lowercased.dropLast(3)) : lowercased
     let byte = delimiter.flatMap(delimiterByte) ?? (name.hasSuffix(".tsv") ? 0x09 : UInt8(ascii: ","))
     return CSVDialect(delimiter: Character(Unicode.Scalar(byte)), hasHeader: !noHeader)
   }
 
   private func delimiterByte(_ text: String) -> UInt8? {
     if text == "\\t" { return 0x09 }
-    guard text.utf8.count == 1, let byte = text.utf8.first, byte < 0x80, byte != UInt8(ascii: "\"") else { return nil }
+    guard text.utf8.count == 1, let byte = text.utf8.first, byte < 0x80, byte != UInt8(ascii: "\""),
+      byte != 0x0A, byte != 0x0D
+    else { return nil }
     return byte
   }
 }
@@ -104,7 +110,8 @@ final class RecordStream {
 
   init(_ options: InputOptions, environment: GenEnvironment) throws {
     self.environment = environment
-    let name = options.input.hasSuffix(".gz") ? String(options.input.dropLast(3)) : options.input
+    let lowercased = options.input.lowercased()
+    let name = lowercased.hasSuffix(".gz") ? String(lowercased.dropLast(3)) : lowercased
     if options.format == nil && name.hasSuffix(".json") {
       throw GenFailure.usage(
         "\(options.input): a .json file is one JSON document, and gen reads records: JSON Lines (one object "
@@ -113,6 +120,7 @@ final class RecordStream {
     }
     skipBad = options.skipBad
     let source: ByteSource
+    let isStandardInput = options.input == "-" || options.input == "/dev/stdin" || options.input == "/dev/fd/0"
     if options.input == "-" {
       source = try environment.stdin()
     } else {
@@ -120,7 +128,7 @@ final class RecordStream {
     }
     path = source.path
     var dialect = options.dialect
-    if options.input == "-" && options.format == nil {
+    if isStandardInput && options.format == nil {
       // Standard input has no name to go by: its first bytes say what it is.
       switch SniffedFormat.sniff(try source.peek(64 * 1024)) {
       case .csv(let delimiter):
@@ -271,15 +279,20 @@ final class RecordStream {
       while true {
         guard let line = try lines!.next() else { return nil }
         advanceProgress(to: line.byteOffset)
-        let bytes = Array(line.bytes)
+        var bytes = Array(line.bytes)
+        var shift = 0  // columns count from the line's start, a byte-order mark included
+        if line.number == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+          bytes.removeFirst(3)
+          shift = 3
+        }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }  // blank lines are not records
         let value: JSONValue
         do {
           value = try JSONParser.parse(bytes)
         } catch {
           throw StreamIOError(
-            .invalidJSON, error.message, path: path, line: line.number, column: error.column,
-            byteOffset: line.byteOffset + error.column - 1)
+            .invalidJSON, error.message, path: path, line: line.number, column: error.column + shift,
+            byteOffset: line.byteOffset + shift + error.column - 1)
         }
         guard case .object(let members) = value else {
           throw StreamIOError(
@@ -315,7 +328,9 @@ final class RecordStream {
   func reportRagged(_ what: String) {
     guard raggedRows > 0, let headerCount else { return }
     environment.stderr(
-      "gen: \(raggedRows) row\(raggedRows == 1 ? "" : "s") of \(path) had more or fewer fields than the header's \(headerCount); \(what)\n")
+      escapingControls(
+        "gen: \(raggedRows) row\(raggedRows == 1 ? "" : "s") of \(path) had more or fewer fields than the header's \(headerCount); \(what)")
+        + "\n")
   }
 
   /// The index of each column name (CSV rows: a field's index is its column's).
@@ -328,7 +343,7 @@ final class RecordStream {
     let total = skipped + (csv?.skippedRecords ?? 0) + (lines?.skippedLines ?? 0)
     guard total > 0 else { return }
     let errors = (csv?.skippedErrors ?? []) + (lines?.skippedErrors ?? []) + skippedErrors
-    environment.stderr("gen: skipped \(total) bad record\(total == 1 ? "" : "s") in \(path)\n")
+    environment.stderr(escapingControls("gen: skipped \(total) bad record\(total == 1 ? "" : "s") in \(path)") + "\n")
     for error in errors.prefix(5) { environment.stderr("  \(escapingControls(error.description))\n") }
     if total > errors.prefix(5).count { environment.stderr("  … and \(total - errors.prefix(5).count) more\n") }
   }

@@ -95,8 +95,11 @@ struct Select: GenVerb {
 
   /// Every wanted column exists (in the header, or the first JSON record).
   static func check(_ wanted: [String], against columns: [String], in path: String) throws(GenFailure) {
-    for name in wanted where !columns.contains(name) {
-      throw .usage("\(path): no column \"\(name)\" (columns: \(columns.joined(separator: ", ")))")
+    let known = Set(columns)
+    for name in wanted where !known.contains(name) {
+      let shown = columns.prefix(20).map { "\"\($0)\"" }.joined(separator: ", ")
+      throw .usage(
+        "\(path): no column \"\(name)\" (columns: \(shown)\(columns.count > 20 ? ", … (\(columns.count) in all)" : ""))")
     }
   }
 }
@@ -161,7 +164,7 @@ struct Convert: GenVerb {
   @Option(help: "csv or jsonl.")
   var to: InputFormat
 
-  @Option(name: .shortAndLong, help: "Write here (atomically) instead of to standard output.")
+  @Option(name: .shortAndLong, help: "Write here (atomically; - for standard output) instead of to standard output.")
   var output: String?
 
   @OptionGroup var input: InputOptions
@@ -173,7 +176,7 @@ struct Convert: GenVerb {
   func execute(_ environment: GenEnvironment) throws {
     let stream = try RecordStream(input, environment: environment)
     let sink: OutputSink
-    if let output {
+    if let output, output != "-" {  // "-" is standard output, as for the input
       sink = try OutputSink(path: output)
       if let temporary = sink.temporaryPath { Interrupts.remember(temporary) }
     } else {
@@ -185,7 +188,7 @@ struct Convert: GenVerb {
     while let record = try stream.next() {
       try writer.write(record, passThrough: stream.format == to)
     }
-    if output != nil { try sink.finish() }
+    if output != nil && output != "-" { try sink.finish() }
     stream.reportSkipped()
     if to == .jsonl {
       stream.reportRagged("each became an object of the fields it has (extra fields named by position)")

@@ -55,7 +55,7 @@ struct WhereClause: Equatable, CustomStringConvertible {
         if value.isEmpty && op != .equal && op != .notEqual {
           throw failure("no value after \(op.rawValue) (only = and != compare with an empty value)", at: valueStart)
         }
-        if op.orders, let number = Double(value), !number.isFinite {
+        if op.orders, let number = JSONValue.string(value).numericValue, !number.isFinite {
           throw failure("\(value) is not a number that orders; compare with a finite number", at: valueStart)
         }
         self.column = column
@@ -81,7 +81,7 @@ struct WhereClause: Equatable, CustomStringConvertible {
     default: break
     }
     let order: Int
-    if let left = field.numericValue, !left.isNaN, let right = Double(value), right.isFinite {
+    if let left = field.numericValue, !left.isNaN, let right = JSONValue.string(value).numericValue, right.isFinite {
       order = left < right ? -1 : left > right ? 1 : 0
     } else {
       order = text < value ? -1 : text > value ? 1 : 0

@@ -58,7 +58,7 @@ import Testing
     let csv = try dir.file("sales.csv", salesCSV)
     let run = try gen(["select", "name,colour", csv])
     #expect(run.status == 64)
-    #expect(run.stderr.contains("no column \"colour\" (columns: name, country, qty, price)"))
+    #expect(run.stderr.contains("no column \"colour\" (columns: \"name\", \"country\", \"qty\", \"price\")"))
     #expect(try gen(["select", "line"], stdin: "x\n").status == 64)
   }
 

@@ -172,3 +172,72 @@ import Testing
     #expect(try gen(["count", json, "--format", "jsonl"]).status == 65)  // told it is JSON Lines: a bad line
   }
 }
+
+/// Defects a new user's try found, each kept fixed.
+@Suite struct GenNewUserFindingsTests {
+  @Test func aBadHeaderIsAnErrorEvenWithSkipBad() throws {
+    for csv in ["a,\"b\n1,2\n3,4\n", "a,b\"x\n1,2\n3,4\n"] {
+      let run = try gen(["convert", "--format", "csv", "--to", "jsonl", "--skip-bad"], stdin: csv)
+      #expect(run.status == 65, "\(csv.debugDescription): \(run.stdout)")
+      #expect(run.stdout == "")
+    }
+    let long = try gen(["count", "--format", "csv", "--skip-bad", "--max-line-length", "10"], stdin: "name_of_a_column,b\n1,2\n")
+    #expect(long.status == 65)
+    // A bad data row is still skipped.
+    #expect(try gen(["count", "--format", "csv", "--skip-bad"], stdin: "a,b\n1,\"2\nx\"y,3\n4,5\n").stdout == "1\n")
+  }
+
+  @Test func manyRepeatedNamesTakeLinearTime() throws {
+    let width = 100_000
+    let csv = Array(repeating: "a", count: width).joined(separator: ",") + "\n" + Array(repeating: "1", count: width).joined(separator: ",") + "\n"
+    let run = try gen(["count", "--format", "csv"], stdin: csv)
+    #expect(run.stdout == "1\n")
+    #expect(run.stderr.contains("(\(width - 1) in all)"))
+    #expect(run.stderr.utf8.count < 1000)
+  }
+
+  @Test func argumentsThatWouldCrashAreRefused() throws {
+    #expect(try gen(["count", "--format", "csv", "--max-line-length", "2147483648"], stdin: "a\n").status == 64)
+    #expect(try gen(["count", "--format", "csv", "--delimiter", "\n"], stdin: "a\n").status == 64)
+    #expect(try gen(["count", "--format", "csv", "--delimiter", "\r"], stdin: "a\n").status == 64)
+  }
+
+  @Test func warningsEscapeControlCharacters() throws {
+    let renamed = try gen(["count", "--format", "csv"], stdin: "a,a\u{1B}[2J,a\u{1B}[2J,b\u{202E}c,b\u{202E}c\n1,2,3,4,5\n")
+    #expect(!renamed.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E })
+    let dir = try TemporaryDirectory()
+    let name = try dir.file("e\u{1B}[2J.csv", "a,b\n1,\"2\n")
+    let skipped = try gen(["count", name, "--skip-bad"])
+    #expect(skipped.stderr.contains("skipped 1 bad record"))
+    #expect(!skipped.stderr.unicodeScalars.contains { $0.value == 0x1B })
+  }
+
+  @Test func smallerFindings() throws {
+    // A byte-order mark before JSON Lines.
+    #expect(try gen(["count", "--format", "jsonl"], stdin: "\u{FEFF}{\"a\":1}\n{\"a\":2}\n").stdout == "2\n")
+    #expect(try gen(["count"], stdin: "\u{FEFF}{\"a\":1}\n").stdout == "1\n")
+    // Error messages name at most 20 columns.
+    let wide = (1...5000).map { "c\($0)" }.joined(separator: ",") + "\n" + (1...5000).map(String.init).joined(separator: ",") + "\n"
+    let unknown = try gen(["select", "zz", "--format", "csv"], stdin: wide)
+    #expect(unknown.status == 64)
+    #expect(unknown.stderr.utf8.count < 1000)
+    #expect(unknown.stderr.contains("(5000 in all)"))
+    // Hexadecimal is text, as for Python's float().
+    let stats = cells(try gen(["stats", "--format", "csv"], stdin: "v\n0x10\n2\n").stdout)
+    #expect(stats.contains { $0.first == "v" && $0.count > 2 && $0[1] == "1" && $0[2] == "2" }, "\(stats)")
+    #expect(try gen(["filter", "--format", "csv", "--where", "v=16"], stdin: "v\n0x10\n16\n").stdout == "v\n16\n")
+    // An upper-case extension names the format too.
+    let dir = try TemporaryDirectory()
+    #expect(try gen(["count", try dir.file("UP.CSV", "a,b\n1,2\n3,4\n")]).stdout == "2\n")
+    #expect(try gen(["count", try dir.file("UP.JSON", "[1]\n")]).status == 64)
+    // --output - is standard output.
+    #expect(try gen(["convert", "--format", "csv", "--to", "jsonl", "--output", "-"], stdin: "a\n1\n").stdout == "{\"a\":\"1\"}\n")
+    #expect(!FileManager.default.fileExists(atPath: "-"))
+  }
+
+  @Test func standardInputNamedAsAPathIsSniffed() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("g", "a,b\n1,2\n3,4\n")
+    #expect(try shell("'\(genExecutable)' count /dev/stdin < '\(csv)'").stdout == "2\n")
+  }
+}

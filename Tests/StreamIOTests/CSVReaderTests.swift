@@ -285,7 +285,7 @@ let nastyCSV = "\u{FEFF}name,note,qty\r\n"
     for sample in samples {
       let row = try #require(try reader.next())
       let double = try? row[0, as: Double.self]
-      let expectedDouble = Double(sample)
+      let expectedDouble = sample.contains(where: { $0 == "x" || $0 == "X" }) ? nil : Double(sample)
       #expect(
         double == expectedDouble || (double?.isNaN == true && expectedDouble?.isNaN == true),
         "Double \(sample): \(String(describing: double)) vs \(String(describing: expectedDouble))")

@@ -336,3 +336,25 @@ actor ReentrantPipeHolder {
     #expect(await holder.pumped == (0..<5).map { "line\($0)" })
   }
 }
+
+@Suite struct ShortRowTests {
+  /// The README's pipeline on a file with a blank line and a short row:
+  /// a typed field the row lacks is an error, not a trap.
+  @Test func aFieldTheRowLacksIsAnErrorNotATrap() throws {
+    let file = try TemporaryFile(contents: "name,country,qty,price\nx,FR,2,1.5\n\ny,DE\n")
+    let reader = try CSVReader(path: file.path)
+    var totals: [Double] = []
+    var errors: [StreamIOError] = []
+    while let row = try reader.next() {
+      if row.field(1, equals: "US") { continue }  // a blank line has no field 1: not US
+      do throws(StreamIOError) {
+        totals.append(Double(try row[2, as: Int.self]) * (try row[3, as: Double.self]))
+      } catch {
+        errors.append(error)
+      }
+    }
+    #expect(totals == [3.0])
+    #expect(errors.map(\.line) == [3, 4])
+    #expect(errors.allSatisfy { $0.code == .invalidField && $0.message.contains("is missing") })
+  }
+}

@@ -30,7 +30,8 @@ extension Int64: CSVFieldDecodable {
 }
 
 extension Double: CSVFieldDecodable {
-  /// Decimal or scientific notation, `inf` and `nan`, as Swift's `Double(String)` reads them.
+  /// Decimal or scientific notation, `inf` and `nan`, as Python's `float()`
+  /// reads them (not hexadecimal, which Swift's `Double(String)` also takes).
   @inlinable
   public static func decode(csvField field: UnsafeRawBufferPointer) -> Double? {
     CSVNumbers.double(field)
@@ -211,6 +212,8 @@ enum CSVNumbers {
 
   @usableFromInline
   static func slowDouble(_ field: UnsafeRawBufferPointer) -> Double? {
-    Double(String(decoding: field, as: UTF8.self))
+    // "0x10" or "0x1p3" is text to Python's float(), and to us.
+    if field.contains(where: { $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "X") }) { return nil }
+    return Double(String(decoding: field, as: UTF8.self))
   }
 }

@@ -26,7 +26,8 @@
 /// - Bad input (an unterminated quote, a quote inside an unquoted field, text
 ///   after a closing quote, an over-long record) is a ``StreamIOError`` naming
 ///   the file, line, column and byte. With `onError: .skip` the record is
-///   skipped instead, counted in ``skippedRecords`` and kept in ``skippedErrors``.
+///   skipped instead, counted in ``skippedRecords`` and kept in ``skippedErrors``
+///   (but not a bad header: that is always an error).
 /// - The file is closed at the end, on error, by ``close()`` and at deinit.
 ///
 /// - Complexity: O(n) in the input; each byte is looked at about once.
@@ -35,6 +36,9 @@ public final class CSVReader {
   public let dialect: CSVDialect
   public let maxRecordSize: Int
   public let errorPolicy: CSVErrorPolicy
+  /// While the header is read: a bad header is an error even under `.skip`
+  /// (skipping it would make the first data row the header).
+  var readingHeader = false
 
   // Stored properties are @exclusivity(unchecked) for speed, as in LineReader.
   @exclusivity(unchecked) @usableFromInline
@@ -110,8 +114,10 @@ public final class CSVReader {
     batchOffsets = .allocate(capacity: Self.batchRecordLimit + 1)
     // The header is the first record with fields: blank lines before it
     // would otherwise make a header of no names.
+    readingHeader = dialect.hasHeader
     var first = dialect.hasHeader ? try next() : nil
     while let record = first, record.count == 0 { first = try next() }
+    readingHeader = false
     if let first {
       var names: [String] = []
       for i in 0..<first.count { names.append(try first.string(i)) }
@@ -259,7 +265,7 @@ public final class CSVReader {
   @usableFromInline
   func reject(_ problem: Problem, at offset: Int) throws(StreamIOError) {
     let error = malformedError(problem, at: offset)
-    guard errorPolicy == .skip else {
+    guard errorPolicy == .skip && !readingHeader else {
       close()
       throw error
     }

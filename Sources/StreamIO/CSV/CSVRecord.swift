@@ -85,7 +85,9 @@ public struct CSVRecord {
   /// Whether field `index` is exactly `text`, compared as bytes: no `String` is made.
   /// Python: `row[index] == text`.
   @inlinable
+  /// A field the record does not have (a short row) equals nothing.
   public func field(_ index: Int, equals text: StaticString) -> Bool {
+    guard index >= 0 && index < count else { return false }
     let bytes = field(index)
     let count = text.utf8CodeUnitCount
     guard bytes.count == count else { return false }
@@ -121,10 +123,13 @@ public struct CSVRecord {
   /// Field `index` converted to `type`.
   ///
   /// - Throws: ``StreamIOError`` with code ``StreamIOError/Code/invalidField``
-  ///   naming the line, column, byte and what was expected.
+  ///   naming the line, column, byte and what was expected, or that the
+  ///   record has no such field (a short row).
   @inlinable
   public subscript<Value: CSVFieldDecodable>(index: Int, as type: Value.Type) -> Value {
     @inline(__always) get throws(StreamIOError) {
+      // A short row (or a blank line) is bad data, not a programming error.
+      guard _fastPath(index >= 0 && index < count) else { throw missingField(index, name: nil) }
       let bytes = field(index)
       // Int and Double read the buffer eight bytes at a time (it is padded
       // past every field); the checks fold away when the subscript is specialized.
@@ -162,9 +167,10 @@ public struct CSVRecord {
   }
 
   @usableFromInline
-  func missingField(_ index: Int, name: String) -> StreamIOError {
-    StreamIOError(
-      .invalidField, "column \"\(name)\" (field \(index + 1)) is missing: this record has \(count) fields",
+  func missingField(_ index: Int, name: String?) -> StreamIOError {
+    let column = name.map { "column \"\($0)\" (field \(index + 1))" } ?? columnName(index)
+    return StreamIOError(
+      .invalidField, "\(column) is missing: this record has \(count) field\(count == 1 ? "" : "s")",
       path: segment.origin.path, line: line, byteOffset: byteOffset)
   }
 

@@ -87,7 +87,9 @@ final class ReadOrigin {
   @usableFromInline
   func column(_ name: String) throws(StreamIOError) -> Int {
     guard let index = columnsByName[name] else {
-      let known = header.map { $0.joined(separator: ", ") } ?? "none: the dialect has no header"
+      let known =
+        header.map { $0.prefix(20).joined(separator: ", ") + ($0.count > 20 ? ", … (\($0.count) in all)" : "") }
+        ?? "none: the dialect has no header"
       throw StreamIOError(.missingColumn, "no column named \"\(name)\" (columns: \(known))", path: path, line: 1)
     }
     return index
