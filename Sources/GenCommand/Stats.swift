@@ -25,7 +25,7 @@ struct Stats: GenVerb {
       records = try totals.addCSV(stream, groupBy: groupBy)
     } else {
       while let record = try stream.next() {
-        if records == 0, let groupBy, stream.format != .jsonl {
+        if records == 0, let groupBy {  // JSON Lines: against the first record's keys, as select and filter
           try Select.check([groupBy], against: stream.columns, in: stream.path)
         }
         records += 1

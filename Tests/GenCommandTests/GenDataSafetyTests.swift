@@ -230,6 +230,8 @@ import Testing
     let dir = try TemporaryDirectory()
     #expect(try gen(["count", try dir.file("UP.CSV", "a,b\n1,2\n3,4\n")]).stdout == "2\n")
     #expect(try gen(["count", try dir.file("UP.JSON", "[1]\n")]).status == 64)
+    // stats --group-by an unknown JSON Lines column, as select and filter.
+    #expect(try gen(["stats", "--format", "jsonl", "--group-by", "zz"], stdin: "{\"a\":1}\n").status == 64)
     // --output - is standard output.
     #expect(try gen(["convert", "--format", "csv", "--to", "jsonl", "--output", "-"], stdin: "a\n1\n").stdout == "{\"a\":\"1\"}\n")
     #expect(!FileManager.default.fileExists(atPath: "-"))
