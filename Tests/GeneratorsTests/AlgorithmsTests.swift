@@ -174,6 +174,32 @@ import TestSupport
     #expect(String(OnePass(Array("AAAABBBCCDAABBB")).uniqueJustSeen()) == "ABCDAB")
   }
 
+  /// The state belongs to the iterator: a second pass over a multi-pass
+  /// sequence starts afresh, as a second call of Python's function does.
+  @Test func uniqueStartsAfreshOnEachPass() {
+    let everSeen = [1, 2, 1, 3].uniqueEverSeen()
+    #expect(Array(everSeen) == [1, 2, 3])
+    #expect(Array(everSeen) == [1, 2, 3])
+    let justSeen = [5, 5, 1, 2, 5].uniqueJustSeen()
+    #expect(Array(justSeen) == [5, 1, 2, 5])
+    #expect(Array(justSeen) == [5, 1, 2, 5])
+    // Still lazy: nothing is read before it is asked for.
+    let counting = CountingSequence([1, 1, 2])
+    var iterator = counting.uniqueEverSeen().makeIterator()
+    #expect(counting.nexts == 0)
+    #expect(iterator.next() == 1)
+    #expect(counting.nexts == 1)
+  }
+
+  @Test func groupedReadsNothingBeforeItIsAsked() {
+    let counting = CountingSequence([1, 1, 2])
+    var iterator = counting.grouped(consecutiveBy: { $0 }).makeIterator()
+    #expect(counting.nexts == 0)
+    #expect(iterator.next()?.elements == [1, 1])
+    #expect(iterator.next()?.elements == [2])
+    #expect(iterator.next() == nil)
+  }
+
   @Test func consume() {
     var iterator = (1...10).makeIterator()
     iterator.consume(3)
@@ -214,5 +240,23 @@ import TestSupport
     #expect(apart[0].bufferedCount == 300, "300 ahead: 300 buffered")
     for _ in 0..<300 { _ = apart[1].next() }
     #expect(apart[1].bufferedCount == 0)
+  }
+}
+
+/// A sequence that counts the elements read from its iterators.
+final class CountingSequence<Element>: Sequence {
+  let elements: [Element]
+  private(set) var nexts = 0
+
+  init(_ elements: [Element]) { self.elements = elements }
+
+  func makeIterator() -> AnyIterator<Element> {
+    var index = 0
+    return AnyIterator { [self] in
+      guard index < elements.count else { return nil }
+      nexts += 1
+      defer { index += 1 }
+      return elements[index]
+    }
   }
 }

@@ -64,6 +64,25 @@ func offsets(_ instants: [RecordingClock.Instant]) -> [Duration] { instants.map(
     #expect(granted.sorted() == [.zero, .seconds(1), .seconds(2)])
   }
 
+  /// Integer time: at rates whose interval is not exact in binary (0.1 s),
+  /// the queue still holds exactly `capacity` callers.
+  @Test(arguments: [5.0, 10, 20, 100, 3, 7])
+  func leakyBucketQueuesExactlyItsCapacity(rate: Double) async throws {
+    let bucket = LeakyBucket(rate: rate, capacity: 3, clock: FrozenClock())
+    var granted = 0
+    var refused = 0
+    for _ in 0..<6 {
+      do {
+        _ = try await bucket.acquire()
+        granted += 1
+      } catch is RateLimitError {
+        refused += 1
+      }
+    }
+    #expect(granted == 4, "one now and three waiting, at rate \(rate)")
+    #expect(refused == 2)
+  }
+
   @Test func throttledDeliversNoFasterThanTheRate() async throws {
     let clock = RecordingClock()
     let (stream, continuation) = AsyncStream<Int>.makeStream()

@@ -3,7 +3,7 @@ extension AsyncSequence where Element: Hashable {
   /// `more_itertools.unique_everseen` over an async iterator. Remembers every
   /// distinct element (memory grows with the number of distinct ones).
   @inlinable
-  public func uniqueEverSeen() -> AsyncUniqueSequence<Self> { AsyncUniqueSequence(base: self, everSeen: true) }
+  public func uniqueEverSeen() -> AsyncUniqueSequence<Self> { AsyncUniqueSequence(base: self) }
 }
 
 extension AsyncSequence where Element: Equatable {
@@ -21,7 +21,7 @@ public struct AsyncUniqueSequence<Base: AsyncSequence>: AsyncSequence where Base
   @usableFromInline let base: Base
 
   @inlinable
-  init(base: Base, everSeen: Bool) { self.base = base }
+  init(base: Base) { self.base = base }
 
   public struct AsyncIterator: AsyncIteratorProtocol {
     @usableFromInline var base: Base.AsyncIterator

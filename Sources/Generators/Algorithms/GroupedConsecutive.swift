@@ -37,19 +37,25 @@ extension GroupedConsecutiveSequence: Sequence {
     var base: Base.Iterator
     @usableFromInline
     let key: (Base.Element) -> Key
-    /// The first element of the next run, already read.
+    /// The first element of the next run, already read (nothing is read
+    /// before the first `next()`, as Python's groupby reads nothing early).
     @usableFromInline
     var pending: (key: Key, element: Base.Element)?
+    @usableFromInline
+    var started = false
 
     @inlinable
     init(base: Base.Iterator, key: @escaping (Base.Element) -> Key) {
       self.base = base
       self.key = key
-      if let first = self.base.next() { pending = (key(first), first) }
     }
 
     @inlinable
     public mutating func next() -> (key: Key, elements: [Base.Element])? {
+      if !started {
+        started = true
+        if let first = base.next() { pending = (key(first), first) }
+      }
       guard let start = pending else { return nil }
       pending = nil
       var run = [start.element]

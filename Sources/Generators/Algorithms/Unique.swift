@@ -4,29 +4,89 @@ extension Sequence where Element: Hashable {
   ///
   ///     String("AAAABBBCCDAABBB".uniqueEverSeen())   // "ABCD"
   ///
+  /// Each iteration starts afresh (the elements seen belong to the iterator).
+  ///
   /// - Complexity: O(1) per element; memory grows with the distinct elements.
   @inlinable
-  public func uniqueEverSeen() -> some Sequence<Element> {
-    var seen = Set<Element>()
-    return lazy.filter { seen.insert($0).inserted }
-  }
+  public func uniqueEverSeen() -> UniqueEverSeenSequence<Self> { UniqueEverSeenSequence(self) }
 }
+
+/// Distinct elements in first-seen order; see ``Swift/Sequence/uniqueEverSeen()``.
+public struct UniqueEverSeenSequence<Base: Sequence>: Sequence where Base.Element: Hashable {
+  @usableFromInline
+  let base: Base
+
+  @inlinable
+  init(_ base: Base) { self.base = base }
+
+  public struct Iterator: IteratorProtocol {
+    @usableFromInline
+    var base: Base.Iterator
+    @usableFromInline
+    var seen: Set<Base.Element> = []
+
+    @inlinable
+    init(_ base: Base.Iterator) { self.base = base }
+
+    @inlinable
+    public mutating func next() -> Base.Element? {
+      while let element = base.next() {
+        if seen.insert(element).inserted { return element }
+      }
+      return nil
+    }
+  }
+
+  @inlinable
+  public func makeIterator() -> Iterator { Iterator(base.makeIterator()) }
+}
+
+extension UniqueEverSeenSequence: LazySequenceProtocol where Base: LazySequenceProtocol {}
 
 extension Sequence where Element: Equatable {
   /// Each run of equal elements once. Python: `more_itertools.unique_justseen(iterable)`.
   ///
   ///     String("AAAABBBCCDAABBB".uniqueJustSeen())   // "ABCDAB"
   ///
+  /// Each iteration starts afresh (the last element belongs to the iterator).
+  ///
   /// - Complexity: O(1) per element and O(1) memory.
   @inlinable
-  public func uniqueJustSeen() -> some Sequence<Element> {
-    var last: Element?
-    return lazy.filter { element in
-      defer { last = element }
-      return last != element
+  public func uniqueJustSeen() -> UniqueJustSeenSequence<Self> { UniqueJustSeenSequence(self) }
+}
+
+/// Runs of equal elements, one each; see ``Swift/Sequence/uniqueJustSeen()``.
+public struct UniqueJustSeenSequence<Base: Sequence>: Sequence where Base.Element: Equatable {
+  @usableFromInline
+  let base: Base
+
+  @inlinable
+  init(_ base: Base) { self.base = base }
+
+  public struct Iterator: IteratorProtocol {
+    @usableFromInline
+    var base: Base.Iterator
+    @usableFromInline
+    var last: Base.Element?
+
+    @inlinable
+    init(_ base: Base.Iterator) { self.base = base }
+
+    @inlinable
+    public mutating func next() -> Base.Element? {
+      while let element = base.next() {
+        defer { last = element }
+        if last != element { return element }
+      }
+      return nil
     }
   }
+
+  @inlinable
+  public func makeIterator() -> Iterator { Iterator(base.makeIterator()) }
 }
+
+extension UniqueJustSeenSequence: LazySequenceProtocol where Base: LazySequenceProtocol {}
 
 extension IteratorProtocol {
   /// Advances by `count` elements, or to the end if `count` is nil.

@@ -114,7 +114,11 @@ public final class LeakyBucket<C: Clock>: Sendable where C.Duration == Duration 
     nextSlot = LockedState(nil)
   }
 
-  private var interval: Duration { .seconds(1 / rate) }
+  /// The time between permits, in attoseconds (integer time: no rounding
+  /// error may make the queue hold one caller fewer than its capacity).
+  private var intervalAttoseconds: Int128 { Int128((1e18 / rate).rounded()) }
+
+  private var interval: Duration { Duration(attoseconds: intervalAttoseconds) }
 
   /// Takes a permit if one may leave now; never waits or queues.
   public func tryAcquire() -> Bool {
@@ -134,13 +138,14 @@ public final class LeakyBucket<C: Clock>: Sendable where C.Duration == Duration 
   @discardableResult
   public func acquire() async throws -> C.Instant {
     let now = clock.now
-    let interval = self.interval
-    let capacity = self.capacity
+    let interval = self.interval, intervalAttoseconds = self.intervalAttoseconds
+    let capacity = Int128(self.capacity)
     let slot = try nextSlot.withLock { next -> C.Instant in
       let slot = next.map { max($0, now) } ?? now
-      // Callers already waiting: the slots between now and this one.
-      let waiting = Int((seconds(now.duration(to: slot)) * rate).rounded(.up))
-      if waiting > capacity { throw RateLimitError.queueFull(capacity: capacity) }
+      // Callers already waiting: the slots between now and this one (rounded up).
+      let ahead = now.duration(to: slot).attoseconds
+      let waiting = (ahead + intervalAttoseconds - 1) / intervalAttoseconds
+      if waiting > capacity { throw RateLimitError.queueFull(capacity: self.capacity) }
       next = slot.advanced(by: interval)
       return slot
     }
