@@ -260,3 +260,47 @@ final class CountingSequence<Element>: Sequence {
     }
   }
 }
+
+/// A generator is a Sequence and an AsyncSequence: naming an operator's
+/// result with `let` (as the tutorial names its stages) picks the Sequence
+/// form; `for try await` still takes the async one.
+@Suite struct SyncAndAsyncOperatorTests {
+  func countUpTo(_ n: Int) -> Generator<Int> {
+    Generator { co in
+      var count = 1
+      while count <= n {
+        try co.yield(count)
+        count += 1
+      }
+    }
+  }
+
+  @Test func everyOperatorNamedWithLetCompilesAndIsTheSyncForm() {
+    let batches = countUpTo(7).batched(3)
+    #expect(Array(batches) == [[1, 2, 3], [4, 5, 6], [7]])
+    let windows = countUpTo(4).windowed(2)
+    #expect(Array(windows).map(Array.init) == [[1, 2], [2, 3], [3, 4]])
+    var peek = countUpTo(3).peekable()
+    #expect(peek.peek() == 1)
+    let everSeen = countUpTo(3).uniqueEverSeen()
+    #expect(Array(everSeen) == [1, 2, 3])
+    let justSeen = countUpTo(3).uniqueJustSeen()
+    #expect(Array(justSeen) == [1, 2, 3])
+    let sliced = countUpTo(10).sliced(1, 7, 2)
+    #expect(Array(sliced) == [2, 4, 6])
+    let grouped = countUpTo(6).grouped(consecutiveBy: { $0 / 3 })
+    #expect(grouped.map(\.elements) == [[1, 2], [3, 4, 5], [6]])
+    let cycled = countUpTo(2).cycled()
+    #expect(Array(cycled.prefix(5)) == [1, 2, 1, 2, 1])
+    let branches = countUpTo(3).tee(2)
+    #expect(branches.map { Array($0) } == [[1, 2, 3], [1, 2, 3]])
+    let shown = countUpTo(3).progress(total: 3, label: "n", output: .silent)
+    #expect(Array(shown) == [1, 2, 3])
+  }
+
+  @Test func theAsyncFormStillAppliesInForAwait() async throws {
+    var batches: [[Int]] = []
+    for try await batch in countUpTo(5).batched(2) { batches.append(batch) }
+    #expect(batches == [[1, 2], [3, 4], [5]])
+  }
+}

@@ -358,3 +358,18 @@ actor ReentrantPipeHolder {
     #expect(errors.allSatisfy { $0.code == .invalidField && $0.message.contains("is missing") })
   }
 }
+
+@Suite struct ReaderOperatorTests {
+  /// Readers are Sequences and AsyncSequences: `let` picks the sync operator,
+  /// `for try await` the async one; both keep distinct records.
+  @Test func operatorsOnReadersNamedWithLet() async throws {
+    let file = try TemporaryFile(contents: "a\n1\n2\n3\n")
+    let batches = try CSVReader(path: file.path).batched(2)
+    #expect(try Array(batches).map { try $0.map { try $0.string(0) } } == [["1", "2"], ["3"]])
+    let windows = try LineReader(path: file.path).windowed(2)
+    #expect(Array(windows).map { $0.map(\.lossyString) } == [["a", "1"], ["1", "2"], ["2", "3"]])
+    var async: [[String]] = []
+    for try await batch in try CSVReader(path: file.path).batched(2) { async.append(try batch.map { try $0.string(0) }) }
+    #expect(async == [["1", "2"], ["3"]])
+  }
+}

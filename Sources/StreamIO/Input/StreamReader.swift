@@ -1,3 +1,5 @@
+import Generators
+
 /// What every StreamIO reader has: a throwing `next()` and an async one.
 /// `for x in reader` and `for try await x in reader` are built on these.
 public protocol StreamReader<Item>: AnyObject {
@@ -50,3 +52,10 @@ public struct StreamReaderAsyncIterator<Reader: StreamReader>: AsyncIteratorProt
     try await reader.nextAsync(isolation: actor)
   }
 }
+
+// The readers are sequences and async sequences both: `let batches =
+// reader.batched(500)` picks the `Sequence` operator (see Generators'
+// `SyncAndAsyncSequence`), `for try await batch in reader.batched(500)` the async one.
+extension LineReader: SyncAndAsyncSequence {}
+extension CSVReader: SyncAndAsyncSequence {}
+extension ByteChunks: SyncAndAsyncSequence {}
