@@ -294,6 +294,10 @@ final class CountingSequence<Element>: Sequence {
     #expect(Array(cycled.prefix(5)) == [1, 2, 1, 2, 1])
     let branches = countUpTo(3).tee(2)
     #expect(branches.map { Array($0) } == [[1, 2, 3], [1, 2, 3]])
+    let (a, b) = countUpTo(3).tee()  // two branches, as Python's default
+    #expect(Array(a) == [1, 2, 3] && Array(b) == [1, 2, 3])
+    let (c, d) = [4, 5].tee()
+    #expect(Array(d) == [4, 5] && Array(c) == [4, 5])
     let shown = countUpTo(3).progress(total: 3, label: "n", output: .silent)
     #expect(Array(shown) == [1, 2, 3])
   }

@@ -16,6 +16,12 @@ extension AsyncSequence where Self: Sendable, Element: Sendable {
     let shared = AsyncTeeBuffer<Element>(consumers: count) { IteratorBox(self.makeAsyncIterator()) }
     return (0..<count).map { AsyncTeeSequence(shared: shared, consumer: $0) }
   }
+
+  /// Two independent branches: Python's `a, b = itertools.tee(iterable)`.
+  public func tee() -> (AsyncTeeSequence<Element>, AsyncTeeSequence<Element>) {
+    let branches = tee(2)
+    return (branches[0], branches[1])
+  }
 }
 
 /// One of the branches ``_Concurrency/AsyncSequence/tee(_:)`` returns; iterate

@@ -89,6 +89,13 @@ extension SyncAndAsyncSequence {
   @inlinable
   public func tee(_ count: Int) -> [TeeIterator<Self.Element>] { SequenceForms.tee(self, count) }
 
+  /// ``Swift/Sequence/tee()``, chosen where the async form would also fit.
+  @inlinable
+  public func tee() -> (TeeIterator<Self.Element>, TeeIterator<Self.Element>) {
+    let branches = SequenceForms.tee(self, 2)
+    return (branches[0], branches[1])
+  }
+
   /// ``Swift/Sequence/progress(total:label:output:)``, chosen where the async form would also fit.
   @inlinable
   public func progress(

@@ -2,7 +2,7 @@ extension Sequence {
   /// `count` independent iterators over one single-pass sequence. Python:
   /// `itertools.tee(iterable, n)`.
   ///
-  ///     let (a, b) = { let t = numbers.tee(2); return (t[0], t[1]) }()
+  ///     let branches = numbers.tee(3)          // or, for two: let (a, b) = numbers.tee()
   ///
   /// The iterators share one buffer that holds only the elements the slowest
   /// of them has not read yet: its size is the lag between the fastest and
@@ -14,6 +14,12 @@ extension Sequence {
     precondition(count >= 1, "tee(_:) needs at least 1 iterator, got \(count)")
     let shared = TeeBuffer(AnyIterator(makeIterator()), consumers: count)
     return (0..<count).map { TeeIterator(shared: shared, consumer: $0) }
+  }
+
+  /// Two independent iterators: Python's `a, b = itertools.tee(iterable)`.
+  public func tee() -> (TeeIterator<Element>, TeeIterator<Element>) {
+    let branches = tee(2)
+    return (branches[0], branches[1])
   }
 }
 
