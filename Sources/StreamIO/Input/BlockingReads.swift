@@ -65,7 +65,7 @@ enum BlockingReads {
 }
 
 /// A reader whose reads may run on a blocking-read thread.
-protocol BlockingReadable: AnyObject {
+protocol BlockingReadable: AnyObject, SendableMetatype {
   var source: ByteSource { get }
   var asyncRead: AsyncReadState { get set }
   func close()
