@@ -7,6 +7,15 @@ enum SniffedFormat: Equatable {
   /// A JSON document (an array), which gen does not read as records.
   case jsonDocument
 
+  /// Whether `bytes` are enough to decide: a first `{` or `[`, or two whole
+  /// lines. Standard input may be a slow stream (`tail -f`): sniffing waits
+  /// for no more than that.
+  static func canDecide(_ bytes: [UInt8]) -> Bool {
+    let first = bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+    if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return true }
+    return bytes.lazy.filter { $0 == 0x0A }.count >= 2
+  }
+
   /// From the first bytes of the input: a `{` is JSON Lines, a `[` a JSON
   /// document; lines that split into the same number (> 1) of fields on a
   /// comma, tab, semicolon or bar are CSV with that delimiter; anything else is lines.

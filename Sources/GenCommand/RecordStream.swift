@@ -130,7 +130,7 @@ final class RecordStream {
     var dialect = options.dialect
     if isStandardInput && options.format == nil {
       // Standard input has no name to go by: its first bytes say what it is.
-      switch SniffedFormat.sniff(try source.peek(64 * 1024)) {
+      switch SniffedFormat.sniff(try source.peek(64 * 1024, until: SniffedFormat.canDecide)) {
       case .csv(let delimiter):
         format = .csv
         if options.delimiter == nil { dialect.delimiter = delimiter }

@@ -131,9 +131,8 @@ struct Filter: GenVerb {
     // The columns are checked before a byte is written: against the header,
     // or the first record's names when there is none.
     var first: Record?
-    if !(stream.format == .csv && stream.hasNamedColumns) && !(stream.format == .csv && environment.byteLevelCSV) {
-      first = try stream.next()
-    }
+    // (CSV without a header on the byte path: filterCSV checks at its first row.)
+    if stream.format != .csv || (!stream.hasNamedColumns && !environment.byteLevelCSV) { first = try stream.next() }
     if first != nil || stream.hasNamedColumns || stream.format == .lines {
       try Select.check(clauses.map(\.column), against: stream.columns, in: stream.path)
     }

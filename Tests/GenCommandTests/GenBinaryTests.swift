@@ -67,6 +67,13 @@ import Testing
     }
   }
 
+  /// Standard input may be a slow stream: sniffing its format waits for two
+  /// lines, not for 64 KiB or the end.
+  @Test func sniffingASlowStreamDoesNotWaitForMore() throws {
+    let run = try shell("(printf 'a,b\\n1,2\\n3,4\\n'; sleep 6) | timeout 4 '\(genExecutable)' head -n 1; echo \"exit $?\"")
+    #expect(run.stdout == "a,b\n1,2\nexit 0\n", "\(run.stderr)")
+  }
+
   @Test func outputsNeverReplaceWhatIsNotARegularFile() throws {
     let dir = try TemporaryDirectory()
     let csv = try dir.file("sales.csv", salesCSV)

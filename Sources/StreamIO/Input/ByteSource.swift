@@ -97,22 +97,24 @@ public final class ByteSource {
   public var isDecompressing: Bool { gzip != nil }
 
   /// Returns up to `count` of the next bytes without consuming them: the
-  /// following reads return them again. Fewer at the end of input; blocks
-  /// (on a pipe) until `count` bytes or the end have arrived. Bytes are
-  /// decompressed ones for gzip input. Python: `io.BufferedReader.peek`, but
-  /// never more than `count` bytes and never fewer unless the input ended.
+  /// following reads return them again. Fewer at the end of input, or as
+  /// soon as `enough` says the bytes so far suffice (checked after each
+  /// read); otherwise blocks (on a pipe) until `count` bytes or the end have
+  /// arrived. Bytes are decompressed ones for gzip input. Python:
+  /// `io.BufferedReader.peek`, but never more than `count` bytes.
   ///
   /// ```swift
   /// let input = try ByteSource.standardInput()
   /// let looksLikeJSON = try input.peek(1).first == UInt8(ascii: "{")
+  /// let firstLine = try input.peek(4096) { $0.contains(0x0A) }   // no waiting for 4 KiB
   /// ```
   ///
   /// - Complexity: O(`count`); the bytes are kept until read.
   /// - Throws: ``StreamIOError`` if reading fails (the source is then closed).
-  public func peek(_ count: Int) throws(StreamIOError) -> [UInt8] {
+  public func peek(_ count: Int, until enough: ([UInt8]) -> Bool = { _ in false }) throws(StreamIOError) -> [UInt8] {
     precondition(count >= 0, "peek count must not be negative, got \(count)")
     if compressionUndecided { try decideCompression() }
-    while lookahead.count - lookaheadStart < count {
+    while lookahead.count - lookaheadStart < count && !enough(Array(lookahead[lookaheadStart...])) {
       let wanted = count - (lookahead.count - lookaheadStart)
       let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: wanted, alignment: 1)
       defer { chunk.deallocate() }
