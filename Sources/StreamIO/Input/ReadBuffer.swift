@@ -25,7 +25,7 @@ struct ReadBuffer {
   init(capacity: Int, limit: Int, fields: Int = 0, origin: ReadOrigin) {
     precondition(capacity > 0, "buffer size must be positive, got \(capacity)")
     precondition(limit >= capacity, "limit \(limit) is below the buffer size \(capacity)")
-    segment = ReadSegment(capacity: capacity, fields: Self.fields(fields, for: capacity), discarded: 0, origin: origin)
+    segment = ReadSegment(capacity: capacity, fields: Self.startingFields(fields, for: capacity), discarded: 0, origin: origin)
     base = segment.base
     self.limit = limit
     self.fields = fields
@@ -83,7 +83,7 @@ struct ReadBuffer {
   /// Room for fields to start a segment of `capacity` bytes with: no more
   /// than its bytes can hold (each field but a last empty one takes a byte),
   /// so that small segments kept by records stay small. It grows if needed.
-  static func fields(_ wanted: Int, for capacity: Int) -> Int {
+  static func startingFields(_ wanted: Int, for capacity: Int) -> Int {
     wanted == 0 ? 0 : Swift.min(wanted, capacity + 1)
   }
 
@@ -92,7 +92,7 @@ struct ReadBuffer {
     let count = end - start
     let old = segment
     let new = ReadSegment(
-      capacity: capacity, fields: Self.fields(fields, for: capacity), discarded: old.discarded + start,
+      capacity: capacity, fields: Self.startingFields(fields, for: capacity), discarded: old.discarded + start,
       origin: old.origin)
     new.base.copyMemory(from: base + start, byteCount: count)
     segment = new
