@@ -62,7 +62,7 @@ struct Bench: GenVerb {
     let sink = try OutputSink(path: path)
     if let temporary = sink.temporaryPath { Interrupts.remember(temporary) }
     try SalesData.write(rows: rows, to: sink)
-    try sink.finish()
+    try sink.close()
     if let temporary = sink.temporaryPath { Interrupts.forget(temporary) }
     let size = Double(RecordStream.fileSize(path) ?? 0) / 1e6
 

@@ -50,7 +50,7 @@ struct Demo: GenVerb {
     try SalesData.write(
       rows: rows, to: sink,
       progress: ProgressReporter(total: rows, label: "writing sales.csv", output: output, write: environment.stderr))
-    try sink.finish()
+    try sink.close()
     let size = RecordStream.fileSize(path) ?? 0
     try environment.print(
       "Wrote \(grouped(rows)) rows (\(decimal(Double(size) / 1e6, 1)) MB) to \(path) in \(decimal(now() - start, 2)) s")

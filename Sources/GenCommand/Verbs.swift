@@ -187,7 +187,7 @@ struct Convert: GenVerb {
     while let record = try stream.next() {
       try writer.write(record, passThrough: stream.format == to)
     }
-    if output != nil && output != "-" { try sink.finish() }
+    if output != nil && output != "-" { try sink.close() }
     stream.reportSkipped()
     if to == .jsonl {
       stream.reportRagged("each became an object of the fields it has (extra fields named by position)")

@@ -33,7 +33,7 @@ func gen(_ arguments: [String], stdinBytes: [UInt8], byteLevelCSV: Bool = true) 
     stderrIsTerminal: false, python: nil)
   environment.byteLevelCSV = byteLevelCSV
   let status = GenCommand.main(arguments, environment: environment)
-  try sink.finish()
+  try sink.close()
   let output = try String(contentsOfFile: outPath, encoding: .utf8)
   return GenRun(status: status, stdout: output, stderr: errors)
 }

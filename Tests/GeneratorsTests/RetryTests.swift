@@ -83,6 +83,22 @@ struct Fatal: Error {}
     await #expect(throws: CancellationError.self) { try await task.value }
   }
 
+  /// A body that does not await still takes the async form in async code:
+  /// its wait is the clock's (cancellable), not a blocked thread. The sync
+  /// form would ignore the cancellation and throw the body's error.
+  @Test func aBodyThatDoesNotAwaitTakesTheAsyncFormInAsyncCode() async {
+    let task = Task {
+      withUnsafeCurrentTask { $0?.cancel() }
+      var attempts = 0
+      return try await retry(maxAttempts: 3, backoff: Backoff(initial: .seconds(30), jitter: .none)) {
+        attempts += 1
+        if attempts < 10 { throw Flaky(attempt: attempts) }
+        return attempts
+      }
+    }
+    await #expect(throws: CancellationError.self) { try await task.value }
+  }
+
   @Test func synchronousRetryUsesTheInjectedSleep() throws {
     var slept: [Duration] = []
     var attempts = 0

@@ -17,7 +17,7 @@ import Darwin
   func write(_ text: String, to path: String) throws(StreamIOError) {
     let sink = try OutputSink(path: path)
     try sink.write(text)
-    try sink.finish()
+    try sink.close()
   }
 
   func info(_ path: String, following: Bool = false) -> stat {
@@ -112,7 +112,7 @@ import Darwin
     #expect(temporary.utf8.count - dir.utf8.count - 1 <= 255)
     #expect(FileManager.default.fileExists(atPath: temporary))
     try sink.write("long\n")
-    try sink.finish()
+    try sink.close()
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [name])
   }
 
@@ -177,8 +177,8 @@ import Darwin
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let sink = try OutputSink(path: dir + "/f.txt")
     try sink.write("done\n")
-    try sink.finish()
-    try sink.finish()  // twice is fine
+    try sink.close()
+    try sink.close()  // twice is fine
     #expect { try sink.write("lost\n") } throws: { ($0 as? StreamIOError)?.code == .writeFailed }
     #expect { try sink.write(byte: 0x41) } throws: { ($0 as? StreamIOError)?.code == .writeFailed }
     #expect(try String(contentsOfFile: dir + "/f.txt", encoding: .utf8) == "done\n")

@@ -28,7 +28,7 @@ import TestSupport
         let path = scratchPath("out.csv")
         let writer = try CSVWriter(path: path, dialect: dialect, lineTerminator: terminator)
         for record in records { try writer.write(record) }
-        try writer.finish()
+        try writer.close()
         let reader = try CSVReader(path: path, dialect: dialect)
         var back: [[String]] = []
         while let row = try reader.next() { back.append(try row.strings()) }
@@ -52,11 +52,11 @@ import TestSupport
     let original = scratchPath("original.csv"), copy = scratchPath("copy.csv")
     let writer = try CSVWriter(path: original, dialect: dialect, lineTerminator: "\n")
     for record in records { try writer.write(record) }
-    try writer.finish()
+    try writer.close()
     let reader = try CSVReader(path: original, dialect: dialect)
     let copier = try CSVWriter(path: copy, dialect: dialect, lineTerminator: "\n")
     while let row = try reader.next() { try copier.write(row) }
-    try copier.finish()
+    try copier.close()
     let originalBytes = try Data(contentsOf: URL(fileURLWithPath: original))
     #expect(!originalBytes.isEmpty)
     #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == originalBytes)
@@ -67,7 +67,7 @@ import TestSupport
     let writer = try CSVWriter(path: path, lineTerminator: "\n")
     try writer.write(["plain", "with,comma", "say \"hi\"", "two\nlines", ""])
     try writer.write([""])
-    try writer.finish()
+    try writer.close()
     let text = try String(contentsOfFile: path, encoding: .utf8)
     #expect(text == "plain,\"with,comma\",\"say \"\"hi\"\"\",\"two\nlines\",\n\"\"\n")
   }
@@ -87,7 +87,7 @@ import TestSupport
     #expect(entries(beside: path) == ["atomic.csv"], "the temporary file is gone")
     let writer = try CSVWriter(path: path)
     try writer.write(["new", "row"])
-    try writer.finish()
+    try writer.close()
     #expect(try String(contentsOfFile: path, encoding: .utf8) == "new,row\r\n")
     #expect(entries(beside: path) == ["atomic.csv"])
   }
@@ -103,7 +103,7 @@ import TestSupport
     let events = (0..<500).map { Event(user: "u\($0)\n\"", ms: $0 * 7, tags: ["a", "é"]) }
     let writer = try JSONLinesWriter<Event>(path: path)
     for event in events { try writer.write(event) }
-    try writer.finish()
+    try writer.close()
     let reader = try JSONLinesReader<Event>(path: path)
     var back: [Event] = []
     while let event = try reader.next() { back.append(event) }

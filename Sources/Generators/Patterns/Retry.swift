@@ -36,6 +36,11 @@ public func retry<Result, C: Clock>(
 }
 
 /// The synchronous form: waits with `sleep` (by default the thread sleeps).
+///
+/// In async code `try await retry { … }` takes the async form even when the
+/// body does not await (this one is disfavoured), so a wait never blocks a
+/// thread of the concurrency pool; in synchronous code this is the only form.
+@_disfavoredOverload
 public func retry<Result>(
   maxAttempts: Int, backoff: Backoff = Backoff(), retryIf: (any Error) -> Bool = { _ in true },
   sleep: (Duration) -> Void = sleepThread, _ operation: () throws -> Result

@@ -75,39 +75,3 @@ extension JSONLinesReader: StreamReader, Sequence, AsyncSequence {
     return nil
   }
 }
-
-/// Writes `Encodable` values as JSON Lines. Python: `f.write(json.dumps(v) + "\n")`.
-public final class JSONLinesWriter<Value: Encodable> {
-  public let sink: OutputSink
-  public let encoder: JSONEncoder
-
-  public init(sink: OutputSink, encoder: JSONEncoder = JSONEncoder()) {
-    precondition(!encoder.outputFormatting.contains(.prettyPrinted), "JSON Lines needs one value per line: no .prettyPrinted")
-    self.sink = sink
-    self.encoder = encoder
-  }
-
-  /// Writes to `path` atomically (see ``OutputSink``); call ``finish()`` at the end.
-  public convenience init(path: String, encoder: JSONEncoder = JSONEncoder()) throws(StreamIOError) {
-    self.init(sink: try OutputSink(path: path), encoder: encoder)
-  }
-
-  public func write(_ value: Value) throws(StreamIOError) {
-    let data: Data
-    do {
-      data = try encoder.encode(value)
-    } catch {
-      throw StreamIOError(.invalidJSON, "cannot encode a \(Value.self): \(error)", path: sink.path)
-    }
-    let failure: StreamIOError? = data.withUnsafeBytes { bytes in
-      do throws(StreamIOError) {
-        try sink.write(bytes)
-        return nil
-      } catch { return error }
-    }
-    if let failure { throw failure }
-    try sink.write(byte: 0x0A)
-  }
-
-  public func finish() throws(StreamIOError) { try sink.finish() }
-}

@@ -16,7 +16,8 @@ public final class CSVWriter {
     self.lineTerminator = lineTerminator
   }
 
-  /// Writes to `path` atomically (see ``OutputSink``); call ``finish()`` at the end.
+  /// Writes to `path` atomically (see ``OutputSink``): nothing appears there
+  /// until ``close()``. ``write(to:dialect:lineTerminator:_:)`` closes for you.
   public convenience init(path: String, dialect: CSVDialect = .standard, lineTerminator: String = "\r\n")
     throws(StreamIOError)
   {
@@ -90,6 +91,11 @@ public final class CSVWriter {
     try sink.write(byte: quote)
   }
 
-  /// Flushes and moves the file into place. Python: closing the file.
-  public func finish() throws(StreamIOError) { try sink.finish() }
+  /// Ends the output: flushes and moves the file into place (see
+  /// ``OutputSink/close()``). Python: `f.close()` on the file the writer writes to.
+  public func close() throws(StreamIOError) { try sink.close() }
+
+  /// The former name of ``close()``.
+  @available(*, deprecated, renamed: "close()")
+  public func finish() throws(StreamIOError) { try sink.close() }
 }

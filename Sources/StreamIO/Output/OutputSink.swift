@@ -13,10 +13,12 @@ import Darwin
 ///
 /// Writing to a path never damages what is there:
 /// - A regular file (or a new one) is written to a temporary file beside it,
-///   flushed to disk (`fsync`) and renamed over the path by ``finish()``, then
-///   the directory is flushed too. If `finish()` is never reached (an error,
-///   an early return, a crash), the temporary file is removed at deinit and
-///   the path is untouched: a failed run never leaves half an output behind.
+///   flushed to disk (`fsync`) and renamed over the path by ``close()``, then
+///   the directory is flushed too. If `close()` is never reached (an error,
+///   an early return, a crash), the temporary file is removed at deinit (or
+///   by ``discard()``) and the path is untouched: a failed run never leaves
+///   half an output behind. The scoped form, ``write(to:bufferSize:_:)``,
+///   closes when its closure returns and discards when it throws.
 ///   A replaced file keeps its permissions and owner (where allowed); a new
 ///   one gets `0666` less the umask, as `open(2)` would give it.
 /// - A symbolic link is followed: its target is replaced atomically, the link stays.
@@ -35,7 +37,7 @@ public final class OutputSink {
   @usableFromInline
   var descriptor: FileDescriptor?
   let closesDescriptor: Bool
-  /// The temporary file that `finish()` renames into place (atomic writes
+  /// The temporary file that `close()` renames into place (atomic writes
   /// only), for a program that must remove it when interrupted by a signal.
   /// (As a `String`: a directory name that is not UTF-8 shows replaced bytes.)
   public var temporaryPath: String? { temporary.map { String(decoding: $0, as: UTF8.self) } }
@@ -43,7 +45,7 @@ public final class OutputSink {
   let temporary: [UInt8]?
   /// The file the temporary one replaces: `path` with symbolic links followed.
   let destination: [UInt8]?
-  /// Set by ``finish()``: a write after it is an error, not lost.
+  /// Set by ``close()`` and ``discard()``: a write after them is an error, not lost.
   @usableFromInline
   var finished = false
   @exclusivity(unchecked) @usableFromInline
@@ -52,7 +54,7 @@ public final class OutputSink {
   var count = 0
 
   /// Writes to `path`: atomically for a regular or new file (nothing appears
-  /// there until ``finish()``), directly for a descriptor, a character device or a FIFO.
+  /// there until ``close()``), directly for a descriptor, a character device or a FIFO.
   ///
   /// - Throws: ``StreamIOError`` with code ``StreamIOError/Code/cannotCreate``
   ///   for a directory, a block device, a socket, a missing directory, a
@@ -212,11 +214,12 @@ public final class OutputSink {
     }
   }
 
-  /// Flushes, closes, and (for a file) makes the output durable and puts it
-  /// in place: `fsync` of the file, rename over the destination, `fsync` of
-  /// its directory. Python: leaving the `with open(...)` block, `os.fsync`,
-  /// then `os.replace`.
-  public func finish() throws(StreamIOError) {
+  /// Ends the output: flushes, closes, and (for a file) makes it durable and
+  /// puts it in place: `fsync` of the file, rename over the destination,
+  /// `fsync` of its directory. A second call does nothing; a write after it
+  /// throws. Python: `f.close()` at the end of a `with open(...)` block, then
+  /// `os.fsync` and `os.replace`.
+  public func close() throws(StreamIOError) {
     guard !finished else { return }
     try flush()
     finished = true
@@ -250,19 +253,46 @@ public final class OutputSink {
       throw fail("close failed", error as? Errno ?? .ioError)
     }
     let renamed = withCPath(temporary) { from in withCPath(destination) { to in rename(from, to) } }
-    guard renamed == 0 else { throw fail("cannot move the finished file into place", Errno(rawValue: errno)) }
+    guard renamed == 0 else { throw fail("cannot move the written file into place", Errno(rawValue: errno)) }
     // The rename is durable once the directory is.
     let slash = destination.lastIndex(of: UInt8(ascii: "/"))
     let directory = slash.map { $0 == 0 ? [UInt8(ascii: "/")] : Array(destination[..<$0]) } ?? [UInt8(ascii: ".")]
     let fd = withCPath(directory) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
     if fd >= 0 {
-      defer { close(fd) }
+      defer { try? FileDescriptor(rawValue: fd).close() }
       if fsync(fd) != 0 && errno != EINVAL {  // some file systems cannot sync a directory
         let error = Errno(rawValue: errno)
         throw StreamIOError(.writeFailed, "cannot flush the directory to disk: \(error)", path: path, errno: error)
       }
     }
   }
+}
+
+extension OutputSink {
+  /// Ends the output without keeping it: for a file, the temporary file is
+  /// removed and the path keeps what it held; for a descriptor, a device or a
+  /// FIFO, what is still buffered is dropped (what was already written there
+  /// cannot be taken back). A write after it throws; ``close()`` after it does
+  /// nothing. Python: leaving a `tempfile.NamedTemporaryFile` block on an error.
+  public func discard() {
+    guard !finished else { return }
+    finished = true
+    count = 0
+    buffer.deallocate()
+    buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    guard let file = descriptor else { return }
+    descriptor = nil
+    if let temporary {
+      try? file.close()
+      withCPath(temporary) { _ = unlink($0) }
+    } else if closesDescriptor {
+      try? file.close()
+    }
+  }
+
+  /// The former name of ``close()``.
+  @available(*, deprecated, renamed: "close()")
+  public func finish() throws(StreamIOError) { try close() }
 }
 
 /// Calls `body` with `path` as a C string (a path is bytes, not always UTF-8).
