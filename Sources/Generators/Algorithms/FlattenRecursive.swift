@@ -8,6 +8,7 @@ extension Sequence {
   ///
   /// ```swift
   /// indirect enum Item { case value(Int), list([Item]) }
+  /// let items: [Item] = [.value(1), .list([.value(2), .list([.value(3)])]), .value(4)]
   /// let leaves = items.flattenRecursive { if case .list(let inner) = $0 { inner } else { nil } }
   /// ```
   ///

@@ -116,7 +116,7 @@ extension AsyncCoroutine where Sent == Void {
   /// Call before the first `next()`; the result replaces this generator.
   ///
   /// ```swift
-  /// for try await record in parseRecords(file).buffered(64) { … }
+  /// for try await page in pages.buffered(64) { … }   // up to 64 pages fetched ahead
   /// ```
   ///
   /// - Complexity: tens of nanoseconds per value; the two sides wake each

@@ -20,9 +20,9 @@ import Darwin
 ///   var total = 0
 ///   while true { total += try co.yield(total) }
 /// }
-/// _ = try accumulator.next()        // prime: 0
-/// try accumulator.send(10)          // 10
-/// try accumulator.send(20)          // 30
+/// _ = try accumulator.next()        // → 0   (primes it)
+/// try accumulator.send(10)          // → 10
+/// try accumulator.send(20)          // → 30
 /// ```
 ///
 /// - `next()`, `send(_:)`, `throw(_:)` and `close()` are Python's
@@ -276,7 +276,7 @@ nonisolated(unsafe) let voidReturnBox = ReturnBox<Void>(())
 ///     while count <= n { try co.yield(count); count += 1 }
 ///   }
 /// }
-/// for x in countUpTo(5) { print(x) }   // 1 2 3 4 5
+/// for x in countUpTo(5) { print(x) }   // → 1 2 3 4 5
 /// ```
 public typealias Generator<Element> = Coroutine<Element, Void, Void>
 

@@ -87,6 +87,7 @@ public enum IDError: Error, Hashable, Sendable, CustomStringConvertible {
 /// random bits. Sorts by creation time; unique without coordination.
 ///
 /// ```swift
+/// import Foundation                 // UUID
 /// let uuids = UUIDv7Generator()
 /// let id = uuids.next()            // e.g. "019d1f2a-6b4c-7000-8f3e-5a1b2c3d4e5f"
 /// let foundation = UUID(uuid: id.uuid)

@@ -5,6 +5,7 @@ extension Sequence {
   /// `.silent`. Python's `tqdm(iterable, total=..., desc=...)`.
   ///
   /// ```swift
+  /// import StreamIO                                   // CSVReader
   /// for row in try CSVReader(path: "sales.csv").progress(label: "rows") { … }
   /// // rows: 1234567 [00:03, 411k it/s]
   /// ```

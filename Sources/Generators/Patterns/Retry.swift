@@ -4,7 +4,8 @@
 /// or tenacity's `@retry`.
 ///
 /// ```swift
-/// let page = try await retry(maxAttempts: 5, retryIf: { $0 is URLError }) {
+/// struct Unavailable: Error {}                    // what your client throws on a 503
+/// let page = try await retry(maxAttempts: 5, retryIf: { $0 is Unavailable }) {
 ///   try await fetchPage(3)
 /// }
 /// ```

@@ -3,9 +3,9 @@ import Foundation
 // The scoped forms of the writers, as Python's `with open(path, "w") as f:`:
 // the output is closed (committed) when the closure returns and discarded when
 // it throws, so a forgotten `close()` cannot lose a file, and an error cannot
-// leave half of one. Each comes in a synchronous and an async form; the
-// synchronous one is disfavoured so that in async code a closure that does not
-// await still takes the async form (no warning, no surprise).
+// leave half of one. Each comes in a synchronous and an async form: a closure
+// that awaits takes the async one, any other the synchronous one (also in
+// async code, where writing without awaiting needs no `await`).
 
 extension OutputSink {
   /// Writes to `path` (atomically, see ``OutputSink``) inside `body`: closed
@@ -21,7 +21,6 @@ extension OutputSink {
   /// - Returns: what `body` returns.
   /// - Throws: ``StreamIOError`` when the file cannot be created or written,
   ///   or what `body` throws (the file is then left as it was).
-  @_disfavoredOverload
   public static func write<Result>(
     to path: String, bufferSize: Int = 64 * 1024, _ body: (OutputSink) throws -> Result
   ) throws -> Result {
@@ -78,7 +77,6 @@ extension CSVWriter {
   /// Python: `with open(path, "w", newline="") as f: w = csv.writer(f); ...`.
   /// - Throws: ``StreamIOError`` when the file cannot be created or written,
   ///   or what `body` throws (the file is then left as it was).
-  @_disfavoredOverload
   public static func write<Result>(
     to path: String, dialect: CSVDialect = .standard, lineTerminator: String = "\r\n",
     _ body: (CSVWriter) throws -> Result
@@ -111,7 +109,6 @@ extension JSONLinesWriter {
   /// Python: `with open(path, "w") as f: f.write(json.dumps(v) + "\n")`.
   /// - Throws: ``StreamIOError`` when the file cannot be created or written,
   ///   or what `body` throws (the file is then left as it was).
-  @_disfavoredOverload
   public static func write<Result>(
     to path: String, encoder: JSONEncoder = JSONEncoder(), _ body: (JSONLinesWriter) throws -> Result
   ) throws -> Result {
