@@ -10,7 +10,8 @@ extension AsyncSequence where Self: Sendable, Element: Sendable {
   /// is read once, on demand, by one branch at a time; a branch that needs
   /// the next element while another is fetching it waits for that fetch.
   ///
-  /// - Complexity: O(1) per element and branch; memory O(lag).
+  /// - Complexity: amortized O(1) per element read, plus an O(`count`) scan
+  ///   when the slowest branch reads; memory O(lag).
   public func tee(_ count: Int) -> [AsyncTeeSequence<Element>] {
     precondition(count >= 1, "tee(_:) needs at least 1 branch, got \(count)")
     let shared = AsyncTeeBuffer<Element>(consumers: count) { IteratorBox(self.makeAsyncIterator()) }
@@ -42,7 +43,7 @@ public struct AsyncTeeSequence<Element: Sendable>: AsyncSequence, Sendable {
 
   /// How many elements the shared buffer holds right now (the lag between
   /// the fastest and the slowest branch).
-  public var bufferedCount: Int { shared.state.withLock { $0.buffer.count } }
+  public var bufferedCount: Int { shared.state.withLock { $0.buffer.count - $0.head } }
 }
 
 /// The base's iterator, passed between the branches' tasks. Unchecked because
@@ -62,8 +63,10 @@ final class AsyncTeeBuffer<Element: Sendable>: Sendable {
     /// The base iterator (made on the first fetch), or nil while a branch is fetching with it.
     var base: IteratorBox?
     var started = false
-    /// Elements not yet read by every branch; `buffer[0]` is element `offset`.
+    /// Elements not yet read by every branch: `buffer[head]` is element
+    /// `offset` (slots before `head` are dead, compacted now and then).
     var buffer: [Element] = []
+    var head = 0
     var offset = 0
     /// The number of the next element each branch reads.
     var positions: [Int]
@@ -91,15 +94,11 @@ final class AsyncTeeBuffer<Element: Sendable>: Sendable {
     while true {
       let step = state.withLock { state -> Step in
         let position = state.positions[consumer]
-        if position < state.offset + state.buffer.count {
-          let element = state.buffer[position - state.offset]
-          state.positions[consumer] += 1
-          // Drop what every branch has read.
-          let slowest = state.positions.min()!
-          if slowest > state.offset {
-            state.buffer.removeFirst(slowest - state.offset)
-            state.offset = slowest
-          }
+        if position < state.offset + state.buffer.count - state.head {
+          let element = state.buffer[state.head + position - state.offset]
+          state.positions[consumer] = position + 1
+          // Only a branch that was the slowest can move the oldest kept element.
+          if position == state.offset { state.dropReadByAll() }
           return .element(element)
         }
         if let finished = state.finished { return .end(finished) }
@@ -145,6 +144,20 @@ final class AsyncTeeBuffer<Element: Sendable>: Sendable {
         }
         for continuation in waiting { continuation.resume() }
       }
+    }
+  }
+}
+
+extension AsyncTeeBuffer.State {
+  /// Forgets the elements every branch has read: O(branches), and called
+  /// only when the slowest branch moves, so O(1) amortized per element read.
+  mutating func dropReadByAll() {
+    let slowest = positions.min()!
+    head += slowest - offset
+    offset = slowest
+    if head > 64 && head * 2 > buffer.count {
+      buffer.removeFirst(head)
+      head = 0
     }
   }
 }

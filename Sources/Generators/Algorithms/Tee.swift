@@ -9,7 +9,8 @@ extension Sequence {
   /// the slowest (read one far ahead of the others and it grows; keep them
   /// close and memory stays flat). The base is read once, on demand.
   ///
-  /// - Complexity: O(1) per element and iterator; memory O(lag).
+  /// - Complexity: amortized O(1) per element read, plus an O(`count`) scan
+  ///   when the slowest iterator reads; memory O(lag).
   public func tee(_ count: Int) -> [TeeIterator<Element>] {
     precondition(count >= 1, "tee(_:) needs at least 1 iterator, got \(count)")
     let shared = TeeBuffer(AnyIterator(makeIterator()), consumers: count)
@@ -62,7 +63,8 @@ final class TeeBuffer<Element> {
     }
     let element = buffer[head + position - offset]
     positions[consumer] = position + 1
-    dropReadByAll()
+    // Only a consumer that was the slowest can move the oldest kept element.
+    if position == offset { dropReadByAll() }
     return element
   }
 
