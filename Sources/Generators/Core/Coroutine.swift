@@ -30,8 +30,11 @@ import Darwin
 /// - Releasing a suspended coroutine closes it: ``GeneratorExit`` is thrown at
 ///   its `yield` and every `defer` in the body runs, at once. (Python leaves this
 ///   to the garbage collector.)
-/// - Not `Sendable`: it may be resumed from different threads one at a time; a
-///   second, concurrent resume is refused with ``GeneratorError/Code/alreadyExecuting``.
+/// - Not `Sendable`: it may be resumed from different threads one at a time. A
+///   resume while the body runs (from inside it, or from another thread) is
+///   refused with ``GeneratorError/Code/alreadyExecuting``; two resumes racing
+///   at the same instant (possible only by opting out of Swift's checking) are
+///   caught in debug builds only (see <doc:GeneratorLimits>).
 ///
 /// - Complexity: creating one allocates an object and nothing else; the first
 ///   resume takes a stack from a per-thread pool. Each `yield` is a few

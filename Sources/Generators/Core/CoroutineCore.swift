@@ -78,15 +78,23 @@ public class _CoroutineCore {
 
   /// Moves `expected` to `.running`, or returns the phase that was there.
   ///
-  /// A plain acquire-load and store, not a compare-exchange: the locked
-  /// instruction cost 9 ns a round trip here, doubling the price of a yield.
-  /// This refuses every resume that finds the body running (re-entrant calls,
-  /// or another thread while the body runs). Two threads racing to resume the
-  /// same suspended coroutine at the same instant is a data race that Swift 6
-  /// rejects at compile time (Coroutine is not Sendable); only code that opts
-  /// out with `nonisolated(unsafe)` or `@unchecked Sendable` can get there.
+  /// In an optimized build, a plain acquire-load and store, not a
+  /// compare-exchange: the locked instruction cost 9 ns a round trip here,
+  /// doubling the price of a yield. That refuses every resume that finds the
+  /// body running (re-entrant calls, or another thread while the body runs),
+  /// but two threads racing to resume the same suspended coroutine at the same
+  /// instant can both get through. Swift 6 rejects that data race at compile
+  /// time (Coroutine is not Sendable); only code that opts out with
+  /// `nonisolated(unsafe)` or `@unchecked Sendable` can get there. A debug
+  /// build (of the code that resumes: this is inlined there) uses the
+  /// compare-exchange, so there the loser of such a race is refused too.
   @inlinable
   final func lock(from expected: Phase) -> Phase? {
+    if _isDebugAssertConfiguration() {
+      let (exchanged, original) = phase.compareExchange(
+        expected: expected.rawValue, desired: Phase.running.rawValue, ordering: .acquiring)
+      return exchanged ? nil : Phase(rawValue: original)!
+    }
     let original = phase.load(ordering: .acquiring)
     guard original == expected.rawValue else { return Phase(rawValue: original)! }
     phase.store(Phase.running.rawValue, ordering: .relaxed)

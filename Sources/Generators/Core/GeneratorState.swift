@@ -21,8 +21,10 @@ public enum GeneratorState: Sendable, Hashable, CustomStringConvertible {
   }
 }
 
-/// The internal phase, kept in one atomic byte so that two threads can never
-/// resume the same coroutine at once.
+/// The internal phase, kept in one atomic byte so that a coroutine handed
+/// between threads is seen consistently and a resume that finds the body
+/// running is refused (see `CoroutineCore.lock(from:)` for what is and is not
+/// caught).
 @usableFromInline
 enum Phase: UInt8 {
   case created = 0
