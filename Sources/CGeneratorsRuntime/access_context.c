@@ -12,7 +12,8 @@
 // So, once per thread, we find the address of the thread's list head: we
 // begin a tracked access on a local, look for its address in the TLS blocks
 // of the loaded modules (libswiftCore's is 24 bytes), end the access and check
-// that the slot went back. The inline functions in the header then do what
+// that the slot went back; then two nested accesses check the record layout the
+// inline code relies on (the link field's place, the head's updates). The inline functions in the header then do what
 // the runtime's enter/exit do (same algorithm, same record layout), on the
 // cached slot. If anything about the probe does not check out (another
 // platform, a runtime that changed, exclusivity checking disabled), the slot
@@ -61,6 +62,31 @@ static int scan_module(struct dl_phdr_info *info, size_t size, void *data) {
 }
 #endif
 
+#if defined(__linux__)
+// The inline enter/exit walk records by their link field (cgr_access, the
+// third word) and write the head: check both with two nested accesses. The
+// inner record must be the head and link to the outer one (the link's low bit
+// is a flag), each record must hold the address accessed, and ending each must
+// restore the head as it was.
+static int record_layout_holds(void **head) {
+  char first_target, second_target;
+  void *first[3] = {0}, *second[3] = {0};
+  void *before = *head;
+  swift_beginAccess(&first_target, first, CGR_ACCESS_MODIFY | CGR_ACCESS_TRACKING, NULL);
+  int ok = *head == (void *)first;
+  swift_beginAccess(&second_target, second, CGR_ACCESS_MODIFY | CGR_ACCESS_TRACKING, NULL);
+  const cgr_access *inner = (const cgr_access *)second, *outer = (const cgr_access *)first;
+  ok = ok && *head == (void *)second;
+  ok = ok && (void *)(inner->next_and_action & ~(uintptr_t)1) == (void *)first;
+  ok = ok && (void *)(outer->next_and_action & ~(uintptr_t)1) == before;
+  ok = ok && inner->pointer == (void *)&second_target && outer->pointer == (void *)&first_target;
+  swift_endAccess(second);
+  ok = ok && *head == (void *)first;
+  swift_endAccess(first);
+  return ok && *head == before;
+}
+#endif
+
 void **cgr_lookup_thread_access_head(void) {
   void **slot = CGR_ACCESS_HEAD_UNUSABLE;
 #if defined(__linux__)
@@ -71,15 +97,9 @@ void **cgr_lookup_thread_access_head(void) {
   dl_iterate_phdr(scan_module, &p);
   void *inside = p.found ? *p.found : NULL;
   swift_endAccess(buffer);
-  if (p.matches == 1 && inside == (void *)buffer && *p.found != (void *)buffer) {
-    // Check once more with a second access, nested, to see the slot follow.
-    void *second[3] = {0};
-    char other;
-    void *before = *p.found;
-    swift_beginAccess(&other, second, CGR_ACCESS_MODIFY | CGR_ACCESS_TRACKING, NULL);
-    int follows = *p.found == (void *)second;
-    swift_endAccess(second);
-    if (follows && *p.found == before) slot = p.found;
+  if (p.matches == 1 && inside == (void *)buffer && *p.found != (void *)buffer &&
+      record_layout_holds(p.found)) {
+    slot = p.found;
   }
 #endif
   cgr_thread_access_head = slot;

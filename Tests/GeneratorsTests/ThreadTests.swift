@@ -125,3 +125,37 @@ final class Counter { var value = 0 }
     #expect(log.value == ["cleanup"])
   }
 }
+
+#if os(Linux)
+import CGeneratorsRuntime
+
+/// The fast path that moves a body's exclusivity accesses on and off the
+/// thread relies on the Swift runtime's private record layout; the start-up
+/// probe checks it with nested accesses and otherwise falls back to the
+/// runtime's own functions. On this toolchain the probe must pass (if a new
+/// runtime changes the layout, this fails to say the fast path is off).
+@Suite struct AccessProbeTests {
+  @Test func theProbeFindsTheThreadsAccessHeadAndItsRecordLayout() {
+    let slot = onNewThread { cgr_lookup_thread_access_head() }
+    #expect(slot != nil)
+    #expect(slot != UnsafeMutablePointer(bitPattern: 1), "the probe fell back to the runtime's functions")
+  }
+
+  /// A body holding an access across yields, resumed alternately on two
+  /// threads, with the probe's result in use on both.
+  @Test func accessesHeldAcrossYieldsTravelWithTheBody() throws {
+    let counter = Counter()
+    func bump(_ value: inout Int, _ co: Yielder<Int, Void>) throws {
+      for _ in 0..<4 { value += 1; try co.yield(value) }
+    }
+    let box = UncheckedBox(Generator<Int> { co in try bump(&counter.value, co) })
+    #expect(try box.value.next() == 1)
+    #expect(onNewThread { try! box.value.next() } == 2)
+    #expect(try box.value.next() == 3)
+    #expect(onNewThread { try! box.value.next() } == 4)
+    #expect(try box.value.next() == nil)
+    counter.value += 1  // the access has ended everywhere
+    #expect(counter.value == 5)
+  }
+}
+#endif
