@@ -41,7 +41,7 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "gen", dependencies: ["GenCommand"]),
-    .target(name: "TestSupport", dependencies: ["CGeneratorsRuntime"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["Generators", "CGeneratorsRuntime"], path: "Tests/TestSupport"),
     .testTarget(
       name: "GeneratorsTests",
       dependencies: ["Generators", "TestSupport", "CGeneratorsRuntime"]

@@ -162,8 +162,8 @@ import TestSupport
 
   @Test func countPythonDocsExamples() {
     // count(10) → 10 11 12 13 14 ...; count(2.5, 0.5) → 2.5 3.0 3.5 ...
-    #expect(Array(count(from: 10).prefix(5)) == [10, 11, 12, 13, 14])
-    #expect(Array(count(from: 2.5, by: 0.5).prefix(3)) == [2.5, 3.0, 3.5])
+    #expect(Array(stride(from: 10, by: 1).prefix(5)) == [10, 11, 12, 13, 14])
+    #expect(Array(stride(from: 2.5, by: 0.5).prefix(3)) == [2.5, 3.0, 3.5])
   }
 }
 

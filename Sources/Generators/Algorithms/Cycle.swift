@@ -50,17 +50,3 @@ public struct CycledSequence<Base: Sequence>: Sequence {
 }
 
 extension CycledSequence: LazySequenceProtocol where Base: LazySequenceProtocol {}
-
-/// `start`, `start + step`, `start + 2 * step`, … forever.
-/// Python: `itertools.count(start, step)`.
-///
-///     Array(count(from: 10, by: 5).prefix(3))   // [10, 15, 20]
-///
-/// - Complexity: O(1) per element.
-@inlinable
-public func count<Number: Numeric>(from start: Number = 0, by step: Number = 1) -> UnfoldSequence<Number, Number> {
-  sequence(state: start) { current in
-    defer { current += step }
-    return current
-  }
-}

@@ -282,11 +282,3 @@ nonisolated(unsafe) let voidReturnBox = ReturnBox<Void>(())
 /// for x in countUpTo(5) { print(x) }   // → 1 2 3 4 5
 /// ```
 public typealias Generator<Element> = Coroutine<Element, Void, Void>
-
-/// For the rare messages the runtime prints itself (Python's "Exception ignored in").
-func writeToStandardError(_ message: String) {
-  var message = message
-  message.withUTF8 { buffer in
-    _ = write(2, buffer.baseAddress, buffer.count)
-  }
-}

@@ -90,7 +90,9 @@ public class _CoroutineCore {
   /// compare-exchange, so there the loser of such a race is refused too.
   @inlinable
   final func lock(from expected: Phase) -> Phase? {
-    if _isDebugAssertConfiguration() {
+    // (Through a property: a literal `if _isDebugAssertConfiguration()` here
+    // makes the compiler warn that the other path is never executed.)
+    if Self.catchesRacingResumes {
       let (exchanged, original) = phase.compareExchange(
         expected: expected.rawValue, desired: Phase.running.rawValue, ordering: .acquiring)
       return exchanged ? nil : Phase(rawValue: original)!
@@ -100,6 +102,10 @@ public class _CoroutineCore {
     phase.store(Phase.running.rawValue, ordering: .relaxed)
     return nil
   }
+
+  /// Whether `lock(from:)` uses a compare-exchange: in debug builds of the resuming code.
+  @inlinable
+  static var catchesRacingResumes: Bool { _isDebugAssertConfiguration() }
 
   @inlinable
   final func publish(_ next: Phase) {

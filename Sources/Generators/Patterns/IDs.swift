@@ -4,8 +4,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Milliseconds since the Unix epoch from the system's wall clock.
-public func unixMilliseconds() -> Int64 {
+/// Milliseconds since the Unix epoch from the system's wall clock: the ID
+/// generators' default `clock`.
+@usableFromInline
+func unixMilliseconds() -> Int64 {
   var ts = timespec()
   clock_gettime(CLOCK_REALTIME, &ts)
   return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000

@@ -66,8 +66,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Blocks the current thread for `duration`.
-public func sleepThread(_ duration: Duration) {
+/// Blocks the current thread for `duration`: the synchronous `retry`'s default wait.
+@usableFromInline
+func sleepThread(_ duration: Duration) {
   let (seconds, attoseconds) = duration.components
   var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
   var remaining = timespec()
