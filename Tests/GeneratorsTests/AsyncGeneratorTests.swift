@@ -1,6 +1,6 @@
 // AsyncGenerator / AsyncCoroutine: the sync semantics in async form, back-pressure,
 // buffering, cancellation, release, and a simulated paginated API.
-import Generators
+@testable import Generators
 import Synchronization
 import Testing
 import TestSupport
@@ -71,7 +71,8 @@ func collect<S: AsyncSequence>(_ s: S) async throws -> [S.Element] {
     let log = EventLog()
     let g = countUpTo(3, log: log)
     _ = try await g.next()
-    try await Task.sleep(for: .milliseconds(20))  // time in which a producer could run ahead
+    // Paused at its yield (not merely slow): nothing can run until asked.
+    #expect(g.state == .suspended)
     #expect(log.all == ["start", "produce 1"])
     _ = try await g.next()
     #expect(log.all == ["start", "produce 1", "produce 2"])
@@ -231,13 +232,17 @@ func collect<S: AsyncSequence>(_ s: S) async throws -> [S.Element] {
   }
 
   @Test func twoConsumersAtOnceOneIsRefused() async throws {
+    let log = EventLog()
+    let (gate, open) = AsyncStream<Void>.makeStream()
     let g = AsyncGenerator<Int> { co in
-      try await Task.sleep(for: .milliseconds(50))
+      log.add("running")
+      for await _ in gate { break }  // held until the second consumer has tried
       try await co.yield(1)
     }
     async let first = Result { try await g.next() }
-    try await Task.sleep(for: .milliseconds(10))
+    #expect(await log.waitFor("running"))
     let second = await Result { try await g.next() }
+    open.yield()
     let results = [await first, second]
     let values = results.compactMap { try? $0.get() }
     let refused = results.compactMap { result -> GeneratorError? in
@@ -275,10 +280,19 @@ extension Result where Failure == any Error {
 
   @Test func releasingANeverStartedGeneratorRunsNothing() async throws {
     let log = EventLog()
-    var g: AsyncGenerator<Int>? = countUpTo(5, log: log)
+    let tracker = LifetimeTracker()
+    let token = tracker.make()
+    var g: AsyncGenerator<Int>? = AsyncGenerator { co in
+      withExtendedLifetime(token) {}
+      log.add("ran")
+      try await co.yield(1)
+    }
     _ = g
     g = nil
-    try await Task.sleep(for: .milliseconds(5))
+    // The body is dropped, unrun, by the release itself: nothing is left to run later.
+    #expect(tracker.alive == 1, "only the test's own token")
+    _ = consume token
+    #expect(tracker.alive == 0)
     #expect(log.all.isEmpty)
   }
 
@@ -577,18 +591,24 @@ func records(from api: PagedAPI) -> AsyncGenerator<Int> {
         try await co.yield(i)
       }
     }.buffered(n)
-    var consumed = 0
-    var maxAhead = 0
+    // The first value starts the body; while nothing more is read it fills
+    // the buffer and goes to sleep waiting for room: wait for that (a signal,
+    // not a sleep), then check how far it went. (It may count the first value
+    // as still waiting if it looked before the consumer took it: n - 1.)
+    #expect(try await g.next() == 0)
+    var consumed = 1
+    let deadline = ContinuousClock.now + .seconds(5)
+    while !g.handoff.ring.producerSleeping.load(ordering: .sequentiallyConsistent), ContinuousClock.now < deadline {
+      await Task.yield()
+    }
+    let ahead = started.load(ordering: .sequentiallyConsistent) - consumed
+    #expect(ahead == n || ahead == n - 1, "it ran ahead until the buffer was full, and no further")
     for try await value in g {
       #expect(value == consumed)
       consumed += 1
-      if consumed % 50 == 0 { try await Task.sleep(for: .milliseconds(2)) }  // let it run ahead
-      let ahead = started.load(ordering: .sequentiallyConsistent) - consumed
-      maxAhead = max(maxAhead, ahead)
-      #expect(ahead <= n)
+      #expect(started.load(ordering: .sequentiallyConsistent) - consumed <= n)
     }
     #expect(consumed == 500)
-    #expect(maxAhead == n)  // it did run ahead, as far as allowed
   }
 
   @Test func bodyErrorArrivesAfterTheBufferedValues() async throws {
@@ -649,11 +669,13 @@ func records(from api: PagedAPI) -> AsyncGenerator<Int> {
 @Suite struct AsyncBufferedCloseTests {
   @Test func closingABusyBufferedBodyThrowsGeneratorExitAtItsNextYield() async throws {
     let log = EventLog()
+    let (gate, open) = AsyncStream<Void>.makeStream()
     let g = AsyncGenerator<Int> { co in
       defer { log.add("cleanup") }
       do {
         try await co.yield(1)
-        try await Task.sleep(for: .milliseconds(30))  // busy, not waiting for room, when close() comes
+        log.add("busy")
+        for await _ in gate { break }  // busy, not waiting for room, when close() comes
         try await co.yield(2)
       } catch is GeneratorExit {
         log.add("GeneratorExit")
@@ -661,7 +683,13 @@ func records(from api: PagedAPI) -> AsyncGenerator<Int> {
       }
     }.buffered(8)
     #expect(try await g.next() == 1)
-    try await g.close()
-    #expect(log.all == ["GeneratorExit", "cleanup"])
+    #expect(await log.waitFor("busy"))
+    async let closed: Void = g.close()
+    // Once close() has asked (the body's lock-free hint is set), let the body go on.
+    let deadline = ContinuousClock.now + .seconds(5)
+    while !g.handoff.closing.load(ordering: .sequentiallyConsistent), ContinuousClock.now < deadline { await Task.yield() }
+    open.yield()
+    try await closed
+    #expect(log.all == ["busy", "GeneratorExit", "cleanup"])
   }
 }

@@ -45,7 +45,7 @@ public final class AsyncCoroutine<Element: Sendable, Sent: Sendable, Return: Sen
     handoff = _AsyncHandoff(capacity: 0, body: { co in try await body(co) })
   }
 
-  init(capacity: Int, handoffBody body: sending @escaping AsyncHandoffState<Element, Sent>.Body) {
+  init(capacity: Int, handoffBody body: sending @escaping _AsyncHandoff<Element, Sent>.Machine.Body) {
     handoff = _AsyncHandoff(capacity: capacity, body: body)
   }
 
@@ -123,11 +123,7 @@ extension AsyncCoroutine where Sent == Void {
   ///   other only when the buffer is empty or half drained.
   public func buffered(_ n: Int) -> AsyncCoroutine {
     precondition(n > 0, "buffered(_:) needs a positive size (got \(n))")
-    let body = handoff.locked { state -> AsyncHandoffState<Element, Sent>.Body? in
-      guard state.phase == .created else { return nil }
-      state.phase = .finished
-      return state.body.take()
-    }
+    let body = handoff.locked { $0.bodyMovedToBufferedHandoff() }
     guard let body else {
       preconditionFailure("buffered(_:) must be called before the first next(); this generator is \(state)")
     }

@@ -2,8 +2,11 @@ import CGeneratorsRuntime
 import Dispatch
 import Synchronization
 
-/// The storage shared by an async generator's consumer handle and its body:
-/// the lock, the continuations, and the executor the body runs on.
+/// What an async generator's consumer handle and its body share, and the
+/// executor the body runs on. The decisions are the state machine's
+/// (`AsyncHandoffStateMachine`, under `state`'s lock); this type carries out
+/// the actions it returns (resuming continuations after unlocking, starting
+/// the body's task), and, buffered, moves values through `ring`.
 ///
 /// The body is a task of its own (its frames must live somewhere while it is
 /// paused). Unbuffered, that task prefers this executor, which runs a job
@@ -18,89 +21,37 @@ import Synchronization
 /// here (`abandon()`) and closes the body.
 @usableFromInline
 final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Sendable {
-  @usableFromInline typealias State = AsyncHandoffState<Element, Sent>
   @usableFromInline typealias BodyContinuation = UnsafeContinuation<AsyncCommand<Sent>, Never>
   @usableFromInline typealias ConsumerContinuation = UnsafeContinuation<Void, Never>
+  @usableFromInline typealias Machine = AsyncHandoffStateMachine<Element, Sent, BodyContinuation, ConsumerContinuation>
 
-  // What to do once the lock is released, one enum per operation.
-  @usableFromInline enum ResumeAction {
-    case start(State.Body)
-    case resume(BodyContinuation, AsyncCommand<Sent>, cancel: Task<Void, Never>?)
-    case finished
-    case fail(any Error)
-  }
-  @usableFromInline enum CloseAction { case done, resume(BodyContinuation), fail(any Error) }
-  @usableFromInline enum YieldAction { case paused(ConsumerContinuation?), resumeNow(AsyncCommand<Sent>) }
-
-  @usableFromInline let state: Mutex<State>
+  /// The state machine, under the package's one lock (which Thread Sanitizer sees).
+  @usableFromInline let state: LockedState<Machine>
   /// Set by the consumer around a resume: the next job enqueued runs inline.
   @usableFromInline let runNextJobInline = Atomic<Bool>(false)
-  /// 0: unbuffered. Otherwise the body may run this many values ahead.
-  @usableFromInline let capacity: Int
-
-  // Buffered mode: a single-producer, single-consumer ring of `capacity`
-  // values. The body writes a slot, then publishes it by advancing `tail`; the
-  // consumer reads the slot, then frees it by advancing `head`. Only the side
-  // that owns a counter writes it; the acquire/release pairs order the slot
-  // accesses, so no lock is taken per value. A side that finds the ring empty
-  // (full) spins briefly, then sleeps on a continuation under the lock after
-  // raising its `…Sleeping` flag; the other side checks that flag after each
-  // publish (both sequentially consistent, so one of the two always sees the
-  // other) and wakes it. The consumer's side is cheaper: it publishes with a
-  // release store and reads the body's flag relaxed, because it always checks
-  // again, fenced, before it sleeps itself; a body whose flag it saw late has
-  // only run less far ahead. The body cannot do the same: it may go quiet in
-  // some other await for minutes with a value the consumer must not miss. Each side keeps a private copy of the other's
-  // counter and rereads it only when the ring looks full (empty), and the two
-  // counters sit on separate cache lines, so the lines move between cores once
-  // per batch rather than once per value.
-  @usableFromInline nonisolated(unsafe) let slots: UnsafeMutablePointer<Element>?
-  let padding0 = CacheLinePadding()
-  @usableFromInline let tail = Atomic<Int>(0)
-  /// The body's copy of `head`: written and read by the body's task only.
-  @exclusivity(unchecked) @usableFromInline nonisolated(unsafe) var producerCachedHead = 0
-  let padding1 = CacheLinePadding()
-  @usableFromInline let head = Atomic<Int>(0)
-  /// The consumer's copy of `tail`: used only while holding `consumerClaim`.
-  @exclusivity(unchecked) @usableFromInline nonisolated(unsafe) var consumerCachedTail = 0
-  /// Held by the one consumer inside `next()`.
+  /// Buffered mode's ring of values (capacity 0: unbuffered).
+  @usableFromInline let ring: AsyncRing<Element>
+  /// Held by the one consumer inside a buffered `next()` or `close()`.
   @usableFromInline let consumerClaim = Atomic<Bool>(false)
-  let padding2 = CacheLinePadding()
-  // Written rarely, read often by both sides.
-  @usableFromInline let consumerSleeping = Atomic<Bool>(false)
-  @usableFromInline let producerSleeping = Atomic<Bool>(false)
-  /// The body has finished; its outcome is in the state.
+  /// The body has finished; its outcome is in the machine. (Read lock-free by the buffered consumer.)
   @usableFromInline let bodyDone = Atomic<Bool>(false)
-  /// Mirrors `state.closeRequested` for the producer's lock-free check.
+  /// A lock-free hint for the buffered body, set when the machine's
+  /// `exitRequested` becomes true: a body that sees it takes the lock and
+  /// asks the machine; one that has not seen it yet learns at its next pause.
   @usableFromInline let closing = Atomic<Bool>(false)
 
+  @inlinable var capacity: Int { ring.capacity }
+
   @usableFromInline
-  init(capacity: Int, body: sending @escaping State.Body) {
-    precondition(capacity >= 0, "an async generator's buffer cannot be negative (got \(capacity))")
-    self.state = Mutex(State(body: body))
-    self.capacity = capacity
-    self.slots = capacity > 0 ? .allocate(capacity: capacity) : nil
+  init(capacity: Int, body: sending @escaping Machine.Body) {
+    self.state = LockedState(Machine(body: body))
+    self.ring = AsyncRing(capacity: capacity)
   }
 
-  deinit {
-    guard let slots else { return }
-    withExtendedLifetime((padding0, padding1, padding2)) {}
-    // Values produced and never consumed.
-    for index in head.load(ordering: .acquiring)..<tail.load(ordering: .acquiring) {
-      (slots + index % capacity).deinitialize(count: 1)
-    }
-    slots.deallocate()
-  }
-
-  /// Runs `body` under the lock. (Announced to Thread Sanitizer, which cannot see `Mutex`.)
+  /// Runs `body` under the lock.
   @inlinable @inline(__always)
-  func locked<Result>(_ body: (inout sending State) -> sending Result) -> sending Result {
-    state.withLock { state in
-      let address = Unmanaged.passUnretained(self).toOpaque()
-      cgr_tsan_acquire(address)
-      defer { cgr_tsan_release(address) }
-      return body(&state)
-    }
+  func locked<Result>(_ body: (inout sending Machine) -> sending Result) -> sending Result {
+    state.withLock(body)
   }
 
   // MARK: Executor
@@ -128,7 +79,7 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Send
 
   /// Starts the body's task. Unbuffered, it runs inline up to its first `yield`.
   @usableFromInline
-  func start(_ body: sending @escaping State.Body) {
+  func start(_ body: sending @escaping Machine.Body) {
     let yielder = AsyncYielder(self)
     let task: Task<Void, Never>
     if capacity == 0 {
@@ -138,12 +89,10 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Send
     } else {
       task = Task { await self.run(body, yielder) }
     }
-    locked { state in
-      if state.phase != .finished { state.task = task }
-    }
+    locked { $0.bodyStarted(as: task) }
   }
 
-  nonisolated(nonsending) func run(_ body: State.Body, _ yielder: AsyncYielder<Element, Sent>) async {
+  nonisolated(nonsending) func run(_ body: Machine.Body, _ yielder: AsyncYielder<Element, Sent>) async {
     let result: AsyncOutcome<Element>
     var value: (any Sendable)?
     do {
@@ -154,7 +103,7 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Send
     }
     let (consumer, abandoned) = locked { [value] state in
       bodyDone.store(true, ordering: .sequentiallyConsistent)
-      consumerSleeping.store(false, ordering: .relaxed)
+      ring.consumerSleeping.store(false, ordering: .relaxed)
       return (state.bodyFinished(result, returning: value), state.abandoned)
     }
     if abandoned, case .failed(let error) = result, !isGeneratorExit(error), !(error is CancellationError) {
@@ -171,49 +120,10 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Send
   nonisolated(nonsending) func resume(_ command: AsyncCommand<Sent>) async throws -> Element? {
     if capacity > 0 { return try await nextBuffered(command) }
     let cancelled = Task.isCancelled
-    let action = locked { state -> ResumeAction in
-      if state.consumerBusy { return .fail(Self.alreadyExecuting) }
-      switch state.phase {
-      case .created:
-        switch command {
-        case .next, .close: break
-        case .send:
-          if Sent.self != Void.self { return .fail(Self.sendBeforeStart) }
-        case .raise(let error):
-          // Python: throwing into a just-started generator closes it and raises.
-          state.phase = .finished
-          state.body = nil
-          return .fail(error)
-        }
-        if cancelled {
-          state.phase = .finished
-          state.body = nil
-          return .fail(CancellationError())
-        }
-        state.phase = .running
-        state.consumerBusy = true
-        return .start(state.body.take()!)
-      case .suspended:
-        state.phase = .running
-        state.consumerBusy = true
-        let body = state.bodyWaiting.take()!
-        switch command {
-        case .next, .send:
-          // The consumer's task was cancelled: the body's pending yield throws.
-          if cancelled { return .resume(body, .raise(CancellationError()), cancel: state.task) }
-        case .raise, .close: break
-        }
-        return .resume(body, command, cancel: nil)
-      case .running:
-        return .fail(Self.alreadyExecuting)
-      case .finished:
-        if case .raise(let error) = command { return .fail(error) }
-        return .finished
-      }
-    }
+    let action = locked { $0.consumerResumes(with: command, cancelled: cancelled) }
     switch action {
-    case .fail(let error):
-      throw error
+    case .fail(let failure):
+      throw Self.error(failure)
     case .finished:
       return nil
     case .start(let body):
@@ -236,12 +146,7 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Send
     return await withTaskCancellationHandler {
       while true {
         await withUnsafeContinuation { (consumer: UnsafeContinuation<Void, Never>) in
-          let ready = locked { state in
-            if state.outcome != nil { return true }
-            state.consumerWaiting = consumer
-            return false
-          }
-          if ready { consumer.resume() }
+          if locked({ $0.consumerWaitsForOutcome(consumer) }) { consumer.resume() }
         }
         if let ready = locked({ $0.takeOutcome() }) { return ready }
       }
@@ -255,27 +160,10 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Send
   @usableFromInline
   nonisolated(nonsending) func close() async throws {
     if capacity > 0 { return try await closeBuffered() }
-    let action = locked { state -> CloseAction in
-      if state.consumerBusy { return .fail(Self.alreadyExecuting) }
-      switch state.phase {
-      case .created:
-        state.phase = .finished
-        state.body = nil
-        return .done
-      case .finished:
-        return .done
-      case .running:
-        return .fail(Self.alreadyExecuting)
-      case .suspended:
-        state.phase = .running
-        state.consumerBusy = true
-        state.closeDelivered = true
-        return .resume(state.bodyWaiting.take()!)
-      }
-    }
+    let action = locked { $0.consumerCloses() }
     switch action {
     case .done: return
-    case .fail(let error): throw error
+    case .fail(let failure): throw Self.error(failure)
     case .resume(let body): inline { body.resume(returning: .close) }
     }
     try Self.checkClosed(await outcome())
@@ -296,31 +184,12 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Send
   /// The handle was released: close the body without waiting for it.
   @usableFromInline
   func abandon() {
-    let body = locked { state -> UnsafeContinuation<AsyncCommand<Sent>, Never>? in
-      state.abandoned = true
-      state.closeRequested = true
-      closing.store(true, ordering: .sequentiallyConsistent)
-      switch state.phase {
-      case .created:
-        state.phase = .finished
-        state.body = nil
-        return nil
-      case .suspended:
-        state.phase = .running
-        state.closeDelivered = true
-        return state.bodyWaiting.take()
-      case .running:
-        // Buffered and waiting for room; otherwise the next yield sees closeRequested.
-        if let waiting = state.bodyWaiting.take() {
-          producerSleeping.store(false, ordering: .relaxed)
-          state.closeDelivered = true
-          return waiting
-        }
-        return nil
-      case .finished:
-        return nil
-      }
+    let body = locked { state in
+      let body = state.consumerAbandons()
+      if state.exitRequested { closing.store(true, ordering: .sequentiallyConsistent) }
+      return body
     }
+    ring.producerSleeping.store(false, ordering: .relaxed)
     guard let body else { return }
     // Unbuffered, the body's cleanup runs right here, before the release returns.
     if capacity == 0 {
@@ -337,33 +206,38 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Send
   nonisolated(nonsending) func suspend(yielding value: Element) async -> AsyncCommand<Sent> {
     if capacity > 0 { return await produce(value) }
     return await withUnsafeContinuation { (body: UnsafeContinuation<AsyncCommand<Sent>, Never>) in
-      let action = locked { state -> YieldAction in
-        if state.closeRequested { return .resumeNow(Self.closeCommand(&state)) }
-        state.bodyWaiting = body
-        state.outcome = .yielded(value)
-        state.phase = .suspended
-        return .paused(state.consumerWaiting.take())
-      }
+      let action = locked { $0.bodyYields(value, waiter: body) }
       switch action {
       case .paused(let consumer): consumer?.resume()
-      case .resumeNow(let command): body.resume(returning: command)
+      case .resumeNow(let exit): body.resume(returning: Self.command(exit))
       }
     }
   }
 
-  /// A `yield` after close was requested while the body ran: `GeneratorExit`
-  /// once, and an ignored-close error if the body yields yet again.
+  /// What a `yield` gets when the body was asked to stop: `GeneratorExit`, or
+  /// an ignored-close error (reported, as Python does) if it yields again after it.
   @usableFromInline
-  static func closeCommand(_ state: inout State) -> AsyncCommand<Sent> {
-    if state.closeDelivered {
+  static func command(_ exit: Machine.ExitCommand) -> AsyncCommand<Sent> {
+    switch exit {
+    case .generatorExit:
+      return .close
+    case .ignoredClose:
       writeToStandardError("swift-generators: an AsyncCoroutine body yielded again after GeneratorExit\n")
       return .raise(ignoredClose)
     }
-    state.closeDelivered = true
-    return .close
   }
 
   // MARK: Errors
+
+  @usableFromInline
+  static func error(_ failure: Machine.ResumeFailure) -> any Error {
+    switch failure {
+    case .alreadyExecuting: alreadyExecuting
+    case .sendBeforeStart: sendBeforeStart
+    case .cancelled: CancellationError()
+    case .rethrow(let error): error
+    }
+  }
 
   @usableFromInline
   static var alreadyExecuting: GeneratorError {
@@ -387,9 +261,4 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Send
       "async generator ignored GeneratorExit: its body yielded again after close(); "
         + "a body that catches GeneratorExit must finish, not yield")
   }
-}
-
-/// 64 bytes that keep the fields on either side on different cache lines.
-struct CacheLinePadding: Sendable {
-  var bytes: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
 }
