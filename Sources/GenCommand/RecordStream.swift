@@ -38,13 +38,19 @@ struct InputOptions: ParsableArguments {
   @Flag(help: "The CSV has no header row: columns are named 1, 2, 3, …")
   var noHeader = false
 
-  @Option(help: """
-    The CSV's column names, comma-separated, for input without a header line (a partition after \
-    the first, in Spark or Hadoop Streaming): every line is data. Implies --format csv.
-    """)
+  @Option(
+    help: ArgumentHelp(
+      """
+      The CSV's column names, comma-separated, for input without a header line (a partition after \
+      the first, in Spark or Hadoop Streaming): every line is data, and CSV output has no header \
+      line either. Implies --format csv.
+      """, valueName: "names"))
   var header: String?
 
-  @Option(help: "Like --header, with the names from the first line of this CSV file (the whole file's header).")
+  @Option(
+    help: ArgumentHelp(
+      "Like --header, with the names from the first line of this CSV file (the whole file's header).",
+      valueName: "file"))
   var headerFrom: String?
 
   @Flag(help: "Skip records that do not parse, and lines or records over --max-line-length; report how many on stderr.")

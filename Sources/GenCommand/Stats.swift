@@ -7,8 +7,15 @@ struct Stats: GenVerb {
     discussion: """
       A column is numeric when its values read as numbers; empty values are not counted, \
       and text in a numeric column is counted as non-numeric. Memory grows with the number \
-      of groups, never with the number of records.
-      Example: gen stats sales.csv --group-by country
+      of groups, never with the number of records. Sums are exact (rounded once, as Python's \
+      math.fsum), so they do not depend on the order of the records.
+      For data split over many workers (Spark's rdd.pipe, Hadoop Streaming), run --partial on each \
+      partition (--header names the columns of those without a header line) and --merge the \
+      partials: the table is the one a single run over all the data prints, byte for byte.
+      Examples:
+        gen stats sales.csv --group-by country
+        cat part-00001 | gen stats --partial --header name,country,qty,price
+        gen stats --merge part-0.jsonl part-1.jsonl part-2.jsonl
       """)
 
   @Option(help: "A column whose values split the records into groups.")
