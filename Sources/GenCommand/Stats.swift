@@ -125,6 +125,7 @@ struct ColumnSummary {
     add(number)
   }
 
+  @inline(__always)
   mutating func add(_ number: Double) {
     count += 1
     sum.add(number)
