@@ -38,6 +38,21 @@ struct InputOptions: ParsableArguments {
   @Flag(help: "The CSV has no header row: columns are named 1, 2, 3, …")
   var noHeader = false
 
+  @Option(
+    help: ArgumentHelp(
+      """
+      The CSV's column names, comma-separated, for input without a header line (a partition after \
+      the first, in Spark or Hadoop Streaming): every line is data, and CSV output has no header \
+      line either. Implies --format csv.
+      """, valueName: "names"))
+  var header: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Like --header, with the names from the first line of this CSV file (the whole file's header).",
+      valueName: "file"))
+  var headerFrom: String?
+
   @Flag(help: "Skip records that do not parse, and lines or records over --max-line-length; report how many on stderr.")
   var skipBad = false
 
@@ -51,12 +66,67 @@ struct InputOptions: ParsableArguments {
     guard maxLineLength >= 1 && maxLineLength <= 1 << 30 else {
       throw ValidationError("--max-line-length must be from 1 to 1073741824 (1 GiB), not \(maxLineLength)")
     }
+    if header != nil || headerFrom != nil {
+      if header != nil && headerFrom != nil { throw ValidationError("--header and --header-from do not go together") }
+      if noHeader { throw ValidationError("--no-header and --header\(header == nil ? "-from" : "") do not go together") }
+      if let format, format != .csv { throw ValidationError("--header names CSV columns; the input is read as \(format.rawValue)") }
+      if let header, Self.names(header).isEmpty { throw ValidationError("--header needs at least one name") }
+    }
     if let delimiter, delimiterByte(delimiter) == nil {
       throw ValidationError("--delimiter must be one ASCII character (not a quote or a line break) or \\t, not \"\(escapingControls(delimiter))\"")
     }
   }
 
-  var resolvedFormat: InputFormat { format ?? InputFormat.detect(input) }
+  var resolvedFormat: InputFormat { format ?? (headerGiven ? .csv : InputFormat.detect(input)) }
+
+  /// Whether --header or --header-from names the columns.
+  var headerGiven: Bool { header != nil || headerFrom != nil }
+
+  /// The names that --header or --header-from give, if any; --header-from
+  /// reads its file's first record with the input's `dialect`.
+  func givenHeader(dialect: CSVDialect) throws -> [String]? {
+    if let header { return Self.names(header) }
+    guard let headerFrom else { return nil }
+    var fileDialect = dialect
+    fileDialect.hasHeader = true
+    guard let names = try CSVReader(path: headerFrom, dialect: fileDialect).header else {
+      throw GenFailure.usage("--header-from \(headerFrom): the file is empty, it has no header line to take the names from")
+    }
+    return names
+  }
+
+  /// A comma-separated list of names; a name in double quotes may hold a
+  /// comma (doubled quotes for a quote), as in a CSV header.
+  static func names(_ text: String) -> [String] {
+    var names: [String] = []
+    var name = ""
+    var quoted = false
+    let characters = Array(text)
+    var index = 0
+    while index < characters.count {
+      let character = characters[index]
+      index += 1
+      if quoted {
+        if character != "\"" {
+          name.append(character)
+        } else if index < characters.count && characters[index] == "\"" {
+          name.append("\"")
+          index += 1
+        } else {
+          quoted = false
+        }
+      } else if character == "\"" && name.isEmpty {
+        quoted = true
+      } else if character == "," {
+        names.append(name)
+        name = ""
+      } else {
+        name.append(character)
+      }
+    }
+    names.append(name)
+    return names == [""] ? [] : names
+  }
 
   var dialect: CSVDialect {
     let lowercased = input.lowercased()
@@ -97,6 +167,8 @@ final class RecordStream {
   private var names: ColumnNames
   /// CSV: the header's width, if it has one.
   private let headerCount: Int?
+  /// CSV: --header or --header-from named the columns; the input has no header line.
+  let headerGiven: Bool
   /// CSV rows with more or fewer fields than the header.
   private(set) var raggedRows = 0
   private(set) var skipped = 0
@@ -128,7 +200,15 @@ final class RecordStream {
     }
     path = source.path
     var dialect = options.dialect
-    if isStandardInput && options.format == nil {
+    if isStandardInput && options.format == nil && options.headerGiven {
+      // The names say it is CSV; its first bytes may still tell the delimiter.
+      format = .csv
+      if options.delimiter == nil,
+        case .csv(let delimiter) = SniffedFormat.sniff(try source.peek(64 * 1024, until: SniffedFormat.canDecide))
+      {
+        dialect.delimiter = delimiter
+      }
+    } else if isStandardInput && options.format == nil {
       // Standard input has no name to go by: its first bytes say what it is.
       switch SniffedFormat.sniff(try source.peek(64 * 1024, until: SniffedFormat.canDecide)) {
       case .csv(let delimiter):
@@ -148,18 +228,24 @@ final class RecordStream {
     let policy: ReadErrorPolicy = options.skipBad ? .skip : .throw
     switch format {
     case .csv:
+      let given = try options.givenHeader(dialect: dialect)
+      var readerDialect = dialect
+      if given != nil { readerDialect.hasHeader = false }  // every line is data
       let reader = try CSVReader(
-        source: source, dialect: dialect, maxRecordSize: options.maxLineLength, onError: policy)
+        source: source, dialect: readerDialect, maxRecordSize: options.maxLineLength, onError: policy)
       csv = reader
       lines = nil
-      names = ColumnNames(header: reader.header ?? [])
-      headerCount = reader.header?.count
+      let header = given ?? reader.header
+      names = ColumnNames(header: header ?? [])
+      headerCount = header?.count
+      headerGiven = given != nil
       if let warning = names.warning(path: source.path) { environment.stderr(warning) }
     case .jsonl, .lines:
       csv = nil
       lines = LineReader(source: source, maxLineLength: options.maxLineLength, onError: policy)
       names = ColumnNames(header: format == .lines ? ["line"] : [])
       headerCount = nil
+      headerGiven = false
     }
     if options.progress, environment.stderrIsTerminal {
       // A gzip file's size says nothing of how many bytes it decompresses to.
@@ -184,7 +270,21 @@ final class RecordStream {
   }
 
   /// Whether the input names its columns (CSV with a header, or JSON Lines).
-  var hasNamedColumns: Bool { format == .jsonl || (format == .csv && csv?.header != nil) }
+  var hasNamedColumns: Bool { format == .jsonl || (format == .csv && headerCount != nil) }
+
+  /// Whether CSV output starts with a header line: when the input had one.
+  /// With --header it had none, so each partition's output has none either
+  /// and they concatenate into one file.
+  var writesHeader: Bool { format == .csv && headerCount != nil && !headerGiven }
+
+  /// CSV with a header (read, or given): its names, made unique.
+  var header: [String]? {
+    guard format == .csv, let headerCount else { return nil }
+    return Array(columns.prefix(headerCount))
+  }
+
+  /// How many bad records were skipped (--skip-bad).
+  var skippedTotal: Int { skipped + (csv?.skippedRecords ?? 0) + (lines?.skippedLines ?? 0) }
 
   /// The next record, or nil at the end.
   func next() throws -> Record? {
@@ -340,7 +440,7 @@ final class RecordStream {
 
   /// Reports skipped records on stderr; call when done.
   func reportSkipped() {
-    let total = skipped + (csv?.skippedRecords ?? 0) + (lines?.skippedLines ?? 0)
+    let total = skippedTotal
     guard total > 0 else { return }
     let errors = (csv?.skippedErrors ?? []) + (lines?.skippedErrors ?? []) + skippedErrors
     environment.stderr(escapingControls("gen: skipped \(total) bad record\(total == 1 ? "" : "s") in \(path)") + "\n")

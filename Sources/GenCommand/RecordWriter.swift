@@ -30,7 +30,7 @@ final class RecordWriter {
   ) throws(StreamIOError) -> RecordWriter {
     let named = stream.format == .csv && stream.hasNamedColumns
     let writer = RecordWriter(format: stream.format, sink: sink, dialect: dialect, columns: named ? stream.columns : nil)
-    if named { try writer.writeHeader() }
+    if stream.writesHeader { try writer.writeHeader() }
     writer.headerless = stream.format == .csv && !stream.hasNamedColumns
     return writer
   }

@@ -7,42 +7,86 @@ struct Stats: GenVerb {
     discussion: """
       A column is numeric when its values read as numbers; empty values are not counted, \
       and text in a numeric column is counted as non-numeric. Memory grows with the number \
-      of groups, never with the number of records.
-      Example: gen stats sales.csv --group-by country
+      of groups, never with the number of records. Sums are exact (rounded once, as Python's \
+      math.fsum), so they do not depend on the order of the records.
+      For data split over many workers (Spark's rdd.pipe, Hadoop Streaming), run --partial on each \
+      partition (--header names the columns of those without a header line) and --merge the \
+      partials: the table is the one a single run over all the data prints, byte for byte.
+      Examples:
+        gen stats sales.csv --group-by country
+        cat part-00001 | gen stats --partial --header name,country,qty,price
+        gen stats --merge part-0.jsonl part-1.jsonl part-2.jsonl
       """)
 
   @Option(help: "A column whose values split the records into groups.")
   var groupBy: String?
 
+  @Flag(help: """
+    Write the totals as a partial (JSON Lines) for --merge, not as a table: one per partition \
+    (a Spark rdd.pipe task, a Hadoop Streaming mapper).
+    """)
+  var partial = false
+
+  @Flag(help: """
+    Combine partials (the input and any more files; - or none for standard input) into the table \
+    that one run over all the data gives, bit for bit.
+    """)
+  var merge = false
+
   @OptionGroup var input: InputOptions
 
+  @Argument(help: "With --merge: more partial files.")
+  var morePartials: [String] = []
+
+  func validate() throws {
+    if partial && merge { throw ValidationError("--partial and --merge do not go together") }
+    if !merge && !morePartials.isEmpty {
+      throw ValidationError("one input file (more only with --merge): \(morePartials.joined(separator: " "))")
+    }
+  }
+
   func execute(_ environment: GenEnvironment) throws {
-    let stream = try RecordStream(input, environment: environment)
     let groupBy = self.groupBy  // an @Option's getter is slow: read it once
+    if merge {
+      let merged = try StatsPartial.merge(
+        [input.input] + morePartials, groupBy: groupBy, maxLineLength: input.maxLineLength, environment: environment)
+      return try Self.writeTable(merged.totals, groupBy: merged.groupBy, environment: environment)
+    }
+    let stream = try RecordStream(input, environment: environment)
     var totals = StatsTotals()
-    var records = 0
     if stream.format == .csv && environment.byteLevelCSV {
-      records = try totals.addCSV(stream, groupBy: groupBy)
+      totals.records = try totals.addCSV(stream, groupBy: groupBy)
     } else {
       while let record = try stream.next() {
-        if records == 0, let groupBy {  // JSON Lines: against the first record's keys, as select and filter
+        if totals.records == 0, let groupBy {  // JSON Lines: against the first record's keys, as select and filter
           try Select.check([groupBy], against: stream.columns, in: stream.path)
         }
-        records += 1
+        totals.records += 1
         totals.add(record, groupBy: groupBy)
       }
     }
-    let groups = totals.groups, columnOrder = totals.columnOrder
     stream.reportSkipped()
-    let numeric = columnOrder.filter { name in groups.values.contains { ($0[name]?.count ?? 0) > 0 } }
+    if partial {
+      let partial = StatsPartial(
+        format: stream.format, groupBy: groupBy, header: stream.header, skipped: stream.skippedTotal)
+      return try partial.write(totals, to: environment.stdout)
+    }
+    try Self.writeTable(totals, groupBy: groupBy, environment: environment)
+  }
+
+  /// The table: per group (sorted), per numeric column (in the order first seen).
+  static func writeTable(_ totals: StatsTotals, groupBy: String?, environment: GenEnvironment) throws {
+    let groups = totals.groups
+    let numeric = totals.columnOrder.filter { name in groups.values.contains { ($0[name]?.count ?? 0) > 0 } }
     var rows: [[String]] = []
     for group in groups.keys.sorted() {
       for column in numeric {
         guard let summary = groups[group]?[column], summary.count > 0 else { continue }
+        let sum = summary.sum.value
         var row = groupBy == nil ? [] : [group]
         row += [
-          column, String(summary.count), Self.formatNumber(summary.sum), Self.formatNumber(summary.sum / Double(summary.count)),
-          Self.formatNumber(summary.minimum), Self.formatNumber(summary.maximum),
+          column, String(summary.count), formatNumber(sum), formatNumber(sum / Double(summary.count)),
+          formatNumber(summary.minimum), formatNumber(summary.maximum),
         ]
         if summary.nonNumeric > 0 { row.append("\(summary.nonNumeric) non-numeric") }
         rows.append(row)
@@ -50,7 +94,7 @@ struct Stats: GenVerb {
     }
     let header = (groupBy.map { [$0] } ?? []) + ["column", "count", "sum", "mean", "min", "max"]
     try environment.stdout.write(MarkdownTable(header: header, rows: rows, numericFrom: groupBy == nil ? 1 : 2).text)
-    if numeric.isEmpty { environment.stderr("gen: no numeric columns in \(records) records\n") }
+    if numeric.isEmpty { environment.stderr("gen: no numeric columns in \(totals.records) records\n") }
   }
 
   /// Up to 6 decimals, without trailing zeros.
@@ -66,7 +110,8 @@ struct Stats: GenVerb {
 /// Count, sum, min and max of one column's numbers.
 struct ColumnSummary {
   var count = 0
-  var sum = 0.0
+  /// Exact, so that partitions merge to the one-pass sum (see ExactSum).
+  var sum = ExactSum()
   var minimum = Double.infinity
   var maximum = -Double.infinity
   var nonNumeric = 0
@@ -80,25 +125,42 @@ struct ColumnSummary {
     add(number)
   }
 
+  @inline(__always)
   mutating func add(_ number: Double) {
     count += 1
-    sum += number
+    sum.add(number)
     minimum = min(minimum, number)
     maximum = max(maximum, number)
+  }
+
+  /// Adds another partition's summary of the same column.
+  mutating func add(_ other: ColumnSummary) {
+    count += other.count
+    sum.add(other.sum)
+    minimum = min(minimum, other.minimum)
+    maximum = max(maximum, other.maximum)
+    nonNumeric += other.nonNumeric
   }
 }
 
 /// The summaries of every group and column, in the order columns were first seen.
 struct StatsTotals {
-  private(set) var groups: [String: [String: ColumnSummary]] = [:]
-  private(set) var columnOrder: [String] = []
+  var groups: [String: [String: ColumnSummary]] = [:]
+  var columnOrder: [String] = []
   private var known: Set<String> = []
+  /// How many records were read.
+  var records = 0
+
+  /// Appends `name` to the column order if it is new.
+  mutating func note(column name: String) {
+    if known.insert(name).inserted { columnOrder.append(name) }
+  }
 
   mutating func add(_ record: Record, groupBy: String?) {
     var group = ""
     if let groupBy, let value = record.value(groupBy) { group = value.text }
     for field in record.fields where field.name != groupBy {
-      if known.insert(field.name).inserted { columnOrder.append(field.name) }
+      note(column: field.name)
       // Mutated in place: no copy of the group's dictionary per record.
       groups[group, default: [:]][field.name, default: ColumnSummary()].add(field.value)
     }
@@ -177,7 +239,7 @@ struct StatsTotals {
     for (groupSlot, group) in slotGroups.enumerated() {
       for (slot, summary) in summaries[groupSlot].enumerated() { groups[group, default: [:]][slotNames[slot]] = summary }
     }
-    columnOrder = slotNames
+    for name in slotNames { note(column: name) }
     return records
   }
 }

@@ -11,14 +11,60 @@ import Darwin
 struct Count: GenVerb {
   static let configuration = CommandConfiguration(
     abstract: "Count the records (CSV rows without the header, JSON Lines, or lines).",
-    discussion: "Example: gen count sales.csv.gz")
+    discussion: """
+      With --partial each partition (a Spark rdd.pipe task, a Hadoop Streaming mapper) writes its \
+      count as one JSON line; --merge adds them up.
+      Examples:
+        gen count sales.csv.gz
+        gen count --partial --header name,country,qty,price < part-00001
+        cat partials/* | gen count --merge
+      """)
+
+  @Flag(help: "Write the count as a partial for --merge: {\"gen_count_partial\":1,\"count\":N,…}.")
+  var partial = false
+
+  @Flag(help: "Add up partials (the input and any more files; - or none for standard input).")
+  var merge = false
 
   @OptionGroup var input: InputOptions
 
+  @Argument(help: "With --merge: more partial files.")
+  var morePartials: [String] = []
+
+  static let kind = "gen_count_partial"
+
+  func validate() throws {
+    if partial && merge { throw ValidationError("--partial and --merge do not go together") }
+    if !merge && !morePartials.isEmpty {
+      throw ValidationError("one input file (more only with --merge): \(morePartials.joined(separator: " "))")
+    }
+  }
+
   func execute(_ environment: GenEnvironment) throws {
+    if merge {
+      var total = 0, skipped = 0
+      try Partials.read(
+        [input.input] + morePartials, kind: Self.kind, version: 1, maxLineLength: input.maxLineLength,
+        environment: environment
+      ) { line in
+        let (sum, overflow) = total.addingReportingOverflow(try line.count("count"))
+        if overflow { throw line.error("the counts add up to more than \(Int.max)") }
+        total = sum
+        skipped += line.has("skipped") ? try line.count("skipped") : 0
+      }
+      try environment.print(String(total))
+      if skipped > 0 {
+        environment.stderr("gen: the partials skipped \(skipped) bad record\(skipped == 1 ? "" : "s") (--skip-bad)\n")
+      }
+      return
+    }
     let stream = try RecordStream(input, environment: environment)
     let count = try stream.countRemaining()
-    try environment.print(String(count))
+    if partial {
+      try environment.print("{\"\(Self.kind)\":1,\"count\":\(count),\"skipped\":\(stream.skippedTotal)}")
+    } else {
+      try environment.print(String(count))
+    }
     stream.reportSkipped()
   }
 }
@@ -75,7 +121,7 @@ struct Select: GenVerb {
     if !(stream.format == .csv && stream.hasNamedColumns) { first = try stream.next() }
     if first != nil || stream.hasNamedColumns { try Self.check(wanted, against: stream.columns, in: stream.path) }
     let writer = RecordWriter(format: stream.format, sink: environment.stdout, dialect: stream.dialect, columns: wanted)
-    if stream.format == .csv { try writer.writeHeader() }
+    if stream.format == .csv && (stream.writesHeader || !stream.hasNamedColumns) { try writer.writeHeader() }
     var indices: [Int?]?  // CSV: each wanted column's field index
     while let record = try first.take() ?? stream.next() {
       let fields: [Field]
@@ -183,7 +229,7 @@ struct Convert: GenVerb {
     }
     defer { if let temporary = sink.temporaryPath { Interrupts.forget(temporary) } }
     let writer = RecordWriter(format: to, sink: sink, columns: stream.format == .csv && stream.hasNamedColumns ? stream.columns : nil)
-    if stream.format == .csv, stream.hasNamedColumns, to == .csv { try writer.writeHeader() }
+    if stream.writesHeader, to == .csv { try writer.writeHeader() }
     while let record = try stream.next() {
       try writer.write(record, passThrough: stream.format == to)
     }

@@ -219,15 +219,25 @@ import Testing
       OVERVIEW: Count the records (CSV rows without the header, JSON Lines, or
       lines).
 
-      Example: gen count sales.csv.gz
+      With --partial each partition (a Spark rdd.pipe task, a Hadoop Streaming
+      mapper) writes its count as one JSON line; --merge adds them up.
+      Examples:
+        gen count sales.csv.gz
+        gen count --partial --header name,country,qty,price < part-00001
+        cat partials/* | gen count --merge
 
-      USAGE: gen count [<input>] [--format <format>] [--delimiter <delimiter>] [--no-header] [--skip-bad] [--max-line-length <max-line-length>] [--progress] [--no-progress]
+      USAGE: gen count [<options>] [<input>] [<more-partials> ...]
 
       ARGUMENTS:
         <input>                 A file to read (gzip is decompressed), or - for
                                 standard input. (default: -)
+        <more-partials>         With --merge: more partial files.
 
       OPTIONS:
+        --partial               Write the count as a partial for --merge:
+                                {"gen_count_partial":1,"count":N,…}.
+        --merge                 Add up partials (the input and any more files; - or
+                                none for standard input).
         --format <format>       csv, jsonl or lines. Default: from the file name
                                 (.csv, .tsv, .jsonl, .ndjson, also .gz), else lines;
                                 standard input by its first bytes. (values: csv,
@@ -236,6 +246,13 @@ import Testing
                                 Default: , (tab for .tsv).
         --no-header             The CSV has no header row: columns are named 1, 2, 3,
                                 …
+        --header <names>        The CSV's column names, comma-separated, for input
+                                without a header line (a partition after the first,
+                                in Spark or Hadoop Streaming): every line is data,
+                                and CSV output has no header line either. Implies
+                                --format csv.
+        --header-from <file>    Like --header, with the names from the first line of
+                                this CSV file (the whole file's header).
         --skip-bad              Skip records that do not parse, and lines or records
                                 over --max-line-length; report how many on stderr.
         --max-line-length <max-line-length>

@@ -1,0 +1,158 @@
+import StreamIO
+
+/// `gen stats --partial` and `--merge`: the totals of one partition as JSON
+/// Lines, and the table of all partitions from them, equal to one run's.
+///
+/// A partial is one `records` line, then one line per group and column:
+///
+/// ```
+/// {"gen_stats_partial":1,"format":"csv","group_by":"country","header":["name","country","qty","price"],"columns":["name","qty","price"],"records":3,"skipped":0}
+/// {"gen_stats_partial":1,"group":"DE","column":"qty","count":2,"sum":[19.0],"min":7.0,"max":12.0,"non_numeric":0}
+/// ```
+///
+/// `sum` is the exact sum's partials (``ExactSum``), so merging in any order
+/// gives the one-pass bits. Partials merge only when format, `group_by` and
+/// (CSV) header agree. Lines may come in any order (sorted by Hadoop's
+/// shuffle, say); the columns keep the order in which the `records` lines
+/// name them, which is one run's order whenever partitions share a header,
+/// and for JSON Lines when the partials come in the data's order.
+struct StatsPartial {
+  static let kind = "gen_stats_partial"
+  static let version = 1
+
+  var format: InputFormat
+  var groupBy: String?
+  /// CSV with a header (read, or given by --header): its names.
+  var header: [String]?
+  /// Records skipped by --skip-bad.
+  var skipped: Int
+  /// An empty partition: nothing told its format or columns.
+  var columnsUnknown = false
+
+  func write(_ totals: StatsTotals, to sink: OutputSink) throws(StreamIOError) {
+    let tag = "{\"\(Self.kind)\":\(Self.version),"
+    try sink.write(
+      tag + "\"format\":\(Partials.string(format.rawValue)),\"group_by\":\(groupBy.map(Partials.string) ?? "null"),"
+        + "\"header\":\(Partials.strings(header)),\"columns\":\(Partials.strings(totals.columnOrder)),"
+        + "\"records\":\(totals.records),\"skipped\":\(skipped)}\n")
+    for group in totals.groups.keys.sorted() {
+      let columns = totals.groups[group]!
+      for column in totals.columnOrder {
+        guard let summary = columns[column], summary.count > 0 || summary.nonNumeric > 0 else { continue }
+        var line = tag
+        if groupBy != nil { line += "\"group\":\(Partials.string(group)),"}
+        line += "\"column\":\(Partials.string(column)),\"count\":\(summary.count),"
+        line += "\"sum\":[" + summary.sum.partials.map(Partials.number).joined(separator: ",")
+        if summary.sum.special != 0 { line += (summary.sum.partials.isEmpty ? "" : ",") + Partials.number(summary.sum.special) }
+        line += "]"
+        if summary.count > 0 {
+          line += ",\"min\":\(Partials.number(summary.minimum)),\"max\":\(Partials.number(summary.maximum))"
+        }
+        line += ",\"non_numeric\":\(summary.nonNumeric)}\n"
+        try sink.write(line)
+      }
+    }
+  }
+
+  /// Merges the partials in `paths`; `groupBy`, if given, must be theirs.
+  static func merge(
+    _ paths: [String], groupBy: String?, maxLineLength: Int, environment: GenEnvironment
+  ) throws -> (totals: StatsTotals, groupBy: String?) {
+    var totals = StatsTotals()
+    var first: (partial: StatsPartial, line: PartialLine)?
+    var skipped = 0
+    var summaryColumns: [String: PartialLine] = [:]  // each column's first summary line, to check at the end
+    var grouped: PartialLine?, ungrouped: PartialLine?  // the first summary line with and without a group
+    try Partials.read(paths, kind: kind, version: version, maxLineLength: maxLineLength, environment: environment) {
+      line in
+      if line.has("column") {
+        guard case .string(let column)? = line.value("column") else { throw line.error("\"column\" must be a string") }
+        let group = try line.optionalString("group")
+        if group == nil { ungrouped = ungrouped ?? line } else { grouped = grouped ?? line }
+        if summaryColumns[column] == nil { summaryColumns[column] = line }
+        totals.groups[group ?? "", default: [:]][column, default: ColumnSummary()].add(try summary(line))
+        return
+      }
+      guard case .string(let name)? = line.value("format"), let format = InputFormat(rawValue: name) else {
+        throw line.error("\"format\" must be \"csv\", \"jsonl\" or \"lines\"")
+      }
+      let records = try line.count("records")
+      let partial = StatsPartial(
+        format: format, groupBy: try line.optionalString("group_by"), header: try line.optionalStrings("header"),
+        skipped: try line.count("skipped"), columnsUnknown: records == 0)
+      guard let columns = try line.optionalStrings("columns") else { throw line.error("\"columns\" is missing") }
+      if let known = first {
+        try partial.check(compatibleWith: known.partial, line: line, firstLine: known.line)
+        if known.partial.columnsUnknown && !partial.columnsUnknown { first = (partial, line) }
+      } else {
+        if let groupBy, partial.groupBy != groupBy {
+          throw line.error(
+            "this partial is grouped by \(describe(partial.groupBy)), not by \(describe(groupBy)) as --group-by says")
+        }
+        first = (partial, line)
+      }
+      for column in columns { totals.note(column: column) }
+      totals.records += records
+      skipped += partial.skipped
+    }
+    let mergedGroupBy = first?.partial.groupBy ?? groupBy
+    if first == nil, let line = grouped ?? ungrouped {
+      throw line.error("a summary line, but no partial's first line (with \"records\"): is a partial cut short?")
+    }
+    if let line = mergedGroupBy == nil ? grouped : ungrouped {
+      throw line.error(
+        mergedGroupBy == nil ? "a group in partials that are not grouped" : "no group in partials grouped by \(describe(mergedGroupBy))")
+    }
+    let known = Set(totals.columnOrder)
+    if let (column, line) = summaryColumns.first(where: { !known.contains($0.key) }) {
+      throw line.error("column \(describe(column)) is not among the columns of any partial's first line")
+    }
+    if skipped > 0 {
+      environment.stderr("gen: the partials skipped \(skipped) bad record\(skipped == 1 ? "" : "s") (--skip-bad)\n")
+    }
+    return (totals, mergedGroupBy)
+  }
+
+  /// A partial to merge with `first` must come from the same command on the same kind of data.
+  /// An empty partition's format may differ (standard input with nothing to tell it by).
+  func check(compatibleWith first: StatsPartial, line: PartialLine, firstLine: PartialLine) throws(StreamIOError) {
+    let there = "\(firstLine.path):\(firstLine.number)"
+    if !columnsUnknown && !first.columnsUnknown {
+      if format != first.format {
+        throw line.error("this partial is of \(format.rawValue) input, the one at \(there) of \(first.format.rawValue)")
+      }
+      if format == .csv && (header == nil) != (first.header == nil) {
+        throw line.error(
+          "this partial's CSV \(header == nil ? "had no header" : "had a header"), the one at \(there) "
+            + "\(first.header == nil ? "had none" : "had one"); give every partition the same --header")
+      }
+    }
+    if groupBy != first.groupBy {
+      throw line.error(
+        "this partial is grouped by \(describe(groupBy)), the one at \(there) by \(describe(first.groupBy)); "
+          + "merge the partials of one command")
+    }
+    // An empty partition has no header to read: it merges with any.
+    if let header, let other = first.header, header != other {
+      throw line.error(
+        "this partial's header (\(header.joined(separator: ","))) differs from the one at \(there) "
+          + "(\(other.joined(separator: ","))); give every partition the same --header")
+    }
+  }
+
+  static func summary(_ line: PartialLine) throws(StreamIOError) -> ColumnSummary {
+    var summary = ColumnSummary()
+    summary.count = try line.count("count")
+    summary.nonNumeric = try line.count("non_numeric")
+    guard case .array(let terms)? = line.value("sum") else { throw line.error("\"sum\" must be an array of numbers") }
+    for term in terms { summary.sum.add(try line.double(term, "sum")) }
+    if summary.count > 0 {
+      summary.minimum = try line.double(line.value("min"), "min")
+      summary.maximum = try line.double(line.value("max"), "max")
+    }
+    return summary
+  }
+
+  private static func describe(_ name: String?) -> String { name.map { "\"\($0)\"" } ?? "nothing" }
+  private func describe(_ name: String?) -> String { Self.describe(name) }
+}
