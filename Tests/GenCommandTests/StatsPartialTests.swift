@@ -250,7 +250,7 @@ import Testing
       let value = Double(random.next() % 1_000_000) / 997 * magnitude
       values.append(random.next() % 3 == 0 ? -value : value)
     }
-    values += [1e300, -1e300, 1e-300, 0.1, 0.2, 0.3, 1e16, 1, -1e16, 5e-324, 0x1p80, -0x1p80 + 1]
+    values += [1e300, -1e300, 1e-300, 0.1, 0.2, 0.3, 1e16, 1, -1e16, .leastNonzeroMagnitude, 0x1p80, -0x1p80 + 1]
     var sum = ExactSum()
     for value in values { sum.add(value) }
     for round in 0..<20 {
