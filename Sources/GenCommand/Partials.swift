@@ -84,7 +84,7 @@ enum Partials {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
         let value: JSONValue
         do {
-          value = try JSONParser.parse(bytes)
+          value = try JSONValue(parsing: bytes)
         } catch {
           throw StreamIOError(
             .invalidJSON, error.message, path: source.path, line: line.number, column: error.column,

@@ -145,6 +145,9 @@ struct InputOptions: ParsableArguments {
 }
 
 /// One record, whatever the format: named fields, in order.
+/// A record's field: a name and a JSON value, as a JSON object's member is.
+typealias Field = JSONMember
+
 struct Record {
   var fields: [Field]
   /// The line as read (JSON Lines and plain lines), to pass through unchanged.
@@ -388,7 +391,7 @@ final class RecordStream {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }  // blank lines are not records
         let value: JSONValue
         do {
-          value = try JSONParser.parse(bytes)
+          value = try JSONValue(parsing: bytes)
         } catch {
           throw StreamIOError(
             .invalidJSON, error.message, path: path, line: line.number, column: error.column + shift,

@@ -84,28 +84,3 @@ struct CountryCode: Hashable, Comparable, CustomStringConvertible {
     return String(decoding: bytes, as: UTF8.self)
   }
 }
-
-/// Money with two decimals, as Python's `f"{x:.2f}"` prints it.
-func fixed2(_ value: Double) -> String { decimal(value, 2) }
-
-/// `1234567` → `1,234,567`.
-func grouped(_ value: Int) -> String {
-  let digits = Array(String(abs(value)))
-  var out = ""
-  for (index, digit) in digits.enumerated() {
-    if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
-    out.append(digit)
-  }
-  return (value < 0 ? "-" : "") + out
-}
-
-/// `1.5` → `1.50`, with `places` decimals.
-func decimal(_ value: Double, _ places: Int) -> String {
-  var scale = 1.0
-  for _ in 0..<places { scale *= 10 }
-  let scaled = Int64((value * scale).rounded())
-  guard places > 0 else { return String(scaled) }
-  let unit = Int64(scale)
-  let fraction = String(abs(scaled) % unit)
-  return "\(scaled < 0 && scaled / unit == 0 ? "-" : "")\(scaled / unit)." + String(repeating: "0", count: places - fraction.count) + fraction
-}

@@ -1,3 +1,5 @@
+import StreamIO
+
 /// One `--where` condition: `column OP value`, e.g. `country!=US`,
 /// `qty>=10`, `name~Smith`. Numbers compare as numbers when both sides read
 /// as numbers, otherwise as text.

@@ -1,6 +1,7 @@
 // GenCommand in process: every verb, bad data, exit codes, help text.
 import Foundation
 @testable import GenCommand
+import StreamIO
 import Testing
 
 @Suite struct GenVerbTests {

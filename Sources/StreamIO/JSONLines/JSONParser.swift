@@ -1,113 +1,20 @@
-// A small JSON model for the command line: objects keep their key order (so
-// `convert` and `select` write columns in the order the data has them), and
-// parse errors say at which column of the line they are.
+/// A JSON syntax error: what was expected, at a 1-based byte column of the text.
+public struct JSONSyntaxError: Error, Sendable {
+  public var column: Int
+  public var message: String
+}
 
-/// A JSON value; objects are ordered lists of members.
-enum JSONValue {
-  case null
-  case bool(Bool)
-  case number(Double, String)
-  case string(String)
-  case array([JSONValue])
-  case object([Field])
-
-  /// The value as a number, if it is one or is a string that reads as one.
-  var numericValue: Double? {
-    switch self {
-    case .number(let value, _): value
-    // Hexadecimal ("0x10") is text, as for Python's float() and CSV fields.
-    case .string(let text) where text.contains(where: { $0 == "x" || $0 == "X" }): nil
-    case .string(let text): Double(text) ?? Double(text.trimmingSpaces)
-    case .bool, .null, .array, .object: nil
-    }
-  }
-
-  /// The value as text for comparisons and CSV output: strings bare, the rest as JSON.
-  var text: String {
-    switch self {
-    case .string(let text): text
-    case .null: ""
-    default: serialized
-    }
-  }
-
-  var serialized: String {
-    var out = ""
-    write(to: &out)
-    return out
-  }
-
-  func write(to out: inout String) {
-    switch self {
-    case .null: out += "null"
-    case .bool(let value): out += value ? "true" : "false"
-    case .number(_, let text): out += text
-    case .string(let text): JSONValue.writeString(text, to: &out)
-    case .array(let values):
-      out += "["
-      for (index, value) in values.enumerated() {
-        if index > 0 { out += "," }
-        value.write(to: &out)
-      }
-      out += "]"
-    case .object(let members):
-      out += "{"
-      for (index, member) in members.enumerated() {
-        if index > 0 { out += "," }
-        JSONValue.writeString(member.name, to: &out)
-        out += ":"
-        member.value.write(to: &out)
-      }
-      out += "}"
-    }
-  }
-
-  static func writeString(_ text: String, to out: inout String) {
-    out += "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    out += "\""
-  }
-
-  var isNull: Bool {
-    if case .null = self { return true }
-    return false
+extension JSONValue {
+  /// Parses one JSON text (a JSON Lines line), keeping the order of object
+  /// members and the text of numbers. Nesting deeper than 512 levels is an error.
+  ///
+  /// - Throws: ``JSONSyntaxError`` saying what was expected at which column.
+  public init(parsing bytes: [UInt8]) throws(JSONSyntaxError) {
+    self = try JSONParser.parse(bytes)
   }
 }
 
-/// A named value: a JSON object's member, or a record's field. (A struct, not
-/// a tuple: tuples of this recursive enum crash the compiler's testable builds.)
-struct Field {
-  var name: String
-  var value: JSONValue
-
-  init(_ name: String, _ value: JSONValue) {
-    self.name = name
-    self.value = value
-  }
-}
-
-/// A JSON syntax error at a 1-based byte column of the text.
-struct JSONSyntaxError: Error {
-  var column: Int
-  var message: String
-}
-
-/// Parses one JSON text (a JSON Lines line).
+/// The parser behind ``JSONValue/init(parsing:)``: recursive descent over the bytes.
 struct JSONParser {
   let bytes: [UInt8]
   var index = 0
@@ -163,7 +70,12 @@ struct JSONParser {
       }
       return parser.index - from
     }
+    let integerStart = index
     guard digits(&self) > 0 else { throw error("expected a digit") }
+    if bytes[integerStart] == UInt8(ascii: "0") && index - integerStart > 1 {
+      index = integerStart + 1
+      throw error("a JSON number does not start with 0 followed by digits (01 is not JSON; write 1)")
+    }
     if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
       index += 1
       guard digits(&self) > 0 else { throw error("expected a digit after the decimal point") }
@@ -281,7 +193,7 @@ struct JSONParser {
 
   mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
     index += 1
-    var members: [Field] = []
+    var members: [JSONMember] = []
     skipSpace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
       index += 1
@@ -295,7 +207,7 @@ struct JSONParser {
       guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected : after an object key") }
       index += 1
       skipSpace()
-      members.append(Field(key, try value(depth: depth + 1)))
+      members.append(JSONMember(key, try value(depth: depth + 1)))
       skipSpace()
       guard index < bytes.count else { throw error("unterminated object: expected , or }") }
       if bytes[index] == UInt8(ascii: ",") {
@@ -310,11 +222,3 @@ struct JSONParser {
   }
 }
 
-extension String {
-  var trimmingSpaces: Substring {
-    var text = self[...]
-    while let first = text.first, first == " " { text = text.dropFirst() }
-    while let last = text.last, last == " " { text = text.dropLast() }
-    return text
-  }
-}

@@ -1,0 +1,83 @@
+// JSONValue, the ordered JSON model: parsed as Python's json module reads,
+// member order and number text kept, errors at the column.
+import Foundation
+import StreamIO
+import Testing
+
+@Suite struct JSONValueTests {
+  func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue { try JSONValue(parsing: Array(text.utf8)) }
+
+  @Test func membersKeepTheirOrderAndNumbersTheirText() throws {
+    let value = try parse(#" {"z": 1.50, "a": [true, null, -0.0, 1e3], "m": {"k": "v"}} "#)
+    #expect(value.serialized == #"{"z":1.50,"a":[true,null,-0.0,1e3],"m":{"k":"v"}}"#)
+    guard case .object(let members) = value else { Issue.record("not an object"); return }
+    #expect(members.map(\.name) == ["z", "a", "m"])
+    #expect(members[0].value.numericValue == 1.5)
+  }
+
+  @Test func stringsUnescapeAndWriteBackEscaped() throws {
+    let value = try parse(#""tab\there \"q\" \\ \u00e9 \ud83d\ude00 \u0001""#)
+    #expect(value.text == "tab\there \"q\" \\ é 😀 \u{1}")
+    #expect(value.serialized == #""tab\there \"q\" \\ é 😀 \u0001""#)
+  }
+
+  /// Every value Python's json module writes for random data reads back the same.
+  @Test func agreesWithPythonsJSONModule() throws {
+    let script = """
+      import json, random
+      random.seed(7)
+      def value(depth):
+          kind = random.randrange(7 if depth < 4 else 4)
+          if kind == 0: return None
+          if kind == 1: return random.random() < 0.5
+          if kind == 2: return random.choice([0, -3, 12345678901234, random.uniform(-1e6, 1e6), 1e-300])
+          if kind == 3: return ''.join(random.choice('aé"\\\\\\n\\t 日😀\\x01') for _ in range(random.randrange(6)))
+          if kind == 4: return [value(depth + 1) for _ in range(random.randrange(4))]
+          return {str(i) + random.choice('xyz'): value(depth + 1) for i in range(random.randrange(4))}
+      for _ in range(300):
+          v = value(0)
+          print(json.dumps(v, ensure_ascii=random.random() < 0.5))
+          print(json.dumps(v, separators=(',', ':'), ensure_ascii=False))
+      """
+    let python = Process()
+    python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    python.arguments = ["python3", "-c", script]
+    let pipe = Pipe()
+    python.standardOutput = pipe
+    try python.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    python.waitUntilExit()
+    let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+    #expect(lines.count == 600)
+    for pair in stride(from: 0, to: lines.count, by: 2) {
+      // Python's compact form is exactly what serialized writes for the same value.
+      let parsed = try JSONValue(parsing: Array(lines[pair].utf8))
+      #expect(parsed.serialized == String(lines[pair + 1]), "\(lines[pair])")
+    }
+  }
+
+  @Test func errorsSayWhatAndWhere() {
+    let cases: [(String, Int, String)] = [
+      (#"{"a" 1}"#, 6, "expected :"),
+      (#"[1, 2"#, 6, "unterminated array"),
+      (#""abc"#, 5, "unterminated string"),
+      (#"{"a": 01}"#, 8, "does not start with 0"),
+      (#"tru"#, 1, "expected true"),
+      (#"{} x"#, 4, "expected the end of the line"),
+    ]
+    for (text, column, message) in cases {
+      do {
+        _ = try parse(text)
+        Issue.record("\(text) parsed")
+      } catch {
+        #expect(error.column == column, "\(text): \(error.message)")
+        #expect(error.message.contains(message), "\(text): \(error.message)")
+      }
+    }
+  }
+
+  @Test func deepNestingIsAnErrorNotACrash() {
+    let deep = String(repeating: "[", count: 100_000)
+    #expect(throws: JSONSyntaxError.self) { try parse(deep) }
+  }
+}
