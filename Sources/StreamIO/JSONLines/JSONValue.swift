@@ -8,7 +8,7 @@
 /// if case .object(let members) = event {
 ///   print(members.map(\.name))                    // → ["user", "ms"]
 /// }
-/// event.serialized                                 // {"user":"ann","ms":1.50}
+/// event.serialized                                 // → {"user":"ann","ms":1.50}
 /// ```
 ///
 /// Python: `json.loads(line, object_pairs_hook=list)` with `parse_float=str`.
