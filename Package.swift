@@ -53,7 +53,7 @@ let package = Package(
     ),
     .testTarget(
       name: "GenCommandTests",
-      dependencies: ["GenCommand", "gen", "StreamIO", "TestSupport"],
+      dependencies: ["GenCommand", "gen", "Generators", "StreamIO", "TestSupport"],
       exclude: ["python_dictreader_oracle.py"]  // run by DictReaderDifferentialTests
     ),
   ],

@@ -5,6 +5,7 @@
 // for the partitions after the first, which have no header line.
 import Foundation
 @testable import GenCommand
+import Generators
 import Testing
 
 @Suite struct StatsPartialTests {
@@ -14,7 +15,7 @@ import Testing
   /// (the general path), text and empty values in numeric columns, numbers
   /// with spaces, tiny and huge prices (the exact sum's slow path).
   static func rows(_ count: Int, seed: UInt64) -> [String] {
-    var random = SeededRandom(seed: seed)
+    var random = SplitMix64(seed: seed)
     let countries = ["US", "DE", "FR", "JP", "", "Zürich"]
     return (0..<count).map { index in
       let name =
@@ -45,7 +46,7 @@ import Testing
 
   /// `lines` cut into `parts` pieces at random line boundaries (some empty).
   static func split(_ lines: [String], parts: Int, seed: UInt64) -> [[String]] {
-    var random = SeededRandom(seed: seed)
+    var random = SplitMix64(seed: seed)
     var cuts = (1..<parts).map { _ in Int(random.next() % UInt64(lines.count + 1)) }.sorted()
     cuts.append(lines.count)
     var start = 0
@@ -243,7 +244,7 @@ import Testing
   }
 
   @Test func exactSumDoesNotDependOnOrderAndMatchesPythonFsum() throws {
-    var random = SeededRandom(seed: 2024)
+    var random = SplitMix64(seed: 2024)
     var values: [Double] = []
     for _ in 0..<3000 {
       let magnitude = Double(sign: .plus, exponent: Int(random.next() % 200) - 100, significand: 1)
@@ -280,18 +281,5 @@ import Testing
     infinite.add(-.infinity)
     #expect(infinite.value.isNaN)
     #expect(ExactSum().value == 0)
-  }
-}
-
-/// A small deterministic generator (SplitMix64), so that failures repeat.
-struct SeededRandom: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

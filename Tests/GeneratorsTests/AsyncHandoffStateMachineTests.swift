@@ -199,4 +199,3 @@ import Testing
   }
 }
 
-extension AsyncHandoffStateMachine.ExitCommand: Equatable {}

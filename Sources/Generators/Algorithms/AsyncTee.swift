@@ -43,7 +43,7 @@ public struct AsyncTeeSequence<Element: Sendable>: AsyncSequence, Sendable {
 
   /// How many elements the shared buffer holds right now (the lag between
   /// the fastest and the slowest branch).
-  public var bufferedCount: Int { shared.state.withLock { $0.buffer.count - $0.head } }
+  public var bufferedCount: Int { shared.state.withLock { $0.queue.count } }
 }
 
 /// The base's iterator, passed between the branches' tasks. Unchecked because
@@ -63,13 +63,7 @@ final class AsyncTeeBuffer<Element: Sendable>: Sendable {
     /// The base iterator (made on the first fetch), or nil while a branch is fetching with it.
     var base: IteratorBox?
     var started = false
-    /// Elements not yet read by every branch: `buffer[head]` is element
-    /// `offset` (slots before `head` are dead, compacted now and then).
-    var buffer: [Element] = []
-    var head = 0
-    var offset = 0
-    /// The number of the next element each branch reads.
-    var positions: [Int]
+    var queue: TeeQueue<Element>
     var finished: Result<Void, any Error>?
     /// Branches waiting for the fetch in progress.
     var waiting: [UnsafeContinuation<Void, Never>] = []
@@ -79,7 +73,7 @@ final class AsyncTeeBuffer<Element: Sendable>: Sendable {
   let makeIterator: @Sendable () -> IteratorBox
 
   init(consumers: Int, makeIterator: @escaping @Sendable () -> IteratorBox) {
-    state = LockedState(State(positions: Array(repeating: 0, count: consumers)))
+    state = LockedState(State(queue: TeeQueue(consumers: consumers)))
     self.makeIterator = makeIterator
   }
 
@@ -93,14 +87,7 @@ final class AsyncTeeBuffer<Element: Sendable>: Sendable {
   func next(for consumer: Int) async throws -> Element? {
     while true {
       let step = state.withLock { state -> Step in
-        let position = state.positions[consumer]
-        if position < state.offset + state.buffer.count - state.head {
-          let element = state.buffer[state.head + position - state.offset]
-          state.positions[consumer] = position + 1
-          // Only a branch that was the slowest can move the oldest kept element.
-          if position == state.offset { state.dropReadByAll() }
-          return .element(element)
-        }
+        if state.queue.hasElement(for: consumer) { return .element(state.queue.take(for: consumer)) }
         if let finished = state.finished { return .end(finished) }
         if !state.started {
           state.started = true
@@ -134,7 +121,7 @@ final class AsyncTeeBuffer<Element: Sendable>: Sendable {
         }
         let waiting = state.withLock { state -> [UnsafeContinuation<Void, Never>] in
           switch result {
-          case .success(let element?): state.buffer.append(element)
+          case .success(let element?): state.queue.append(element)
           case .success(nil): state.finished = .success(())
           case .failure(let error): state.finished = .failure(error)
           }
@@ -144,20 +131,6 @@ final class AsyncTeeBuffer<Element: Sendable>: Sendable {
         }
         for continuation in waiting { continuation.resume() }
       }
-    }
-  }
-}
-
-extension AsyncTeeBuffer.State {
-  /// Forgets the elements every branch has read: O(branches), and called
-  /// only when the slowest branch moves, so O(1) amortized per element read.
-  mutating func dropReadByAll() {
-    let slowest = positions.min()!
-    head += slowest - offset
-    offset = slowest
-    if head > 64 && head * 2 > buffer.count {
-      buffer.removeFirst(head)
-      head = 0
     }
   }
 }

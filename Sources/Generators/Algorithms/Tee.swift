@@ -33,50 +33,27 @@ public struct TeeIterator<Element>: IteratorProtocol, Sequence {
 
   /// How many elements the shared buffer holds right now (the lag between
   /// the fastest and the slowest iterator).
-  public var bufferedCount: Int { shared.buffer.count - shared.head }
+  public var bufferedCount: Int { shared.queue.count }
 }
 
 final class TeeBuffer<Element> {
   var base: AnyIterator<Element>
-  /// Elements read from the base and not yet read by every consumer;
-  /// `buffer[0]` is element number `offset`.
-  var buffer: [Element] = []
-  var head = 0
-  var offset = 0
-  /// The number of the next element each consumer will read.
-  var positions: [Int]
+  var queue: TeeQueue<Element>
   var exhausted = false
 
   init(_ base: AnyIterator<Element>, consumers: Int) {
     self.base = base
-    positions = Array(repeating: 0, count: consumers)
+    queue = TeeQueue(consumers: consumers)
   }
 
   func next(for consumer: Int) -> Element? {
-    let position = positions[consumer]
-    if position - offset == buffer.count - head {
+    if !queue.hasElement(for: consumer) {
       guard !exhausted, let element = base.next() else {
         exhausted = true
         return nil
       }
-      buffer.append(element)
+      queue.append(element)
     }
-    let element = buffer[head + position - offset]
-    positions[consumer] = position + 1
-    // Only a consumer that was the slowest can move the oldest kept element.
-    if position == offset { dropReadByAll() }
-    return element
-  }
-
-  /// Forgets the elements every consumer has read.
-  private func dropReadByAll() {
-    let slowest = positions.min()!
-    head += slowest - offset
-    offset = slowest
-    // Compact now and then so the array does not keep dead slots.
-    if head > 64 && head * 2 > buffer.count {
-      buffer.removeFirst(head)
-      head = 0
-    }
+    return queue.take(for: consumer)
   }
 }

@@ -81,12 +81,13 @@ extension Duration {
   }
 }
 
-/// A small, fast, seedable random number generator (Steele, Lea, Flood 2014).
-struct SplitMix64: RandomNumberGenerator {
+/// A small, fast, seedable random number generator (Steele, Lea, Flood 2014):
+/// the jitter's and the UUIDs' randomness, and the tests' repeatable data.
+package struct SplitMix64: RandomNumberGenerator {
   var state: UInt64
-  init(seed: UInt64) { state = seed }
+  package init(seed: UInt64) { state = seed }
 
-  mutating func next() -> UInt64 {
+  package mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
