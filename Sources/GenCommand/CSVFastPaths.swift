@@ -135,3 +135,61 @@ extension Filter {
     stream.reportSkipped()
   }
 }
+
+extension Convert {
+  /// `convert --to jsonl` over CSV: each ASCII row is written from the
+  /// reader's bytes: the keys (`{"name":`, `,"qty":`) made once, each field
+  /// quoted and escaped as ``JSONValue/writeString(_:to:)`` does. Non-ASCII
+  /// rows go through the general path, which checks their UTF-8.
+  func convertCSVToJSONLines(_ stream: RecordStream, writer: RecordWriter, sink: OutputSink) throws {
+    var keys: [String] = []
+    while let row = try stream.nextRow() {
+      guard row.isASCII else {
+        guard let record = try stream.record(from: row) else { continue }
+        try writer.write(record, passThrough: false)
+        continue
+      }
+      if keys.count < row.count {  // the header's names, or names by position past them
+        keys = stream.columns.enumerated().map { index, name in
+          var key = index == 0 ? "{" : ","
+          JSONValue.writeString(name, to: &key)
+          return key + ":"
+        }
+      }
+      for index in 0..<row.count {
+        try sink.write(keys[index])
+        try sink.write(byte: 0x22)
+        try Self.writeEscaped(row.field(index), to: sink)
+        try sink.write(byte: 0x22)
+      }
+      try sink.write(byte: 0x7D)  // }
+      try sink.write(byte: 0x0A)
+    }
+  }
+
+  /// Writes ASCII `bytes` as the inside of a JSON string: `"` and `\` escaped,
+  /// control characters as `\n`, `\r`, `\t` or `\u00XX` (as `JSONValue` writes them).
+  @inline(__always)
+  static func writeEscaped(_ bytes: UnsafeRawBufferPointer, to sink: OutputSink) throws(StreamIOError) {
+    var start = 0
+    for index in 0..<bytes.count {
+      let byte = bytes[index]
+      guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+      if index > start { try sink.write(UnsafeRawBufferPointer(rebasing: bytes[start..<index])) }
+      start = index + 1
+      switch byte {
+      case 0x22: try sink.write("\\\"")
+      case 0x5C: try sink.write("\\\\")
+      case 0x0A: try sink.write("\\n")
+      case 0x0D: try sink.write("\\r")
+      case 0x09: try sink.write("\\t")
+      default:
+        let hex = Array("0123456789abcdef".utf8)
+        try sink.write("\\u00")
+        try sink.write(byte: hex[Int(byte >> 4)])
+        try sink.write(byte: hex[Int(byte & 0xF)])
+      }
+    }
+    if start < bytes.count { try sink.write(UnsafeRawBufferPointer(rebasing: bytes[start...])) }
+  }
+}

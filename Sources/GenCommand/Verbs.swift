@@ -230,8 +230,12 @@ struct Convert: GenVerb {
     defer { if let temporary = sink.temporaryPath { Interrupts.forget(temporary) } }
     let writer = RecordWriter(format: to, sink: sink, columns: stream.format == .csv && stream.hasNamedColumns ? stream.columns : nil)
     if stream.writesHeader, to == .csv { try writer.writeHeader() }
-    while let record = try stream.next() {
-      try writer.write(record, passThrough: stream.format == to)
+    if stream.format == .csv && to == .jsonl && environment.byteLevelCSV {
+      try convertCSVToJSONLines(stream, writer: writer, sink: sink)
+    } else {
+      while let record = try stream.next() {
+        try writer.write(record, passThrough: stream.format == to)
+      }
     }
     if output != nil && output != "-" { try sink.close() }
     stream.reportSkipped()

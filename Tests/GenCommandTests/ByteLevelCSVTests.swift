@@ -1,4 +1,5 @@
 import Foundation
+import Generators
 import Testing
 
 /// `filter` and `stats` on CSV read rows as bytes; every result must equal
@@ -33,6 +34,7 @@ import Testing
     ["filter", "--where", "qty=7"], ["filter", "--where", "missing=1"], ["filter", "--where", "name~"],
     ["stats", "--no-header"], ["filter", "--no-header", "--where", "2=DE"],
     ["filter", "--where", "note~o\nl"], ["filter", "--where", "note~\n"], ["filter", "--where", "note!~\r"],
+    ["convert", "--to", "jsonl"], ["convert", "--to", "jsonl", "--no-header"],
   ]
 
   @Test(arguments: arguments)
@@ -50,7 +52,10 @@ import Testing
     }
   }
 
-  @Test(arguments: [["stats"], ["filter", "--where", "qty>0"], ["stats", "--skip-bad"], ["filter", "--skip-bad", "--where", "qty>0"]])
+  @Test(arguments: [
+    ["stats"], ["filter", "--where", "qty>0"], ["stats", "--skip-bad"], ["filter", "--skip-bad", "--where", "qty>0"],
+    ["convert", "--to", "jsonl"], ["convert", "--to", "jsonl", "--skip-bad"],
+  ])
   func invalidUTF8IsReportedTheSameWay(arguments: [String]) throws {
     let directory = try TemporaryDirectory()
     let file = directory.path + "/bad.csv"
@@ -61,5 +66,27 @@ import Testing
     #expect(fast.stdout == general.stdout)
     #expect(fast.stderr == general.stderr)
     #expect(fast.status != 0 || fast.stderr.contains("skipped 1 bad record"))
+  }
+
+  /// Random ASCII (every control character, quotes, backslashes, delimiters,
+  /// line breaks) and some non-ASCII rows: the byte path writes the same JSON
+  /// Lines as the general one.
+  @Test func convertToJSONLinesMatchesTheGeneralPathOnRandomRows() throws {
+    var random = SplitMix64(seed: 11)
+    let alphabet = (1..<128).map { Character(Unicode.Scalar(UInt8($0))) } + ["é", "日", "😀"]
+    func field() -> String {
+      let text = String((0..<Int(random.next() % 6)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+      return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    var lines = [#"a,"b ""q"" \ x",c,"d"# + "\t" + #"e""#]
+    for _ in 0..<400 { lines.append((0..<Int(1 + random.next() % 5)).map { _ in field() }.joined(separator: ",")) }
+    let directory = try TemporaryDirectory()
+    let file = try directory.file("random.csv", lines.joined(separator: "\r\n") + "\r\n")
+    let fast = try gen(["convert", "--to", "jsonl", file])
+    let general = try gen(["convert", "--to", "jsonl", file], byteLevelCSV: false)
+    #expect(fast.status == 0, "\(fast.stderr)")
+    #expect(fast.stdout == general.stdout)
+    #expect(fast.stderr == general.stderr)
+    #expect(fast.stdout.split(separator: "\n").count >= 390)
   }
 }
