@@ -693,3 +693,72 @@ func records(from api: PagedAPI) -> AsyncGenerator<Int> {
     #expect(log.all == ["busy", "GeneratorExit", "cleanup"])
   }
 }
+
+@Suite struct AsyncBufferedAfterCloseTests {
+  final class Box: Sendable {
+    let value: Int
+    init(_ value: Int) { self.value = value }
+  }
+
+  /// After close(), a buffered generator is finished: next() is nil, the
+  /// values made ahead were freed once (class elements: a double free or a
+  /// read of a freed slot would crash), and releasing it is fine.
+  @Test func nextAfterCloseIsNilAndNothingIsFreedTwice() async throws {
+    let tracker = LifetimeTracker()
+    do {
+      let g = AsyncGenerator<Box> { co in
+        var i = 0
+        while true {
+          withExtendedLifetime(tracker.make()) {}
+          try await co.yield(Box(i))
+          i += 1
+        }
+      }.buffered(4)
+      #expect(try await g.next()?.value == 0)
+      // Let it fill the buffer (it then waits for room).
+      let deadline = ContinuousClock.now + .seconds(5)
+      while !g.handoff.ring.producerSleeping.load(ordering: .sequentiallyConsistent), ContinuousClock.now < deadline {
+        await Task.yield()
+      }
+      try await g.close()
+      #expect(g.state == .closed)
+      #expect(try await g.next() == nil)
+      #expect(try await g.next() == nil)
+    }
+    #expect(tracker.alive == 0)
+  }
+
+  /// close() does not wait for an await the body is busy in: it is cancelled.
+  @Test func closeCancelsABodyBusyInAnotherAwait() async throws {
+    let log = EventLog()
+    let g = AsyncGenerator<Int> { co in
+      defer { log.add("cleanup") }
+      try await co.yield(1)
+      log.add("busy")
+      try await Task.sleep(for: .seconds(600))  // a request that would take ten minutes
+      try await co.yield(2)
+    }.buffered(4)
+    #expect(try await g.next() == 1)
+    #expect(await log.waitFor("busy"))
+    let start = ContinuousClock.now
+    try await g.close()
+    #expect(ContinuousClock.now - start < .seconds(60), "close() waited for the body's await")
+    #expect(log.all == ["busy", "cleanup"])
+  }
+
+  /// Releasing a buffered generator whose body is busy elsewhere cancels that await too.
+  @Test func releaseCancelsABodyBusyInAnotherAwait() async throws {
+    let log = EventLog()
+    var g: AsyncGenerator<Int>? = AsyncGenerator<Int> { co in
+      defer { log.add("cleanup") }
+      try await co.yield(1)
+      log.add("busy")
+      try await Task.sleep(for: .seconds(600))
+      try await co.yield(2)
+    }.buffered(4)
+    #expect(try await g!.next() == 1)
+    #expect(await log.waitFor("busy"))
+    g = nil
+    #expect(await log.waitFor("cleanup", seconds: 30))
+  }
+}

@@ -111,6 +111,8 @@ import Testing
     try writer.close()  // a second close does nothing
     #expect(contents(dir + "/w.csv") == "a\n")
     #expect(throws: StreamIOError.self) { try writer.write(["b"]) }
+    #expect(throws: StreamIOError.self) { try writer.sink.write("") }  // even an empty write (it trapped)
+    #expect(throws: StreamIOError.self) { try writer.sink.write(UnsafeRawBufferPointer(start: nil, count: 0)) }
     #expect(contents(dir + "/w.csv") == "a\n")
   }
 

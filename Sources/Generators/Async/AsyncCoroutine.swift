@@ -27,7 +27,8 @@
 /// - Releasing the generator (or breaking out of `for try await`) closes the
 ///   body: ``GeneratorExit`` is thrown at its `yield` and its `defer` blocks
 ///   run. Unbuffered, that happens before the release returns; Python needs
-///   `contextlib.aclosing()` for this.
+///   `contextlib.aclosing()` for this. Buffered, the body's task is also
+///   cancelled, so an await it is busy in ends with `CancellationError`.
 /// - `Sendable`: one consumer at a time; a second, concurrent call is refused
 ///   with ``GeneratorError/Code/alreadyExecuting``.
 ///
@@ -99,7 +100,10 @@ public final class AsyncCoroutine<Element: Sendable, Sent: Sendable, Return: Sen
   }
 
   /// Throws ``GeneratorExit`` at the paused `yield` and waits until the body
-  /// has finished unwinding. Python's `await agen.aclose()`. Idempotent.
+  /// has finished unwinding. Python's `await agen.aclose()`. Idempotent; a
+  /// later `next()` returns nil. Buffered, the values made ahead are dropped
+  /// and the body's task is cancelled, so an await it is busy in (a slow
+  /// request) ends at once with `CancellationError` instead of being waited for.
   ///
   /// - Throws: ``GeneratorError/Code/ignoredClose`` if the body yields again;
   ///   any other error it throws while unwinding.

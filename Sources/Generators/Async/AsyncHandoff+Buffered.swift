@@ -22,8 +22,10 @@ extension _AsyncHandoff {
   /// The buffered body's `yield`: publish the value; pause only while the ring is full.
   @inlinable
   nonisolated(nonsending) func produce(_ value: Element) async -> AsyncCommand<Sent> {
-    if Task.isCancelled { return .raise(CancellationError()) }
+    // (Closing first: close() cancels the body's task too, and a yield then
+    // throws GeneratorExit, as for any closed generator.)
     if closing.load(ordering: .relaxed) { return Self.command(locked { $0.deliverExit() }) }
+    if Task.isCancelled { return .raise(CancellationError()) }
     let waiting = ring.push(value)
     if ring.consumerSleeping.load(ordering: .sequentiallyConsistent) { wakeConsumer() }
     // At most `capacity` values wait: with the ring full, the body stays here.
@@ -160,17 +162,21 @@ extension _AsyncHandoff {
   }
 
   /// `close()` on a buffered generator: `GeneratorExit` at the body's next (or
-  /// current) `yield`; waits until it has finished.
+  /// current) `yield`, and its task cancelled, so an await it is busy in
+  /// throws `CancellationError`; waits until it has finished.
   @usableFromInline
   nonisolated(nonsending) func closeBuffered() async throws {
     guard !consumerClaim.exchange(true, ordering: .acquiring) else { throw Self.alreadyExecuting }
     defer { consumerClaim.store(false, ordering: .releasing) }
-    let running = locked { state in
+    let (running, task) = locked { state in
       let running = state.consumerClosesBuffered()
       if state.exitRequested { closing.store(true, ordering: .sequentiallyConsistent) }
-      return running
+      return (running, state.task)
     }
     guard running else { return }
+    // A body busy in another await (a slow request) is cancelled: it stops
+    // there, not minutes later at its next yield.
+    task?.cancel()
     // A body paused for room gets GeneratorExit now; a busy one at its next yield.
     let paused = locked { state -> (BodyContinuation, Machine.ExitCommand)? in
       guard let body = state.takeBodyWaitingForRoom() else { return nil }
@@ -184,7 +190,11 @@ extension _AsyncHandoff {
       }
     }
     ring.dropUnread()
-    if let outcome = locked({ $0.outcome.take() }) { try Self.checkClosed(outcome) }
+    // The cancellation close() caused ends the body as GeneratorExit would.
+    if let outcome = locked({ $0.outcome.take() }) {
+      if case .failed(let error) = outcome, error is CancellationError { return }
+      try Self.checkClosed(outcome)
+    }
   }
 
   @usableFromInline

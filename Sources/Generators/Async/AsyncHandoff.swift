@@ -184,12 +184,15 @@ final class _AsyncHandoff<Element: Sendable, Sent: Sendable>: TaskExecutor, Send
   /// The handle was released: close the body without waiting for it.
   @usableFromInline
   func abandon() {
-    let body = locked { state in
+    let (body, task) = locked { state in
       let body = state.consumerAbandons()
       if state.exitRequested { closing.store(true, ordering: .sequentiallyConsistent) }
-      return body
+      return (body, state.task)
     }
     ring.producerSleeping.store(false, ordering: .relaxed)
+    // Buffered, the body may be busy in another await (a slow request): nobody
+    // will read what it makes, so that await is cancelled too.
+    if capacity > 0 { task?.cancel() }
     guard let body else { return }
     // Unbuffered, the body's cleanup runs right here, before the release returns.
     if capacity == 0 {

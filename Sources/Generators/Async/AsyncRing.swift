@@ -105,7 +105,8 @@ struct AsyncRing<Element: Sendable>: ~Copyable, @unchecked Sendable {
   @inlinable
   var knownWaiting: Int { consumerCachedTail.load(ordering: .relaxed) - head.load(ordering: .relaxed) }
 
-  /// Frees the values nobody will read (the body was closed).
+  /// Frees the values nobody will read (the body was closed). The consumer's
+  /// copy of `tail` moves too, or a later `pop()` would take a freed slot.
   @usableFromInline
   func dropUnread() {
     let end = tail.load(ordering: .acquiring)
@@ -114,6 +115,7 @@ struct AsyncRing<Element: Sendable>: ~Copyable, @unchecked Sendable {
       (slots.unsafelyUnwrapped + index % capacity).deinitialize(count: 1)
       index += 1
     }
+    consumerCachedTail.store(end, ordering: .relaxed)
     head.store(end, ordering: .releasing)
   }
 }

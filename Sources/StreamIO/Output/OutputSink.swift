@@ -158,7 +158,7 @@ public final class OutputSink {
   /// Appends bytes, writing the buffer out when it fills.
   @inlinable
   public func write(_ bytes: UnsafeRawBufferPointer) throws(StreamIOError) {
-    if count + bytes.count > buffer.count {
+    if count + bytes.count > buffer.count || finished {
       try flush()
       if bytes.count > buffer.count {
         try writeOut(bytes)
