@@ -3,19 +3,25 @@
 /// rounded once, correctly, when read. Python: `math.fsum`.
 ///
 /// So `gen stats` over one file and `gen stats --merge` over partials of it,
-/// split anywhere, give the same bits. Exact while the running sum stays
-/// within ±1.8e308; past that it is ±inf. Non-finite terms are summed
-/// apart: any nan, or +inf with -inf, makes nan.
+/// split anywhere, give the same bits. Running sums beyond ±1.8e308 stay
+/// exact (huge terms are kept scaled); a total beyond it reads as ±inf.
+/// Non-finite terms are summed apart: any nan, or +inf with -inf, makes nan.
 struct ExactSum {
   /// The terms that are whole multiples of 2^-64 under 2^73 (prices, counts,
   /// most data), in fixed point: one 128-bit addition each.
   private var fixed: Int128 = 0
-  /// The other terms: non-zero, non-overlapping partials in increasing
-  /// magnitude; `storage[count...]` is spare.
-  private var storage: [Double] = []
-  private var count = 0
-  /// The sum of the non-finite terms (and of an overflowed running sum); 0 if none.
+  /// The other finite terms under 2^970, as Shewchuk's partials. Under 2^970,
+  /// no running sum of fewer than 2^53 terms can overflow.
+  private var small = ShewchukSum()
+  /// The terms from 2^970 up, scaled by 2^-100 (exactly), so that their
+  /// running sums cannot overflow either: a sum past ±1.8e308 stays exact and
+  /// becomes ±inf only when read, whatever the order or the split.
+  private var huge = ShewchukSum()
+  /// The sum of the non-finite terms; 0 if none.
   private(set) var special = 0.0
+
+  static let hugeScale = 0x1p-100
+  static let hugeFrom = 0x1p970
 
   @inline(__always)
   mutating func add(_ value: Double) {
@@ -23,7 +29,7 @@ struct ExactSum {
     let bits = value.bitPattern
     let exponent = Int(truncatingIfNeeded: (bits &>> 52) & 0x7FF)
     let shift = exponent &- 1011
-    guard exponent != 0 && exponent != 0x7FF && shift >= 0 && shift <= 73 else { return addPartial(value) }
+    guard exponent != 0 && exponent != 0x7FF && shift >= 0 && shift <= 73 else { return addSlowly(value) }
     let magnitude = Int128(truncatingIfNeeded: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x0010_0000_0000_0000) &<< shift
     let term = bits &>> 63 == 0 ? magnitude : 0 &- magnitude
     let (sum, overflow) = fixed.addingReportingOverflow(term)
@@ -35,7 +41,19 @@ struct ExactSum {
     }
   }
 
-  /// Moves the fixed-point total into the partials, exactly, in 32-bit pieces.
+  @inline(never)
+  private mutating func addSlowly(_ value: Double) {
+    if value == 0 { return }
+    if !value.isFinite {
+      special += value
+    } else if abs(value) >= Self.hugeFrom {
+      huge.add(value * Self.hugeScale)
+    } else {
+      small.add(value)
+    }
+  }
+
+  /// Moves the fixed-point total into the small partials, exactly, in 32-bit pieces.
   @inline(never)
   private mutating func flushFixed() {
     guard fixed != 0 else { return }
@@ -45,20 +63,64 @@ struct ExactSum {
     var scale = 0x1p-64
     while magnitude != 0 {
       let piece = Double(UInt32(truncatingIfNeeded: magnitude)) * scale
-      addPartial(negative ? -piece : piece)
+      small.add(negative ? -piece : piece)
       magnitude >>= 32
       scale *= 0x1p32
     }
   }
 
-  /// Shewchuk's step: the partials absorb `value` exactly.
-  @inline(never)
-  private mutating func addPartial(_ value: Double) {
-    if value == 0 { return }
-    guard value.isFinite else {
-      special += value
-      return
-    }
+  /// What a partial stores: non-overlapping doubles whose exact sum is the
+  /// total of the terms under 2^970, and the same for the terms from 2^970 up,
+  /// scaled by 2^-100.
+  var terms: (small: ArraySlice<Double>, hugeScaled: ArraySlice<Double>) {
+    var all = self
+    all.flushFixed()
+    return (all.small.terms, all.huge.terms)
+  }
+
+  /// Adds a partial's terms (see ``terms``).
+  mutating func add(terms small: [Double], hugeScaled: [Double]) {
+    for term in small { addSlowly(term) }  // (a term ≥ 2^970 here came from an older writer: still exact)
+    for term in hugeScaled where term != 0 { huge.add(term) }
+  }
+
+  /// Adds another sum's terms: exact, so merging partitions in any order
+  /// gives the one-pass result.
+  mutating func add(_ other: ExactSum) {
+    let (small, hugeScaled) = other.terms
+    add(terms: Array(small), hugeScaled: Array(hugeScaled))
+    if other.special != 0 { special += other.special }
+  }
+
+  /// The exact sum, correctly rounded (ties to even), as CPython's `math.fsum`;
+  /// ±inf when it is beyond ±1.8e308 (where `math.fsum` raises OverflowError).
+  var value: Double {
+    if special != 0 { return special }  // (nan != 0 too)
+    var all = self
+    all.flushFixed()
+    guard !all.huge.isEmpty else { return all.small.value }
+    // Round in the scaled domain: the small terms shrink exactly, except bits
+    // below 2^-974 that lie far below the huge part's last bit (≥ 2^818
+    // scaled), where they could only break an exact tie.
+    var combined = all.huge
+    for term in all.small.terms { combined.add(term * Self.hugeScale) }
+    return combined.value / Self.hugeScale
+  }
+}
+
+/// Shewchuk's exact sum of doubles: non-overlapping partials in increasing
+/// magnitude, rounded once when read. (The caller keeps the running sums
+/// from overflowing; see ``ExactSum``.)
+struct ShewchukSum {
+  /// `storage[..<count]` are the partials; the rest is spare.
+  private var storage: [Double] = []
+  private var count = 0
+
+  var isEmpty: Bool { count == 0 }
+  var terms: ArraySlice<Double> { storage[..<count] }
+
+  /// The partials absorb `value` (finite) exactly.
+  mutating func add(_ value: Double) {
     var x = value
     var kept = 0
     let n = count
@@ -75,37 +137,16 @@ struct ExactSum {
         x = hi
       }
     }
-    if !x.isFinite {  // the running sum overflowed
-      special += x
-    } else if x != 0 {
+    if x != 0 {
       if kept == storage.count { storage.append(x) } else { storage[kept] = x }
       kept += 1
     }
     count = kept
   }
 
-  /// Non-overlapping doubles in increasing magnitude whose exact sum is the
-  /// finite total: what a partial stores.
-  var partials: ArraySlice<Double> {
-    var all = self
-    all.flushFixed()
-    return all.storage[..<all.count]
-  }
-
-  /// Adds another sum's terms: exact, so merging partitions in any order
-  /// gives the one-pass result.
-  mutating func add(_ other: ExactSum) {
-    for partial in other.partials { add(partial) }
-    if other.special != 0 { special += other.special }
-  }
-
-  /// The exact sum, correctly rounded (ties to even); as CPython's `math.fsum`.
+  /// The exact sum, correctly rounded (ties to even).
   var value: Double {
-    if special != 0 { return special }  // (nan != 0 too)
-    var all = self
-    all.flushFixed()
-    let storage = all.storage
-    var n = all.count
+    var n = count
     guard n > 0 else { return 0 }
     n -= 1
     var hi = storage[n]

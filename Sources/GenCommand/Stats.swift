@@ -97,13 +97,17 @@ struct Stats: GenVerb {
     if numeric.isEmpty { environment.stderr("gen: no numeric columns in \(totals.records) records\n") }
   }
 
-  /// Up to 6 decimals, without trailing zeros.
+  /// Whole numbers as integers, others with up to 6 decimals (no trailing
+  /// zeros); very large or very small ones (from 1e16, under 1e-4) in the
+  /// shortest exponent form that reads back exactly (`1e+308`, `5e-324`), so
+  /// nothing shows as 0 or inf that is not.
   static func formatNumber(_ value: Double) -> String {
     guard value.isFinite else { return String(value) }
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-    var text = String(Double((value * 1e6).rounded()) / 1e6)
-    if text.contains("e") { text = String(value) }
-    return text
+    let magnitude = abs(value)
+    if magnitude >= 1e16 || (magnitude < 1e-4 && magnitude > 0) { return String(value) }
+    if value == value.rounded() { return String(Int64(value)) }
+    let text = String((value * 1e6).rounded() / 1e6)
+    return text.contains("e") ? String(value) : text
   }
 }
 

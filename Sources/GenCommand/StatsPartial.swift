@@ -10,7 +10,8 @@ import StreamIO
 /// {"gen_stats_partial":1,"group":"DE","column":"qty","count":2,"sum":[19.0],"min":7.0,"max":12.0,"non_numeric":0}
 /// ```
 ///
-/// `sum` is the exact sum's partials (``ExactSum``), so merging in any order
+/// `sum` is the exact sum's partials (``ExactSum``; terms from 2^970 up are
+/// in `sum_scaled`, times 2^-100, when there are any), so merging in any order
 /// gives the one-pass bits. Partials merge only when format, `group_by` and
 /// (CSV) header agree. Lines may come in any order (sorted by Hadoop's
 /// shuffle, say); the columns keep the order in which the `records` lines
@@ -42,9 +43,10 @@ struct StatsPartial {
         var line = tag
         if groupBy != nil { line += "\"group\":\(Partials.string(group)),"}
         line += "\"column\":\(Partials.string(column)),\"count\":\(summary.count),"
-        line += "\"sum\":[" + summary.sum.partials.map(Partials.number).joined(separator: ",")
-        if summary.sum.special != 0 { line += (summary.sum.partials.isEmpty ? "" : ",") + Partials.number(summary.sum.special) }
-        line += "]"
+        let (small, hugeScaled) = summary.sum.terms
+        line += "\"sum\":[" + (small.map(Partials.number) + (summary.sum.special != 0 ? [Partials.number(summary.sum.special)] : []))
+          .joined(separator: ",") + "]"
+        if !hugeScaled.isEmpty { line += ",\"sum_scaled\":[" + hugeScaled.map(Partials.number).joined(separator: ",") + "]" }
         if summary.count > 0 {
           line += ",\"min\":\(Partials.number(summary.minimum)),\"max\":\(Partials.number(summary.maximum))"
         }
@@ -145,7 +147,18 @@ struct StatsPartial {
     summary.count = try line.count("count")
     summary.nonNumeric = try line.count("non_numeric")
     guard case .array(let terms)? = line.value("sum") else { throw line.error("\"sum\" must be an array of numbers") }
-    for term in terms { summary.sum.add(try line.double(term, "sum")) }
+    var scaled: [JSONValue] = []
+    if let value = line.value("sum_scaled") {
+      guard case .array(let values) = value else { throw line.error("\"sum_scaled\" must be an array of numbers") }
+      scaled = values
+    }
+    var small: [Double] = [], hugeScaled: [Double] = []
+    for term in terms {
+      let number = try line.double(term, "sum")
+      if number.isFinite { small.append(number) } else { summary.sum.add(number) }  // (inf, nan: the special sum)
+    }
+    for term in scaled { hugeScaled.append(try line.double(term, "sum_scaled")) }
+    summary.sum.add(terms: small, hugeScaled: hugeScaled)
     if summary.count > 0 {
       summary.minimum = try line.double(line.value("min"), "min")
       summary.maximum = try line.double(line.value("max"), "max")

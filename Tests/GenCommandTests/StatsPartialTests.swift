@@ -263,7 +263,10 @@ import Testing
       for value in shuffled[..<cut] { left.add(value) }
       for value in shuffled[cut...] { right.add(value) }
       var merged = ExactSum()
-      for text in right.partials.map(Partials.number) + left.partials.map(Partials.number) { merged.add(Double(text)!) }
+      for part in [right, left] {
+        let (small, hugeScaled) = part.terms
+        merged.add(terms: small.map { Double(Partials.number($0))! }, hugeScaled: hugeScaled.map { Double(Partials.number($0))! })
+      }
       #expect(merged.value.bitPattern == sum.value.bitPattern, "round \(round)")
     }
     // Python's math.fsum is correctly rounded too: the same bits.
@@ -273,6 +276,25 @@ import Testing
     if python.status == 0 {
       #expect(Double(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines))?.bitPattern == sum.value.bitPattern)
     }
+    // Running sums past ±1.8e308 stay exact, whatever the order and split:
+    // 1e308 + 1e308 - 1e308 is 1e308; a total past it is ±inf, never nan.
+    let huge: [Double] = [1e308, 1e308, -1e308, 1.7e308, -1.7e308, 3, 0x1p970, -0x1p970]
+    for round in 0..<50 {
+      var shuffled = huge
+      shuffled.shuffle(using: &random)
+      let cut = Int(random.next() % UInt64(huge.count + 1))
+      var left = ExactSum(), right = ExactSum()
+      for value in shuffled[..<cut] { left.add(value) }
+      for value in shuffled[cut...] { right.add(value) }
+      left.add(right)
+      #expect(left.value == 1e308 + 3, "round \(round)")
+    }
+    var over = ExactSum()
+    for _ in 0..<3 { over.add(1e308) }
+    #expect(over.value == .infinity)
+    over.add(-1e308)
+    over.add(-1e308)
+    #expect(over.value == 1e308)
     // Non-finite terms: nan wins, +inf and -inf make nan, in any order.
     var infinite = ExactSum()
     infinite.add(1)
@@ -281,5 +303,15 @@ import Testing
     infinite.add(-.infinity)
     #expect(infinite.value.isNaN)
     #expect(ExactSum().value == 0)
+  }
+
+  /// Nothing prints as 0 or inf that is not: extremes in exponent form.
+  @Test func statsNumbersShowExtremesAsTheyAre() {
+    let cases: [(Double, String)] = [
+      (2e302, "2e+302"), (1e16, "1e+16"), (1e15, "1000000000000000"), (-1e308, "-1e+308"), (1e-7, "1e-07"), (-2e-7, "-2e-07"),
+      (.leastNonzeroMagnitude, "5e-324"), (0, "0"), (-0.0, "0"), (1.5, "1.5"), (27267585.53, "27267585.53"),
+      (123456.1234567, "123456.123457"), (-3, "-3"), (0.0001, "0.0001"), (.infinity, "inf"),
+    ]
+    for (value, text) in cases { #expect(Stats.formatNumber(value) == text, "\(value)") }
   }
 }
