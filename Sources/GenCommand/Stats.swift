@@ -58,7 +58,10 @@ struct Stats: GenVerb {
       totals.records = try totals.addCSV(stream, groupBy: groupBy)
     } else {
       while let record = try stream.next() {
-        if totals.records == 0, let groupBy {  // JSON Lines: against the first record's keys, as select and filter
+        // JSON Lines: against the first record's keys, as select and filter;
+        // not in a partition (--partial), whose first record may lack a key
+        // that the whole file's first record has.
+        if totals.records == 0, !partial, let groupBy {
           try Select.check([groupBy], against: stream.columns, in: stream.path)
         }
         totals.records += 1

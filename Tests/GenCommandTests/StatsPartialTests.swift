@@ -314,4 +314,20 @@ import Testing
     ]
     for (value, text) in cases { #expect(Stats.formatNumber(value) == text, "\(value)") }
   }
+
+  /// A JSON Lines partition whose first record lacks the group key is summed
+  /// (the key is checked against the first record only in a whole-file run),
+  /// and the merge equals the one run.
+  @Test func jsonLinesPartitionsNeedNotStartWithTheGroupKey() throws {
+    let lines = [#"{"g":"x","a":1}"#, #"{"a":2}"#, #"{"g":"y","a":3}"#, #"{"a":4,"g":"x"}"#]
+    let one = try gen(["stats", "--format", "jsonl", "--group-by", "g"], stdin: lines.joined(separator: "\n") + "\n")
+    #expect(one.status == 0)
+    for cut in 1..<lines.count {
+      let first = try gen(["stats", "--partial", "--format", "jsonl", "--group-by", "g"], stdin: lines[..<cut].joined(separator: "\n") + "\n")
+      let second = try gen(["stats", "--partial", "--format", "jsonl", "--group-by", "g"], stdin: lines[cut...].joined(separator: "\n") + "\n")
+      #expect(first.status == 0 && second.status == 0, "\(second.stderr)")
+      let merged = try gen(["stats", "--merge"], stdin: first.stdout + second.stdout)
+      #expect(merged.stdout == one.stdout, "cut \(cut)")
+    }
+  }
 }

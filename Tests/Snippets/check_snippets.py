@@ -13,7 +13,11 @@ document of its own that imports its module.
 
 A line ending in `// → expected` is checked when it runs: a line that prints
 must print `expected` (whitespace-insensitive); any other line is an
-expression whose value (unwrapped if optional) must read `expected`.
+expression whose value (unwrapped if optional) must read `expected`. Such a
+check must be a statement at the top level of its snippet (not inside a
+declaration, where it would not run, nor inside a loop), and a DocC comment's
+example must be a ```swift fence, not an indented block: the checker refuses
+both rather than let them pass unchecked.
 
 Names the snippets leave to the reader (`api`, `urls`, `row`, ...) come from
 Tests/Snippets/Fixtures.swift; the files they read (sales.csv, server.log, ...)
@@ -30,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 
+REFUSED = []  # snippets written so that they could not be checked
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WORK = os.path.join(ROOT, ".build-snippets")
 DECLARATION = re.compile(r"^(public |private |fileprivate |final |@\w+ )*(func|struct|class|enum|actor|extension|protocol|typealias)\b")
@@ -64,14 +69,20 @@ def documents():
             if not name.endswith(".swift"):
                 continue
             path = os.path.join(dirpath, name)
-            current, start = None, 0
+            current, start, previous = None, 0, None
             for number, line in enumerate(open(path, encoding="utf-8"), 1):
                 text = line.strip()
                 if not text.startswith("///"):
-                    current = None
+                    current, previous = None, None
                     continue
                 body = text[3:]
                 body = body[1:] if body.startswith(" ") else body
+                # An indented code block (after a blank doc line) would be
+                # neither compiled nor run: it must be a ```swift fence.
+                if current is None and previous == "" and body.startswith("    ") and body.strip():
+                    REFUSED.append(f"{os.path.relpath(path, ROOT)}:{number}: an indented code block; "
+                                   "write it in a ```swift fence so that it is compiled and run")
+                previous = body.strip()
                 if current is None and body.strip() == "```swift":
                     current, start = [], number + 1
                 elif current is not None and body.strip() == "```":
@@ -116,15 +127,21 @@ def program(origin, implied, snippets):
     imports = [f"import {m}\n" for m in implied]
     declarations, bodies = [], []
     for start, code in snippets:
-        decl, body = [], []
+        decl, body, depth = [], [], 0
         for offset, (is_declaration, line) in enumerate(split(code)):
             line = line.replace("{ … }", "{}").replace("{ ... }", "{}")
+            code_part = line.split("//")[0]
+            if EXPECT.match(line.rstrip("\n")) and (is_declaration or depth > 0):
+                # Inside a declaration it would never run; inside a loop, once per pass.
+                REFUSED.append(f"{os.path.relpath(origin, ROOT)}:{start + offset}: a `// →` check inside "
+                               "a declaration or a block; put it on a statement of its own")
             if line.startswith("import "):
                 imports.append(line)  # file scope, as written
             elif is_declaration:
                 decl.append(line)
             else:
-                body.append(checked(line, origin, start + offset))
+                body.append(checked(line, origin, start + offset) if depth == 0 else line)
+                depth += code_part.count("{") - code_part.count("}")
         declarations.append(f"// {os.path.relpath(origin, ROOT)}:{start}\n" + "".join(decl))
         bodies.append((start, "".join(body)))
     text = "".join(dict.fromkeys(imports))
@@ -195,7 +212,11 @@ let package = Package(
         for name, _, _ in targets))
     open(os.path.join(WORK, "Package.swift"), "w").write(manifest)
     print(f"{sum(n for _, _, n in targets)} snippets in {len(targets)} documents")
-    build = subprocess.run(["swift", "build", "--package-path", WORK], cwd=WORK)
+    if REFUSED:
+        print("\n".join(REFUSED), file=sys.stderr)
+        return 1
+    # (Unused values are the norm in examples: their warnings are noise here.)
+    build = subprocess.run(["swift", "build", "--package-path", WORK, "-Xswiftc", "-suppress-warnings"], cwd=WORK)
     if build.returncode != 0:
         print("snippets do not compile (the generated programs are in .build-snippets/Sources)", file=sys.stderr)
         return 1

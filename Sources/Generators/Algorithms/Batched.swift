@@ -2,7 +2,9 @@ extension Sequence {
   /// Groups the elements into arrays of `size`, the last one shorter if the
   /// elements run out. Python: `itertools.batched(iterable, n, strict=False)`.
   ///
-  ///     Array("ABCDEFG".batched(3))   // [["A","B","C"], ["D","E","F"], ["G"]]
+  /// ```swift
+  /// Array("ABCDEFG".batched(3))   // → [["A", "B", "C"], ["D", "E", "F"], ["G"]]
+  /// ```
   ///
   /// Works on single-pass sequences (files, generators, sockets) and holds one
   /// batch at a time; lazy when the base is lazy.

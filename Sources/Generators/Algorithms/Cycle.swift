@@ -1,7 +1,9 @@
 extension Sequence {
   /// The elements, then the same elements again, forever. Python: `itertools.cycle(iterable)`.
   ///
-  ///     Array("ABCD".cycled().prefix(10))   // A B C D A B C D A B
+  /// ```swift
+  /// String("ABCD".cycled().prefix(10))   // → ABCDABCDAB
+  /// ```
   ///
   /// Single pass: the base is read once and what it gave is remembered (so
   /// memory grows with the base, as in Python); an empty base gives nothing.

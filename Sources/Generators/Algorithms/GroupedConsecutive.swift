@@ -3,8 +3,9 @@ extension Sequence {
   /// Python: `itertools.groupby(iterable, key)` (which groups consecutive
   /// runs only; sort first to group all equal keys).
   ///
-  ///     "AAAABBBCCDAABBB".grouped(consecutiveBy: { $0 }).map(\.key)
-  ///     // ["A", "B", "C", "D", "A", "B"]
+  /// ```swift
+  /// "AAAABBBCCDAABBB".grouped(consecutiveBy: { $0 }).map(\.key)   // → ["A", "B", "C", "D", "A", "B"]
+  /// ```
   ///
   /// Works on single-pass sequences and holds one run at a time.
   ///

@@ -2,11 +2,13 @@ extension Sequence {
   /// An iterator that can look at the next element without taking it, and
   /// put elements back in front. Python: `more_itertools.peekable`.
   ///
-  ///     var tokens = ["let", "x", "=", "1"].peekable()
-  ///     tokens.peek()          // "let", still there
-  ///     tokens.next()          // "let"
-  ///     tokens.prepend("var")
-  ///     tokens.next()          // "var"
+  /// ```swift
+  /// var tokens = ["let", "x", "=", "1"].peekable()
+  /// tokens.peek()          // → let   (and still there)
+  /// tokens.next()          // → let
+  /// tokens.prepend("var")
+  /// tokens.next()          // → var
+  /// ```
   ///
   /// - Complexity: O(1) per element; `prepend` holds what you put back.
   @inlinable

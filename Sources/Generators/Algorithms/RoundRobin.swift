@@ -1,7 +1,9 @@
 /// One element from each sequence in turn, skipping those that have ended.
 /// Python: `more_itertools.roundrobin(*iterables)` (also `interleave_longest`).
 ///
-///     String(roundRobin(["ABC", "D", "EF"]))   // "ADEBFC"
+/// ```swift
+/// String(roundRobin(["ABC", "D", "EF"]))   // → ADEBFC
+/// ```
 ///
 /// - Complexity: O(1) per element; each input is read once.
 @inlinable

@@ -2,9 +2,11 @@ extension Sequence {
   /// The elements from position `start` up to (not including) `stop`, taking
   /// every `step`th. Python: `itertools.islice(iterable, start, stop, step)`.
   ///
-  ///     Array("ABCDEFG".sliced(2, 4))             // ["C", "D"]
-  ///     Array("ABCDEFG".sliced(2, nil))           // ["C", "D", "E", "F", "G"]
-  ///     Array("ABCDEFG".sliced(0, nil, 2))        // ["A", "C", "E", "G"]
+  /// ```swift
+  /// Array("ABCDEFG".sliced(2, 4))             // → ["C", "D"]
+  /// Array("ABCDEFG".sliced(2, nil))           // → ["C", "D", "E", "F", "G"]
+  /// Array("ABCDEFG".sliced(0, nil, 2))        // → ["A", "C", "E", "G"]
+  /// ```
   ///
   /// Single pass: elements before `start` are read and dropped, and nothing
   /// after `stop` is read. Negative values are refused, as in Python (a

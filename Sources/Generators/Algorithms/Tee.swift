@@ -2,7 +2,11 @@ extension Sequence {
   /// `count` independent iterators over one single-pass sequence. Python:
   /// `itertools.tee(iterable, n)`.
   ///
-  ///     let branches = numbers.tee(3)          // or, for two: let (a, b) = numbers.tee()
+  /// ```swift
+  /// let (a, b) = [1, 2, 3].tee()         // two; [1, 2, 3].tee(3) gives an array of three
+  /// Array(a)                             // → [1, 2, 3]
+  /// Array(b)                             // → [1, 2, 3]
+  /// ```
   ///
   /// The iterators share one buffer that holds only the elements the slowest
   /// of them has not read yet: its size is the lag between the fastest and

@@ -2,7 +2,9 @@ extension Sequence where Element: Hashable {
   /// Each distinct element once, in first-seen order. Python:
   /// `more_itertools.unique_everseen(iterable)`.
   ///
-  ///     String("AAAABBBCCDAABBB".uniqueEverSeen())   // "ABCD"
+  /// ```swift
+  /// String("AAAABBBCCDAABBB".uniqueEverSeen())   // → ABCD
+  /// ```
   ///
   /// Each iteration starts afresh (the elements seen belong to the iterator).
   ///
@@ -46,7 +48,9 @@ extension UniqueEverSeenSequence: LazySequenceProtocol where Base: LazySequenceP
 extension Sequence where Element: Equatable {
   /// Each run of equal elements once. Python: `more_itertools.unique_justseen(iterable)`.
   ///
-  ///     String("AAAABBBCCDAABBB".uniqueJustSeen())   // "ABCDAB"
+  /// ```swift
+  /// String("AAAABBBCCDAABBB".uniqueJustSeen())   // → ABCDAB
+  /// ```
   ///
   /// Each iteration starts afresh (the last element belongs to the iterator).
   ///

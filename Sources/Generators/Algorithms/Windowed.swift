@@ -2,9 +2,11 @@ extension Sequence {
   /// Overlapping (or, with a `step` larger than `size`, spaced) windows of
   /// `size` consecutive elements. Python: `more_itertools.windowed(seq, n, step=step)`.
   ///
-  ///     Array([1, 2, 3, 4, 5].windowed(3))           // [[1,2,3], [2,3,4], [3,4,5]]
-  ///     Array([1, 2, 3, 4, 5, 6].windowed(3, step: 2, partial: true))
-  ///                                                   // [[1,2,3], [3,4,5], [5,6]]
+  /// ```swift
+  /// Array([1, 2, 3, 4, 5].windowed(3))                           // → [[1, 2, 3], [2, 3, 4], [3, 4, 5]]
+  /// Array([1, 2, 3, 4, 5, 6].windowed(3, step: 2, partial: true))  // → [[1, 2, 3], [3, 4, 5], [5, 6]]
+  /// Array([1, 2, 3, 4].windowed(3, partial: true))               // → [[1, 2, 3], [2, 3, 4], [3, 4], [4]]
+  /// ```
   ///
   /// Works on single-pass sequences and keeps only the current window (unlike
   /// swift-algorithms' `windows(ofCount:)`, which needs a Collection).
@@ -12,9 +14,10 @@ extension Sequence {
   /// - Parameters:
   ///   - size: elements per window, at least 1.
   ///   - step: how far each window starts after the previous one, at least 1.
-  ///   - partial: whether to end with the shorter windows that start near the
-  ///     end (more-itertools pads them with a fill value instead). A sequence
-  ///     shorter than `size` gives no window unless `partial` is true.
+  ///   - partial: whether to end with every shorter window that starts before
+  ///     the end (more-itertools instead pads a last incomplete window with a
+  ///     fill value, and gives no shorter ones). A sequence shorter than `size`
+  ///     gives no window unless `partial` is true.
   /// - Complexity: O(`size`) per window.
   @inlinable
   public func windowed(_ size: Int, step: Int = 1, partial: Bool = false) -> WindowedSequence<Self> {

@@ -1,8 +1,9 @@
 /// Pairs the elements of two sequences, going on until both end and filling
 /// the shorter one's side with `fill`. Python: `itertools.zip_longest(a, b, fillvalue=fill)`.
 ///
-///     Array(zipLongest("ABCD", "xy", fill: "-"))
-///     // [("A","x"), ("B","y"), ("C","-"), ("D","-")]
+/// ```swift
+/// Array(zipLongest("ABCD", "xy", fill: "-"))   // → [("A", "x"), ("B", "y"), ("C", "-"), ("D", "-")]
+/// ```
 ///
 /// Pass `nil`-able elements (`Optional`) and `fill: nil` for Python's default.
 ///

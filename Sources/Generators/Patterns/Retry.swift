@@ -38,9 +38,13 @@ public func retry<Result, C: Clock>(
 
 /// The synchronous form: waits with `sleep` (by default the thread sleeps).
 ///
-/// In async code `try await retry { … }` takes the async form even when the
-/// body does not await (this one is disfavoured), so a wait never blocks a
-/// thread of the concurrency pool; in synchronous code this is the only form.
+/// In an async function `try await retry { … }` takes the async form even
+/// when the body does not await (this one is disfavoured), so a wait never
+/// blocks a thread of the concurrency pool; in synchronous code this is the
+/// only form. One exception: at the top level of a `main.swift`, Swift 6.3
+/// still picks this form for a body that does not await (it warns "no 'async'
+/// operations occur within 'await' expression"); name a clock there,
+/// `retry(maxAttempts: 5, clock: ContinuousClock()) { … }`, to take the async one.
 @_disfavoredOverload
 public func retry<Result>(
   maxAttempts: Int, backoff: Backoff = Backoff(), retryIf: (any Error) -> Bool = { _ in true },

@@ -5,9 +5,7 @@
 ///
 /// ```swift
 /// let event = try JSONValue(parsing: Array(#"{"user":"ann","ms":1.50}"#.utf8))
-/// if case .object(let members) = event {
-///   print(members.map(\.name))                    // → ["user", "ms"]
-/// }
+/// if case .object(let members) = event { print(members.map(\.name)) }   // → ["user", "ms"]
 /// event.serialized                                 // → {"user":"ann","ms":1.50}
 /// ```
 ///
