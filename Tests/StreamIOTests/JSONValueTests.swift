@@ -76,6 +76,32 @@ import Testing
     }
   }
 
+  /// Python writes NaN and Infinity by default (allow_nan=True) and reads them back: so do we.
+  @Test func pythonsNonFiniteNumbersAreRead() throws {
+    let value = try parse(#"[NaN, Infinity, -Infinity, -1]"#)
+    guard case .array(let items) = value else { Issue.record("not an array"); return }
+    #expect(items[0].numericValue?.isNaN == true)
+    #expect(items[1].numericValue == .infinity)
+    #expect(items[2].numericValue == -.infinity)
+    #expect(items[3].numericValue == -1)
+    #expect(value.serialized == "[NaN,Infinity,-Infinity,-1]")
+    #expect(throws: JSONSyntaxError.self) { try parse("-Inf") }
+    #expect(throws: JSONSyntaxError.self) { try parse("nan") }
+  }
+
+  /// The writer's lines are stable: sorted keys, slashes as they are.
+  @Test func jsonLinesWriterWritesStableLines() throws {
+    struct Event: Codable { var s: String; var a: Int; var m: Int }
+    let path = NSTemporaryDirectory() + "events-\(UUID().uuidString).jsonl"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try JSONLinesWriter<Event>.write(to: path) { out in
+      for i in 0..<20 { try out.write(Event(s: "a/b", a: i, m: 1)) }
+    }
+    let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == 20)
+    for (i, line) in lines.enumerated() { #expect(line == #"{"a":"# + "\(i)" + #","m":1,"s":"a/b"}"#) }
+  }
+
   @Test func deepNestingIsAnErrorNotACrash() {
     let deep = String(repeating: "[", count: 100_000)
     #expect(throws: JSONSyntaxError.self) { try parse(deep) }

@@ -46,6 +46,12 @@ struct JSONParser {
     case UInt8(ascii: "t"): return try literal("true", .bool(true))
     case UInt8(ascii: "f"): return try literal("false", .bool(false))
     case UInt8(ascii: "n"): return try literal("null", .null)
+    // Not JSON, but what Python's json module writes for float('nan') and
+    // float('inf') (allow_nan=True, its default), and reads back.
+    case UInt8(ascii: "N"): return try literal("NaN", .number(.nan, "NaN"))
+    case UInt8(ascii: "I"): return try literal("Infinity", .number(.infinity, "Infinity"))
+    case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "I"):
+      return try literal("-Infinity", .number(-.infinity, "-Infinity"))
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
     default: throw error("expected a JSON value (object, array, string, number, true, false or null)")
     }

@@ -9,7 +9,11 @@
 /// event.serialized                                 // → {"user":"ann","ms":1.50}
 /// ```
 ///
-/// Python: `json.loads(line, object_pairs_hook=list)` with `parse_float=str`.
+/// Python: `json.loads(line, object_pairs_hook=list)` with `parse_float=str`;
+/// like Python's, it reads `NaN`, `Infinity` and `-Infinity`, which Python
+/// writes by default. Unlike Python's, a `\u` escape must not leave a lone
+/// surrogate (a Swift `String` cannot hold one), and a byte-order mark is
+/// not skipped (``JSONLinesReader`` and `gen` skip one at the start of a file).
 /// For values of a known type, ``JSONLinesReader`` decodes `Decodable` ones.
 public enum JSONValue: Sendable {
   case null

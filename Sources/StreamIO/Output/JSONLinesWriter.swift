@@ -1,11 +1,23 @@
 import Foundation
 
 /// Writes `Encodable` values as JSON Lines. Python: `f.write(json.dumps(v) + "\n")`.
+///
+/// By default keys are sorted and `/` is not escaped (``defaultEncoder()``),
+/// so equal values give equal lines, line after line and run after run
+/// (Foundation's plain `JSONEncoder` writes keys in no fixed order).
 public final class JSONLinesWriter<Value: Encodable> {
   public let sink: OutputSink
   public let encoder: JSONEncoder
 
-  public init(sink: OutputSink, encoder: JSONEncoder = JSONEncoder()) {
+  /// A `JSONEncoder` with sorted keys and unescaped slashes: stable lines.
+  /// Python: `json.dumps(v, sort_keys=True, separators=(",", ":"))`.
+  public static func defaultEncoder() -> JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
+  }
+
+  public init(sink: OutputSink, encoder: JSONEncoder = defaultEncoder()) {
     precondition(!encoder.outputFormatting.contains(.prettyPrinted), "JSON Lines needs one value per line: no .prettyPrinted")
     self.sink = sink
     self.encoder = encoder
@@ -13,7 +25,7 @@ public final class JSONLinesWriter<Value: Encodable> {
 
   /// Writes to `path` atomically (see ``OutputSink``): nothing appears there
   /// until ``close()``. ``write(to:encoder:_:)`` closes for you.
-  public convenience init(path: String, encoder: JSONEncoder = JSONEncoder()) throws(StreamIOError) {
+  public convenience init(path: String, encoder: JSONEncoder = defaultEncoder()) throws(StreamIOError) {
     self.init(sink: try OutputSink(path: path), encoder: encoder)
   }
 

@@ -110,7 +110,7 @@ extension JSONLinesWriter {
   /// - Throws: ``StreamIOError`` when the file cannot be created or written,
   ///   or what `body` throws (the file is then left as it was).
   public static func write<Result>(
-    to path: String, encoder: JSONEncoder = JSONEncoder(), _ body: (JSONLinesWriter) throws -> Result
+    to path: String, encoder: JSONEncoder = JSONLinesWriter.defaultEncoder(), _ body: (JSONLinesWriter) throws -> Result
   ) throws -> Result {
     let writer = try JSONLinesWriter(path: path, encoder: encoder)
     return try writer.sink.closing { try body(writer) }
@@ -118,7 +118,7 @@ extension JSONLinesWriter {
 
   /// The async form of ``write(to:encoder:_:)``.
   nonisolated(nonsending) public static func write<Result>(
-    to path: String, encoder: JSONEncoder = JSONEncoder(), _ body: (JSONLinesWriter) async throws -> Result
+    to path: String, encoder: JSONEncoder = JSONLinesWriter.defaultEncoder(), _ body: (JSONLinesWriter) async throws -> Result
   ) async throws -> Result {
     let writer = try JSONLinesWriter(path: path, encoder: encoder)
     return try await writer.sink.closing { try await body(writer) }
