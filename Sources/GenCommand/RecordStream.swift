@@ -323,7 +323,19 @@ final class RecordStream {
         advanceProgress(to: line.byteOffset)
       }
     case .jsonl:
-      while try next() != nil { count += 1 }
+      // Each line checked as the parser would accept it, without building
+      // its values; a line that is not plainly an object is parsed, so a bad
+      // one reports (or, with --skip-bad, is counted) exactly as elsewhere.
+      try lines!.forEachLine { line in
+        advanceProgress(to: line.byteOffset)
+        var bytes = line.bytes
+        if line.number == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeRawBufferPointer(rebasing: bytes[3...]) }
+        if JSONValue.isObject(bytes) {
+          count += 1
+          return
+        }
+        count += try countJSONRecord(line)
+      }
     }
     finishProgress()
     return count
@@ -382,30 +394,46 @@ final class RecordStream {
       while true {
         guard let line = try lines!.next() else { return nil }
         advanceProgress(to: line.byteOffset)
-        var bytes = Array(line.bytes)
-        var shift = 0  // columns count from the line's start, a byte-order mark included
-        if line.number == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-          bytes.removeFirst(3)
-          shift = 3
-        }
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }  // blank lines are not records
-        let value: JSONValue
-        do {
-          value = try JSONValue(parsing: bytes)
-        } catch {
-          throw StreamIOError(
-            .invalidJSON, error.message, path: path, line: line.number, column: error.column + shift,
-            byteOffset: line.byteOffset + shift + error.column - 1)
-        }
-        guard case .object(let members) = value else {
-          throw StreamIOError(
-            .invalidJSON, "expected a JSON object on each line, found \(value.serialized.prefix(40))",
-            path: path, line: line.number, column: 1, byteOffset: line.byteOffset)
-        }
-        if columns.isEmpty { names = ColumnNames(header: members.map(\.name)) }
-        return Record(fields: members, raw: String(decoding: bytes, as: UTF8.self))
+        if let record = try jsonRecord(from: line) { return record }
       }
     }
+  }
+
+  /// 1 if the line is a record, 0 if it is blank or skipped (--skip-bad, counted).
+  private func countJSONRecord(_ line: Line) throws(StreamIOError) -> Int {
+    do {
+      return try jsonRecord(from: line) == nil ? 0 : 1
+    } catch {
+      guard skipBad && error.exitStatus == .dataError else { throw error }
+      noteSkipped(error)
+      return 0
+    }
+  }
+
+  /// A JSON Lines line as a record; nil for a blank line (not a record).
+  private func jsonRecord(from line: Line) throws(StreamIOError) -> Record? {
+    var bytes = Array(line.bytes)
+    var shift = 0  // columns count from the line's start, a byte-order mark included
+    if line.number == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+      bytes.removeFirst(3)
+      shift = 3
+    }
+    if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }  // blank lines are not records
+    let value: JSONValue
+    do {
+      value = try JSONValue(parsing: bytes)
+    } catch {
+      throw StreamIOError(
+        .invalidJSON, error.message, path: path, line: line.number, column: error.column + shift,
+        byteOffset: line.byteOffset + shift + error.column - 1)
+    }
+    guard case .object(let members) = value else {
+      throw StreamIOError(
+        .invalidJSON, "expected a JSON object on each line, found \(value.serialized.prefix(40))",
+        path: path, line: line.number, column: 1, byteOffset: line.byteOffset)
+    }
+    if columns.isEmpty { names = ColumnNames(header: members.map(\.name)) }
+    return Record(fields: members, raw: String(decoding: bytes, as: UTF8.self))
   }
 
   /// At the end of the input: the bar shows all of it, and ends its line.

@@ -46,6 +46,11 @@ final class RecordWriter {
     try csv!.write(row)
   }
 
+  /// Writes the chosen fields of a CSV row as read (the CSV format only).
+  func write(_ row: CSVRecord, selecting indices: [Int?]) throws(StreamIOError) {
+    try csv!.write(row, selecting: indices)
+  }
+
   /// Writes `record`; `passThrough` keeps a CSV row, a JSON Lines record or
   /// a plain line as read (a ragged CSV row keeps all its fields).
   func write(_ record: Record, passThrough: Bool) throws(StreamIOError) {

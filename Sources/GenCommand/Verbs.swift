@@ -123,7 +123,7 @@ struct Select: GenVerb {
     let writer = RecordWriter(format: stream.format, sink: environment.stdout, dialect: stream.dialect, columns: wanted)
     if stream.format == .csv && (stream.writesHeader || !stream.hasNamedColumns) { try writer.writeHeader() }
     var indices: [Int?]?  // CSV: each wanted column's field index
-    while let record = try first.take() ?? stream.next() {
+    func write(_ record: Record) throws {
       let fields: [Field]
       if stream.format == .csv {
         if indices == nil { indices = wanted.map { stream.columnIndex[$0] } }
@@ -134,6 +134,20 @@ struct Select: GenVerb {
         fields = wanted.map { Field($0, record.value($0) ?? .null) }
       }
       try writer.write(Record(fields: fields, raw: nil), passThrough: false)
+    }
+    if stream.format == .csv && stream.hasNamedColumns && environment.byteLevelCSV {
+      // From the reader's bytes: ASCII rows copied field by field; others
+      // through Strings, which checks their UTF-8 (see CSVFastPaths.swift).
+      let selected = wanted.map { stream.columnIndex[$0] }
+      while let row = try stream.nextRow() {
+        if row.isASCII {
+          try writer.write(row, selecting: selected)
+        } else if let record = try stream.record(from: row) {
+          try write(record)
+        }
+      }
+    } else {
+      while let record = try first.take() ?? stream.next() { try write(record) }
     }
     stream.reportSkipped()
     stream.reportRagged("select wrote a missing column as \(stream.format == .csv ? "empty" : "null")")

@@ -35,6 +35,7 @@ import Testing
     ["stats", "--no-header"], ["filter", "--no-header", "--where", "2=DE"],
     ["filter", "--where", "note~o\nl"], ["filter", "--where", "note~\n"], ["filter", "--where", "note!~\r"],
     ["convert", "--to", "jsonl"], ["convert", "--to", "jsonl", "--no-header"],
+    ["select", "name,qty"], ["select", "note"], ["select", "qty,name,qty"], ["select", "note,country"],
   ]
 
   @Test(arguments: arguments)
@@ -55,6 +56,7 @@ import Testing
   @Test(arguments: [
     ["stats"], ["filter", "--where", "qty>0"], ["stats", "--skip-bad"], ["filter", "--skip-bad", "--where", "qty>0"],
     ["convert", "--to", "jsonl"], ["convert", "--to", "jsonl", "--skip-bad"],
+    ["select", "qty,name"], ["select", "name", "--skip-bad"],
   ])
   func invalidUTF8IsReportedTheSameWay(arguments: [String]) throws {
     let directory = try TemporaryDirectory()
@@ -88,5 +90,36 @@ import Testing
     #expect(fast.stdout == general.stdout)
     #expect(fast.stderr == general.stderr)
     #expect(fast.stdout.split(separator: "\n").count >= 390)
+  }
+
+  /// `count` on JSON Lines checks each line without building its values; it
+  /// must count, fail and skip exactly as the parsing path (`head`) does.
+  @Test func countingJSONLinesAgreesWithParsingThem() throws {
+    let good = [
+      #"{"a":1,"b":[true,null,{"c":"d"}],"e":"\u00e9\n\ud83d\ude00"}"#, "  {}  ", #"{"x":NaN,"y":-Infinity}"#,
+      #"{"name":"Zoë","note":"日本"}"#, "", "   ", "\t",
+    ]
+    let bad = [
+      #"[1,2]"#, #"{"a":01}"#, #"{"a":"\ud800"}"#, #"{"a" 1}"#, "{\"a\":\"\u{1}\"}", #"{"a":tru}"#, #"{"a":1}x"#,
+      #"{"a":"\q"}"#, "\"text\"", "42",
+    ]
+    var random = SplitMix64(seed: 5)
+    for round in 0..<6 {
+      var lines = (0..<40).map { _ in good[Int(random.next() % UInt64(good.count))] }
+      if round > 0 { lines[Int(random.next() % 40)] = bad[(round - 1) * 2 % bad.count] }
+      if round > 1 { lines[Int(random.next() % 40)] = bad[((round - 1) * 2 + 1) % bad.count] }
+      var bytes = Array(lines.joined(separator: "\n").utf8) + [0x0A]
+      if round == 3 { bytes = [0xEF, 0xBB, 0xBF] + bytes }
+      if round == 4 { bytes += Array(#"{"k":""#.utf8) + [0xFF] + Array(#""}"#.utf8) + [0x0A] }  // invalid UTF-8 in a string
+      for skip in [[], ["--skip-bad"]] {
+        let counted = try gen(["count", "--format", "jsonl"] + skip, stdinBytes: bytes)
+        let parsed = try gen(["head", "-n", "100000", "--format", "jsonl"] + skip, stdinBytes: bytes)
+        #expect(counted.status == parsed.status, "round \(round) \(skip)")
+        #expect(counted.stderr == parsed.stderr, "round \(round) \(skip)")
+        if counted.status == 0 {
+          #expect(Int(counted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == parsed.stdout.split(separator: "\n").count)
+        }
+      }
+    }
   }
 }

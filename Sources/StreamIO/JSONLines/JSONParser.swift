@@ -10,19 +10,36 @@ extension JSONValue {
   ///
   /// - Throws: ``JSONSyntaxError`` saying what was expected at which column.
   public init(parsing bytes: [UInt8]) throws(JSONSyntaxError) {
-    self = try JSONParser.parse(bytes)
+    let parsed: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBytes { bytes in
+      do throws(JSONSyntaxError) { return .success(try JSONParser.parse(bytes, building: true)) } catch { return .failure(error) }
+    }
+    self = try parsed.get()
+  }
+
+  /// Whether `bytes` are one JSON object (spaces around it allowed), checked
+  /// as ``init(parsing:)`` would accept it but without building anything: no
+  /// allocation for ASCII text. For counting records; on false, parse to learn why.
+  package static func isObject(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let value = try? JSONParser.parse(bytes, building: false), case .object = value else { return false }
+    return true
   }
 }
 
-/// The parser behind ``JSONValue/init(parsing:)``: recursive descent over the bytes.
+/// The parser behind ``JSONValue/init(parsing:)``: recursive descent over the
+/// bytes. Not `building`, it checks the same grammar and returns only the
+/// top-level kind (an empty object, array or string, or null for a number).
 struct JSONParser {
-  let bytes: [UInt8]
+  let bytes: UnsafeRawBufferPointer
+  let building: Bool
   var index = 0
 
-  init(_ bytes: [UInt8]) { self.bytes = bytes }
+  init(_ bytes: UnsafeRawBufferPointer, building: Bool) {
+    self.bytes = bytes
+    self.building = building
+  }
 
-  static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
-    var parser = JSONParser(bytes)
+  static func parse(_ bytes: UnsafeRawBufferPointer, building: Bool) throws(JSONSyntaxError) -> JSONValue {
+    var parser = JSONParser(bytes, building: building)
     parser.skipSpace()
     let value = try parser.value(depth: 0)
     parser.skipSpace()
@@ -33,7 +50,11 @@ struct JSONParser {
   func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(column: index + 1, message: message) }
 
   mutating func skipSpace() {
-    while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    while index < bytes.count {
+      let byte = bytes[index]
+      guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return }
+      index += 1
+    }
   }
 
   mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
@@ -58,8 +79,8 @@ struct JSONParser {
   }
 
   mutating func literal(_ word: String, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
-    let utf8 = Array(word.utf8)
-    guard index + utf8.count <= bytes.count, Array(bytes[index..<index + utf8.count]) == utf8 else {
+    let utf8 = word.utf8
+    guard index + utf8.count <= bytes.count, bytes[index..<index + utf8.count].elementsEqual(utf8) else {
       throw error("expected \(word)")
     }
     index += utf8.count
@@ -91,6 +112,7 @@ struct JSONParser {
       if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
       guard digits(&self) > 0 else { throw error("expected a digit in the exponent") }
     }
+    guard building else { return .null }
     let text = String(decoding: bytes[start..<index], as: UTF8.self)
     guard let value = Double(text) else { throw JSONSyntaxError(column: start + 1, message: "number out of range") }
     return .number(value, text)
@@ -102,10 +124,13 @@ struct JSONParser {
     var run = index
     func flush(_ parser: JSONParser, _ scalars: inout String.UnicodeScalarView, _ from: Int) throws(JSONSyntaxError) {
       guard from < parser.index else { return }
-      guard let text = String(validating: parser.bytes[from..<parser.index], as: UTF8.self) else {
+      let run = parser.bytes[from..<parser.index]
+      // Not building, ASCII needs no check and nothing is kept.
+      if !parser.building && !run.contains(where: { $0 >= 0x80 }) { return }
+      guard let text = String(validating: run, as: UTF8.self) else {
         throw JSONSyntaxError(column: from + 1, message: "invalid UTF-8 in a string")
       }
-      scalars.append(contentsOf: text.unicodeScalars)
+      if parser.building { scalars.append(contentsOf: text.unicodeScalars) }
     }
     while true {
       guard index < bytes.count else { throw error("unterminated string: expected a closing \"") }
@@ -113,7 +138,7 @@ struct JSONParser {
       if byte == UInt8(ascii: "\"") {
         try flush(self, &scalars, run)
         index += 1
-        return String(scalars)
+        return building ? String(scalars) : ""
       }
       if byte < 0x20 { throw error("control character in a string: escape it (\\n, \\t, \\u00XX)") }
       if byte != UInt8(ascii: "\\") {
@@ -183,7 +208,8 @@ struct JSONParser {
     }
     while true {
       skipSpace()
-      values.append(try value(depth: depth + 1))
+      let value = try value(depth: depth + 1)
+      if building { values.append(value) }
       skipSpace()
       guard index < bytes.count else { throw error("unterminated array: expected , or ]") }
       if bytes[index] == UInt8(ascii: ",") {
@@ -213,7 +239,8 @@ struct JSONParser {
       guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected : after an object key") }
       index += 1
       skipSpace()
-      members.append(JSONMember(key, try value(depth: depth + 1)))
+      let value = try value(depth: depth + 1)
+      if building { members.append(JSONMember(key, value)) }
       skipSpace()
       guard index < bytes.count else { throw error("unterminated object: expected , or }") }
       if bytes[index] == UInt8(ascii: ",") {

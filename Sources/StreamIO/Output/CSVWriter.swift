@@ -62,6 +62,27 @@ public final class CSVWriter {
     try sink.write(lineTerminator)
   }
 
+  /// Writes some fields of a record as read, in the order given: each index
+  /// picks a field; nil, or an index past the record's end, writes an empty
+  /// field. No `String` is made. Python: `writer.writerow([row[i] for i in indices])`.
+  public func write(_ record: CSVRecord, selecting indices: [Int?]) throws(StreamIOError) {
+    let count = record.count
+    var onlyEmpty = indices.count == 1
+    for (position, index) in indices.enumerated() {
+      if position > 0 { try sink.write(byte: dialect.delimiter) }
+      guard let index, index < count else { continue }
+      let field = record.field(index)
+      if !field.isEmpty { onlyEmpty = false }
+      try writeField(bytes: field)
+    }
+    if onlyEmpty {
+      // A lone empty field is written as "" so it is not a blank line.
+      try sink.write(byte: dialect.quote)
+      try sink.write(byte: dialect.quote)
+    }
+    try sink.write(lineTerminator)
+  }
+
   func writeField(bytes field: UnsafeRawBufferPointer) throws(StreamIOError) {
     let delimiter = dialect.delimiter, quote = dialect.quote
     guard field.contains(where: { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }) else {
