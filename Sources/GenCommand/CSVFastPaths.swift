@@ -46,8 +46,15 @@ extension UnsafeRawBufferPointer {
 }
 
 extension CSVRecord {
-  /// Whether every field is ASCII.
-  var isASCII: Bool { (0..<count).allSatisfy { field($0).isASCII } }
+  /// Whether every field is ASCII: the bytes from the first field's start to
+  /// the last one's end are checked in one pass (what lies between fields is
+  /// delimiters and quotes, or bytes of the fields themselves).
+  var isASCII: Bool {
+    guard count > 0 else { return true }
+    let first = field(0), last = field(count - 1)
+    let start = first.baseAddress!, end = last.baseAddress! + last.count
+    return UnsafeRawBufferPointer(start: start, count: end - start).isASCII
+  }
 }
 
 /// A `--where` clause ready for a CSV's bytes.

@@ -176,9 +176,19 @@ struct StatsTotals {
   /// CSV: rows summed into per-group arrays, one dictionary look-up per row
   /// (for the group); ASCII rows from their bytes, others from their strings.
   /// Returns the number of records.
+  /// Up to 7 bytes and their count as one integer (the count in the top byte,
+  /// so "A" and "A\0" differ).
+  @inline(__always)
+  static func smallKey(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    var key: UInt64 = 0
+    for (index, byte) in bytes.enumerated() { key |= UInt64(byte) << (8 * UInt64(index)) }
+    return key | UInt64(bytes.count) << 56
+  }
+
   mutating func addCSV(_ stream: RecordStream, groupBy: String?) throws -> Int {
     var records = 0
     var groupSlots: [String: Int] = [:]
+    var smallGroupSlots: [UInt64: Int] = [:]  // group values under 8 bytes, by smallKey
     var slotGroups: [String] = []
     var summaries: [[ColumnSummary]] = []  // [group slot][column slot]
     var columnSlots: [Int?] = []  // per column index: its name's slot; nil for the group column
@@ -227,9 +237,22 @@ struct StatsTotals {
         let name = stream.columns[columnSlots.count]
         columnSlots.append(name == groupBy ? nil : slot(named: name))
       }
-      var group = ""
-      if let groupIndex, groupIndex < row.count { group = String(decoding: row.field(groupIndex), as: UTF8.self) }
-      let groupSlot = slot(group: group)
+      // A group value of up to 7 bytes (a country code, a year) is found by
+      // its bytes as one integer: no String, no string hashing per row.
+      var groupSlot: Int
+      let value = groupIndex.flatMap { $0 < row.count ? row.field($0) : nil }
+      if let value, value.count < 8 {
+        let key = Self.smallKey(value)
+        if let known = smallGroupSlots[key] {
+          groupSlot = known
+          if summaries[groupSlot].count < slotNames.count { groupSlot = slot(group: String(decoding: value, as: UTF8.self)) }
+        } else {
+          groupSlot = slot(group: String(decoding: value, as: UTF8.self))
+          smallGroupSlots[key] = groupSlot
+        }
+      } else {
+        groupSlot = slot(group: value.map { String(decoding: $0, as: UTF8.self) } ?? "")
+      }
       for index in 0..<row.count {
         guard let slot = columnSlots[index] else { continue }
         let field = row.field(index)

@@ -212,6 +212,14 @@ enum CSVNumbers {
 
   @usableFromInline
   static func slowDouble(_ field: UnsafeRawBufferPointer) -> Double? {
+    // Text (a name, a word) is refused at its first letter, without making
+    // a String: only inf, infinity and nan start with a letter, i or n.
+    var first = field.first ?? 0
+    if (first == UInt8(ascii: "-") || first == UInt8(ascii: "+")) && field.count > 1 { first = field[1] }
+    let lower = first | 0x20
+    if lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z") && lower != UInt8(ascii: "i") && lower != UInt8(ascii: "n") {
+      return nil
+    }
     // "0x10" or "0x1p3" is text to Python's float(), and to us.
     if field.contains(where: { $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "X") }) { return nil }
     return Double(String(decoding: field, as: UTF8.self))
