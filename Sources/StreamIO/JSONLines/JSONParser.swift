@@ -118,34 +118,55 @@ struct JSONParser {
     return .number(value, text)
   }
 
+  /// Whether any of the eight bytes is a quote, a backslash, below 0x20 or
+  /// from 0x80 (it may also say so when none is: then the bytes are looked at
+  /// one by one, which is only slower).
+  @inline(__always)
+  static func needsAttention(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+    func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+    let quote = hasZero(word ^ (ones &* 0x22)), backslash = hasZero(word ^ (ones &* 0x5C))
+    let control = (word &- ones &* 0x20) & ~word & highs
+    return (quote | backslash | control | (word & highs)) != 0
+  }
+
   mutating func string() throws(JSONSyntaxError) -> String {
     index += 1  // the opening quote
     var scalars = String.UnicodeScalarView()
     var run = index
-    func flush(_ parser: JSONParser, _ scalars: inout String.UnicodeScalarView, _ from: Int) throws(JSONSyntaxError) {
+    var nonASCII = false  // in the current run
+    func flush(_ parser: JSONParser, _ scalars: inout String.UnicodeScalarView, _ from: Int, _ nonASCII: Bool) throws(JSONSyntaxError) {
       guard from < parser.index else { return }
-      let run = parser.bytes[from..<parser.index]
       // Not building, ASCII needs no check and nothing is kept.
-      if !parser.building && !run.contains(where: { $0 >= 0x80 }) { return }
-      guard let text = String(validating: run, as: UTF8.self) else {
+      if !parser.building && !nonASCII { return }
+      guard let text = String(validating: parser.bytes[from..<parser.index], as: UTF8.self) else {
         throw JSONSyntaxError(column: from + 1, message: "invalid UTF-8 in a string")
       }
       if parser.building { scalars.append(contentsOf: text.unicodeScalars) }
     }
     while true {
+      // Plain ASCII, eight bytes at a time: no quote, backslash, control
+      // character or byte from 0x80 (those are looked at one by one).
+      while index &+ 8 <= bytes.count {
+        let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        if Self.needsAttention(word) { break }
+        index &+= 8
+      }
       guard index < bytes.count else { throw error("unterminated string: expected a closing \"") }
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
-        try flush(self, &scalars, run)
+        try flush(self, &scalars, run, nonASCII)
         index += 1
         return building ? String(scalars) : ""
       }
       if byte < 0x20 { throw error("control character in a string: escape it (\\n, \\t, \\u00XX)") }
       if byte != UInt8(ascii: "\\") {
+        if byte >= 0x80 { nonASCII = true }
         index += 1
         continue
       }
-      try flush(self, &scalars, run)
+      try flush(self, &scalars, run, nonASCII)
+      nonASCII = false
       index += 1
       guard index < bytes.count else { throw error("unterminated escape") }
       let escape = bytes[index]
