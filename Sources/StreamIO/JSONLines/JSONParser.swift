@@ -132,17 +132,21 @@ struct JSONParser {
 
   mutating func string() throws(JSONSyntaxError) -> String {
     index += 1  // the opening quote
-    var scalars = String.UnicodeScalarView()
+    // Built only when the string has escapes: the runs between them, checked,
+    // and what each escape stands for, as UTF-8. Without escapes (most
+    // strings) the String is made from the bytes in one step.
+    var text: [UInt8] = []
+    var escaped = false
     var run = index
     var nonASCII = false  // in the current run
-    func flush(_ parser: JSONParser, _ scalars: inout String.UnicodeScalarView, _ from: Int, _ nonASCII: Bool) throws(JSONSyntaxError) {
+    /// Checks the run before `parser.index` (UTF-8, if it has a byte from 0x80) and keeps it in `text`.
+    func flush(_ parser: JSONParser, _ text: inout [UInt8], _ from: Int, _ nonASCII: Bool) throws(JSONSyntaxError) {
       guard from < parser.index else { return }
-      // Not building, ASCII needs no check and nothing is kept.
-      if !parser.building && !nonASCII { return }
-      guard let text = String(validating: parser.bytes[from..<parser.index], as: UTF8.self) else {
+      let bytes = parser.bytes[from..<parser.index]
+      if nonASCII && String(validating: bytes, as: UTF8.self) == nil {
         throw JSONSyntaxError(column: from + 1, message: "invalid UTF-8 in a string")
       }
-      if parser.building { scalars.append(contentsOf: text.unicodeScalars) }
+      if parser.building { text.append(contentsOf: bytes) }
     }
     while true {
       // Plain ASCII, eight bytes at a time: no quote, backslash, control
@@ -155,9 +159,17 @@ struct JSONParser {
       guard index < bytes.count else { throw error("unterminated string: expected a closing \"") }
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
-        try flush(self, &scalars, run, nonASCII)
-        index += 1
-        return building ? String(scalars) : ""
+        defer { index += 1 }
+        if !escaped && building {
+          let bytes = self.bytes[run..<index]
+          guard nonASCII else { return String(decoding: bytes, as: UTF8.self) }
+          guard let string = String(validating: bytes, as: UTF8.self) else {
+            throw JSONSyntaxError(column: run + 1, message: "invalid UTF-8 in a string")
+          }
+          return string
+        }
+        try flush(self, &text, run, nonASCII)
+        return building ? String(decoding: text, as: UTF8.self) : ""
       }
       if byte < 0x20 { throw error("control character in a string: escape it (\\n, \\t, \\u00XX)") }
       if byte != UInt8(ascii: "\\") {
@@ -165,21 +177,23 @@ struct JSONParser {
         index += 1
         continue
       }
-      try flush(self, &scalars, run, nonASCII)
+      try flush(self, &text, run, nonASCII)
+      escaped = true
       nonASCII = false
       index += 1
       guard index < bytes.count else { throw error("unterminated escape") }
       let escape = bytes[index]
       index += 1
+      let scalar: Unicode.Scalar
       switch escape {
-      case UInt8(ascii: "\""): scalars.append("\"")
-      case UInt8(ascii: "\\"): scalars.append("\\")
-      case UInt8(ascii: "/"): scalars.append("/")
-      case UInt8(ascii: "b"): scalars.append("\u{8}")
-      case UInt8(ascii: "f"): scalars.append("\u{C}")
-      case UInt8(ascii: "n"): scalars.append("\n")
-      case UInt8(ascii: "r"): scalars.append("\r")
-      case UInt8(ascii: "t"): scalars.append("\t")
+      case UInt8(ascii: "\""): scalar = "\""
+      case UInt8(ascii: "\\"): scalar = "\\"
+      case UInt8(ascii: "/"): scalar = "/"
+      case UInt8(ascii: "b"): scalar = "\u{8}"
+      case UInt8(ascii: "f"): scalar = "\u{C}"
+      case UInt8(ascii: "n"): scalar = "\n"
+      case UInt8(ascii: "r"): scalar = "\r"
+      case UInt8(ascii: "t"): scalar = "\t"
       case UInt8(ascii: "u"):
         var code = try hex4()
         if (0xD800..<0xDC00).contains(code) {
@@ -191,15 +205,17 @@ struct JSONParser {
           guard (0xDC00..<0xE000).contains(low) else { throw error("expected a low surrogate") }
           code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
         }
-        guard let scalar = Unicode.Scalar(code) else { throw error("\\u escape is not a Unicode scalar") }
-        scalars.append(scalar)
+        guard let decoded = Unicode.Scalar(code) else { throw error("\\u escape is not a Unicode scalar") }
+        scalar = decoded
       default:
         index -= 1
         throw error("unknown escape \\\(Character(Unicode.Scalar(escape)))")
       }
+      if building { UTF8.encode(scalar) { text.append($0) } }
       run = index
     }
   }
+
 
   mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
     guard index + 4 <= bytes.count else { throw error("expected 4 hex digits") }

@@ -32,9 +32,19 @@ public enum JSONValue: Sendable {
     case .number(let value, _): value
     // Hexadecimal ("0x10") is text, as for Python's float() and CSV fields.
     case .string(let text) where text.contains(where: { $0 == "x" || $0 == "X" }): nil
+    // Text is refused at its first letter without parsing: only inf,
+    // infinity and nan (and their signs) start with a letter, i or n.
+    case .string(let text) where text.utf8.first.map(Self.startsText) ?? true: nil
     case .string(let text): Double(text) ?? Double(text.trimmingSpaces)
     case .bool, .null, .array, .object: nil
     }
+  }
+
+  /// Whether a first byte makes the text no number: a letter other than i
+  /// or n (any case). (A sign or a digit may start one; so may a space.)
+  static func startsText(_ byte: UInt8) -> Bool {
+    let lower = byte | 0x20
+    return lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z") && lower != UInt8(ascii: "i") && lower != UInt8(ascii: "n")
   }
 
   /// The value as text for comparisons and CSV output: strings bare, null
