@@ -155,6 +155,8 @@ struct StatsTotals {
   var groups: [String: [String: ColumnSummary]] = [:]
   var columnOrder: [String] = []
   private var known: Set<String> = []
+  /// The keys of the record added last, in order.
+  private var lastKeys: [String] = []
   /// How many records were read.
   var records = 0
 
@@ -166,8 +168,12 @@ struct StatsTotals {
   mutating func add(_ record: Record, groupBy: String?) {
     var group = ""
     if let groupBy, let value = record.value(groupBy) { group = value.text }
+    // Records of JSON Lines mostly repeat the previous one's keys: then no
+    // column can be new, and the set of known names need not be asked.
+    let sameKeys = record.fields.count == lastKeys.count && zip(record.fields, lastKeys).allSatisfy { $0.name == $1 }
+    if !sameKeys { lastKeys = record.fields.map(\.name) }
     for field in record.fields where field.name != groupBy {
-      note(column: field.name)
+      if !sameKeys { note(column: field.name) }
       // Mutated in place: no copy of the group's dictionary per record.
       groups[group, default: [:]][field.name, default: ColumnSummary()].add(field.value)
     }
