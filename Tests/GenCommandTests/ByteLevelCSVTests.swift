@@ -122,4 +122,20 @@ import Testing
       }
     }
   }
+
+  /// What Swift's Double(String) reads but Python's float() does not ("snan"
+  /// in any sign or spacing, "nan(1)", hexadecimal) is text in CSV and JSON
+  /// Lines alike, on the byte path and the general one.
+  @Test func swiftOnlyNumberSpellingsAreTextEverywhere() throws {
+    let texts = ["snan", "SNaN", "-snan", "+snan", " snan", "nan(1)", "0x10", "-0x1p3"]
+    let csv = "v\n" + texts.map { "\"\($0)\"" }.joined(separator: "\n") + "\n1\n"
+    let jsonl = texts.map { #"{"v":"\#($0)"}"# }.joined(separator: "\n") + "\n" + #"{"v":"1"}"# + "\n"
+    let expected = "| v      |     1 |   1 |    1 |   1 |   1 | \(texts.count) non-numeric |"
+    for byteLevel in [true, false] {
+      let table = try gen(["stats", "--format", "csv"], stdin: csv, byteLevelCSV: byteLevel).stdout
+      #expect(table.contains(expected), "\(table)")
+    }
+    let table = try gen(["stats", "--format", "jsonl"], stdin: jsonl).stdout
+    #expect(table.contains(expected), "\(table)")
+  }
 }

@@ -210,6 +210,13 @@ enum CSVNumbers {
     return negative ? -value : value
   }
 
+  /// A byte no number Python's `float()` reads contains (those in "0x1p3",
+  /// "snan", "nan(1)"), though Swift's `Double(String)` reads them.
+  static func isNotPythonFloatByte(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: "x") || byte == UInt8(ascii: "X") || byte == UInt8(ascii: "s") || byte == UInt8(ascii: "S")
+      || byte == UInt8(ascii: "(")
+  }
+
   @usableFromInline
   static func slowDouble(_ field: UnsafeRawBufferPointer) -> Double? {
     // Text (a name, a word) is refused at its first letter, without making
@@ -220,8 +227,9 @@ enum CSVNumbers {
     if lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z") && lower != UInt8(ascii: "i") && lower != UInt8(ascii: "n") {
       return nil
     }
-    // "0x10" or "0x1p3" is text to Python's float(), and to us.
-    if field.contains(where: { $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "X") }) { return nil }
+    // What Swift's Double(String) reads and Python's float() does not is
+    // text to us too: hexadecimal ("0x10", "0x1p3"), "snan" and "nan(…)".
+    if field.contains(where: CSVNumbers.isNotPythonFloatByte) { return nil }
     return Double(String(decoding: field, as: UTF8.self))
   }
 }

@@ -30,11 +30,11 @@ public enum JSONValue: Sendable {
   public var numericValue: Double? {
     switch self {
     case .number(let value, _): value
-    // Hexadecimal ("0x10") is text, as for Python's float() and CSV fields.
     // Text is refused at its first letter without parsing: only inf,
     // infinity and nan (and their signs) start with a letter, i or n.
     case .string(let text) where text.utf8.first.map(Self.startsText) ?? true: nil
-    case .string(let text) where text.utf8.contains(where: { $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "X") }): nil
+    // Hexadecimal ("0x10"), "snan" and "nan(…)" are text, as for Python's float() and CSV fields.
+    case .string(let text) where text.utf8.contains(where: CSVNumbers.isNotPythonFloatByte): nil
     case .string(let text): Double(text) ?? Double(text.trimmingSpaces)
     case .bool, .null, .array, .object: nil
     }
