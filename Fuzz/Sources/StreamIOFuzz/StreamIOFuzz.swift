@@ -66,8 +66,9 @@ func readCSV(_ bytes: UnsafeRawBufferPointer, bufferSize: Int, maxRecordSize: In
 func checkNumbers(_ record: CSVRecord, _ index: Int) {
   let text = String(decoding: record.field(index), as: UTF8.self)
   let double = try? record[index, as: Double.self]
-  // As Swift's parser, but hexadecimal is text (as for Python's float()).
-  let expected = text.contains(where: { $0 == "x" || $0 == "X" }) ? nil : Double(text)
+  // As Swift's parser, but what Python's float() refuses is text: hexadecimal,
+  // snan, nan(…), and anything with a NUL (where Swift's parser stops reading).
+  let expected = text.unicodeScalars.contains(where: { "xXsS(\0".unicodeScalars.contains($0) }) ? nil : Double(text)
   precondition(
     double == expected || (double?.isNaN == true && expected?.isNaN == true), "Double \(text.debugDescription)")
   precondition((try? record[index, as: Int.self]) == Int(text), "Int \(text.debugDescription)")

@@ -211,10 +211,11 @@ enum CSVNumbers {
   }
 
   /// A byte no number Python's `float()` reads contains (those in "0x1p3",
-  /// "snan", "nan(1)"), though Swift's `Double(String)` reads them.
+  /// "snan", "nan(1)"), though Swift's `Double(String)` reads them; and NUL,
+  /// where Swift's parser stops reading ("1\0s" would be 1).
   static func isNotPythonFloatByte(_ byte: UInt8) -> Bool {
     byte == UInt8(ascii: "x") || byte == UInt8(ascii: "X") || byte == UInt8(ascii: "s") || byte == UInt8(ascii: "S")
-      || byte == UInt8(ascii: "(")
+      || byte == UInt8(ascii: "(") || byte == 0
   }
 
   @usableFromInline
