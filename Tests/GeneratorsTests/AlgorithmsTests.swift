@@ -265,15 +265,8 @@ final class CountingSequence<Element>: Sequence {
 /// result with `let` (as the tutorial names its stages) picks the Sequence
 /// form; `for try await` still takes the async one.
 @Suite struct SyncAndAsyncOperatorTests {
-  func countUpTo(_ n: Int) -> Generator<Int> {
-    Generator { co in
-      var count = 1
-      while count <= n {
-        try co.yield(count)
-        count += 1
-      }
-    }
-  }
+  /// The tutorial's generator, as TutorialExampleTests writes it.
+  func countUpTo(_ n: Int) -> Generator<Int> { TutorialExampleTests().countUpTo(n) }
 
   @Test func everyOperatorNamedWithLetCompilesAndIsTheSyncForm() {
     let batches = countUpTo(7).batched(3)
