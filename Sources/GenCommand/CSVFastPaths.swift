@@ -21,28 +21,6 @@ extension UnsafeRawBufferPointer {
     }
     return true
   }
-
-  /// Whether `needle` occurs in these bytes.
-  func contains(_ needle: [UInt8]) -> Bool {
-    guard needle.count <= count, let first = needle.first else { return needle.isEmpty }
-    var start = 0
-    while start &+ needle.count <= count {
-      if self[start] == first {
-        var j = 1
-        while j < needle.count && self[start &+ j] == needle[j] { j &+= 1 }
-        if j == needle.count { return true }
-      }
-      start &+= 1
-    }
-    return false
-  }
-
-  /// -1, 0 or 1 as these bytes sort before, equal or after `other`.
-  func compare(_ other: [UInt8]) -> Int {
-    let n = Swift.min(count, other.count)
-    for i in 0..<n where self[i] != other[i] { return self[i] < other[i] ? -1 : 1 }
-    return count < other.count ? -1 : count > other.count ? 1 : 0
-  }
 }
 
 extension CSVRecord {
@@ -57,89 +35,31 @@ extension CSVRecord {
   }
 }
 
-/// A `--where` clause ready for a CSV's bytes.
-struct CSVCondition {
-  let clause: WhereClause
-  /// The column's index (its first, if the header repeats it); nil: no such column.
-  let index: Int?
-  let value: [UInt8]
-  let number: Double?
-
-  init(_ clause: WhereClause, columns: [String]) {
-    self.clause = clause
-    index = columns.firstIndex(of: clause.column)
-    value = Array(clause.value.utf8)
-    number = JSONValue.string(clause.value).numericValue.flatMap { $0.isFinite ? $0 : nil }  // as WhereClause.matches: "nan" compares as text
-  }
-
-  /// Whether an ASCII row matches, as ``WhereClause/matches(_:)`` decides
-  /// for its text; nil when only the general path can tell (a field with
-  /// spaces around a number, an empty or non-ASCII value to contain).
-  func matches(_ row: CSVRecord) -> Bool? {
-    guard let index, index < row.count else { return clause.matches(nil) }
-    let field = row.field(index)
-    switch clause.op {
-    case .contains, .notContains:
-      // Strings compare by Characters, and "\r\n" is one: a value with a CR
-      // or LF could match the bytes but not the Characters.
-      guard !value.isEmpty, value.allSatisfy({ $0 < 0x80 && $0 != 0x0A && $0 != 0x0D }) else { return nil }
-      return field.contains(value) == (clause.op == .contains)
-    default: break
-    }
-    let order: Int
-    if let number {
-      if let left = Double.decode(csvField: field), !left.isNaN {
-        order = left < number ? -1 : left > number ? 1 : 0
-      } else if field.first == 0x20 || field.last == 0x20 {
-        return nil  // " 5" reads as a number once trimmed
-      } else {
-        order = field.compare(value)
-      }
-    } else {
-      guard clause.value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
-      order = field.compare(value)
-    }
-    return clause.op.accepts(order: order)
-  }
-}
-
 extension Filter {
-  /// `filter` over CSV: rows compared and copied as bytes.
-  func filterCSV(_ stream: RecordStream, clauses: [WhereClause], writer: RecordWriter) throws {
-    var conditions: [CSVCondition]?
+  /// `filter` over CSV: ASCII rows are tested on the reader's bytes and
+  /// copied as read; other rows are tested as Strings (which checks their
+  /// UTF-8). Both read the same values, so both decide alike.
+  func filterCSV(
+    _ stream: RecordStream, conditions: RecordConditions?, writer: RecordWriter, environment: GenEnvironment
+  ) throws {
+    var conditions = conditions
     while let row = try stream.nextRow() {
-      if conditions == nil {
-        // (Without a header, the names come with the first row: checked
-        // here, before it is written.)
-        try Select.check(clauses.map(\.column), against: stream.columns, in: stream.path)
-        conditions = clauses.map { CSVCondition($0, columns: stream.columns) }
-      }
-      // Rows are written as they are (ragged ones too); non-ASCII ones are
-      // compared by the general path, as Strings.
+      // (Without a header, the names come with the first row: compiled
+      // here, before it is written.)
+      if conditions == nil { conditions = try RecordConditions(self.conditions, columns: stream.columns) }
+      // Rows are written as they are (ragged ones too).
       if row.isASCII {
-        var keep = true
-        var decided = true
-        for condition in conditions! {
-          guard let matched = condition.matches(row) else {
-            decided = false
-            break
-          }
-          if !matched {
-            keep = false
-            break
-          }
-        }
-        if decided {
-          if keep { try writer.write(row) }
-          continue
-        }
+        if conditions!.matches(CSVExpressionRow(row: row)) { try writer.write(row) }
+        continue
       }
       guard let record = try stream.record(from: row) else { continue }
-      if clauses.allSatisfy({ $0.matches(record.value($0.column)) }) {
+      if conditions!.matches(RecordExpressionRow(record: record)) {
         try writer.write(record, passThrough: true)
       }
     }
+    if conditions == nil { _ = try RecordConditions(self.conditions, columns: stream.hasNamedColumns ? stream.columns : nil) }
     stream.reportSkipped()
+    conditions?.report(environment)
   }
 }
 

@@ -23,7 +23,7 @@ public struct Gen: ParsableCommand {
         gen convert events.jsonl --to csv > events.csv
       """,
     subcommands: [
-      Demo.self, Bench.self, Count.self, Head.self, Select.self, Filter.self, Stats.self, Convert.self, Batch.self,
+      Demo.self, Bench.self, Count.self, Head.self, Select.self, Filter.self, Derive.self, Stats.self, Convert.self, Batch.self,
     ])
 
   public init() {}

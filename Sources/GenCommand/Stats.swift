@@ -33,6 +33,16 @@ struct Stats: GenVerb {
     """)
   var merge = false
 
+  @Option(name: .customLong("where"), help: "Summarize only the records for which this expression is true (see gen filter --help); repeat for AND.")
+  var conditions: [String] = []
+
+  @Option(
+    name: .customLong("derive"),
+    help: ArgumentHelp(
+      "A computed column NAME=EXPRESSION to summarize too, e.g. total='qty * price' (see gen derive --help); repeatable.",
+      valueName: "name=expression"))
+  var assignments: [String] = []
+
   @OptionGroup var input: InputOptions
 
   @Argument(help: "With --merge: more partial files.")
@@ -42,6 +52,9 @@ struct Stats: GenVerb {
     if partial && merge { throw ValidationError("--partial and --merge do not go together") }
     if !merge && !morePartials.isEmpty {
       throw ValidationError("one input file (more only with --merge): \(morePartials.joined(separator: " "))")
+    }
+    if merge && !(conditions.isEmpty && assignments.isEmpty) {
+      throw ValidationError("--where and --derive apply where the records are read: give them to --partial, not --merge")
     }
   }
 
@@ -54,21 +67,32 @@ struct Stats: GenVerb {
     }
     let stream = try RecordStream(input, environment: environment)
     var totals = StatsTotals()
+    var expressions = StatsExpressions(conditions: self.conditions, assignments: assignments)
     if stream.format == .csv && environment.byteLevelCSV {
-      totals.records = try totals.addCSV(stream, groupBy: groupBy)
+      totals.records = try totals.addCSV(stream, groupBy: groupBy, expressions: &expressions)
     } else {
+      var first = true
       while let record = try stream.next() {
-        // JSON Lines: against the first record's keys, as select and filter;
-        // not in a partition (--partial), whose first record may lack a key
-        // that the whole file's first record has.
-        if totals.records == 0, !partial, let groupBy {
-          try Select.check([groupBy], against: stream.columns, in: stream.path)
+        if first {
+          try expressions.compile(columns: stream.columns)
+          // JSON Lines: against the first record's keys, as select and filter;
+          // not in a partition (--partial), whose first record may lack a key
+          // that the whole file's first record has.
+          if !partial, let groupBy {
+            try Select.check([groupBy], against: stream.columns + expressions.derivedNames, in: stream.path)
+          }
+          first = false
         }
+        let row = RecordExpressionRow(record: record)
+        guard expressions.keep(row) else { continue }
+        expressions.derived?.compute(row)
         totals.records += 1
-        totals.add(record, groupBy: groupBy)
+        totals.add(record, groupBy: groupBy, derived: expressions.derived)
       }
+      if first { try expressions.compile(columns: stream.hasNamedColumns && stream.format == .csv ? stream.columns : nil) }
     }
     stream.reportSkipped()
+    expressions.report(environment)
     if partial {
       let partial = StatsPartial(
         format: stream.format, groupBy: groupBy, header: stream.header, skipped: stream.skippedTotal)
@@ -132,6 +156,17 @@ struct ColumnSummary {
     add(number)
   }
 
+  /// A computed value: null is a missing value, text is counted as non-numeric unless it reads as a number.
+  mutating func add(_ value: ExpressionValue) {
+    switch value {
+    case .null: return
+    case .integer(let number): add(Double(number))
+    case .double(let number): add(number)
+    case .bool: nonNumeric += 1
+    default: add(value.json)
+    }
+  }
+
   @inline(__always)
   mutating func add(_ number: Double) {
     count += 1
@@ -165,17 +200,32 @@ struct StatsTotals {
     if known.insert(name).inserted { columnOrder.append(name) }
   }
 
-  mutating func add(_ record: Record, groupBy: String?) {
+  mutating func add(_ record: Record, groupBy: String?, derived: DerivedColumns? = nil) {
     var group = ""
-    if let groupBy, let value = record.value(groupBy) { group = value.text }
+    if let groupBy {
+      if let slot = derived?.names.lastIndex(of: groupBy) {
+        group = derived!.values[slot].text
+      } else if let value = record.value(groupBy) {
+        group = value.text
+      }
+    }
+
     // Records of JSON Lines mostly repeat the previous one's keys: then no
     // column can be new, and the set of known names need not be asked.
     let sameKeys = record.fields.count == lastKeys.count && zip(record.fields, lastKeys).allSatisfy { $0.name == $1 }
     if !sameKeys { lastKeys = record.fields.map(\.name) }
     for field in record.fields where field.name != groupBy {
       if !sameKeys { note(column: field.name) }
+      // Computed columns replace the record's of the same name (in its place).
+      if let derived, derived.names.contains(field.name) { continue }
       // Mutated in place: no copy of the group's dictionary per record.
       groups[group, default: [:]][field.name, default: ColumnSummary()].add(field.value)
+    }
+    if let derived {
+      for (name, value) in zip(derived.names, derived.values) where name != groupBy {
+        note(column: name)
+        groups[group, default: [:]][name, default: ColumnSummary()].add(value)
+      }
     }
   }
 
@@ -191,7 +241,7 @@ struct StatsTotals {
     return key | UInt64(bytes.count) << 56
   }
 
-  mutating func addCSV(_ stream: RecordStream, groupBy: String?) throws -> Int {
+  mutating func addCSV(_ stream: RecordStream, groupBy: String?, expressions: inout StatsExpressions) throws -> Int {
     var records = 0
     var groupSlots: [String: Int] = [:]
     var smallGroupSlots: [UInt64: Int] = [:]  // group values under 8 bytes, by smallKey
@@ -222,32 +272,73 @@ struct StatsTotals {
       }
       return slot
     }
+    var first = true
+    // The derived columns' slots, and which input columns they replace.
+    var derivedSlots: [Int] = []
+    var replaced: Set<Int> = []
+    var groupDerivedSlot: Int?  // --group-by names a derived column
     while let row = try stream.nextRow() {
-      if records == 0, let groupBy {
-        try Select.check([groupBy], against: stream.columns, in: stream.path)
-        groupIndex = stream.columns.firstIndex(of: groupBy)
+      if first {
+        try expressions.compile(columns: stream.columns)
+        if let groupBy {
+          try Select.check([groupBy], against: stream.columns + expressions.derivedNames, in: stream.path)
+          groupDerivedSlot = expressions.derived?.names.lastIndex(of: groupBy)
+          groupIndex = groupDerivedSlot == nil ? stream.columns.firstIndex(of: groupBy) : nil
+        }
+        if let derived = expressions.derived {
+          replaced = Set(derived.overrides.prefix(derived.inputCount).indices.filter { derived.overrides[$0] != nil })
+        }
+        first = false
       }
-      records += 1
       guard row.isASCII else {
         guard let record = try stream.record(from: row) else { continue }
+        let expressionRow = RecordExpressionRow(record: record)
+        guard expressions.keep(expressionRow) else { continue }
+        expressions.derived?.compute(expressionRow)
+        records += 1
         var group = ""
-        if let groupBy, let value = record.value(groupBy) { group = value.text }
-        let slots = record.fields.map { $0.name == groupBy ? nil : slot(named: $0.name) }
+        if let groupDerivedSlot {
+          group = expressions.derived!.values[groupDerivedSlot].text
+        } else if let groupBy, let value = record.value(groupBy) {
+          group = value.text
+        }
+        let slots: [Int?] = record.fields.enumerated().map { index, field in
+          guard field.name != groupBy else { return nil }
+          let slot = slot(named: field.name)  // a replaced column keeps its place
+          return replaced.contains(index) ? nil : slot
+        }
+        if let derived = expressions.derived, derivedSlots.isEmpty {
+          derivedSlots = derived.names.map { $0 == groupBy ? -1 : slot(named: $0) }
+        }
         let groupSlot = slot(group: group)
         for (field, slot) in zip(record.fields, slots) {
           if let slot { summaries[groupSlot][slot].add(field.value) }
         }
+        if let derived = expressions.derived {
+          for (slot, value) in zip(derivedSlots, derived.values) where slot >= 0 { summaries[groupSlot][slot].add(value) }
+        }
         continue
       }
+      let expressionRow = CSVExpressionRow(row: row)
+      guard expressions.keep(expressionRow) else { continue }
+      records += 1
+      expressions.derived?.compute(expressionRow)
       while columnSlots.count < row.count {
-        let name = stream.columns[columnSlots.count]
-        columnSlots.append(name == groupBy ? nil : slot(named: name))
+        let index = columnSlots.count
+        let name = stream.columns[index]
+        if replaced.contains(index) { _ = slot(named: name) }  // it keeps its place
+        columnSlots.append(name == groupBy || replaced.contains(index) ? nil : slot(named: name))
+      }
+      if let derived = expressions.derived, derivedSlots.isEmpty {
+        derivedSlots = derived.names.map { $0 == groupBy ? -1 : slot(named: $0) }
       }
       // A group value of up to 7 bytes (a country code, a year) is found by
       // its bytes as one integer: no String, no string hashing per row.
       var groupSlot: Int
       let value = groupIndex.flatMap { $0 < row.count ? row.field($0) : nil }
-      if let value, value.count < 8 {
+      if let groupDerivedSlot {
+        groupSlot = slot(group: expressions.derived!.values[groupDerivedSlot].text)
+      } else if let value, value.count < 8 {
         let key = Self.smallKey(value)
         if let known = smallGroupSlots[key] {
           groupSlot = known
@@ -271,11 +362,46 @@ struct StatsTotals {
           summaries[groupSlot][slot].nonNumeric += 1
         }
       }
+      if let derived = expressions.derived {
+        if summaries[groupSlot].count < slotNames.count {
+          summaries[groupSlot] += Array(repeating: ColumnSummary(), count: slotNames.count - summaries[groupSlot].count)
+        }
+        for (slot, value) in zip(derivedSlots, derived.values) where slot >= 0 { summaries[groupSlot][slot].add(value) }
+      }
     }
+    if first { try expressions.compile(columns: stream.hasNamedColumns ? stream.columns : nil) }
     for (groupSlot, group) in slotGroups.enumerated() {
       for (slot, summary) in summaries[groupSlot].enumerated() { groups[group, default: [:]][slotNames[slot]] = summary }
     }
     for name in slotNames { note(column: name) }
     return records
+  }
+}
+
+/// Stats' `--where` and `--derive`, compiled against the input's columns once they are known.
+struct StatsExpressions {
+  let conditionTexts: [String]
+  let assignmentTexts: [String]
+  private(set) var conditions: RecordConditions?
+  private(set) var derived: DerivedColumns?
+
+  init(conditions: [String], assignments: [String]) {
+    conditionTexts = conditions
+    assignmentTexts = assignments
+  }
+
+  var derivedNames: [String] { derived?.names ?? [] }
+
+  mutating func compile(columns: [String]?) throws(GenFailure) {
+    if !conditionTexts.isEmpty { conditions = try RecordConditions(conditionTexts, columns: columns) }
+    if !assignmentTexts.isEmpty { derived = try DerivedColumns(assignmentTexts, columns: columns, option: "--derive") }
+  }
+
+  @inline(__always)
+  func keep<Row: ExpressionRow>(_ row: Row) -> Bool { conditions?.matches(row) ?? true }
+
+  func report(_ environment: GenEnvironment) {
+    conditions?.report(environment)
+    derived?.report(environment, option: "--derive")
   }
 }

@@ -166,17 +166,26 @@ struct Select: GenVerb {
 
 struct Filter: GenVerb {
   static let configuration = CommandConfiguration(
-    abstract: "Keep the records that match every --where condition, in the input's format.",
+    abstract: "Keep the records for which every --where expression is true, in the input's format.",
     discussion: """
-      A condition is COLUMN OP VALUE with OP one of = != < <= > >= ~ (contains) !~ (does not \
-      contain). Both sides compare as numbers when both read as numbers, otherwise as text. \
-      Plain lines have one column, named line.
+      An expression reads columns by name (`order date` in backquotes) and has numbers, 'text' \
+      or "text", true, false and null; and, or, not; == (or =) != < <= > >=; + - * / // %; \
+      ~ and !~ (regular expression search, Python's re.search); is null, is not null; \
+      in ('US', 'CA'); and the functions lower upper strip len startswith endswith contains \
+      replace concat str int float abs round floor ceil min max coalesce if. A field that reads \
+      as a number is a number where one is needed, so qty >= 10 compares numbers and \
+      zip == '02134' compares text. A missing field or JSON null is null: it equals only null \
+      and orders against nothing. Text that is not a number in arithmetic, and division by zero, \
+      give null and are counted on stderr. Plain lines have one column, named line.
+      The earlier form COLUMN OP VALUE with a bare value (country!=US, name~Smith, where ~ is \
+      "contains") still works when VALUE is not a column or an expression.
       Examples:
-        gen filter sales.csv --where country!=US --where qty>=10
-        gen filter server.log --where 'line~ERROR'
+        gen filter sales.csv --where "country != 'US' and qty >= 10"
+        gen filter sales.csv --where 'qty * price > 1000 or lower(name) ~ "^a"'
+        gen filter server.log --where "line ~ 'ERROR|FATAL'"
       """)
 
-  @Option(name: .customLong("where"), help: "A condition such as country!=US; repeat for AND.")
+  @Option(name: .customLong("where"), help: "An expression such as \"qty * price > 1000\"; repeat for AND.")
   var conditions: [String] = []
 
   @OptionGroup var input: InputOptions
@@ -186,26 +195,26 @@ struct Filter: GenVerb {
   }
 
   func execute(_ environment: GenEnvironment) throws {
-    let clauses = try conditions.map { text throws(GenFailure) in try WhereClause(parsing: text) }
     let stream = try RecordStream(input, environment: environment)
-    // The columns are checked before a byte is written: against the header,
-    // or the first record's names when there is none.
+    // The conditions are compiled before a byte is written: against the
+    // header, or the first record's names when there is none.
     var first: Record?
-    // (CSV without a header on the byte path: filterCSV checks at its first row.)
+    // (CSV without a header on the byte path: filterCSV compiles at its first row.)
     if stream.format != .csv || (!stream.hasNamedColumns && !environment.byteLevelCSV) { first = try stream.next() }
-    if first != nil || stream.hasNamedColumns || stream.format == .lines {
-      try Select.check(clauses.map(\.column), against: stream.columns, in: stream.path)
-    }
+    let known = first != nil || stream.hasNamedColumns || stream.format == .lines
+    let compiled = known ? try RecordConditions(self.conditions, columns: stream.columns) : nil
     let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: stream.dialect)
     if stream.format == .csv && environment.byteLevelCSV {
-      return try filterCSV(stream, clauses: clauses, writer: writer)
+      return try filterCSV(stream, conditions: compiled, writer: writer, environment: environment)
     }
+    let conditions = try compiled ?? RecordConditions(self.conditions, columns: nil)
     while let record = try first.take() ?? stream.next() {
-      if clauses.allSatisfy({ $0.matches(record.value($0.column)) }) {
+      if conditions.matches(RecordExpressionRow(record: record)) {
         try writer.write(record, passThrough: true)
       }
     }
     stream.reportSkipped()
+    conditions.report(environment)
   }
 }
 

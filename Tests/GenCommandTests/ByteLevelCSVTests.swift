@@ -34,6 +34,18 @@ import Testing
     ["filter", "--where", "qty=7"], ["filter", "--where", "missing=1"], ["filter", "--where", "name~"],
     ["stats", "--no-header"], ["filter", "--no-header", "--where", "2=DE"],
     ["filter", "--where", "note~o\nl"], ["filter", "--where", "note~\n"], ["filter", "--where", "note!~\r"],
+    // The expression language: each value kind on both paths.
+    ["filter", "--where", "qty * price > 20 or note ~ '^ü'"], ["filter", "--where", "qty is null or price // 1 == 2"],
+    ["filter", "--where", "lower(name) < 'c' and not country in ('US', 'JP')"], ["filter", "--where", "len(note) >= 2"],
+    ["filter", "--where", "qty % 4 == 3 or `qty_2` > 4"], ["filter", "--where", "contains(note, 'i') or startswith(name, 'Z')"],
+    ["filter", "--where", "price == 1000"], ["filter", "--where", "qty != ''"], ["filter", "--where", "coalesce(qty, 0) < 5"],
+    ["filter", "--where", "name >= 'Zo'"], ["filter", "--where", "upper(note) == 'ÜNÏ'"],
+    ["filter", "--no-header", "--where", "`3` * 2 >= 10"], ["filter", "--no-header", "--where", "3>=5"],
+    ["derive", "t=qty * price", "u=lower(note)", "name=concat(name, '!')"], ["derive", "--no-header", "x=`3` // 2"],
+    ["derive", "r=round(price / 3, 2)", "q=qty ** 2 % 7", "z=price / (qty - 3)"],
+    ["stats", "--derive", "t=qty * price", "--where", "country != 'US'", "--group-by", "country"],
+    ["stats", "--derive", "c=upper(country)", "--derive", "qty=qty * 2", "--group-by", "c"],
+    ["stats", "--where", "note is not null and note != ''"],
     ["convert", "--to", "jsonl"], ["convert", "--to", "jsonl", "--no-header"],
     ["select", "name,qty"], ["select", "note"], ["select", "qty,name,qty"], ["select", "note,country"],
   ]

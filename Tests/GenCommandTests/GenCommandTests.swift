@@ -84,7 +84,8 @@ import Testing
     #expect(try gen(["filter", csv]).status == 64)
     let noOperator = try gen(["filter", csv, "--where", "country US"])
     #expect(noOperator.status == 64)
-    #expect(noOperator.stderr.contains("no comparison found"))
+    #expect(noOperator.stderr.contains("US was not expected here"))
+    #expect(noOperator.stderr.contains("  country US\n          ^"))
     #expect(try gen(["filter", csv, "--where", "colour=red"]).status == 64)
   }
 

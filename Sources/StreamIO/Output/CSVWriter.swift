@@ -83,7 +83,7 @@ public final class CSVWriter {
     try sink.write(lineTerminator)
   }
 
-  func writeField(bytes field: UnsafeRawBufferPointer) throws(StreamIOError) {
+  package func writeField(bytes field: UnsafeRawBufferPointer) throws(StreamIOError) {
     let delimiter = dialect.delimiter, quote = dialect.quote
     guard field.contains(where: { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }) else {
       try sink.write(field)
@@ -97,7 +97,7 @@ public final class CSVWriter {
     try sink.write(byte: quote)
   }
 
-  func writeField<Field: StringProtocol>(_ field: Field) throws(StreamIOError) {
+  package func writeField<Field: StringProtocol>(_ field: Field) throws(StreamIOError) {
     let delimiter = dialect.delimiter, quote = dialect.quote
     let needsQuotes = field.utf8.contains { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }
     guard needsQuotes else {

@@ -1,0 +1,418 @@
+import Foundation
+import StreamIO
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A record as an expression reads it: a column's value by its index in the
+/// header (CSV) or its name (JSON Lines).
+protocol ExpressionRow {
+  func value(column index: Int?, name: String) -> ExpressionValue
+}
+
+/// An ASCII CSV row read from the reader's bytes: no String per field.
+struct CSVExpressionRow: ExpressionRow {
+  let row: CSVRecord
+  @inline(__always)
+  func value(column index: Int?, name: String) -> ExpressionValue {
+    guard let index, index < row.count else { return .null }
+    return .bytes(row.field(index))
+  }
+}
+
+/// A record of the general path (JSON Lines, plain lines, non-ASCII CSV rows).
+struct RecordExpressionRow: ExpressionRow {
+  let record: Record
+  func value(column index: Int?, name: String) -> ExpressionValue {
+    if let index, index < record.fields.count, record.fields[index].name == name {
+      return ExpressionValue(record.fields[index].value)
+    }
+    return ExpressionValue(record.value(name))
+  }
+}
+
+/// An expression parsed once and ready to evaluate on every record:
+/// `qty * price > 1000 and lower(country) in ('us', 'ca')`.
+///
+/// Python: the `lambda row: …` you would pass to `filter()`, with CSV
+/// fields read as numbers where a number is needed.
+struct CompiledExpression {
+  let text: String
+  private let root: ExpressionNode
+  /// What went wrong while evaluating, counted for the report at the end.
+  let problems = ExpressionProblems()
+
+  /// Parses `text` and looks its columns up in `columns` (nil: not known in
+  /// advance; looked up by name in each record). `option` names the
+  /// expression in errors (`--where`, `derive total=`).
+  init(_ text: String, columns: [String]?, option: String) throws(GenFailure) {
+    self.text = text
+    do {
+      root = try ExpressionCompiler(columns: columns).compile(try ExpressionParser.parse(text))
+    } catch {
+      throw .usage(error.shown(in: text, option: option))
+    }
+  }
+
+  /// The earlier `COLUMN OP VALUE` form (`country!=US`, `name~Smith`): the
+  /// value is a field's text, `~` is "contains".
+  init(legacy clause: WhereClause, columns: [String]?) {
+    text = clause.description
+    let column = ExpressionNode.column(index: columns?.firstIndex(of: clause.column), name: clause.column)
+    let value = ExpressionNode.constant(.untyped(clause.value))
+    switch clause.op {
+    case .contains: root = .contains(column, value)
+    case .notContains: root = .not(.contains(column, value))
+    case .equal, .equalEqual: root = .compare(.equal, column, value)
+    case .notEqual: root = .compare(.notEqual, column, value)
+    case .less: root = .compare(.less, column, value)
+    case .lessOrEqual: root = .compare(.lessOrEqual, column, value)
+    case .greater: root = .compare(.greater, column, value)
+    case .greaterOrEqual: root = .compare(.greaterOrEqual, column, value)
+    }
+  }
+
+  /// A `--where` condition: the expression language, or the earlier
+  /// `COLUMN OP VALUE` form when the text is not an expression, its left
+  /// side names a column and its value is bare text (`country!=US`).
+  static func condition(_ text: String, columns: [String]?) throws(GenFailure) -> CompiledExpression {
+    do {
+      return try CompiledExpression(text, columns: columns, option: "--where")
+    } catch {
+      // Written tight, as it always was (`qty >= 1O` with spaces is a typo
+      // in an expression, not text to compare with).
+      if let clause = try? WhereClause(parsing: text), columns?.contains(clause.column) ?? true,
+        [clause.op.rawValue, "=="].contains(where: { text == clause.column + $0 + clause.value }),
+        !clause.value.hasPrefix("'"), !clause.value.hasPrefix("\""), !text.contains("(")
+      {
+        return CompiledExpression(legacy: clause, columns: columns)
+      }
+      throw error
+    }
+  }
+
+  /// The expression's value for `row`.
+  @inline(__always)
+  func evaluate<Row: ExpressionRow>(_ row: Row) -> ExpressionValue {
+    root.evaluate(row, problems)
+  }
+
+  /// Whether `row` passes (Python's truth of the value).
+  @inline(__always)
+  func matches<Row: ExpressionRow>(_ row: Row) -> Bool {
+    root.test(row, problems)
+  }
+
+  /// The columns the expression reads, for the error that names a missing one.
+  var columnNames: [String] { root.columnNames }
+}
+
+/// What evaluation met that gives null instead of a number, reported once
+/// at the end (`gen: 3 records: …`) so that nothing is dropped silently.
+final class ExpressionProblems {
+  var notNumbers = 0
+  var firstNotNumber = ""
+  var divisionsByZero = 0
+
+  func notANumber(_ value: ExpressionValue) {
+    if notNumbers == 0 { firstNotNumber = value.text }
+    notNumbers += 1
+  }
+
+  /// The report's lines, empty when all went well.
+  func report(for text: String) -> String {
+    var out = ""
+    if notNumbers > 0 {
+      out += "gen: \(text): \(notNumbers) value\(notNumbers == 1 ? " was" : "s were") not a number "
+        + "(the first: \"\(firstNotNumber.prefix(40))\"); the result was null there\n"
+    }
+    if divisionsByZero > 0 {
+      out += "gen: \(text): \(divisionsByZero) division\(divisionsByZero == 1 ? "" : "s") by zero; the result was null there\n"
+    }
+    return out
+  }
+}
+
+enum ComparisonOperator {
+  case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual
+
+  @inline(__always)
+  func accepts(_ order: Int) -> Bool {
+    switch self {
+    case .equal: order == 0
+    case .notEqual: order != 0
+    case .less: order < 0
+    case .lessOrEqual: order <= 0
+    case .greater: order > 0
+    case .greaterOrEqual: order >= 0
+    }
+  }
+}
+
+enum ArithmeticOperator { case add, subtract, multiply, divide, floorDivide, remainder, power }
+
+/// A regular expression for `~`, compiled once (Python's `re.search`).
+final class ExpressionPattern {
+  let regex: Regex<AnyRegexOutput>
+  init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
+}
+
+/// The compiled tree: columns looked up, literals read, functions checked.
+indirect enum ExpressionNode {
+  case constant(ExpressionValue)
+  case column(index: Int?, name: String)
+  case not(ExpressionNode)
+  case and(ExpressionNode, ExpressionNode)
+  case or(ExpressionNode, ExpressionNode)
+  case compare(ComparisonOperator, ExpressionNode, ExpressionNode)
+  case contains(ExpressionNode, ExpressionNode)
+  case search(ExpressionNode, ExpressionPattern)
+  case arithmetic(ArithmeticOperator, ExpressionNode, ExpressionNode)
+  case negate(ExpressionNode)
+  case isNull(ExpressionNode, negated: Bool)
+  case isIn(ExpressionNode, [ExpressionValue], negated: Bool)
+  case call(ExpressionFunction, [ExpressionNode])
+
+  /// Whether the value is true, without making a value for the comparisons.
+  @inline(__always)
+  func test<Row: ExpressionRow>(_ row: Row, _ problems: ExpressionProblems) -> Bool {
+    switch self {
+    case .and(let left, let right): return left.test(row, problems) && right.test(row, problems)
+    case .or(let left, let right): return left.test(row, problems) || right.test(row, problems)
+    case .not(let operand): return !operand.test(row, problems)
+    case .compare(let op, let left, let right):
+      let l = left.evaluate(row, problems), r = right.evaluate(row, problems)
+      switch op {
+      case .equal: return l.equals(r)
+      case .notEqual: return !l.equals(r)
+      default:
+        guard let order = l.order(against: r) else { return false }
+        return op.accepts(order)
+      }
+    default: return evaluate(row, problems).isTruthy
+    }
+  }
+
+  func evaluate<Row: ExpressionRow>(_ row: Row, _ problems: ExpressionProblems) -> ExpressionValue {
+    switch self {
+    case .constant(let value): return value
+    case .column(let index, let name): return row.value(column: index, name: name)
+    case .not, .and, .or, .compare: return .bool(test(row, problems))
+    case .contains(let text, let part):
+      let t = text.evaluate(row, problems), p = part.evaluate(row, problems)
+      if t.isNull || p.isNull { return .bool(false) }
+      return .bool(t.withUTF8 { t in p.withUTF8 { p in t.contains(p) } })
+    case .search(let text, let pattern):
+      let t = text.evaluate(row, problems)
+      if t.isNull { return .bool(false) }
+      return .bool(t.text.contains(pattern.regex))
+    case .arithmetic(let op, let left, let right):
+      return Self.arithmetic(op, left.evaluate(row, problems), right.evaluate(row, problems), problems)
+    case .negate(let operand):
+      let value = operand.evaluate(row, problems)
+      var bad = false
+      switch value.number(bad: &bad) {
+      case .integer(let n)?: return n == Int.min ? .double(-Double(n)) : .integer(-n)
+      case .double(let d)?: return .double(-d)
+      default:
+        if bad { problems.notANumber(value) }
+        return .null
+      }
+    case .isNull(let operand, let negated):
+      return .bool(operand.evaluate(row, problems).isNull != negated)
+    case .isIn(let operand, let values, let negated):
+      let value = operand.evaluate(row, problems)
+      return .bool(values.contains { value.equals($0) } != negated)
+    case .call(let function, let arguments):
+      return function.call(arguments, row, problems)
+    }
+  }
+
+  /// Python's arithmetic: int with int stays int (a result past 64 bits
+  /// becomes a float), `/` gives a float, `//` and `%` floor as Python's do.
+  /// A missing operand gives null; text that is no number or a division by
+  /// zero gives null and is counted.
+  static func arithmetic(
+    _ op: ArithmeticOperator, _ left: ExpressionValue, _ right: ExpressionValue, _ problems: ExpressionProblems
+  ) -> ExpressionValue {
+    var leftBad = false, rightBad = false
+    let l = left.number(bad: &leftBad), r = right.number(bad: &rightBad)
+    if leftBad { problems.notANumber(left) }
+    if rightBad { problems.notANumber(right) }
+    guard let l, let r else { return .null }
+    if case .integer(let a) = l, case .integer(let b) = r {
+      switch op {
+      case .add:
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .double(Double(a) + Double(b)) : .integer(sum)
+      case .subtract:
+        let (difference, overflow) = a.subtractingReportingOverflow(b)
+        return overflow ? .double(Double(a) - Double(b)) : .integer(difference)
+      case .multiply:
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? .double(Double(a) * Double(b)) : .integer(product)
+      case .divide:
+        guard b != 0 else { return divisionByZero(problems) }
+        return .double(Double(a) / Double(b))
+      case .power:
+        guard b >= 0 else {
+          guard a != 0 else { return divisionByZero(problems) }
+          return .double(Foundation.pow(Double(a), Double(b)))
+        }
+        var result = 1, base = a, exponent = b
+        while exponent > 0 {
+          if exponent & 1 == 1 {
+            let (product, overflow) = result.multipliedReportingOverflow(by: base)
+            if overflow { return .double(Foundation.pow(Double(a), Double(b))) }
+            result = product
+          }
+          exponent >>= 1
+          if exponent > 0 {
+            let (square, overflow) = base.multipliedReportingOverflow(by: base)
+            if overflow { return .double(Foundation.pow(Double(a), Double(b))) }
+            base = square
+          }
+        }
+        return .integer(result)
+      case .floorDivide, .remainder:
+        guard b != 0 else { return divisionByZero(problems) }
+        guard !(a == Int.min && b == -1) else { return op == .remainder ? .integer(0) : .double(-Double(a)) }
+        var quotient = a / b, remainder = a % b
+        if remainder != 0 && (remainder < 0) != (b < 0) {
+          quotient -= 1
+          remainder += b
+        }
+        return op == .floorDivide ? .integer(quotient) : .integer(remainder)
+      }
+    }
+    let a = l.asDouble, b = r.asDouble
+    switch op {
+    case .add: return .double(a + b)
+    case .subtract: return .double(a - b)
+    case .multiply: return .double(a * b)
+    case .divide:
+      guard b != 0 else { return divisionByZero(problems) }
+      return .double(a / b)
+    case .floorDivide:
+      guard b != 0 else { return divisionByZero(problems) }
+      return .double((a / b).rounded(.down))
+    case .power:
+      if a == 0 && b < 0 { return divisionByZero(problems) }
+      return .double(Foundation.pow(a, b))
+    case .remainder:
+      guard b != 0 else { return divisionByZero(problems) }
+      var remainder = fmod(a, b)
+      if remainder != 0 && (remainder < 0) != (b < 0) { remainder += b }
+      return .double(remainder)
+    }
+  }
+
+  private static func divisionByZero(_ problems: ExpressionProblems) -> ExpressionValue {
+    problems.divisionsByZero += 1
+    return .null
+  }
+
+  var columnNames: [String] {
+    switch self {
+    case .constant: []
+    case .column(_, let name): [name]
+    case .not(let a), .negate(let a), .isNull(let a, _), .isIn(let a, _, _), .search(let a, _): a.columnNames
+    case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .contains(let a, let b),
+      .arithmetic(_, let a, let b):
+      a.columnNames + b.columnNames
+    case .call(_, let arguments): arguments.flatMap(\.columnNames)
+    }
+  }
+}
+
+extension ExpressionValue {
+  /// A number's value as a Double (integers converted).
+  var asDouble: Double {
+    switch self {
+    case .integer(let value): Double(value)
+    case .double(let value): value
+    default: .nan
+    }
+  }
+}
+
+/// Turns the parsed tree into the one evaluated: each column's index found,
+/// each function checked for its name and number of arguments, each
+/// pattern compiled; errors point at the character.
+struct ExpressionCompiler {
+  let columns: [String]?
+
+  func compile(_ syntax: ExpressionSyntax) throws(ExpressionError) -> ExpressionNode {
+    switch syntax {
+    case .literal(let value, _): return .constant(value)
+    case .column(let name, let at):
+      guard let columns else { return .column(index: nil, name: name) }
+      guard let index = columns.firstIndex(of: name) else {
+        let shown = columns.prefix(20).map { "\"\($0)\"" }.joined(separator: ", ")
+        throw ExpressionError(
+          message: "no column \"\(name)\" (columns: \(shown)\(columns.count > 20 ? ", …" : "")); for text, quote it: '\(name)'",
+          offset: at)
+      }
+      return .column(index: index, name: name)
+    case .unary(let op, let operand, _):
+      let node = try compile(operand)
+      return op == "not" ? .not(node) : .negate(node)
+    case .binary(let op, let left, let right, let at):
+      let l = try compile(left)
+      if op == "~" || op == "!~" {
+        guard case .literal(let value, _) = right, case .text(let pattern) = value else {
+          throw ExpressionError(message: "~ needs a quoted pattern after it: name ~ '^A'", offset: at)
+        }
+        let regex: Regex<AnyRegexOutput>
+        do {
+          regex = try Regex(pattern).matchingSemantics(.unicodeScalar)
+        } catch {
+          throw ExpressionError(message: "not a regular expression: \(error)", offset: at + 1)
+        }
+        let search = ExpressionNode.search(l, ExpressionPattern(regex))
+        return op == "~" ? search : .not(search)
+      }
+      let r = try compile(right)
+      switch op {
+      case "and": return .and(l, r)
+      case "or": return .or(l, r)
+      case "==": return .compare(.equal, l, r)
+      case "!=": return .compare(.notEqual, l, r)
+      case "<": return .compare(.less, l, r)
+      case "<=": return .compare(.lessOrEqual, l, r)
+      case ">": return .compare(.greater, l, r)
+      case ">=": return .compare(.greaterOrEqual, l, r)
+      case "+": return .arithmetic(.add, l, r)
+      case "-": return .arithmetic(.subtract, l, r)
+      case "*": return .arithmetic(.multiply, l, r)
+      case "/": return .arithmetic(.divide, l, r)
+      case "//": return .arithmetic(.floorDivide, l, r)
+      case "%": return .arithmetic(.remainder, l, r)
+      case "**": return .arithmetic(.power, l, r)
+      default: throw ExpressionError(message: "unknown operator \(op)", offset: at)
+      }
+    case .isNull(let operand, let negated, _): return .isNull(try compile(operand), negated: negated)
+    case .isIn(let operand, let values, let negated, _): return .isIn(try compile(operand), values, negated: negated)
+    case .call(let name, let arguments, let at):
+      guard let function = ExpressionFunction(rawValue: name) ?? ExpressionFunction.aliases[name] else {
+        throw ExpressionError(
+          message: "no function \(name)(); the functions are \(ExpressionFunction.allCases.map(\.rawValue).joined(separator: ", "))",
+          offset: at)
+      }
+      guard function.arity.contains(arguments.count) else {
+        let range = function.arity
+        let expected =
+          range.lowerBound == range.upperBound
+          ? "\(range.lowerBound)" : range.upperBound == Int.max ? "\(range.lowerBound) or more" : "\(range.lowerBound) or \(range.upperBound)"
+        throw ExpressionError(
+          message: "\(function.rawValue)() takes \(expected) argument\(expected == "1" ? "" : "s"), not \(arguments.count)", offset: at)
+      }
+      var compiled: [ExpressionNode] = []
+      for argument in arguments { compiled.append(try compile(argument)) }
+      return .call(function, compiled)
+    }
+  }
+}

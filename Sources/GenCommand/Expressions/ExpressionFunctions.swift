@@ -1,0 +1,151 @@
+import StreamIO
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The functions an expression can call, named as Python names them where
+/// Python has one (`lower`, `startswith`, `abs`, `round`, `len`, `str`).
+enum ExpressionFunction: String, CaseIterable {
+  case lower, upper, strip, len, startswith, endswith, contains, replace, concat
+  case str, int, float, abs, round, floor, ceil, min, max, coalesce
+  case `if`
+
+  /// Other spellings users reach for (SQL's, polars').
+  static let aliases: [String: ExpressionFunction] = [
+    "trim": .strip, "length": .len, "starts_with": .startswith, "ends_with": .endswith,
+    "number": .float, "ifnull": .coalesce, "least": .min, "greatest": .max,
+  ]
+
+  /// How many arguments it takes.
+  var arity: ClosedRange<Int> {
+    switch self {
+    case .lower, .upper, .strip, .len, .str, .int, .float, .abs, .floor, .ceil: 1...1
+    case .startswith, .endswith, .contains: 2...2
+    case .replace, .if: 3...3
+    case .round: 1...2
+    case .concat, .min, .max, .coalesce: 1...Int.max
+    }
+  }
+
+  func call<Row: ExpressionRow>(_ arguments: [ExpressionNode], _ row: Row, _ problems: ExpressionProblems) -> ExpressionValue {
+    // `if` and `coalesce` evaluate only what they need.
+    switch self {
+    case .if:
+      return arguments[0].test(row, problems) ? arguments[1].evaluate(row, problems) : arguments[2].evaluate(row, problems)
+    case .coalesce:
+      for argument in arguments {
+        let value = argument.evaluate(row, problems)
+        if !value.isNull { return value }
+      }
+      return .null
+    default: break
+    }
+    let values = arguments.map { $0.evaluate(row, problems) }
+    let first = values[0]
+    switch self {
+    case .lower: return first.isNull ? .null : .text(first.text.lowercased())
+    case .upper: return first.isNull ? .null : .text(first.text.uppercased())
+    case .strip: return first.isNull ? .null : .text(String(first.text.trimmingCharacters(in: " \t\r\n")))
+    case .len: return first.isNull ? .null : .integer(first.text.unicodeScalars.count)
+    case .str: return first.isNull ? .null : .text(first.text)
+    case .startswith, .endswith, .contains:
+      if first.isNull || values[1].isNull { return .bool(false) }
+      return .bool(
+        first.withUTF8 { text in
+          values[1].withUTF8 { part in
+            switch self {
+            case .startswith: part.count <= text.count && UnsafeRawBufferPointer(rebasing: text[..<part.count]).compare(part) == 0
+            case .endswith:
+              part.count <= text.count && UnsafeRawBufferPointer(rebasing: text[(text.count - part.count)...]).compare(part) == 0
+            default: text.contains(part)
+            }
+          }
+        })
+    case .replace:
+      if values.contains(where: \.isNull) { return .null }
+      let old = values[1].text
+      guard !old.isEmpty else { return .text(first.text) }
+      return .text(first.text.replacingAll(old, with: values[2].text))
+    case .concat:
+      return .text(values.map(\.text).joined())
+    case .int, .float, .abs, .floor, .ceil, .round:
+      var bad = false
+      guard let number = first.number(bad: &bad) else {
+        if bad { problems.notANumber(first) }
+        return .null
+      }
+      switch self {
+      case .int:
+        if case .integer = number { return number }
+        let d = number.asDouble.rounded(.towardZero)
+        return d.isFinite && Swift.abs(d) < 9.2e18 ? .integer(Int(d)) : .null
+      case .float: return .double(number.asDouble)
+      case .abs:
+        if case .integer(let n) = number { return n == Int.min ? .double(-Double(n)) : .integer(Swift.abs(n)) }
+        return .double(Swift.abs(number.asDouble))
+      case .floor, .ceil:
+        if case .integer = number { return number }
+        let d = number.asDouble.rounded(self == .floor ? .down : .up)
+        return d.isFinite && Swift.abs(d) < 9.2e18 ? .integer(Int(d)) : .double(d)
+      default:  // round(x[, places]): half to even, as Python's
+        var places = 0
+        if values.count == 2 {
+          var bad = false
+          guard case .integer(let n)? = values[1].number(bad: &bad) else { return .null }
+          places = n
+        }
+        if case .integer = number, places >= 0 { return number }
+        let scale = pow(10.0, Double(places))
+        let rounded = (number.asDouble * scale).rounded(.toNearestOrEven) / scale
+        if values.count == 1 {
+          return rounded.isFinite && Swift.abs(rounded) < 9.2e18 ? .integer(Int(rounded)) : .double(rounded)
+        }
+        return .double(rounded)
+      }
+    case .min, .max:
+      var best: ExpressionValue?
+      for value in values where !value.isNull {
+        guard let current = best else {
+          best = value
+          continue
+        }
+        if let order = value.order(against: current), self == .min ? order < 0 : order > 0 { best = value }
+      }
+      return best ?? .null
+    case .if, .coalesce: return .null  // handled above
+    }
+  }
+}
+
+extension String {
+  /// Every occurrence of `old` replaced (Python's `str.replace`), by code point.
+  func replacingAll(_ old: String, with new: String) -> String {
+    let text = Array(unicodeScalars), pattern = Array(old.unicodeScalars)
+    var out = String.UnicodeScalarView()
+    var i = 0
+    while i < text.count {
+      if i + pattern.count <= text.count, Array(text[i..<i + pattern.count]) == pattern {
+        out.append(contentsOf: new.unicodeScalars)
+        i += pattern.count
+      } else {
+        out.append(text[i])
+        i += 1
+      }
+    }
+    return String(out)
+  }
+
+  /// Without the characters of `set` at either end (Python's `str.strip(chars)`).
+  func trimmingCharacters(in set: String) -> Substring {
+    let scalars = Set(set.unicodeScalars)
+    var start = startIndex, end = endIndex
+    while start < end, scalars.contains(unicodeScalars[start]) { start = unicodeScalars.index(after: start) }
+    while end > start, scalars.contains(unicodeScalars[unicodeScalars.index(before: end)]) {
+      end = unicodeScalars.index(before: end)
+    }
+    return self[start..<end]
+  }
+}
