@@ -222,7 +222,7 @@ indirect enum ExpressionNode {
         return .null
       }
     case .isNull(let operand, let negated):
-      return .bool(operand.evaluate(row, problems).isNull != negated)
+      return .bool(operand.evaluate(row, problems).isMissing != negated)
     case .isIn(let operand, let values, let negated):
       let value = operand.evaluate(row, problems)
       return .bool(values.contains { value.equals($0) } != negated)
@@ -298,16 +298,35 @@ indirect enum ExpressionNode {
       return .double(a / b)
     case .floorDivide:
       guard b != 0 else { return divisionByZero(problems) }
-      return .double((a / b).rounded(.down))
+      return .double(pythonFloorDivide(a, b))
     case .power:
       if a == 0 && b < 0 { return divisionByZero(problems) }
       return .double(Foundation.pow(a, b))
     case .remainder:
       guard b != 0 else { return divisionByZero(problems) }
       var remainder = fmod(a, b)
-      if remainder != 0 && (remainder < 0) != (b < 0) { remainder += b }
+      if remainder != 0 {
+        if (remainder < 0) != (b < 0) { remainder += b }
+      } else {
+        remainder = Foundation.copysign(0, b)
+      }
       return .double(remainder)
     }
+  }
+
+  /// Python's float `//`: from `fmod`, so that `1 // 0.1` is 9.0 as in
+  /// Python (the exact quotient is just under 10), not floor(1 / 0.1) = 10.
+  static func pythonFloorDivide(_ a: Double, _ b: Double) -> Double {
+    var remainder = fmod(a, b)
+    var quotient = (a - remainder) / b
+    if remainder != 0 && (b < 0) != (remainder < 0) {
+      remainder += b
+      quotient -= 1
+    }
+    guard quotient != 0 else { return Foundation.copysign(0, a / b) }
+    var floored = quotient.rounded(.down)
+    if quotient - floored > 0.5 { floored += 1 }
+    return floored
   }
 
   private static func divisionByZero(_ problems: ExpressionProblems) -> ExpressionValue {

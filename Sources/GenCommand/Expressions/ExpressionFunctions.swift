@@ -1,3 +1,4 @@
+import Foundation
 import StreamIO
 
 #if canImport(Glibc)
@@ -38,7 +39,7 @@ enum ExpressionFunction: String, CaseIterable {
     case .coalesce:
       for argument in arguments {
         let value = argument.evaluate(row, problems)
-        if !value.isNull { return value }
+        if !value.isMissing { return value }
       }
       return .null
     default: break
@@ -98,16 +99,23 @@ enum ExpressionFunction: String, CaseIterable {
           places = n
         }
         if case .integer = number, places >= 0 { return number }
-        let scale = pow(10.0, Double(places))
-        let rounded = (number.asDouble * scale).rounded(.toNearestOrEven) / scale
+        let value = number.asDouble
         if values.count == 1 {
+          let rounded = value.rounded(.toNearestOrEven)
           return rounded.isFinite && Swift.abs(rounded) < 9.2e18 ? .integer(Int(rounded)) : .double(rounded)
         }
-        return .double(rounded)
+        guard value.isFinite else { return .double(value) }
+        if places >= 0 && places <= 300 {
+          // Rounded on the exact binary value, half to even, as Python's
+          // round(2.675, 2) gives 2.67: printf rounds that value correctly.
+          return .double(Double(String(format: "%.\(places)f", value)) ?? value)
+        }
+        let scale = pow(10.0, Double(-places))
+        return .double((value / scale).rounded(.toNearestOrEven) * scale)
       }
     case .min, .max:
       var best: ExpressionValue?
-      for value in values where !value.isNull {
+      for value in values where !value.isMissing {
         guard let current = best else {
           best = value
           continue

@@ -41,6 +41,17 @@ enum ExpressionValue {
     return false
   }
 
+  /// Null, or an empty field: what `is null` and `coalesce` treat as
+  /// missing (a CSV has no other way to write a missing value).
+  var isMissing: Bool {
+    switch self {
+    case .null: true
+    case .bytes(let field): field.isEmpty
+    case .untyped(let text): text.isEmpty
+    default: false
+    }
+  }
+
   /// The number, if the value is one or is untyped text that reads as one.
   /// `bad` is set when the value is text that does not (empty text and null
   /// are missing values, not bad ones).
@@ -131,15 +142,23 @@ enum ExpressionValue {
     }
   }
 
-  /// Python's truth: null, false, 0 and empty text are false.
+  /// Python's truth: null, false, 0 and empty text are false; a field is
+  /// a number when it reads as one (so "0.0" is false).
   var isTruthy: Bool {
     switch self {
-    case .null: false
-    case .bool(let value): value
-    case .integer(let value): value != 0
-    case .double(let value): value != 0
-    case .text(let text), .untyped(let text): !text.isEmpty
-    case .bytes(let field): !field.isEmpty
+    case .null: return false
+    case .bool(let value): return value
+    case .integer(let value): return value != 0
+    case .double(let value): return value != 0
+    case .text(let text): return !text.isEmpty
+    case .untyped, .bytes:
+      if isMissing { return false }
+      var bad = false
+      switch number(bad: &bad) {
+      case .integer(let value)?: return value != 0
+      case .double(let value)?: return value != 0
+      default: return true
+      }
     }
   }
 
@@ -160,8 +179,12 @@ extension ExpressionValue {
     if case .bool(let left) = self, case .bool(let right) = other {
       return left == right ? 0 : left ? 1 : -1
     }
-    if isNumeric(against: other), let left = comparableNumber, let right = other.comparableNumber {
-      return left < right ? -1 : left > right ? 1 : 0
+    if isNumeric(against: other) {
+      // An empty field is a missing value: it orders against nothing but typed text.
+      if isMissing || other.isMissing { return nil }
+      if let left = comparableNumber, let right = other.comparableNumber {
+        return left < right ? -1 : left > right ? 1 : 0
+      }
     }
     return withUTF8 { left in other.withUTF8 { right in left.compare(right) } }
   }
@@ -177,10 +200,12 @@ extension ExpressionValue {
     }
   }
 
-  /// Python's `==` for these values: null equals only null.
+  /// Python's `==` for these values: null equals only null, or an empty
+  /// field (both are missing values).
   @inline(__always)
   func equals(_ other: ExpressionValue) -> Bool {
-    if isNull || other.isNull { return isNull && other.isNull }
+    if isMissing && other.isMissing { return true }
+    if isNull || other.isNull { return false }
     return order(against: other) == 0
   }
 }

@@ -1,0 +1,156 @@
+// The expression language of --where, derive and stats --derive: values
+// against Python's own arithmetic, errors that point at the character, and
+// the earlier COLUMN OP VALUE form.
+import Foundation
+@testable import GenCommand
+import Testing
+
+@Suite struct ExpressionTests {
+  /// 300 random expressions, each computed by `gen derive` on 60 rows and by
+  /// Python on the same values (python_expression_oracle.py): ints and
+  /// floats, `//`, `%`, `**`, `round`, comparisons, text functions, null.
+  @Test func deriveComputesWhatPythonComputes() throws {
+    let dir = try TemporaryDirectory()
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("python_expression_oracle.py")
+    let python = try shell("python3 '\(script.path)' '\(dir.path)' 300 20261202")
+    try #require(python.status == 0, "python3 must be installed to run this test: \(python.stderr)")
+    let expressions = try String(contentsOfFile: dir.path + "/expressions.txt", encoding: .utf8)
+      .split(separator: "\n").map(String.init)
+    let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path + "/expected.json")))
+      as! [[String]]
+    #expect(expressions.count == 300)
+    let assignments = expressions.enumerated().map { "e\($0)=\($1)" }
+    for byteLevel in [true, false] {
+      let run = try gen(["derive", dir.path + "/data.csv"] + assignments, byteLevelCSV: byteLevel)
+      try #require(run.status == 0, "\(run.stderr)")
+      let rows = try CSVRows(run.stdout)
+      #expect(rows.count == 61)
+      var mismatches: [String] = []
+      for (index, expression) in expressions.enumerated() {
+        let column = rows[0].firstIndex(of: "e\(index)")!
+        let got = rows.dropFirst().map { $0[column] }
+        if got != expected[index], mismatches.count < 5 {
+          let row = got.indices.first { got[$0] != expected[index][$0] } ?? 0
+          mismatches.append("\(expression): row \(row + 1) \(rows[row + 1].prefix(3)): gen \(got[row]), Python \(expected[index][row])")
+        }
+      }
+      #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
+    }
+  }
+
+  @Test func errorsPointAtTheCharacter() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("sales.csv", salesCSV)
+    let cases: [(String, String, Int)] = [
+      ("qty * pirce > 3", "no column \"pirce\"", 6),
+      ("qty > 3 and", "ends too soon", 11),
+      ("(qty > 3", "a ) is missing", 8),
+      ("qty >> 3", "> was not expected here", 5),
+      ("lower(name, 1) == 'a'", "lower() takes 1 argument, not 2", 0),
+      ("nosuch(name)", "no function nosuch()", 0),
+      ("name ~ '('", "not a regular expression", 6),
+      ("name == 'Ann", "no closing '", 8),
+      ("qty < 1 < 2", "comparisons do not chain", 8),
+      ("date >= 2024-01-01", "a number does not start with 0", 13),
+      ("qty # 3", "# is not part of an expression", 4),
+    ]
+    for (expression, message, column) in cases {
+      let run = try gen(["filter", csv, "--where", expression])
+      #expect(run.status == 64, "\(expression)")
+      #expect(run.stderr.contains(message), "\(expression): \(run.stderr)")
+      #expect(run.stderr.contains("\n  \(expression)\n  \(String(repeating: " ", count: column))^"), "\(expression): \(run.stderr)")
+      #expect(run.stdout.isEmpty, "nothing is written before the expression is known good")
+    }
+  }
+
+  @Test func theEarlierFormStillReadsAsBefore() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("sales.csv", salesCSV)
+    // Bare text values: not columns, so read as text as they always were.
+    let earlier = try gen(["filter", csv, "--where", "country!=US", "--where", "qty>=10"])
+    let expression = try gen(["filter", csv, "--where", "country != 'US' and qty >= 10"])
+    #expect(earlier.status == 0)
+    #expect(earlier.stdout == expression.stdout)
+    #expect(earlier.stdout.split(separator: "\n").count == 3)
+    // ~ is "contains" in the earlier form, a regular expression in the language.
+    #expect(try gen(["filter", csv, "--where", "name~Smith"]).stdout == gen(["filter", csv, "--where", "name ~ 'Smith'"]).stdout)
+    let dates = try dir.file("dates.csv", "day,n\n2024-01-01,1\n2023-12-31,2\n2024-02-01,3\n")
+    #expect(try gen(["filter", dates, "--where", "day>=2024-01-01"]).stdout == "day,n\n2024-01-01,1\n2024-02-01,3\n")
+    #expect(try gen(["filter", dates, "--where", "day >= '2024-01-01'"]).stdout == "day,n\n2024-01-01,1\n2024-02-01,3\n")
+    // A headerless CSV's columns are numbers: 2>=2 is column 2, not a constant.
+    let headerless = try dir.file("h.csv", "a,1\nb,2\nc,3\n")
+    #expect(try gen(["filter", "--no-header", headerless, "--where", "2>=2"]).stdout == "b,2\nc,3\n")
+    #expect(try gen(["filter", "--no-header", headerless, "--where", "`2` * 10 == 30"]).stdout == "c,3\n")
+    #expect(try gen(["filter", dates, "--where", "1 == 1"]).status == 64)  // reads no column
+  }
+
+  @Test func nullAndEmptyFields() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("n.csv", "k,x\na,1\nb,\nc,-2\n")
+    #expect(try gen(["filter", csv, "--where", "x is null"]).stdout == "k,x\nb,\n")
+    #expect(try gen(["filter", csv, "--where", "x < 5"]).stdout == "k,x\na,1\nc,-2\n")
+    #expect(try gen(["filter", csv, "--where", "x == ''"]).stdout == "k,x\nb,\n")
+    #expect(try gen(["derive", csv, "y=coalesce(x, 0) * 10", "z=x + 1"]).stdout == "k,x,y,z\na,1,10,2\nb,,0,\nc,-2,-20,-1\n")
+    let jsonl = try dir.file("n.jsonl", #"{"k":"a","x":null}"# + "\n" + #"{"k":"b"}"# + "\n" + #"{"k":"c","x":3}"# + "\n")
+    #expect(try gen(["filter", jsonl, "--where", "x is not null"]).stdout == #"{"k":"c","x":3}"# + "\n")
+    #expect(try gen(["filter", jsonl, "--where", "x != 3"]).stdout.split(separator: "\n").count == 2)
+    #expect(try gen(["derive", jsonl, "y=x * 1.5"]).stdout.contains(#"{"k":"c","x":3,"y":4.5}"#))
+  }
+
+  @Test func problemsAreCountedNotHidden() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("p.csv", "a,b\n6,3\nsix,3\n1,0\n4,0\n")
+    let run = try gen(["derive", csv, "q=a / b"])
+    #expect(run.status == 0)
+    #expect(run.stdout == "a,b,q\n6,3,2.0\nsix,3,\n1,0,\n4,0,\n")
+    #expect(run.stderr.contains("1 value was not a number (the first: \"six\")"))
+    #expect(run.stderr.contains("2 divisions by zero"))
+  }
+
+  @Test func deriveArgumentsAndReplacement() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("sales.csv", salesCSV)
+    let after = try gen(["derive", "total=qty * price", csv])
+    let before = try gen(["derive", csv, "total=qty * price"])
+    #expect(after.status == 0)
+    #expect(after.stdout == before.stdout)
+    #expect(after.stdout.hasPrefix("name,country,qty,price,total\n"))
+    // A later expression reads an earlier one; a known name is replaced in place.
+    let chained = try gen(["derive", csv, "total=qty * price", "big=total > 20", "country=lower(country)"])
+    let rows = try CSVRows(chained.stdout)
+    #expect(rows[0] == ["name", "country", "qty", "price", "total", "big"])
+    #expect(rows.dropFirst().allSatisfy { $0[1] == $0[1].lowercased() && ($0[5] == "true") == (Double($0[4])! > 20) })
+    // Standard input, and a Hive-style path (year=2024/…) that is a file, not an assignment.
+    #expect(try gen(["derive", "total=qty * price"], stdin: salesCSV).stdout == after.stdout)
+    try FileManager.default.createDirectory(atPath: dir.path + "/year=2024", withIntermediateDirectories: true)
+    let hive = try dir.file("year=2024/part.csv", salesCSV)
+    #expect(try gen(["derive", hive, "total=qty * price"]).stdout == after.stdout)
+    #expect(try gen(["derive", csv]).status == 64)
+    #expect(try gen(["derive", csv, csv, "t=1"]).status == 64)
+  }
+
+  @Test func statsAggregatesAnExpression() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("sales.csv", salesCSV)
+    let derived = try gen(["derive", csv, "total=qty * price"])
+    let viaFile = try dir.file("derived.csv", derived.stdout)
+    let direct = try gen(["stats", csv, "--derive", "total=qty * price", "--group-by", "country"])
+    #expect(direct.status == 0)
+    #expect(direct.stdout == (try gen(["stats", viaFile, "--group-by", "country"])).stdout)
+    let filtered = try gen(["stats", csv, "--where", "country != 'US'", "--derive", "total=qty * price"])
+    let viaFilter = try dir.file("filtered.csv", try gen(["filter", viaFile, "--where", "country != 'US'"]).stdout)
+    #expect(filtered.stdout == (try gen(["stats", viaFilter])).stdout)
+    // Grouped by a computed column.
+    let sized = try gen(["stats", csv, "--derive", "size=if(qty >= 10, 'big', 'small')", "--group-by", "size"])
+    #expect(sized.stdout.contains("| big ") && sized.stdout.contains("| small "))
+  }
+}
+
+/// A CSV text read back by Python's csv.reader.
+func CSVRows(_ text: String) throws -> [[String]] {
+  let dir = try TemporaryDirectory()
+  let file = try dir.file("rows.csv", text)
+  let result = try shell("python3 -c 'import csv,sys,json; print(json.dumps(list(csv.reader(open(sys.argv[1], newline=\"\")))))' '\(file)'")
+  return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [[String]]
+}
