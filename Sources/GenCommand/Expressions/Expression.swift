@@ -62,16 +62,30 @@ struct CompiledExpression {
   init(legacy clause: WhereClause, columns: [String]?) {
     text = clause.description
     let column = ExpressionNode.column(index: columns?.firstIndex(of: clause.column), name: clause.column)
-    let value = ExpressionNode.constant(.untyped(clause.value))
+    let value = ExpressionNode.constant(Self.legacyValue(clause.value))
     switch clause.op {
     case .contains: root = .contains(column, value)
     case .notContains: root = .not(.contains(column, value))
-    case .equal, .equalEqual: root = .compare(.equal, column, value)
-    case .notEqual: root = .compare(.notEqual, column, value)
-    case .less: root = .compare(.less, column, value)
-    case .lessOrEqual: root = .compare(.lessOrEqual, column, value)
-    case .greater: root = .compare(.greater, column, value)
-    case .greaterOrEqual: root = .compare(.greaterOrEqual, column, value)
+    case .equal, .equalEqual: root = ExpressionNode.comparison(.equal, column, value)
+    case .notEqual: root = ExpressionNode.comparison(.notEqual, column, value)
+    case .less: root = ExpressionNode.comparison(.less, column, value)
+    case .lessOrEqual: root = ExpressionNode.comparison(.lessOrEqual, column, value)
+    case .greater: root = ExpressionNode.comparison(.greater, column, value)
+    case .greaterOrEqual: root = ExpressionNode.comparison(.greaterOrEqual, column, value)
+    }
+  }
+
+  /// The earlier form's value, read once: a number if it reads as one and
+  /// writes back the same (so a text comparison sees the same text), text
+  /// if it reads as none (what an untyped value that is no number compares
+  /// as), else untyped.
+  static func legacyValue(_ text: String) -> ExpressionValue {
+    var bad = false
+    switch ExpressionValue.untyped(text).number(bad: &bad) {
+    case .integer(let value)? where String(value) == text: return .integer(value)
+    case .double(let value)? where value.description == text && !value.isNaN: return .double(value)
+    case nil where !text.isEmpty: return .text(text)
+    default: return .untyped(text)
     }
   }
 
@@ -168,6 +182,9 @@ indirect enum ExpressionNode {
   case and(ExpressionNode, ExpressionNode)
   case or(ExpressionNode, ExpressionNode)
   case compare(ComparisonOperator, ExpressionNode, ExpressionNode)
+  /// A comparison with a constant on the right (`qty >= 10`, `country != 'US'`):
+  /// a CSV field is compared from its bytes.
+  case compareConstant(ComparisonOperator, ExpressionNode, ExpressionConstant)
   case contains(ExpressionNode, ExpressionNode)
   case search(ExpressionNode, ExpressionPattern)
   case arithmetic(ArithmeticOperator, ExpressionNode, ExpressionNode)
@@ -192,6 +209,16 @@ indirect enum ExpressionNode {
         guard let order = l.order(against: r) else { return false }
         return op.accepts(order)
       }
+    case .compareConstant(let op, let left, let constant):
+      let l = left.evaluate(row, problems)
+      if case .bytes(let field) = l, let decided = constant.compare(field, op) { return decided }
+      switch op {
+      case .equal: return l.equals(constant.value)
+      case .notEqual: return !l.equals(constant.value)
+      default:
+        guard let order = l.order(against: constant.value) else { return false }
+        return op.accepts(order)
+      }
     default: return evaluate(row, problems).isTruthy
     }
   }
@@ -200,7 +227,7 @@ indirect enum ExpressionNode {
     switch self {
     case .constant(let value): return value
     case .column(let index, let name): return row.value(column: index, name: name)
-    case .not, .and, .or, .compare: return .bool(test(row, problems))
+    case .not, .and, .or, .compare, .compareConstant: return .bool(test(row, problems))
     case .contains(let text, let part):
       let t = text.evaluate(row, problems), p = part.evaluate(row, problems)
       if t.isNull || p.isNull { return .bool(false) }
@@ -339,10 +366,70 @@ indirect enum ExpressionNode {
     case .constant: []
     case .column(_, let name): [name]
     case .not(let a), .negate(let a), .isNull(let a, _), .isIn(let a, _, _), .search(let a, _): a.columnNames
+    case .compareConstant(_, let a, _): a.columnNames
     case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .contains(let a, let b),
       .arithmetic(_, let a, let b):
       a.columnNames + b.columnNames
     case .call(_, let arguments): arguments.flatMap(\.columnNames)
+    }
+  }
+}
+
+extension ExpressionNode {
+  /// A comparison, with the constant read once when one side is a constant
+  /// (put on the right: `10 <= qty` is `qty >= 10`).
+  static func comparison(_ op: ComparisonOperator, _ left: ExpressionNode, _ right: ExpressionNode) -> ExpressionNode {
+    if case .constant(let value) = right { return .compareConstant(op, left, ExpressionConstant(value)) }
+    if case .constant(let value) = left { return .compareConstant(op.swapped, right, ExpressionConstant(value)) }
+    return .compare(op, left, right)
+  }
+}
+
+/// A constant to compare fields with, read once: its bytes and its number.
+final class ExpressionConstant {
+  let value: ExpressionValue
+  let bytes: [UInt8]
+  /// The number a field is compared with (nil: compare as text or the general way).
+  let number: Double?
+  /// Typed text: a field compares with it as text, byte by byte.
+  let isText: Bool
+
+  init(_ value: ExpressionValue) {
+    self.value = value
+    bytes = Array(value.text.utf8)
+    switch value {
+    case .integer(let n) where Swift.abs(n) < 1 << 53: number = Double(n)
+    case .double(let d) where !d.isNaN: number = d
+    default: number = nil
+    }
+    if case .text = value { isText = true } else { isText = false }
+  }
+
+  /// The comparison of a CSV field's bytes with this constant, decided as
+  /// ``ExpressionValue/order(against:)`` decides it; nil when only the
+  /// general way can tell (spaces around a number, NaN).
+  @inline(__always)
+  func compare(_ field: UnsafeRawBufferPointer, _ op: ComparisonOperator) -> Bool? {
+    if isText {
+      let order = bytes.withUnsafeBytes { field.compare($0) }
+      return op.accepts(order)
+    }
+    guard let number else { return nil }
+    if field.isEmpty { return op == .notEqual }  // a missing value: equals no number, orders against none
+    guard let left = Double.decode(csvField: field), !left.isNaN else { return nil }
+    return op.accepts(left < number ? -1 : left > number ? 1 : 0)
+  }
+}
+
+extension ComparisonOperator {
+  /// The operator with its sides exchanged: `a < b` is `b > a`.
+  var swapped: ComparisonOperator {
+    switch self {
+    case .equal, .notEqual: self
+    case .less: .greater
+    case .lessOrEqual: .greaterOrEqual
+    case .greater: .less
+    case .greaterOrEqual: .lessOrEqual
     }
   }
 }
@@ -398,12 +485,12 @@ struct ExpressionCompiler {
       switch op {
       case "and": return .and(l, r)
       case "or": return .or(l, r)
-      case "==": return .compare(.equal, l, r)
-      case "!=": return .compare(.notEqual, l, r)
-      case "<": return .compare(.less, l, r)
-      case "<=": return .compare(.lessOrEqual, l, r)
-      case ">": return .compare(.greater, l, r)
-      case ">=": return .compare(.greaterOrEqual, l, r)
+      case "==": return .comparison(.equal, l, r)
+      case "!=": return .comparison(.notEqual, l, r)
+      case "<": return .comparison(.less, l, r)
+      case "<=": return .comparison(.lessOrEqual, l, r)
+      case ">": return .comparison(.greater, l, r)
+      case ">=": return .comparison(.greaterOrEqual, l, r)
       case "+": return .arithmetic(.add, l, r)
       case "-": return .arithmetic(.subtract, l, r)
       case "*": return .arithmetic(.multiply, l, r)
