@@ -46,7 +46,7 @@ def timed(command, env=None):
     return statistics.median(s for s, _ in samples), max(m for _, m in samples)
 
 def output(tool="gen", task=""):
-    path = f"{work}/duck.out" if tool.startswith("DuckDB") and task in ("filter", "select", "convert") else out
+    path = f"{work}/duck.out" if tool.startswith("DuckDB") and task in ("filter", "filter-expr", "derive", "select", "convert") else out
     with open(path, encoding="utf-8") as f:
         return f.read()
 
@@ -65,6 +65,8 @@ elif task == "stats":
 # (COPY to a file: to /dev/stdout, DuckDB's parallel JSON writer loses lines.)
 elif task == "filter": con.execute(f"copy (select * from {{src}} where country <> 'US' and qty >= 10) to '{work}/duck.out' (header, delimiter ',')")
 elif task == "select": con.execute(f"copy (select name, qty from {{src}}) to '{work}/duck.out' (header, delimiter ',')")
+elif task == "filter-expr": con.execute(f"copy (select * from {{src}} where qty * price > 1000 or lower(country) = 'de') to '{work}/duck.out' (header, delimiter ',')")
+elif task == "derive": con.execute(f"copy (select *, qty * price as total from {{src}}) to '{work}/duck.out' (header, delimiter ',')")
 elif task == "convert": con.execute(f"copy (select * from read_csv('{sales}', header=true, all_varchar=true)) to '{work}/duck.out' (format json)")
 elif task == "count-jsonl": print(con.execute("select count(*) from read_json('{jsonl}', format='newline_delimited')").fetchone()[0])
 """
@@ -78,6 +80,8 @@ elif task == "stats":
     for r in df.iter_rows(): print(*r, sep=",")
 elif task == "filter": lf.filter((pl.col("country") != "US") & (pl.col("qty") >= 10)).sink_csv("/dev/stdout")
 elif task == "select": lf.select("name", "qty").sink_csv("/dev/stdout")
+elif task == "filter-expr": lf.filter((pl.col("qty") * pl.col("price") > 1000) | (pl.col("country").str.to_lowercase() == "de")).sink_csv("/dev/stdout")
+elif task == "derive": lf.with_columns(total=pl.col("qty") * pl.col("price")).sink_csv("/dev/stdout")
 elif task == "convert": pl.scan_csv('{sales}', infer_schema=False).sink_ndjson("/dev/stdout")
 elif task == "count-jsonl": print(pl.scan_ndjson('{jsonl}').select(pl.len()).collect(engine="streaming").item())
 """
@@ -91,6 +95,14 @@ with open('{sales}', newline='') as f:
         w = csv.DictWriter(sys.stdout, fieldnames=reader.fieldnames, lineterminator="\\n"); w.writeheader()
         for r in reader:
             if r["country"] != "US" and int(r["qty"]) >= 10: w.writerow(r)
+    elif task == "filter-expr":
+        w = csv.DictWriter(sys.stdout, fieldnames=reader.fieldnames, lineterminator="\\n"); w.writeheader()
+        for r in reader:
+            if int(r["qty"]) * float(r["price"]) > 1000 or r["country"].lower() == "de": w.writerow(r)
+    elif task == "derive":
+        w = csv.DictWriter(sys.stdout, fieldnames=reader.fieldnames + ["total"], lineterminator="\\n"); w.writeheader()
+        for r in reader:
+            r["total"] = int(r["qty"]) * float(r["price"]); w.writerow(r)
     elif task == "convert":
         for r in reader: sys.stdout.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\\n")
     elif task == "stats":
@@ -105,6 +117,9 @@ tasks = [
     ("count rows", "count", [gen, "count", sales]),
     ("stats --group-by country", "stats", [gen, "stats", sales, "--group-by", "country"]),
     ("filter country!=US, qty>=10, to CSV", "filter", [gen, "filter", sales, "--where", "country!=US", "--where", "qty>=10"]),
+    ("filter qty * price > 1000 or lower(country) == 'de'", "filter-expr",
+     [gen, "filter", sales, "--where", "qty * price > 1000 or lower(country) == 'de'"]),
+    ("derive total = qty * price, to CSV", "derive", [gen, "derive", sales, "total=qty * price"]),
     ("select name,qty", "select", [gen, "select", "name,qty", sales]),
     ("convert to JSON Lines", "convert", [gen, "convert", sales, "--to", "jsonl"]),
     ("count JSON Lines records", "count-jsonl", [gen, "count", jsonl]),
@@ -125,21 +140,25 @@ mlr = shutil.which("mlr")
 if mlr:
     mlr_tasks = {"count": [mlr, "--icsv", "--ojson", "count", sales],
                  "filter": [mlr, "--csv", "filter", '$country != "US" && $qty >= 10', sales],
+                 "filter-expr": [mlr, "--csv", "filter", '$qty * $price > 1000 || tolower($country) == "de"', sales],
+                 "derive": [mlr, "--csv", "put", '$total = $qty * $price', sales],
                  "select": [mlr, "--csv", "cut", "-o", "-f", "name,qty", sales],
                  "convert": [mlr, "--icsv", "--ojsonl", "cat", sales],
                  "stats": [mlr, "--icsv", "--ocsv", "stats1", "-a", "count,sum,mean,min,max", "-f", "qty,price", "-g", "country", sales]}
     peers.append(("miller", lambda t: mlr_tasks.get(t)))
 else:
     print("(miller not installed: apt-get install miller)", file=sys.stderr)
-peers.append(("Python csv", lambda t: [py, "-c", pycsv, t] if t in ("count", "filter", "convert", "stats") else None))
+peers.append(("Python csv", lambda t: [py, "-c", pycsv, t] if t in ("count", "filter", "filter-expr", "derive", "convert", "stats") else None))
 
 def answer(task, text, tool):
-    """What must agree: counts, the filtered rows' count, per-country qty totals."""
+    """What must agree: counts, the filtered rows' count, per-country qty totals, the derived column's sum."""
     rows = lines(text)
     if task in ("count", "count-jsonl"):
         digits = "".join(ch for ch in text if ch.isdigit())
         return int(digits) if tool != "miller" else json.loads(text)[0]["count"]
-    if task in ("filter", "select"): return len(rows) - 1
+    if task in ("filter", "filter-expr", "select"): return len(rows) - 1
+    if task == "derive":
+        return len(rows) - 1, round(sum(float(r["total"]) for r in csv.DictReader(rows)))
     if task == "convert": return len(rows)
     if task == "stats":
         totals = {}

@@ -24,6 +24,12 @@ public struct GenEnvironment {
   /// CSVFastPaths.swift); false sends every row through the general path,
   /// which the tests compare it with.
   public var byteLevelCSV = true
+  /// Where `--threads` splits a CSV file (the tests': every offset of an
+  /// adversarial file); nil: near even offsets, as ``CSVSplit`` finds them.
+  public var splitOffsets: [Int]? = nil
+  /// Told how many byte ranges `--threads` combined (1: read on one thread
+  /// after a split was found wrong), for the tests.
+  public var rangesRead: ((Int) -> Void)? = nil
 
   public init(
     stdout: OutputSink, stderr: @escaping (String) -> Void,

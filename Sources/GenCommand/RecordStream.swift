@@ -182,6 +182,48 @@ final class RecordStream {
   private let progress: ProgressReporter?
   private var position = 0
   private let environment: GenEnvironment
+  /// A range's reader (a `--threads` worker): its first byte's offset in
+  /// the file, and where the next range starts (its rows stop there).
+  private var rangeStart = 0
+  private var rangeStop: Int?
+  /// Whether the rows ended exactly at `rangeStop`, as the range after it
+  /// assumed (false: that range started inside a record; see CSVSplit).
+  private(set) var endedAtStop = true
+
+  /// A `--threads` worker's stream: the CSV rows of `path` that start at or
+  /// after `start` (a record's start) and before `stop`, named by `header`.
+  init(
+    csvRangeOf path: String, from start: Int, to stop: Int?, header: [String]?, dialect: CSVDialect,
+    maxLineLength: Int, environment: GenEnvironment
+  ) throws {
+    self.environment = environment
+    format = .csv
+    self.dialect = dialect
+    self.path = path
+    let descriptor: FileDescriptor
+    do {
+      descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+      _ = try descriptor.seek(offset: Int64(start), from: .start)
+    } catch {
+      throw StreamIOError(.io, "cannot open for reading: \(error)", path: path, errno: error as? Errno)
+    }
+    let source = try ByteSource(descriptor: descriptor, name: path, closeWhenDone: true, compression: .none)
+    var readerDialect = dialect
+    readerDialect.hasHeader = false
+    csv = try CSVReader(source: source, dialect: readerDialect, maxRecordSize: maxLineLength, onError: .throw)
+    lines = nil
+    names = ColumnNames(header: header ?? [])
+    headerCount = header?.count
+    headerGiven = true
+    skipBad = false
+    progress = nil
+    rangeStart = start
+    rangeStop = stop
+  }
+
+  /// Makes the rows stop where the next range starts (the first range's stream).
+  func stop(at offset: Int) { rangeStop = offset }
+
 
   init(_ options: InputOptions, environment: GenEnvironment) throws {
     self.environment = environment
@@ -349,6 +391,11 @@ final class RecordStream {
     while true {
       guard let row = try csv!.next() else {
         finishProgress()
+        if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a record start
+        return nil
+      }
+      if let rangeStop, rangeStart &+ row.byteOffset >= rangeStop {
+        endedAtStop = rangeStart &+ row.byteOffset == rangeStop
         return nil
       }
       advanceProgress(to: row.byteOffset)

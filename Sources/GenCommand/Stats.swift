@@ -43,6 +43,14 @@ struct Stats: GenVerb {
       valueName: "name=expression"))
   var assignments: [String] = []
 
+  @Option(
+    help: """
+      Threads to read a CSV file with (default: the machine's cores): the file is split into byte \
+      ranges at verified record starts and the ranges' totals combined; the table is the same. \
+      Standard input, gzip, --skip-bad, JSON Lines and files under 8 MB are read on one thread.
+      """)
+  var threads: Int?
+
   @OptionGroup var input: InputOptions
 
   @Argument(help: "With --merge: more partial files.")
@@ -53,6 +61,7 @@ struct Stats: GenVerb {
     if !merge && !morePartials.isEmpty {
       throw ValidationError("one input file (more only with --merge): \(morePartials.joined(separator: " "))")
     }
+    if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be from 1 to 256, not \(threads)") }
     if merge && !(conditions.isEmpty && assignments.isEmpty) {
       throw ValidationError("--where and --derive apply where the records are read: give them to --partial, not --merge")
     }
@@ -65,11 +74,29 @@ struct Stats: GenVerb {
         [input.input] + morePartials, groupBy: groupBy, maxLineLength: input.maxLineLength, environment: environment)
       return try Self.writeTable(merged.totals, groupBy: merged.groupBy, environment: environment)
     }
-    let stream = try RecordStream(input, environment: environment)
+    var stream = try RecordStream(input, environment: environment)
     var totals = StatsTotals()
     var expressions = StatsExpressions(conditions: self.conditions, assignments: assignments)
     if stream.format == .csv && environment.byteLevelCSV {
-      totals.records = try totals.addCSV(stream, groupBy: groupBy, expressions: &expressions)
+      if let starts = try ParallelStats.starts(
+        stream, options: input, threads: threads ?? ParallelStats.cores, environment: environment)
+      {
+        if let (parallel, combined) = ParallelStats.run(
+          stream, starts: starts, groupBy: groupBy, expressions: expressions, maxLineLength: input.maxLineLength,
+          environment: environment)
+        {
+          totals = parallel
+          expressions = combined
+          environment.rangesRead?(starts.count)
+        } else {
+          environment.rangesRead?(1)
+          // A split inside a quoted field, or bad data: read it all on one thread.
+          stream = try RecordStream(input, environment: environment)
+          totals.records = try totals.addCSV(stream, groupBy: groupBy, expressions: &expressions)
+        }
+      } else {
+        totals.records = try totals.addCSV(stream, groupBy: groupBy, expressions: &expressions)
+      }
     } else {
       var first = true
       while let record = try stream.next() {
@@ -194,6 +221,15 @@ struct StatsTotals {
   private var lastKeys: [String] = []
   /// How many records were read.
   var records = 0
+
+  /// Adds the totals of the records after these (the next byte range).
+  mutating func merge(_ other: StatsTotals) {
+    for name in other.columnOrder { note(column: name) }
+    for (group, columns) in other.groups {
+      for (name, summary) in columns { groups[group, default: [:]][name, default: ColumnSummary()].add(summary) }
+    }
+    records += other.records
+  }
 
   /// Appends `name` to the column order if it is new.
   mutating func note(column name: String) {
@@ -399,6 +435,16 @@ struct StatsExpressions {
 
   @inline(__always)
   func keep<Row: ExpressionRow>(_ row: Row) -> Bool { conditions?.matches(row) ?? true }
+
+  /// Counts the problems a later range's expressions met with these.
+  mutating func absorb(_ other: StatsExpressions) {
+    if conditions == nil { conditions = other.conditions } else if let theirs = other.conditions {
+      for (mine, their) in zip(conditions!.conditions, theirs.conditions) { mine.problems.absorb(their.problems) }
+    }
+    if derived == nil { derived = other.derived } else if let theirs = other.derived {
+      for (mine, their) in zip(derived!.expressions, theirs.expressions) { mine.problems.absorb(their.problems) }
+    }
+  }
 
   func report(_ environment: GenEnvironment) {
     conditions?.report(environment)

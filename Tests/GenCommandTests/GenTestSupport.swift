@@ -12,12 +12,18 @@ struct GenRun {
 }
 
 /// Runs `gen` in process with `arguments`; `stdin` becomes standard input.
-func gen(_ arguments: [String], stdin: String = "", byteLevelCSV: Bool = true) throws -> GenRun {
-  try gen(arguments, stdinBytes: Array(stdin.utf8), byteLevelCSV: byteLevelCSV)
+func gen(
+  _ arguments: [String], stdin: String = "", byteLevelCSV: Bool = true, splitOffsets: [Int]? = nil,
+  rangesRead: ((Int) -> Void)? = nil
+) throws -> GenRun {
+  try gen(arguments, stdinBytes: Array(stdin.utf8), byteLevelCSV: byteLevelCSV, splitOffsets: splitOffsets, rangesRead: rangesRead)
 }
 
 /// Runs `gen` in process with `arguments`; `stdinBytes` (gzip, say) become standard input.
-func gen(_ arguments: [String], stdinBytes: [UInt8], byteLevelCSV: Bool = true) throws -> GenRun {
+func gen(
+  _ arguments: [String], stdinBytes: [UInt8], byteLevelCSV: Bool = true, splitOffsets: [Int]? = nil,
+  rangesRead: ((Int) -> Void)? = nil
+) throws -> GenRun {
   let directory = try TemporaryDirectory()
   let outPath = directory.path + "/stdout"
   let inPath = directory.path + "/stdin"
@@ -32,6 +38,8 @@ func gen(_ arguments: [String], stdinBytes: [UInt8], byteLevelCSV: Bool = true) 
     },
     stderrIsTerminal: false, python: nil)
   environment.byteLevelCSV = byteLevelCSV
+  environment.splitOffsets = splitOffsets
+  environment.rangesRead = rangesRead
   let status = GenCommand.main(arguments, environment: environment)
   try sink.close()
   let output = try String(contentsOfFile: outPath, encoding: .utf8)

@@ -136,6 +136,13 @@ final class ExpressionProblems {
     notNumbers += 1
   }
 
+  /// Adds the counts of the records after these (the next byte range).
+  func absorb(_ other: ExpressionProblems) {
+    if notNumbers == 0 { firstNotNumber = other.firstNotNumber }
+    notNumbers += other.notNumbers
+    divisionsByZero += other.divisionsByZero
+  }
+
   /// The report's lines, empty when all went well.
   func report(for text: String) -> String {
     var out = ""

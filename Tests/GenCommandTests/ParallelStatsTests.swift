@@ -1,0 +1,111 @@
+// `stats --threads`: a file split into byte ranges gives the one-thread
+// table byte for byte, wherever the split falls, quoted line breaks included.
+import Foundation
+@testable import GenCommand
+import StreamIO
+import Testing
+
+@Suite struct ParallelStatsTests {
+  /// Quoted line breaks (LF, CRLF, a lone CR), doubled quotes, delimiters in
+  /// quotes, blank lines, a byte-order mark, non-ASCII rows, text in a
+  /// numeric column: a split at any of these bytes must not change a number.
+  static let adversarial: String = {
+    var rows = ["\u{FEFF}name,country,qty,price"]
+    let names = ["\"two\nlines\"", "\"a,\"\"b\"\"\"", "\"\r\n\"", "\"x\ry\"", "plain", "\"Zoë\"", "\"\"", "\"\n\n,\""]
+    let countries = ["US", "\"D\nE\"", "FR", "\"U,S\"", "JP"]
+    for index in 0..<60 {
+      rows.append("\(names[index % names.count]),\(countries[index % countries.count]),\(index % 7 == 3 ? "many" : String(index)),\(Double(index) / 4)")
+      if index % 13 == 5 { rows.append("") }
+    }
+    return rows.joined(separator: "\n") + "\n"
+  }()
+
+  @Test(arguments: [["--group-by", "country"], [], ["--group-by", "name", "--derive", "t=qty * price", "--where", "qty != 5"]])
+  func everySplitOffsetGivesTheOneThreadTable(arguments: [String]) throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("adversarial.csv", Self.adversarial)
+    let one = try gen(["stats", csv, "--threads", "1"] + arguments)
+    #expect(one.status == 0, "\(one.stderr)")
+    let size = Self.adversarial.utf8.count
+    // The true record starts, blank lines' included, as the reader finds them.
+    let reader = try CSVReader(path: csv, dialect: CSVDialect(hasHeader: false))
+    var recordStarts: Set<Int> = []
+    while let record = try reader.next() { recordStarts.insert(record.byteOffset) }
+    recordStarts.remove(3)  // the header's (after the byte-order mark) starts no data range
+    var differing: [Int] = [], wronglyParallel: [Int] = [], wronglySequential: [Int] = []
+    for offset in 1..<size {
+      var ranges = 0
+      let split = try genSplit(["stats", csv] + arguments, at: [offset]) { ranges = $0 }
+      if split.stdout != one.stdout || split.stderr != one.stderr || split.status != one.status { differing.append(offset) }
+      // Two ranges exactly when the offset is a record's start; else the
+      // first range's end shows the split wrong and one thread reads it all.
+      if ranges == 2 && !recordStarts.contains(offset) { wronglyParallel.append(offset) }
+      if ranges != 2 && recordStarts.contains(offset) { wronglySequential.append(offset) }
+    }
+    #expect(differing.isEmpty, "offsets \(differing.prefix(10)) gave another table")
+    #expect(wronglyParallel.isEmpty, "\(wronglyParallel.prefix(10))")
+    #expect(wronglySequential.isEmpty, "\(wronglySequential.prefix(10))")
+    #expect(recordStarts.count > 60)
+  }
+
+  @Test func threeRangesAtRandomOffsets() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("adversarial.csv", Self.adversarial)
+    let one = try gen(["stats", csv, "--group-by", "country", "--threads", "1"])
+    var random = SystemRandomNumberGenerator()
+    let size = Self.adversarial.utf8.count
+    for _ in 0..<300 {
+      let offsets = (0..<3).map { _ in Int.random(in: 1..<size, using: &random) }.sorted()
+      guard Set(offsets).count == 3 else { continue }
+      let split = try genSplit(["stats", csv, "--group-by", "country"], at: offsets)
+      #expect(split.stdout == one.stdout, "\(offsets)")
+    }
+  }
+
+  /// Bad data in a later range is reported as one thread reports it: its
+  /// line is the file's, not the range's.
+  @Test func badDataInALaterRangeNamesTheFilesLine() throws {
+    let dir = try TemporaryDirectory()
+    var text = "name,qty\n"
+    for index in 0..<50 { text += "n\(index),\(index)\n" }
+    text += "bad,\"unterminated\n"
+    let csv = try dir.file("bad.csv", text)
+    let one = try gen(["stats", csv, "--threads", "1"])
+    #expect(one.status == 65)
+    #expect(one.stderr.contains("bad.csv:52"))
+    let split = try genSplit(["stats", csv], at: [text.utf8.count / 2])
+    #expect(split.status == one.status)
+    #expect(split.stderr == one.stderr)
+  }
+
+  /// The speculative split finds the true record starts in a file whose
+  /// quoted fields hold whole lines that look like records.
+  @Test func speculationReadsQuotedLinesAsFieldText() throws {
+    let dir = try TemporaryDirectory()
+    var text = "id,note,n\n"
+    for index in 0..<20_000 {
+      text += index % 3 == 0 ? "\(index),\"fake\n\(index),row,1\nend\",\(index)\n" : "\(index),plain,\(index)\n"
+    }
+    let csv = try dir.file("tricky.csv", text)
+    let starts = try CSVSplit.starts(path: csv, count: 8, firstRecord: 0, columns: 3)
+    #expect(starts.count == 8)
+    // Each start is a true record start: a line of the file that begins a record.
+    let bytes = Array(text.utf8)
+    var recordStarts: Set<Int> = []
+    var inQuotes = false
+    var start = 0
+    for (offset, byte) in bytes.enumerated() {
+      if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
+      if byte == 0x0A && !inQuotes {
+        recordStarts.insert(start)
+        start = offset + 1
+      }
+    }
+    #expect(starts.dropFirst().allSatisfy { recordStarts.contains($0) }, "\(starts)")
+  }
+}
+
+/// Runs `gen` with `--threads` splitting the file at `offsets`.
+func genSplit(_ arguments: [String], at offsets: [Int], rangesRead: ((Int) -> Void)? = nil) throws -> GenRun {
+  try gen(arguments + ["--threads", String(offsets.count + 1)], splitOffsets: offsets, rangesRead: rangesRead)
+}
