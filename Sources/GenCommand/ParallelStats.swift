@@ -49,7 +49,7 @@ enum ParallelStats {
 
   /// The combined totals and expressions, or nil: read on one thread instead.
   static func run(
-    _ stream: RecordStream, starts: [Int], groupBy: String?, expressions: StatsExpressions,
+    _ stream: RecordStream, starts: [Int], groupBy: String?, expressions: StatsExpressions, sketching: StatsSketching,
     maxLineLength: Int, environment: GenEnvironment
   ) -> (StatsTotals, StatsExpressions)? {
     let results = WorkerResults(count: starts.count)
@@ -68,6 +68,7 @@ enum ParallelStats {
             csvRangeOf: stream.path, from: starts[index], to: index + 1 < starts.count ? starts[index + 1] : nil,
             header: stream.header, dialect: stream.dialect, maxLineLength: maxLineLength, environment: environment)
         var totals = StatsTotals()
+        totals.sketching = sketching
         var own = expressions
         totals.records = try totals.addCSV(range, groupBy: groupBy, expressions: &own)
         results.set(index, (totals, own, range.endedAtStop))

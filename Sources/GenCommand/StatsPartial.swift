@@ -50,6 +50,8 @@ struct StatsPartial {
         if summary.count > 0 {
           line += ",\"min\":\(Partials.number(summary.minimum)),\"max\":\(Partials.number(summary.maximum))"
         }
+        if let quantiles = summary.quantiles { line += ",\"quantiles\":\(quantiles.serialized)" }
+        if let distinct = summary.distinct { line += ",\"distinct\":\"\(distinct.hex)\"" }
         line += ",\"non_numeric\":\(summary.nonNumeric)}\n"
         try sink.write(line)
       }
@@ -159,11 +161,42 @@ struct StatsPartial {
     }
     for term in scaled { hugeScaled.append(try line.double(term, "sum_scaled")) }
     summary.sum.add(terms: small, hugeScaled: hugeScaled)
+    if let value = line.value("quantiles") { summary.quantiles = try quantiles(value, line) }
+    if let value = line.value("distinct") {
+      guard case .string(let hex) = value, let sketch = DistinctSketch(hex: hex) else {
+        throw line.error("\"distinct\" must be \(2 * DistinctSketch.registerCount) hexadecimal digits of registers")
+      }
+      summary.distinct = sketch
+    }
     if summary.count > 0 {
       summary.minimum = try line.double(line.value("min"), "min")
       summary.maximum = try line.double(line.value("max"), "max")
     }
     return summary
+  }
+
+  /// `[zeros, [offset, counts…], [offset, counts…]]`, as ``QuantileSketch/serialized`` writes it.
+  static func quantiles(_ value: JSONValue, _ line: PartialLine) throws(StreamIOError) -> QuantileSketch {
+    let problem = line.error("\"quantiles\" must be [zeros, [offset, counts…], [offset, counts…]]")
+    func integer(_ value: JSONValue) throws(StreamIOError) -> Int {
+      guard case .number(let number, _) = value, let integer = Int(exactly: number), abs(integer) < 1 << 40 else { throw problem }
+      return integer
+    }
+    func store(_ value: JSONValue) throws(StreamIOError) -> BucketStore {
+      guard case .array(let items) = value, let first = items.first else { throw problem }
+      var counts: [Int] = []
+      for item in items.dropFirst() {
+        let count = try integer(item)
+        guard count >= 0 else { throw problem }
+        counts.append(count)
+      }
+      guard counts.count <= QuantileSketch.maxBuckets else { throw problem }
+      return BucketStore(offset: try integer(first), counts: counts)
+    }
+    guard case .array(let parts) = value, parts.count == 3 else { throw problem }
+    let zeros = try integer(parts[0])
+    guard zeros >= 0 else { throw problem }
+    return QuantileSketch(zeros: zeros, positive: try store(parts[1]), negative: try store(parts[2]))
   }
 
   private static func describe(_ name: String?) -> String { name.map { "\"\($0)\"" } ?? "nothing" }

@@ -1,0 +1,121 @@
+import ArgumentParser
+import StreamIO
+
+/// How `stats` writes its table.
+enum StatsOutputFormat: String, ExpressibleByArgument, CaseIterable {
+  case markdown, csv, jsonl
+}
+
+/// The stats table, per group (sorted) and column (in the order first seen):
+/// count, sum, mean, min, max, the percentiles and distinct count asked
+/// for, and how many values were not numbers. Markdown rounds to 6
+/// decimals for reading; CSV and JSON Lines give every number in full, as
+/// Python's `repr` writes it, so they read back exactly.
+struct StatsOutput {
+  var percentiles: [Double]
+  var distinct: Bool
+  var format: StatsOutputFormat
+
+  /// `--merge`: the partials must hold the sketches the table shows.
+  func check(_ totals: StatsTotals, path: String) throws(GenFailure) {
+    for columns in totals.groups.values {
+      for summary in columns.values {
+        if !percentiles.isEmpty && summary.count > 0 && summary.quantiles == nil {
+          throw .usage("\(path): these partials were made without --percentiles (or --median): run --partial with it")
+        }
+        if distinct && summary.distinct == nil {
+          throw .usage("\(path): these partials were made without --distinct: run --partial with it")
+        }
+      }
+    }
+  }
+
+  /// "p50", "p99.9".
+  static func percentileName(_ fraction: Double) -> String {
+    let percent = fraction * 100
+    let rounded = (percent * 1e6).rounded() / 1e6
+    return "p" + (rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded))
+  }
+
+  func write(_ totals: StatsTotals, groupBy: String?, environment: GenEnvironment) throws {
+    let groups = totals.groups
+    // Numeric columns; with --distinct, every column that has values.
+    let shown = totals.columnOrder.filter { name in
+      groups.values.contains { columns in
+        guard let summary = columns[name] else { return false }
+        return summary.count > 0 || (distinct && summary.nonNumeric > 0)
+      }
+    }
+    var names = (groupBy.map { [$0] } ?? []) + ["column", "count", "sum", "mean", "min", "max"]
+    names += percentiles.map(Self.percentileName)
+    if distinct { names.append("distinct") }
+    var rows: [[JSONValue]] = []
+    var notes: [String] = []
+    for group in groups.keys.sorted() {
+      for column in shown {
+        guard let summary = groups[group]?[column], summary.count > 0 || (distinct && summary.nonNumeric > 0) else {
+          continue
+        }
+        var row: [JSONValue] = groupBy == nil ? [] : [.string(group)]
+        row += [.string(column), .number(Double(summary.count), String(summary.count))]
+        if summary.count > 0 {
+          let sum = summary.sum.value
+          row += [sum, sum / Double(summary.count), summary.minimum, summary.maximum].map(Self.number)
+          // (Within [min, max]: the true value is, so this only brings the estimate closer.)
+          row += percentiles.map { q in
+            summary.quantiles?.quantile(q).map { Self.number(Swift.min(Swift.max($0, summary.minimum), summary.maximum)) } ?? .null
+          }
+        } else {
+          row += Array(repeating: .null, count: 4 + percentiles.count)
+        }
+        if distinct {
+          let estimate = (summary.distinct?.estimate ?? 0).rounded()
+          row.append(.number(estimate, String(Int(estimate))))
+        }
+        rows.append(row)
+        notes.append(summary.nonNumeric > 0 ? "\(summary.nonNumeric) non-numeric" : "")
+      }
+    }
+    switch format {
+    case .markdown:
+      let cells = zip(rows, notes).map { row, note in
+        zip(names, row).map { name, value in Self.cell(value, rounded: name != "count" && name != "distinct") }
+          + (note.isEmpty ? [] : [note])
+      }
+      try environment.stdout.write(MarkdownTable(header: names, rows: cells, numericFrom: groupBy == nil ? 1 : 2).text)
+    case .csv:
+      let writer = CSVWriter(sink: environment.stdout, lineTerminator: "\n")
+      try writer.write(names + ["non_numeric"])
+      for (row, summaryNote) in zip(rows, notes) {
+        try writer.write(row.map { $0.isNull ? "" : $0.text } + [Self.nonNumeric(summaryNote)])
+      }
+    case .jsonl:
+      for (row, summaryNote) in zip(rows, notes) {
+        var members = zip(names, row).map { JSONMember($0, $1) }
+        let nonNumeric = Self.nonNumeric(summaryNote)
+        members.append(JSONMember("non_numeric", .number(Double(nonNumeric)!, nonNumeric)))
+        try environment.stdout.write(JSONValue.object(members).serialized)
+        try environment.stdout.write(byte: 0x0A)
+      }
+    }
+    if shown.isEmpty { environment.stderr("gen: no numeric columns in \(totals.records) records\n") }
+  }
+
+  private static func nonNumeric(_ note: String) -> String {
+    note.isEmpty ? "0" : String(note.prefix { $0 != " " })
+  }
+
+  /// A number in full: Python's repr (`2.5`, `30.0`, `1e+20`), JSON's names for the non-finite.
+  static func number(_ value: Double) -> JSONValue {
+    .number(value, value.isFinite ? value.description : value.isNaN ? "NaN" : value > 0 ? "Infinity" : "-Infinity")
+  }
+
+  /// A Markdown cell: counts as they are, other numbers rounded for reading.
+  static func cell(_ value: JSONValue, rounded: Bool) -> String {
+    switch value {
+    case .null: ""
+    case .number(let number, let text): rounded ? Stats.formatNumber(number) : text
+    default: value.text
+    }
+  }
+}

@@ -1,0 +1,120 @@
+// stats --percentiles and --distinct: within their stated bounds of the
+// exact answers, the same however the data is split, and in every output format.
+import Foundation
+@testable import GenCommand
+import Generators
+import StreamIO
+import Testing
+
+@Suite struct StatsSketchTests {
+  /// Numbers of every shape: wide magnitudes, negatives, zeros, repeats, skew.
+  static func numbers(_ count: Int, seed: UInt64) -> [Double] {
+    var random = SplitMix64(seed: seed)
+    return (0..<count).map { index in
+      let u = Double(random.next() % 1_000_000) / 1_000_000
+      switch index % 5 {
+      case 0: return u * 100
+      case 1: return -u * 1e6
+      case 2: return index % 10 == 2 ? 0 : Foundation.exp(u * 40 - 20)  // 2e-9 … 5e8
+      case 3: return Double(random.next() % 7)
+      default: return 1e-3 * Double(index)
+      }
+    }
+  }
+
+  @Test(arguments: [1, 2, 10, 1000, 100_000])
+  func quantilesAreWithinOnePercentOfTheExactValueAtTheirRank(count: Int) {
+    let values = Self.numbers(count, seed: UInt64(count))
+    var sketch = QuantileSketch()
+    for value in values { sketch.add(value) }
+    let sorted = values.sorted()
+    for q in [0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 1] {
+      let exact = sorted[Int((q * Double(count - 1)).rounded(.down))]
+      let estimate = sketch.quantile(q)!
+      #expect(abs(estimate - exact) <= 0.01 * abs(exact) + 1e-300, "q \(q): \(estimate) vs \(exact)")
+    }
+  }
+
+  @Test func quantileSketchesMergeToTheOnePassSketch() {
+    let values = Self.numbers(20_000, seed: 7)
+    var whole = QuantileSketch(), first = QuantileSketch(), second = QuantileSketch()
+    for value in values { whole.add(value) }
+    for value in values.prefix(7_000).reversed() { first.add(value) }
+    for value in values.dropFirst(7_000) { second.add(value) }
+    second.merge(first)
+    #expect(second.serialized == whole.serialized)
+  }
+
+  @Test(arguments: [0, 1, 5, 100, 1_000, 10_000, 100_000, 400_000])
+  func distinctCountsAreWithinThreeStandardErrors(count: Int) {
+    var sketch = DistinctSketch()
+    for index in 0..<count {
+      sketch.add("user-\(index)")
+      if index % 3 == 0 { sketch.add("user-\(index)") }  // repeats do not count
+    }
+    let error = abs(sketch.estimate - Double(count))
+    #expect(error <= 3 * 1.04 / 64 * Double(count) + 0.5, "\(sketch.estimate) for \(count)")
+    if count <= 100 { #expect(abs(sketch.estimate.rounded() - Double(count)) <= 1, "small counts are nearly exact") }
+  }
+
+  @Test func threadsAndPartialsGiveTheSameTable() throws {
+    let dir = try TemporaryDirectory()
+    var text = "name,country,qty,price\n"
+    var random = SplitMix64(seed: 3)
+    for index in 0..<30_000 {
+      text += "n\(random.next() % 5000),\(["US", "DE", "FR"][index % 3]),\(random.next() % 50),\(Double(random.next() % 10_000) / 100)\n"
+    }
+    let csv = try dir.file("sales.csv", text)
+    let arguments = ["stats", csv, "--group-by", "country", "--percentiles", "50,90,99.9", "--distinct"]
+    let one = try gen(arguments + ["--threads", "1"])
+    #expect(one.status == 0, "\(one.stderr)")
+    #expect(one.stdout.contains("| p99.9 |") || one.stdout.contains("p99.9"))
+    // Split where --threads 3 would split a big file.
+    let starts = try CSVSplit.starts(path: csv, count: 3, firstRecord: 0, columns: 4)
+    #expect(starts.count == 3)
+    var ranges = 0
+    let split = try genSplit(arguments, at: Array(starts.dropFirst())) { ranges = $0 }
+    #expect(ranges == 3)
+    #expect(split.stdout == one.stdout)
+    // Two partitions as Spark would give them, merged.
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let partA = try dir.file("a.csv", lines[1..<15_000].joined(separator: "\n") + "\n")
+    let partB = try dir.file("b.csv", lines[15_000...].joined(separator: "\n"))
+    var partials: [String] = []
+    for part in [partA, partB] {
+      let run = try gen(["stats", part, "--partial", "--header", "name,country,qty,price", "--group-by", "country", "--percentiles", "50", "--distinct"])
+      #expect(run.status == 0, "\(run.stderr)")
+      partials.append(try dir.file(URL(fileURLWithPath: part).lastPathComponent + ".jsonl", run.stdout))
+    }
+    let merged = try gen(["stats", "--merge", "--percentiles", "50,90,99.9", "--distinct"] + partials)
+    #expect(merged.status == 0, "\(merged.stderr)")
+    #expect(merged.stdout == one.stdout)
+    // Partials without the sketches cannot give them.
+    let bare = try dir.file("bare.jsonl", try gen(["stats", partA, "--partial", "--header", "name,country,qty,price"]).stdout)
+    let refused = try gen(["stats", "--merge", "--median", bare])
+    #expect(refused.status == 64)
+    #expect(refused.stderr.contains("without --percentiles"))
+  }
+
+  @Test func csvAndJSONLinesCarryTheSameNumbers() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("sales.csv", salesCSV)
+    let json = try gen(["stats", csv, "--group-by", "country", "--median", "--distinct", "--to", "jsonl"])
+    let table = try gen(["stats", csv, "--group-by", "country", "--median", "--distinct", "--to", "csv"])
+    #expect(json.status == 0 && table.status == 0)
+    let objects = try json.stdout.split(separator: "\n").map {
+      try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+    }
+    let rows = try CSVRows(table.stdout)
+    #expect(rows[0] == ["country", "column", "count", "sum", "mean", "min", "max", "p50", "distinct", "non_numeric"])
+    #expect(rows.count == objects.count + 1)
+    for (row, object) in zip(rows.dropFirst(), objects) {
+      #expect(row[1] == object["column"] as? String)
+      #expect(Double(row[3]) == (object["sum"] as? NSNumber)?.doubleValue)
+      #expect(Int(row[8]) == (object["distinct"] as? NSNumber)?.intValue)
+    }
+    // Every exact sum reads back as the table's.
+    let sums = objects.compactMap { ($0["sum"] as? NSNumber)?.doubleValue }
+    #expect(!sums.isEmpty)
+  }
+}
