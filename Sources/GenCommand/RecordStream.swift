@@ -184,11 +184,12 @@ final class RecordStream {
   private let environment: GenEnvironment
   /// A range's reader (a `--threads` worker): its first byte's offset in
   /// the file, and where the next range starts (its rows stop there).
-  private var rangeStart = 0
-  private var rangeStop: Int?
+  // (Unchecked: read for every row, by one thread.)
+  @exclusivity(unchecked) private var rangeStart = 0
+  @exclusivity(unchecked) private var rangeStop: Int?
   /// Whether the rows ended exactly at `rangeStop`, as the range after it
   /// assumed (false: that range started inside a record; see CSVSplit).
-  private(set) var endedAtStop = true
+  @exclusivity(unchecked) private(set) var endedAtStop = true
 
   /// A `--threads` worker's stream: the CSV rows of `path` that start at or
   /// after `start` (a record's start) and before `stop`, named by `header`.

@@ -239,8 +239,12 @@ struct ColumnSummary {
     sum.add(number)
     minimum = min(minimum, number)
     maximum = max(maximum, number)
-    quantiles?.add(number)
+    if quantiles != nil { sketch(number) }
   }
+
+  /// Out of line, so that `add` stays small enough to inline where no sketch is kept.
+  @inline(never)
+  private mutating func sketch(_ number: Double) { quantiles!.add(number) }
 
   /// Adds another partition's summary of the same column.
   mutating func add(_ other: ColumnSummary) {
@@ -364,6 +368,7 @@ struct StatsTotals {
       return slot
     }
     let distinct = sketching.distinct
+    var hasExpressions = false
     var first = true
     // The derived columns' slots, and which input columns they replace.
     var derivedSlots: [Int] = []
@@ -380,6 +385,7 @@ struct StatsTotals {
         if let derived = expressions.derived {
           replaced = Set(derived.overrides.prefix(derived.inputCount).indices.filter { derived.overrides[$0] != nil })
         }
+        hasExpressions = expressions.conditions != nil || expressions.derived != nil
         first = false
       }
       guard row.isASCII else {
@@ -411,10 +417,12 @@ struct StatsTotals {
         }
         continue
       }
-      let expressionRow = CSVExpressionRow(row: row)
-      guard expressions.keep(expressionRow) else { continue }
+      if hasExpressions {  // (no row value made, no reference counted, without them)
+        let expressionRow = CSVExpressionRow(row: row)
+        guard expressions.keep(expressionRow) else { continue }
+        expressions.derived?.compute(expressionRow)
+      }
       records += 1
-      expressions.derived?.compute(expressionRow)
       while columnSlots.count < row.count {
         let index = columnSlots.count
         let name = stream.columns[index]

@@ -69,7 +69,8 @@ struct StatsOutput {
           row += Array(repeating: .null, count: 4 + percentiles.count)
         }
         if distinct {
-          let estimate = (summary.distinct?.estimate ?? 0).rounded()
+          // (At most the number of values: the true count is, so this only brings the estimate closer.)
+          let estimate = Swift.min((summary.distinct?.estimate ?? 0).rounded(), Double(summary.count + summary.nonNumeric))
           row.append(.number(estimate, String(Int(estimate))))
         }
         rows.append(row)
