@@ -206,12 +206,20 @@ struct ColumnSummary {
     if sketching.distinct { distinct = DistinctSketch() }
   }
 
+  /// The exact decimal sum while every number is a plain decimal (DecimalSum).
+  var decimal: DecimalSum? = DecimalSum()
+
   mutating func add(_ value: JSONValue) {
     if case .string(let text) = value, text.isEmpty { return }
     if distinct != nil, !value.isNull { distinct!.add(value.text) }
     guard let number = value.numericValue else {
       nonNumeric += 1
       return
+    }
+    switch value {
+    case .number(_, let text), .string(let text):
+      if let (mantissa, scale) = DecimalSum.parse(text) { return add(number, decimal: mantissa, scale: scale) }
+    default: break
     }
     add(number)
   }
@@ -222,7 +230,11 @@ struct ColumnSummary {
     case .null: return
     case .integer(let number):
       distinct?.add(String(number))
-      add(Double(number))
+      if let exact = Int64(exactly: number) {
+        add(Double(number), decimal: exact, scale: 0)
+      } else {
+        add(Double(number))
+      }
     case .double(let number):
       distinct?.add(value.text)
       add(number)
@@ -233,8 +245,22 @@ struct ColumnSummary {
     }
   }
 
+  /// A number that is no plain decimal (`1e3`, a computed float): the column has no decimal sum.
   @inline(__always)
   mutating func add(_ number: Double) {
+    accumulate(number)
+    decimal = nil
+  }
+
+  /// A number written as the plain decimal `mantissa / 10^scale`.
+  @inline(__always)
+  mutating func add(_ number: Double, decimal mantissa: Int64, scale: Int) {
+    accumulate(number)
+    if decimal != nil && !decimal!.add(mantissa: mantissa, scale: scale) { decimal = nil }
+  }
+
+  @inline(__always)
+  private mutating func accumulate(_ number: Double) {
     count += 1
     sum.add(number)
     minimum = min(minimum, number)
@@ -253,6 +279,11 @@ struct ColumnSummary {
     minimum = min(minimum, other.minimum)
     maximum = max(maximum, other.maximum)
     nonNumeric += other.nonNumeric
+    if let theirs = other.decimal, decimal != nil {
+      if !decimal!.add(theirs) { decimal = nil }
+    } else {
+      decimal = nil
+    }
     if let theirs = other.quantiles {
       if quantiles == nil { quantiles = QuantileSketch() }
       quantiles!.merge(theirs)
@@ -454,7 +485,19 @@ struct StatsTotals {
         guard let slot = columnSlots[index] else { continue }
         let field = row.field(index)
         if field.isEmpty { continue }
-        if let number = Double.decode(csvField: field) {
+        if let (mantissa, scale) = DecimalSum.parse(field) {
+          // A plain decimal: its exact value, and the Double nearest it (a
+          // 53-bit mantissa over an exact power of ten is correctly rounded).
+          var number: Double
+          if mantissa.magnitude < 1 << 53 && scale < DecimalPowers.exact.count {
+            number = Double(mantissa) / DecimalPowers.exact[scale]
+            if mantissa == 0 && field[0] == UInt8(ascii: "-") { number = -0.0 }
+          } else {
+            number = Double.decode(csvField: field)!
+          }
+          if distinct { summaries[groupSlot][slot].distinct!.add(field) }
+          summaries[groupSlot][slot].add(number, decimal: mantissa, scale: scale)
+        } else if let number = Double.decode(csvField: field) {
           if distinct { summaries[groupSlot][slot].distinct!.add(field) }
           summaries[groupSlot][slot].add(number)
         } else if field.first == 0x20 || field.last == 0x20 {
@@ -516,4 +559,13 @@ struct StatsExpressions {
     conditions?.report(environment)
     derived?.report(environment, option: "--derive")
   }
+}
+
+/// 10^0 … 10^22: each exact in a Double (made by exact multiplications).
+enum DecimalPowers {
+  static let exact: [Double] = {
+    var powers = [1.0]
+    for _ in 1...22 { powers.append(powers.last! * 10) }
+    return powers
+  }()
 }

@@ -51,6 +51,7 @@ struct StatsOutput {
     if distinct { names.append("distinct") }
     var rows: [[JSONValue]] = []
     var notes: [String] = []
+    var decimalSums: Set<Int> = []  // rows whose sum is an exact decimal, shown as it is
     for group in groups.keys.sorted() {
       for column in shown {
         guard let summary = groups[group]?[column], summary.count > 0 || (distinct && summary.nonNumeric > 0) else {
@@ -59,8 +60,11 @@ struct StatsOutput {
         var row: [JSONValue] = groupBy == nil ? [] : [.string(group)]
         row += [.string(column), .number(Double(summary.count), String(summary.count))]
         if summary.count > 0 {
-          let sum = summary.sum.value
-          row += [sum, sum / Double(summary.count), summary.minimum, summary.maximum].map(Self.number)
+          let sum = summary.decimal?.value ?? summary.sum.value
+          // An exact decimal sum as it is (`49939517.67`); else the exact binary sum, rounded once.
+          row.append(summary.decimal.map { .number($0.value, $0.text) } ?? Self.number(sum))
+          let mean = summary.decimal?.mean(over: summary.count) ?? sum / Double(summary.count)
+          row += [mean, summary.minimum, summary.maximum].map(Self.number)
           // (Within [min, max]: the true value is, so this only brings the estimate closer.)
           row += percentiles.map { q in
             summary.quantiles?.quantile(q).map { Self.number(Swift.min(Swift.max($0, summary.minimum), summary.maximum)) } ?? .null
@@ -73,15 +77,17 @@ struct StatsOutput {
           let estimate = Swift.min((summary.distinct?.estimate ?? 0).rounded(), Double(summary.count + summary.nonNumeric))
           row.append(.number(estimate, String(Int(estimate))))
         }
+        if summary.count > 0 && summary.decimal != nil { decimalSums.insert(rows.count) }
         rows.append(row)
         notes.append(summary.nonNumeric > 0 ? "\(summary.nonNumeric) non-numeric" : "")
       }
     }
     switch format {
     case .markdown:
-      let cells = zip(rows, notes).map { row, note in
-        zip(names, row).map { name, value in Self.cell(value, rounded: name != "count" && name != "distinct") }
-          + (note.isEmpty ? [] : [note])
+      let cells = zip(rows, notes).enumerated().map { index, pair in
+        zip(names, pair.0).map { name, value in
+          Self.cell(value, rounded: name != "count" && name != "distinct" && !(name == "sum" && decimalSums.contains(index)))
+        } + (pair.1.isEmpty ? [] : [pair.1])
       }
       try environment.stdout.write(MarkdownTable(header: names, rows: cells, numericFrom: groupBy == nil ? 1 : 2).text)
     case .csv:

@@ -50,6 +50,7 @@ struct StatsPartial {
         if summary.count > 0 {
           line += ",\"min\":\(Partials.number(summary.minimum)),\"max\":\(Partials.number(summary.maximum))"
         }
+        if let decimal = summary.decimal { line += ",\"decimal\":\"\(decimal.text)\"" }
         if let quantiles = summary.quantiles { line += ",\"quantiles\":\(quantiles.serialized)" }
         if let distinct = summary.distinct { line += ",\"distinct\":\"\(distinct.hex)\"" }
         line += ",\"non_numeric\":\(summary.nonNumeric)}\n"
@@ -161,6 +162,13 @@ struct StatsPartial {
     }
     for term in scaled { hugeScaled.append(try line.double(term, "sum_scaled")) }
     summary.sum.add(terms: small, hugeScaled: hugeScaled)
+    summary.decimal = nil
+    if let value = line.value("decimal") {
+      guard case .string(let text) = value, let decimal = DecimalSum(text: text) else {
+        throw line.error("\"decimal\" must be a decimal number in a string, such as \"12.50\"")
+      }
+      summary.decimal = decimal
+    }
     if let value = line.value("quantiles") { summary.quantiles = try quantiles(value, line) }
     if let value = line.value("distinct") {
       guard case .string(let hex) = value, let sketch = DistinctSketch(hex: hex) else {

@@ -118,3 +118,41 @@ import Testing
     #expect(!sums.isEmpty)
   }
 }
+
+@Suite struct DecimalSumTests {
+  @Test func moneyAddsUpToTheCent() throws {
+    let dir = try TemporaryDirectory()
+    // As floats 0.1 + 0.2 is 0.30000000000000004 (math.fsum too); as decimals 0.3.
+    let small = try dir.file("small.csv", "amount,rate\n0.1,1e-1\n0.2,2\n")
+    let run = try gen(["stats", small, "--to", "csv"])
+    #expect(try CSVRows(run.stdout)[1] == ["amount", "2", "0.3", "0.15", "0.1", "0.2", "0"])
+    // A column with a non-decimal (1e-1) has the float sum, exactly rounded, as before.
+    #expect(try CSVRows(run.stdout)[2][2] == "2.1")
+    // Past 2^53 cents a Double cannot hold the cents; the decimal sum can.
+    let big = try dir.file("big.csv", "amount\n" + String(repeating: "90071992547409.93\n", count: 1000))
+    let bigRun = try gen(["stats", big, "--to", "jsonl"])
+    #expect(bigRun.stdout.contains(#""sum":90071992547409930.00,"#), "\(bigRun.stdout)")
+    // Partials carry the decimal sum, so merged is still exact.
+    let lines = String(repeating: "90071992547409.93\n", count: 500)
+    var partials: [String] = []
+    for name in ["a", "b"] {
+      let part = try dir.file("\(name).csv", lines)
+      partials.append(try dir.file("\(name).jsonl", try gen(["stats", part, "--partial", "--header", "amount"]).stdout))
+    }
+    #expect(try gen(["stats", "--merge", "--to", "jsonl"] + partials).stdout == bigRun.stdout)
+  }
+
+  @Test func parsesOnlyPlainDecimals() {
+    #expect(DecimalSum.parse("-12.50")! == (-1250, 2))
+    #expect(DecimalSum.parse("7")! == (7, 0))
+    #expect(DecimalSum.parse(".5")! == (5, 1))
+    for text in ["1e3", "inf", "1.2.3", "", "-", ".", " 5", "0x10", "1234567890123456789"] {
+      #expect(DecimalSum.parse(text) == nil, "\(text)")
+    }
+    var sum = DecimalSum()
+    #expect(sum.add(mantissa: 150, scale: 2) && sum.add(mantissa: -3, scale: 0))
+    #expect(sum.text == "-1.50")
+    #expect(DecimalSum(text: "-1.50") == sum)
+    #expect(DecimalSum(text: "1.") == nil && DecimalSum(text: "x") == nil)
+  }
+}
