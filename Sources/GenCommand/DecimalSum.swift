@@ -3,8 +3,8 @@
 /// `sum(map(Decimal, values))` does, where a float sum could drift in the
 /// last digit (`0.1 + 0.2` is 0.30000000000000004 as floats, 0.3 here).
 ///
-/// The sum keeps the largest number of decimals seen (`1.5 + 2.25` is
-/// `3.75`, `1.50 + 2.50` is `4.00`). It is exact while it fits in 128 bits
+/// The sum is kept with the largest number of decimals seen (`1.50 + 2.50`
+/// is `4.00` in a partial) and shown without trailing zeros (`4`). It is exact while it fits in 128 bits
 /// (38 digits); past that, or when a value is not a plain decimal
 /// (`1e3`, `inf`), the column has no decimal sum and the exact binary sum
 /// (ExactSum) is shown, as before.
@@ -113,6 +113,16 @@ struct DecimalSum: Equatable {
     let padded = String(repeating: "0", count: Swift.max(0, scale + 1 - digits.count)) + digits
     let point = padded.index(padded.endIndex, offsetBy: -scale)
     return (mantissa < 0 ? "-" : "") + padded[..<point] + "." + padded[point...]
+  }
+
+  /// ``text`` without trailing zeros after the point (`102.50` → `102.5`,
+  /// `4.00` → `4`): the same exact value, written as min and max are.
+  var shortText: String {
+    var text = self.text
+    guard scale > 0 else { return text }
+    while text.last == "0" { text.removeLast() }
+    if text.last == "." { text.removeLast() }
+    return text == "-0" ? "0" : text
   }
 
   /// The nearest Double.

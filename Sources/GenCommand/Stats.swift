@@ -91,6 +91,9 @@ struct Stats: GenVerb {
     }
   }
 
+  /// From this many groups on, stats tells how much memory they took.
+  static let manyGroups = 100_000
+
   /// The percentiles asked for, as fractions (0.5 for 50).
   func percentileList() throws -> [Double] {
     var list: [Double] = median ? [0.5] : []
@@ -164,6 +167,13 @@ struct Stats: GenVerb {
     }
     stream.reportSkipped()
     expressions.report(environment)
+    if totals.groups.count >= Self.manyGroups {
+      // Memory grows with the groups, not the records: say so, with what it came to.
+      environment.stderr(
+        "gen: \(grouped(totals.groups.count)) groups: stats keeps every group in memory (peak "
+          + "\(Memory.mebibytes(Memory.peakResident()))); group by a column "
+          + "with fewer values, or split the input by that column first\n")
+    }
     if partial {
       let partial = StatsPartial(
         format: stream.format, groupBy: groupBy, header: stream.header, skipped: stream.skippedTotal)
@@ -194,16 +204,45 @@ struct ColumnSummary {
   var minimum = Double.infinity
   var maximum = -Double.infinity
   var nonNumeric = 0
+  /// Which sketches to keep; they are made with the first value, out of
+  /// line, so a summary without them stays small (memory per group).
+  private var sketching = StatsSketching()
+  private var sketches: ColumnSketches?
+
   /// With --percentiles: the numbers' quantiles.
-  var quantiles: QuantileSketch?
+  var quantiles: QuantileSketch? { sketches?.quantiles }
   /// With --distinct: the non-empty values, numbers or not, as written.
-  var distinct: DistinctSketch?
+  var distinct: DistinctSketch? { sketches?.distinct }
 
   init() {}
 
-  init(sketching: StatsSketching) {
-    if sketching.quantiles { quantiles = QuantileSketch() }
-    if sketching.distinct { distinct = DistinctSketch() }
+  init(sketching: StatsSketching) { self.sketching = sketching }
+
+  /// The sketches to update, made now if this is the first value.
+  private mutating func sketchesToUpdate() -> ColumnSketches {
+    if let sketches { return sketches }
+    let made = ColumnSketches(sketching)
+    sketches = made
+    return made
+  }
+
+  /// Counts a value as written for --distinct.
+  @inline(__always)
+  mutating func see(_ bytes: UnsafeRawBufferPointer) {
+    if sketching.distinct { sketchesToUpdate().distinct!.add(bytes) }
+  }
+
+  mutating func see(_ text: String) {
+    if sketching.distinct { sketchesToUpdate().distinct!.add(text) }
+  }
+
+  /// Sketches read from a partial.
+  mutating func setSketches(quantiles: QuantileSketch?, distinct: DistinctSketch?) {
+    guard quantiles != nil || distinct != nil else { return }
+    let made = ColumnSketches(StatsSketching())
+    made.quantiles = quantiles
+    made.distinct = distinct
+    sketches = made
   }
 
   /// The exact decimal sum while every number is a plain decimal (DecimalSum).
@@ -211,7 +250,7 @@ struct ColumnSummary {
 
   mutating func add(_ value: JSONValue) {
     if case .string(let text) = value, text.isEmpty { return }
-    if distinct != nil, !value.isNull { distinct!.add(value.text) }
+    if sketching.distinct, !value.isNull { see(value.text) }
     guard let number = value.numericValue else {
       nonNumeric += 1
       return
@@ -229,17 +268,17 @@ struct ColumnSummary {
     switch value {
     case .null: return
     case .integer(let number):
-      distinct?.add(String(number))
+      see(String(number))
       if let exact = Int64(exactly: number) {
         add(Double(number), decimal: exact, scale: 0)
       } else {
         add(Double(number))
       }
     case .double(let number):
-      distinct?.add(value.text)
+      see(value.text)
       add(number)
     case .bool:
-      distinct?.add(value.text)
+      see(value.text)
       nonNumeric += 1
     default: add(value.json)
     }
@@ -265,12 +304,12 @@ struct ColumnSummary {
     sum.add(number)
     minimum = min(minimum, number)
     maximum = max(maximum, number)
-    if quantiles != nil { sketch(number) }
+    if sketching.quantiles { sketch(number) }
   }
 
   /// Out of line, so that `add` stays small enough to inline where no sketch is kept.
   @inline(never)
-  private mutating func sketch(_ number: Double) { quantiles!.add(number) }
+  private mutating func sketch(_ number: Double) { sketchesToUpdate().quantiles!.add(number) }
 
   /// Adds another partition's summary of the same column.
   mutating func add(_ other: ColumnSummary) {
@@ -284,6 +323,24 @@ struct ColumnSummary {
     } else {
       decimal = nil
     }
+    if let theirs = other.sketches {
+      if sketches == nil { sketches = ColumnSketches(StatsSketching()) }  // (never shared with `other`)
+      sketches!.merge(theirs)
+    }
+  }
+}
+
+/// A column's sketches, boxed: most summaries have none.
+final class ColumnSketches {
+  var quantiles: QuantileSketch?
+  var distinct: DistinctSketch?
+
+  init(_ sketching: StatsSketching) {
+    if sketching.quantiles { quantiles = QuantileSketch() }
+    if sketching.distinct { distinct = DistinctSketch() }
+  }
+
+  func merge(_ other: ColumnSketches) {
     if let theirs = other.quantiles {
       if quantiles == nil { quantiles = QuantileSketch() }
       quantiles!.merge(theirs)
@@ -495,15 +552,15 @@ struct StatsTotals {
           } else {
             number = Double.decode(csvField: field)!
           }
-          if distinct { summaries[groupSlot][slot].distinct!.add(field) }
+          if distinct { summaries[groupSlot][slot].see(field) }
           summaries[groupSlot][slot].add(number, decimal: mantissa, scale: scale)
         } else if let number = Double.decode(csvField: field) {
-          if distinct { summaries[groupSlot][slot].distinct!.add(field) }
+          if distinct { summaries[groupSlot][slot].see(field) }
           summaries[groupSlot][slot].add(number)
         } else if field.first == 0x20 || field.last == 0x20 {
           summaries[groupSlot][slot].add(JSONValue.string(String(decoding: field, as: UTF8.self)))
         } else {
-          if distinct { summaries[groupSlot][slot].distinct!.add(field) }
+          if distinct { summaries[groupSlot][slot].see(field) }
           summaries[groupSlot][slot].nonNumeric += 1
         }
       }
@@ -515,8 +572,18 @@ struct StatsTotals {
       }
     }
     if first { try expressions.compile(columns: stream.hasNamedColumns ? stream.columns : nil) }
+    // Each group's row is freed as it is moved, so the two forms do not
+    // both hold every group at once; columns a group never had are left out.
+    groupSlots = [:]
+    smallGroupSlots = [:]
     for (groupSlot, group) in slotGroups.enumerated() {
-      for (slot, summary) in summaries[groupSlot].enumerated() { groups[group, default: [:]][slotNames[slot]] = summary }
+      let row = summaries[groupSlot]
+      summaries[groupSlot] = []
+      var columns = groups[group] ?? [:]
+      for (slot, summary) in row.enumerated() where summary.count > 0 || summary.nonNumeric > 0 {
+        columns[slotNames[slot]] = summary
+      }
+      groups[group] = columns
     }
     for name in slotNames { note(column: name) }
     return records

@@ -49,67 +49,63 @@ struct StatsOutput {
     var names = (groupBy.map { [$0] } ?? []) + ["column", "count", "sum", "mean", "min", "max"]
     names += percentiles.map(Self.percentileName)
     if distinct { names.append("distinct") }
-    var rows: [[JSONValue]] = []
-    var notes: [String] = []
-    var decimalSums: Set<Int> = []  // rows whose sum is an exact decimal, shown as it is
-    for group in groups.keys.sorted() {
-      for column in shown {
-        guard let summary = groups[group]?[column], summary.count > 0 || (distinct && summary.nonNumeric > 0) else {
-          continue
-        }
-        var row: [JSONValue] = groupBy == nil ? [] : [.string(group)]
-        row += [.string(column), .number(Double(summary.count), String(summary.count))]
-        if summary.count > 0 {
-          let sum = summary.decimal?.value ?? summary.sum.value
-          // An exact decimal sum as it is (`49939517.67`); else the exact binary sum, rounded once.
-          row.append(summary.decimal.map { .number($0.value, $0.text) } ?? Self.number(sum))
-          let mean = summary.decimal?.mean(over: summary.count) ?? sum / Double(summary.count)
-          row += [mean, summary.minimum, summary.maximum].map(Self.number)
-          // (Within [min, max]: the true value is, so this only brings the estimate closer.)
-          row += percentiles.map { q in
-            summary.quantiles?.quantile(q).map { Self.number(Swift.min(Swift.max($0, summary.minimum), summary.maximum)) } ?? .null
+    let sortedGroups = groups.keys.sorted()
+    /// Each row in order, made when it is written (a row per group and column can be millions).
+    func eachRow(_ body: (_ row: [JSONValue], _ nonNumeric: Int, _ decimalSum: Bool) throws -> Void) throws {
+      for group in sortedGroups {
+        for column in shown {
+          guard let summary = groups[group]?[column], summary.count > 0 || (distinct && summary.nonNumeric > 0) else {
+            continue
           }
-        } else {
-          row += Array(repeating: .null, count: 4 + percentiles.count)
+          var row: [JSONValue] = groupBy == nil ? [] : [.string(group)]
+          row += [.string(column), .number(Double(summary.count), String(summary.count))]
+          if summary.count > 0 {
+            let sum = summary.decimal?.value ?? summary.sum.value
+            // An exact decimal sum as it is (`49939517.67`); else the exact binary sum, rounded once.
+            row.append(summary.decimal.map { .number($0.value, $0.shortText) } ?? Self.number(sum))
+            let mean = summary.decimal?.mean(over: summary.count) ?? sum / Double(summary.count)
+            row += [mean, summary.minimum, summary.maximum].map(Self.number)
+            // (Within [min, max]: the true value is, so this only brings the estimate closer.)
+            row += percentiles.map { q in
+              summary.quantiles?.quantile(q).map { Self.number(Swift.min(Swift.max($0, summary.minimum), summary.maximum)) }
+                ?? .null
+            }
+          } else {
+            row += Array(repeating: .null, count: 4 + percentiles.count)
+          }
+          if distinct {
+            // (At most the number of values: the true count is, so this only brings the estimate closer.)
+            let estimate = Swift.min((summary.distinct?.estimate ?? 0).rounded(), Double(summary.count + summary.nonNumeric))
+            row.append(.number(estimate, String(Int(estimate))))
+          }
+          try body(row, summary.nonNumeric, summary.count > 0 && summary.decimal != nil)
         }
-        if distinct {
-          // (At most the number of values: the true count is, so this only brings the estimate closer.)
-          let estimate = Swift.min((summary.distinct?.estimate ?? 0).rounded(), Double(summary.count + summary.nonNumeric))
-          row.append(.number(estimate, String(Int(estimate))))
-        }
-        if summary.count > 0 && summary.decimal != nil { decimalSums.insert(rows.count) }
-        rows.append(row)
-        notes.append(summary.nonNumeric > 0 ? "\(summary.nonNumeric) non-numeric" : "")
       }
     }
     switch format {
     case .markdown:
-      let cells = zip(rows, notes).enumerated().map { index, pair in
-        zip(names, pair.0).map { name, value in
-          Self.cell(value, rounded: name != "count" && name != "distinct" && !(name == "sum" && decimalSums.contains(index)))
-        } + (pair.1.isEmpty ? [] : [pair.1])
+      func cells(_ row: [JSONValue], _ nonNumeric: Int, _ decimalSum: Bool) -> [String] {
+        zip(names, row).map { name, value in
+          Self.cell(value, rounded: name != "count" && name != "distinct" && !(name == "sum" && decimalSum))
+        } + (nonNumeric > 0 ? ["\(nonNumeric) non-numeric"] : [])
       }
-      try environment.stdout.write(MarkdownTable(header: names, rows: cells, numericFrom: groupBy == nil ? 1 : 2).text)
+      var layout = MarkdownLayout(header: names, numericFrom: groupBy == nil ? 1 : 2)
+      try eachRow { row, nonNumeric, decimalSum in layout.measure(cells(row, nonNumeric, decimalSum)) }
+      try environment.stdout.write(layout.line(names) + layout.rule)
+      try eachRow { row, nonNumeric, decimalSum in try environment.stdout.write(layout.line(cells(row, nonNumeric, decimalSum))) }
     case .csv:
       let writer = CSVWriter(sink: environment.stdout, lineTerminator: "\n")
       try writer.write(names + ["non_numeric"])
-      for (row, summaryNote) in zip(rows, notes) {
-        try writer.write(row.map { $0.isNull ? "" : $0.text } + [Self.nonNumeric(summaryNote)])
-      }
+      try eachRow { row, nonNumeric, _ in try writer.write(row.map { $0.isNull ? "" : $0.text } + [String(nonNumeric)]) }
     case .jsonl:
-      for (row, summaryNote) in zip(rows, notes) {
+      try eachRow { row, nonNumeric, _ in
         var members = zip(names, row).map { JSONMember($0, $1) }
-        let nonNumeric = Self.nonNumeric(summaryNote)
-        members.append(JSONMember("non_numeric", .number(Double(nonNumeric)!, nonNumeric)))
+        members.append(JSONMember("non_numeric", .number(Double(nonNumeric), String(nonNumeric))))
         try environment.stdout.write(JSONValue.object(members).serialized)
         try environment.stdout.write(byte: 0x0A)
       }
     }
     if shown.isEmpty { environment.stderr("gen: no numeric columns in \(totals.records) records\n") }
-  }
-
-  private static func nonNumeric(_ note: String) -> String {
-    note.isEmpty ? "0" : String(note.prefix { $0 != " " })
   }
 
   /// A number in full: Python's repr (`2.5`, `30.0`, `1e+20`), JSON's names for the non-finite.

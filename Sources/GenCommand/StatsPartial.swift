@@ -169,13 +169,15 @@ struct StatsPartial {
       }
       summary.decimal = decimal
     }
-    if let value = line.value("quantiles") { summary.quantiles = try quantiles(value, line) }
+    let quantileSketch = try line.value("quantiles").map { value throws(StreamIOError) in try quantiles(value, line) }
+    var distinctSketch: DistinctSketch?
     if let value = line.value("distinct") {
       guard case .string(let hex) = value, let sketch = DistinctSketch(hex: hex) else {
         throw line.error("\"distinct\" must be \(2 * DistinctSketch.registerCount) hexadecimal digits of registers")
       }
-      summary.distinct = sketch
+      distinctSketch = sketch
     }
+    summary.setSketches(quantiles: quantileSketch, distinct: distinctSketch)
     if summary.count > 0 {
       summary.minimum = try line.double(line.value("min"), "min")
       summary.maximum = try line.double(line.value("max"), "max")

@@ -117,7 +117,7 @@ import Testing
     #expect(grouped[0] == ["country", "column", "count", "sum", "mean", "min", "max"])
     #expect(grouped.filter { $0.count > 1 && $0[1] == "qty" }.count == 3)
     #expect(grouped.contains(["DE", "qty", "2", "19", "9.5", "7", "12"]))
-    #expect(grouped.contains(["US", "price", "2", "102.50", "51.25", "2.5", "100"]))
+    #expect(grouped.contains(["US", "price", "2", "102.5", "51.25", "2.5", "100"]))
   }
 
   @Test func convertRoundTrips() throws {
