@@ -104,6 +104,36 @@ struct Derive: GenVerb {
     return sink
   }
 
+  /// Writes a computed value as a CSV field from its bytes: no generic
+  /// String path (CSVWriter's is not specialized across modules), no String
+  /// at all for a field passed through or an integer.
+  @inline(__always)
+  static func write(_ value: ExpressionValue, to csv: CSVWriter) throws {
+    switch value {
+    case .null: return
+    case .bytes(let field): try csv.writeField(bytes: field)
+    case .integer(let number):
+      var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a sign and 20 digits fit
+      try withUnsafeMutableBytes(of: &digits) { buffer in
+        var magnitude = number.magnitude
+        var at = buffer.count
+        repeat {
+          at -= 1
+          buffer[at] = UInt8(truncatingIfNeeded: magnitude % 10) + UInt8(ascii: "0")
+          magnitude /= 10
+        } while magnitude > 0
+        if number < 0 {
+          at -= 1
+          buffer[at] = UInt8(ascii: "-")
+        }
+        try csv.sink.write(UnsafeRawBufferPointer(rebasing: buffer[at...]))
+      }
+    default:
+      var text = value.text
+      try text.withUTF8 { bytes in try csv.writeField(bytes: UnsafeRawBufferPointer(bytes)) }
+    }
+  }
+
   /// A headerless CSV: compiled once the first row gives the names.
   private func deriveCSV(
     _ stream: RecordStream, firstRow: CSVRecord, assignments: [String], environment: GenEnvironment
@@ -134,7 +164,7 @@ struct Derive: GenVerb {
         for index in 0..<width {
           if index > 0 { try sink.write(byte: stream.dialect.delimiter) }
           if let slot = derived.overrides[index] {
-            try csv.writeField(derived.values[slot].text)
+            try Self.write(derived.values[slot], to: csv)
           } else if index < current.count {
             try csv.writeField(bytes: current.field(index))
           }

@@ -12,8 +12,9 @@ final class DerivedColumns {
   let overrides: [Int?]
   /// The input's column count (a CSV header's).
   let inputCount: Int
-  /// Each derived column's value for the current record.
-  private(set) var values: [ExpressionValue]
+  /// Each derived column's value for the current record. (Unchecked: set
+  /// and read for every record by one thread, never overlapping.)
+  @exclusivity(unchecked) private(set) var values: [ExpressionValue]
   private let slotsByName: [String: Int]
 
   /// `assignments` are `NAME=EXPRESSION`; `columns` the input's (nil: not
