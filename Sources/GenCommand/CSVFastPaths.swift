@@ -42,6 +42,14 @@ extension Filter {
   func filterCSV(
     _ stream: RecordStream, conditions: RecordConditions?, writer: RecordWriter, environment: GenEnvironment
   ) throws {
+    let conditions = try filterRows(stream, conditions: conditions, writer: writer)
+    stream.reportSkipped()
+    conditions.report(environment)
+  }
+
+  /// The rows that pass, written; returns the conditions (compiled at the
+  /// first row when the header came with it) for their report.
+  func filterRows(_ stream: RecordStream, conditions: RecordConditions?, writer: RecordWriter) throws -> RecordConditions {
     var conditions = conditions
     while let row = try stream.nextRow() {
       // (Without a header, the names come with the first row: compiled
@@ -57,9 +65,7 @@ extension Filter {
         try writer.write(record, passThrough: true)
       }
     }
-    if conditions == nil { _ = try RecordConditions(self.conditions, columns: stream.hasNamedColumns ? stream.columns : nil) }
-    stream.reportSkipped()
-    conditions?.report(environment)
+    return try conditions ?? RecordConditions(self.conditions, columns: stream.hasNamedColumns ? stream.columns : nil)
   }
 }
 

@@ -1,5 +1,4 @@
 import Dispatch
-import Generators
 import StreamIO
 
 #if canImport(Glibc)
@@ -52,7 +51,7 @@ enum ParallelStats {
     _ stream: RecordStream, starts: [Int], groupBy: String?, expressions: StatsExpressions, sketching: StatsSketching,
     maxLineLength: Int, environment: GenEnvironment
   ) -> (StatsTotals, StatsExpressions)? {
-    let results = WorkerResults(count: starts.count)
+    let results = Slots<(StatsTotals, StatsExpressions, Bool)>(count: starts.count)
     stream.stop(at: starts[1])
     // The first range's stream is used by its thread only; the environment
     // is only read (no range writes to stderr: no progress, names already
@@ -88,21 +87,5 @@ enum ParallelStats {
       }
     }
     return combined
-  }
-}
-
-/// Values handed to the range threads as the comment at their use explains.
-private struct Unshared<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
-}
-
-/// One slot per range, each written by its own thread only.
-private final class WorkerResults: @unchecked Sendable {
-  private(set) var values: [(StatsTotals, StatsExpressions, Bool)?]
-  private let lock = LockedState(())
-  init(count: Int) { values = Array(repeating: nil, count: count) }
-  func set(_ index: Int, _ value: (StatsTotals, StatsExpressions, Bool)?) {
-    lock.withLock { _ in values[index] = value }
   }
 }

@@ -225,9 +225,21 @@ final class RecordStream {
   /// Makes the rows stop where the next range starts (the first range's stream).
   func stop(at offset: Int) { rangeStop = offset }
 
+  /// Counts the ragged rows of the other ranges (`--threads`) with these, for ``reportRagged(_:)``.
+  func addRagged(_ count: Int) { raggedRows += count }
 
-  init(_ options: InputOptions, environment: GenEnvironment) throws {
+  /// The options it was opened with (nil: a range's stream).
+  private var options: InputOptions?
+
+  /// The same input from its start again, after `--threads` found a split
+  /// wrong: the header's warnings are not repeated.
+  func reopened() throws -> RecordStream {
+    try RecordStream(options!, environment: environment, warnings: false)
+  }
+
+  init(_ options: InputOptions, environment: GenEnvironment, warnings: Bool = true) throws {
     self.environment = environment
+    self.options = options
     let lowercased = options.input.lowercased()
     let name = lowercased.hasSuffix(".gz") ? String(lowercased.dropLast(3)) : lowercased
     if options.format == nil && name.hasSuffix(".json") {
@@ -285,7 +297,7 @@ final class RecordStream {
       names = ColumnNames(header: header ?? [])
       headerCount = header?.count
       headerGiven = given != nil
-      if let warning = names.warning(path: source.path) { environment.stderr(warning) }
+      if warnings, let warning = names.warning(path: source.path) { environment.stderr(warning) }
     case .jsonl, .lines:
       csv = nil
       lines = LineReader(source: source, maxLineLength: options.maxLineLength, onError: policy)

@@ -138,7 +138,7 @@ struct Stats: GenVerb {
         } else {
           environment.rangesRead?(1)
           // A split inside a quoted field, or bad data: read it all on one thread.
-          stream = try RecordStream(input, environment: environment)
+          stream = try stream.reopened()
           totals.records = try totals.addCSV(stream, groupBy: groupBy, expressions: &expressions)
         }
       } else {

@@ -106,14 +106,36 @@ struct Select: GenVerb {
   @Argument(help: "Comma-separated column names.")
   var columns: String
 
+  @OptionGroup var threading: ThreadOptions
+
   @OptionGroup var input: InputOptions
 
   func execute(_ environment: GenEnvironment) throws {
     let wanted = columns.split(separator: ",").map { String($0).trimmingCharacters }
     guard !wanted.isEmpty else { throw GenFailure.usage("select needs at least one column") }
-    let stream = try RecordStream(input, environment: environment)
+    var stream = try RecordStream(input, environment: environment)
     guard stream.format != .lines else {
       throw GenFailure.usage("select needs CSV or JSON Lines input; this input is read as plain lines (use --format)")
+    }
+    if stream.format == .csv && stream.hasNamedColumns && environment.byteLevelCSV {
+      try Self.check(wanted, against: stream.columns, in: stream.path)
+      if let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment) {
+        let ranges = try ParallelRecords.run(
+          stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: environment.stdout
+        ) { range, sink, index in
+          let writer = RecordWriter(format: .csv, sink: sink, dialect: range.dialect, columns: wanted)
+          if index == 0 && range.writesHeader { try writer.writeHeader() }
+          try Self.selectRows(range, wanted: wanted, writer: writer)
+        }
+        if let ranges {
+          stream.addRagged(ranges.dropFirst().map(\.raggedRows).reduce(0, +))
+          stream.reportRagged("select wrote a missing column as empty")
+          environment.rangesRead?(starts.count)
+          return
+        }
+        environment.rangesRead?(1)
+        stream = try stream.reopened()
+      }
     }
     // The columns are checked before a byte is written: against the header,
     // or the first record's names when there is no header.
@@ -136,21 +158,28 @@ struct Select: GenVerb {
       try writer.write(Record(fields: fields, raw: nil), passThrough: false)
     }
     if stream.format == .csv && stream.hasNamedColumns && environment.byteLevelCSV {
-      // From the reader's bytes: ASCII rows copied field by field; others
-      // through Strings, which checks their UTF-8 (see CSVFastPaths.swift).
-      let selected = wanted.map { stream.columnIndex[$0] }
-      while let row = try stream.nextRow() {
-        if row.isASCII {
-          try writer.write(row, selecting: selected)
-        } else if let record = try stream.record(from: row) {
-          try write(record)
-        }
-      }
+      try Self.selectRows(stream, wanted: wanted, writer: writer)
     } else {
       while let record = try first.take() ?? stream.next() { try write(record) }
     }
     stream.reportSkipped()
     stream.reportRagged("select wrote a missing column as \(stream.format == .csv ? "empty" : "null")")
+  }
+
+  /// CSV with a header, from the reader's bytes: ASCII rows copied field by
+  /// field; others through Strings, which checks their UTF-8 (see CSVFastPaths.swift).
+  static func selectRows(_ stream: RecordStream, wanted: [String], writer: RecordWriter) throws {
+    let selected = wanted.map { stream.columnIndex[$0] }
+    while let row = try stream.nextRow() {
+      if row.isASCII {
+        try writer.write(row, selecting: selected)
+      } else if let record = try stream.record(from: row) {
+        let fields = zip(wanted, selected).map { name, index in
+          Field(name, index.flatMap { $0 < record.fields.count ? record.fields[$0].value : nil } ?? .null)
+        }
+        try writer.write(Record(fields: fields, raw: nil), passThrough: false)
+      }
+    }
   }
 
   /// Every wanted column exists (in the header, or the first JSON record).
@@ -188,6 +217,8 @@ struct Filter: GenVerb {
   @Option(name: .customLong("where"), help: "An expression such as \"qty * price > 1000\"; repeat for AND.")
   var conditions: [String] = []
 
+  @OptionGroup var threading: ThreadOptions
+
   @OptionGroup var input: InputOptions
 
   func validate() throws {
@@ -195,14 +226,39 @@ struct Filter: GenVerb {
   }
 
   func execute(_ environment: GenEnvironment) throws {
-    let stream = try RecordStream(input, environment: environment)
+    var stream = try RecordStream(input, environment: environment)
     // The conditions are compiled before a byte is written: against the
     // header, or the first record's names when there is none.
     var first: Record?
     // (CSV without a header on the byte path: filterCSV compiles at its first row.)
     if stream.format != .csv || (!stream.hasNamedColumns && !environment.byteLevelCSV) { first = try stream.next() }
     let known = first != nil || stream.hasNamedColumns || stream.format == .lines
-    let compiled = known ? try RecordConditions(self.conditions, columns: stream.columns) : nil
+    var compiled = known ? try RecordConditions(self.conditions, columns: stream.columns) : nil
+    if stream.format == .csv && stream.hasNamedColumns && environment.byteLevelCSV, let firstRange = compiled,
+      let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment)
+    {
+      let texts = self.conditions
+      let ranges = try ParallelRecords.run(
+        stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: environment.stdout
+      ) { range, sink, index in
+        // Each range its own conditions: their problem counts are its own.
+        let conditions = index == 0 ? firstRange : try RecordConditions(texts, columns: range.columns)
+        let writer =
+          index == 0
+          ? try RecordWriter.passingThrough(range, to: sink, dialect: range.dialect)
+          : RecordWriter(format: .csv, sink: sink, dialect: range.dialect, columns: range.header)
+        return try filterRows(range, conditions: conditions, writer: writer)
+      }
+      if let ranges {
+        for range in ranges.dropFirst() { firstRange.absorb(range.summary) }
+        firstRange.report(environment)
+        environment.rangesRead?(starts.count)
+        return
+      }
+      environment.rangesRead?(1)
+      stream = try stream.reopened()
+      compiled = try RecordConditions(self.conditions, columns: stream.columns)  // (counts from zero again)
+    }
     let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: stream.dialect)
     if stream.format == .csv && environment.byteLevelCSV {
       return try filterCSV(stream, conditions: compiled, writer: writer, environment: environment)
@@ -235,6 +291,8 @@ struct Convert: GenVerb {
   @Option(name: .shortAndLong, help: "Write here (atomically; - for standard output) instead of to standard output.")
   var output: String?
 
+  @OptionGroup var threading: ThreadOptions
+
   @OptionGroup var input: InputOptions
 
   func validate() throws {
@@ -242,7 +300,7 @@ struct Convert: GenVerb {
   }
 
   func execute(_ environment: GenEnvironment) throws {
-    let stream = try RecordStream(input, environment: environment)
+    var stream = try RecordStream(input, environment: environment)
     let sink: OutputSink
     if let output, output != "-" {  // "-" is standard output, as for the input
       sink = try OutputSink(path: output)
@@ -253,7 +311,24 @@ struct Convert: GenVerb {
     defer { if let temporary = sink.temporaryPath { Interrupts.forget(temporary) } }
     let writer = RecordWriter(format: to, sink: sink, columns: stream.format == .csv && stream.hasNamedColumns ? stream.columns : nil)
     if stream.writesHeader, to == .csv { try writer.writeHeader() }
-    if stream.format == .csv && to == .jsonl && environment.byteLevelCSV {
+    if stream.format == .csv && to == .jsonl && environment.byteLevelCSV && stream.hasNamedColumns,
+      let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment)
+    {
+      let columns = stream.columns
+      let ranges = try ParallelRecords.run(
+        stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: sink
+      ) { range, rangeSink, _ in
+        try convertCSVToJSONLines(range, writer: RecordWriter(format: .jsonl, sink: rangeSink, columns: columns), sink: rangeSink)
+      }
+      if let ranges {
+        stream.addRagged(ranges.dropFirst().map(\.raggedRows).reduce(0, +))
+        environment.rangesRead?(starts.count)
+      } else {
+        environment.rangesRead?(1)
+        stream = try stream.reopened()
+        try convertCSVToJSONLines(stream, writer: writer, sink: sink)
+      }
+    } else if stream.format == .csv && to == .jsonl && environment.byteLevelCSV {
       try convertCSVToJSONLines(stream, writer: writer, sink: sink)
     } else {
       while let record = try stream.next() {

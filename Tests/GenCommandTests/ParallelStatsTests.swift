@@ -1,5 +1,6 @@
-// `stats --threads`: a file split into byte ranges gives the one-thread
-// table byte for byte, wherever the split falls, quoted line breaks included.
+// `--threads`: a file split into byte ranges gives the one-thread output
+// (stats' table, filter's, select's and convert's records in order) byte for
+// byte, wherever the split falls, quoted line breaks included.
 import Foundation
 @testable import GenCommand
 import StreamIO
@@ -20,11 +21,14 @@ import Testing
     return rows.joined(separator: "\n") + "\n"
   }()
 
-  @Test(arguments: [["--group-by", "country"], [], ["--group-by", "name", "--derive", "t=qty * price", "--where", "qty != 5"]])
-  func everySplitOffsetGivesTheOneThreadTable(arguments: [String]) throws {
+  @Test(arguments: [
+    ["stats", "--group-by", "country"], ["stats"], ["stats", "--group-by", "name", "--derive", "t=qty * price", "--where", "qty != 5"],
+    ["filter", "--where", "qty * 2 > 30 or name ~ '^\\S'"], ["select", "price,name"], ["convert", "--to", "jsonl"],
+  ])
+  func everySplitOffsetGivesTheOneThreadOutput(arguments: [String]) throws {
     let dir = try TemporaryDirectory()
     let csv = try dir.file("adversarial.csv", Self.adversarial)
-    let one = try gen(["stats", csv, "--threads", "1"] + arguments)
+    let one = try gen(arguments + [csv, "--threads", "1"])
     #expect(one.status == 0, "\(one.stderr)")
     let size = Self.adversarial.utf8.count
     // The true record starts, blank lines' included, as the reader finds them.
@@ -35,7 +39,7 @@ import Testing
     var differing: [Int] = [], wronglyParallel: [Int] = [], wronglySequential: [Int] = []
     for offset in 1..<size {
       var ranges = 0
-      let split = try genSplit(["stats", csv] + arguments, at: [offset]) { ranges = $0 }
+      let split = try genSplit(arguments + [csv], at: [offset]) { ranges = $0 }
       if split.stdout != one.stdout || split.stderr != one.stderr || split.status != one.status { differing.append(offset) }
       // Two ranges exactly when the offset is a record's start; else the
       // first range's end shows the split wrong and one thread reads it all.

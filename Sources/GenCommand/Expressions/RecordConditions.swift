@@ -35,6 +35,11 @@ struct RecordConditions {
     return true
   }
 
+  /// Counts the problems the same conditions met in a later range (`--threads`).
+  func absorb(_ other: RecordConditions) {
+    for (mine, theirs) in zip(conditions, other.conditions) { mine.problems.absorb(theirs.problems) }
+  }
+
   /// The counted problems (text where a number was needed, division by zero), on stderr.
   func report(_ environment: GenEnvironment) {
     for condition in conditions {

@@ -1,0 +1,124 @@
+import Dispatch
+import Generators
+import StreamIO
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `filter`, `select` and `convert --to jsonl` with `--threads N` on a CSV
+/// file: the ranges of ``ParallelStats`` (verified record starts), each
+/// read on its own thread into its own temporary file, which is unlinked at
+/// once (so nothing is left behind, whatever happens); when every range has
+/// ended exactly where the next one starts and none met bad data, the files
+/// are copied to the output in order. Otherwise nothing has been written and
+/// the caller reads the file on one thread, which gives the one-thread
+/// output or error exactly.
+///
+/// Memory stays constant; the ranges' output waits on disk (as much as the
+/// output itself) until all are done.
+enum ParallelRecords {
+  /// What one range gave: its summary for the report, and its ragged rows.
+  struct Range<Summary> {
+    var summary: Summary
+    var raggedRows: Int
+  }
+
+  /// Runs `body(rangeStream, rangeSink, index)` over every range, then
+  /// copies the ranges' output to `output` in order. Nil: nothing written.
+  static func run<Summary>(
+    _ stream: RecordStream, starts: [Int], maxLineLength: Int, environment: GenEnvironment, output: OutputSink,
+    body: @escaping (RecordStream, OutputSink, Int) throws -> Summary
+  ) throws -> [Range<Summary>]? {
+    var files: [Int32] = []
+    defer { for fd in files { close(fd) } }
+    for _ in starts {
+      var template = Array((Self.temporaryDirectory + "/gen-range-XXXXXX").utf8CString)
+      let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+      guard fd >= 0 else { return nil }  // no temporary space: one thread
+      template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+      files.append(fd)
+    }
+    let results = Slots<Range<Summary>>(count: starts.count)
+    stream.stop(at: starts[1])
+    // The first range's stream is used by its thread only; the environment
+    // is only read (ranges write nothing to stderr: the body returns what to report).
+    let job = RangeJob(stream: stream, environment: environment, files: files, body: body)
+    DispatchQueue.concurrentPerform(iterations: starts.count) { index in
+      let stream = job.stream, environment = job.environment, files = job.files, body = job.body
+      do {
+        let range =
+          index == 0
+          ? stream
+          : try RecordStream(
+            csvRangeOf: stream.path, from: starts[index], to: index + 1 < starts.count ? starts[index + 1] : nil,
+            header: stream.header, dialect: stream.dialect, maxLineLength: maxLineLength, environment: environment)
+        let sink = OutputSink(
+          descriptor: FileDescriptor(rawValue: files[index]), name: "a temporary file", closeWhenDone: false)
+        let summary = try body(range, sink, index)
+        try sink.flush()
+        guard range.endedAtStop || index == starts.count - 1 else { return }
+        results.set(index, Range(summary: summary, raggedRows: range.raggedRows))
+      } catch {
+        // Bad data, or a range read from a wrong start: one thread will tell.
+      }
+    }
+    let ranges = results.values.compactMap { $0 }
+    guard ranges.count == starts.count else { return nil }
+    // All good: the output, in order.
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer { chunk.deallocate() }
+    for fd in files {
+      guard lseek(fd, 0, SEEK_SET) == 0 else { throw StreamIOError(.io, "cannot reread a temporary file", path: "") }
+      while true {
+        let count = read(fd, chunk.baseAddress, chunk.count)
+        if count < 0 && errno == EINTR { continue }
+        guard count >= 0 else { throw StreamIOError(.io, "cannot read a temporary file", path: "", errno: .init(rawValue: errno)) }
+        if count == 0 { break }
+        try output.write(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
+      }
+    }
+    return ranges
+  }
+
+  static var temporaryDirectory: String {
+    if let directory = getenv("TMPDIR"), directory.pointee != 0 { return String(cString: directory) }
+    return "/tmp"
+  }
+}
+
+/// What every range thread reads (see the comment at its use).
+private final class RangeJob<Summary>: @unchecked Sendable {
+  let stream: RecordStream
+  let environment: GenEnvironment
+  let files: [Int32]
+  let body: (RecordStream, OutputSink, Int) throws -> Summary
+  init(
+    stream: RecordStream, environment: GenEnvironment, files: [Int32],
+    body: @escaping (RecordStream, OutputSink, Int) throws -> Summary
+  ) {
+    self.stream = stream
+    self.environment = environment
+    self.files = files
+    self.body = body
+  }
+}
+
+/// One slot per range, each written by its own thread.
+final class Slots<Value>: @unchecked Sendable {
+  private(set) var values: [Value?]
+  private let lock = LockedState(())
+  init(count: Int) { values = Array(repeating: nil, count: count) }
+  func set(_ index: Int, _ value: Value?) {
+    lock.withLock { _ in values[index] = value }
+  }
+}
+
+/// Values handed to the range threads as the comment at their use explains.
+struct Unshared<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
+}

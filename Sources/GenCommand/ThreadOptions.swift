@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `--threads` for the verbs that read a CSV file in byte ranges.
+struct ThreadOptions: ParsableArguments {
+  @Option(
+    help: """
+      Threads to read a CSV file with (default: the machine's cores): the file is split into byte \
+      ranges at verified record starts; the output is the same, in the same order (later ranges \
+      wait in temporary files). Standard input, gzip, --skip-bad, JSON Lines, CSV without a \
+      header and files under 8 MB are read on one thread.
+      """)
+  var threads: Int?
+
+  var count: Int { threads ?? ParallelStats.cores }
+
+  func validate() throws {
+    if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be from 1 to 256, not \(threads)") }
+  }
+}
