@@ -47,7 +47,8 @@ struct Stats: GenVerb {
     help: ArgumentHelp(
       """
       Approximate percentiles of each numeric column, e.g. 50,90,99 (a DDSketch: each is within 1% of the \
-      value at rank floor(q/100 * (n-1)) of the sorted numbers, in about 16 KB per column at most, \
+      value at rank floor(q * (n-1) / 100) of the sorted numbers, for any finite number from 1e-300 up; \
+      ±inf exact; a bucket per 2% step of magnitude the data covers, typically a few KB per column, \
       whatever n is; merged across --threads and partials without losing that bound).
       """, valueName: "list"))
   var percentiles: String?
@@ -94,15 +95,15 @@ struct Stats: GenVerb {
   /// From this many groups on, stats tells how much memory they took.
   static let manyGroups = 100_000
 
-  /// The percentiles asked for, as fractions (0.5 for 50).
+  /// The percentiles asked for (0 to 100).
   func percentileList() throws -> [Double] {
-    var list: [Double] = median ? [0.5] : []
+    var list: [Double] = median ? [50] : []
     for item in (percentiles ?? "").split(separator: ",") {
       let text = item.trimmingSpaces
       guard let value = Double(text), value >= 0, value <= 100 else {
         throw ValidationError("--percentiles takes numbers from 0 to 100, e.g. 50,90,99, not \"\(text)\"")
       }
-      if !list.contains(value / 100) { list.append(value / 100) }
+      if !list.contains(value) { list.append(value) }
     }
     return list
   }
@@ -250,6 +251,7 @@ struct ColumnSummary {
 
   mutating func add(_ value: JSONValue) {
     if case .string(let text) = value, text.isEmpty { return }
+    if value.isNull { return }  // a missing value, as an empty field
     if sketching.distinct, !value.isNull { see(value.text) }
     guard let number = value.numericValue else {
       nonNumeric += 1

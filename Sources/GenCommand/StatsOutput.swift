@@ -31,8 +31,7 @@ struct StatsOutput {
   }
 
   /// "p50", "p99.9".
-  static func percentileName(_ fraction: Double) -> String {
-    let percent = fraction * 100
+  static func percentileName(_ percent: Double) -> String {
     let rounded = (percent * 1e6).rounded() / 1e6
     return "p" + (rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded))
   }
@@ -67,7 +66,7 @@ struct StatsOutput {
             row += [mean, summary.minimum, summary.maximum].map(Self.number)
             // (Within [min, max]: the true value is, so this only brings the estimate closer.)
             row += percentiles.map { q in
-              summary.quantiles?.quantile(q).map { Self.number(Swift.min(Swift.max($0, summary.minimum), summary.maximum)) }
+              summary.quantiles?.quantile(percent: q).map { Self.number(Swift.min(Swift.max($0, summary.minimum), summary.maximum)) }
                 ?? .null
             }
           } else {

@@ -185,28 +185,33 @@ struct StatsPartial {
     return summary
   }
 
-  /// `[zeros, [offset, counts…], [offset, counts…]]`, as ``QuantileSketch/serialized`` writes it.
+  /// `[zeros, [[index, count]…], [[index, count]…], +inf, -inf]`, as ``QuantileSketch/serialized`` writes it.
   static func quantiles(_ value: JSONValue, _ line: PartialLine) throws(StreamIOError) -> QuantileSketch {
-    let problem = line.error("\"quantiles\" must be [zeros, [offset, counts…], [offset, counts…]]")
+    let problem = line.error("\"quantiles\" must be [zeros, [[index, count]…], [[index, count]…], +inf count, -inf count]")
     func integer(_ value: JSONValue) throws(StreamIOError) -> Int {
-      guard case .number(let number, _) = value, let integer = Int(exactly: number), abs(integer) < 1 << 40 else { throw problem }
+      guard case .number(let number, _) = value, let integer = Int(exactly: number), abs(integer) < 1 << 50 else { throw problem }
       return integer
     }
-    func store(_ value: JSONValue) throws(StreamIOError) -> BucketStore {
-      guard case .array(let items) = value, let first = items.first else { throw problem }
-      var counts: [Int] = []
-      for item in items.dropFirst() {
-        let count = try integer(item)
-        guard count >= 0 else { throw problem }
-        counts.append(count)
-      }
-      guard counts.count <= QuantileSketch.maxBuckets else { throw problem }
-      return BucketStore(offset: try integer(first), counts: counts)
+    func count(_ value: JSONValue) throws(StreamIOError) -> Int {
+      let count = try integer(value)
+      guard count >= 0 else { throw problem }
+      return count
     }
-    guard case .array(let parts) = value, parts.count == 3 else { throw problem }
-    let zeros = try integer(parts[0])
-    guard zeros >= 0 else { throw problem }
-    return QuantileSketch(zeros: zeros, positive: try store(parts[1]), negative: try store(parts[2]))
+    func store(_ value: JSONValue) throws(StreamIOError) -> [Int: Int] {
+      guard case .array(let items) = value else { throw problem }
+      var buckets: [Int: Int] = [:]
+      for item in items {
+        guard case .array(let pair) = item, pair.count == 2 else { throw problem }
+        let index = try integer(pair[0])
+        guard abs(index) <= 100_000 else { throw problem }
+        buckets[index, default: 0] += try count(pair[1])
+      }
+      return buckets
+    }
+    guard case .array(let parts) = value, parts.count == 5 else { throw problem }
+    return QuantileSketch(
+      zeros: try count(parts[0]), positive: try store(parts[1]), negative: try store(parts[2]),
+      positiveInfinities: try count(parts[3]), negativeInfinities: try count(parts[4]))
   }
 
   private static func describe(_ name: String?) -> String { name.map { "\"\($0)\"" } ?? "nothing" }

@@ -198,7 +198,7 @@ struct Filter: GenVerb {
     abstract: "Keep the records for which every --where expression is true, in the input's format.",
     discussion: """
       An expression reads columns by name (`order date` in backquotes) and has numbers, 'text' \
-      or "text", true, false and null; and, or, not; == (or =) != < <= > >=; + - * / // %; \
+      or "text", true, false and null; and, or, not; == (or =) != < <= > >=; + - * / // % **; \
       ~ and !~ (regular expression search, Python's re.search); is null, is not null; \
       in ('US', 'CA'); and the functions lower upper strip len startswith endswith contains \
       replace concat str int float abs round floor ceil min max coalesce if. A field that reads \
@@ -206,8 +206,10 @@ struct Filter: GenVerb {
       zip == '02134' compares text. A missing field or JSON null is null: it equals only null \
       and orders against nothing. Text that is not a number in arithmetic, and division by zero, \
       give null and are counted on stderr. Plain lines have one column, named line.
-      The earlier form COLUMN OP VALUE with a bare value (country!=US, name~Smith, where ~ is \
-      "contains") still works when VALUE is not a column or an expression.
+      Text that is no number does not order against a number (qty >= 10 where qty is N/A): that \
+      comparison is false and counted on stderr. Quote dates and codes: day >= '2024-10-15' (2024-10-15 unquoted is refused). \
+      The earlier form, written tight with a bare value (country!=US, day>=2024-10-15, name~Smith, \
+      where ~ is "contains"), reads as it always did: VALUE is text or a number, never a column.
       Examples:
         gen filter sales.csv --where "country != 'US' and qty >= 10"
         gen filter sales.csv --where 'qty * price > 1000 or lower(name) ~ "^a"'

@@ -52,7 +52,8 @@ import Testing
       ("name ~ '('", "not a regular expression", 6),
       ("name == 'Ann", "no closing '", 8),
       ("qty < 1 < 2", "comparisons do not chain", 8),
-      ("date >= 2024-01-01", "a number does not start with 0", 13),
+      ("date >= 2024-01-01", "2024-01-01 looks like a date or a code", 8),
+      ("zip == 02134", "a number does not start with 0", 7),
       ("qty # 3", "# is not part of an expression", 4),
     ]
     for (expression, message, column) in cases {
@@ -153,4 +154,55 @@ func CSVRows(_ text: String) throws -> [[String]] {
   let file = try dir.file("rows.csv", text)
   let result = try shell("python3 -c 'import csv,sys,json; print(json.dumps(list(csv.reader(open(sys.argv[1], newline=\"\")))))' '\(file)'")
   return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [[String]]
+}
+
+/// What an outside review found; each stays fixed.
+@Suite struct ExpressionReviewTests {
+  @Test func tightEarlierFormsReadAsText() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("l.csv", "day,phone,flag,qty\n2024-09-30,555-1234,TRUE,1\n2024-10-15,555-9999,null,\n2025-01-02,x,true,4\n")
+    #expect(try gen(["filter", csv, "--where", "day>=2024-10-15"]).stdout == "day,phone,flag,qty\n2024-10-15,555-9999,null,\n2025-01-02,x,true,4\n")
+    #expect(try gen(["filter", csv, "--where", "phone=555-1234"]).stdout.hasSuffix("2024-09-30,555-1234,TRUE,1\n"))
+    #expect(try gen(["filter", csv, "--where", "flag=TRUE"]).stdout.hasSuffix("2024-09-30,555-1234,TRUE,1\n"))
+    #expect(try gen(["filter", csv, "--where", "flag=null"]).stdout.hasSuffix("2024-10-15,555-9999,null,\n"))
+    // With spaces it is an expression; an unquoted date there is refused, not computed.
+    let spaced = try gen(["filter", csv, "--where", "day >= 2024-10-15"])
+    #expect(spaced.status == 64)
+    #expect(spaced.stderr.contains("2024-10-15 looks like a date or a code"))
+  }
+
+  @Test func integersPast2To53StayApart() throws {
+    let dir = try TemporaryDirectory()
+    let jsonl = try dir.file("ids.jsonl", "{\"id\": 1500000000000000000}\n{\"id\": 1500000000000000100}\n")
+    #expect(try gen(["filter", jsonl, "--where", "id == 1500000000000000001"]).stdout.isEmpty)
+    #expect(try gen(["filter", jsonl, "--where", "id > 1500000000000000000"]).stdout == "{\"id\": 1500000000000000100}\n")
+    let csv = try dir.file("big.csv", "id\n9007199254740993\n")
+    #expect(try gen(["derive", csv, "e=id > 9007199254740992", "d=id - 9007199254740992"]).stdout == "id,e,d\n9007199254740993,true,1\n")
+    #expect(try gen(["filter", csv, "--where", "id == 9007199254740992"]).stdout == "id\n")
+  }
+
+  @Test func textThatIsNoNumberIsCountedWhenOrderedAgainstANumber() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("na.csv", "qty\n5\nN/A\n20\nabc\n")
+    let run = try gen(["filter", csv, "--where", "qty >= 10"])
+    #expect(run.stdout == "qty\n20\n")
+    #expect(run.stderr.contains("2 values were not a number (the first: \"N/A\")"))
+  }
+
+  @Test func conversionsTrimsAndCarets() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("p.csv", "price,code,x,name\n$19.99,00042,\t5,é\n$5,7,5\t,a\n")
+    let run = try gen(["derive", csv, "p=float(replace(price, '$', ''))", "d=int(strip(code))", "e=float('5')", "a=x + 0"])
+    #expect(try CSVRows(run.stdout).map { Array($0.suffix(4)) } == [["p", "d", "e", "a"], ["19.99", "42", "5.0", "5"], ["5.0", "7", "5.0", "5"]])
+    let caret = try gen(["filter", csv, "--where", "name == 'éééé' and pirce > 3"])
+    #expect(caret.stderr.contains("\n  name == 'éééé' and pirce > 3\n  " + String(repeating: " ", count: 19) + "^"), "\(caret.stderr)")
+    #expect(try gen(["derive", csv, "r=9007199254740994.0", "s=round(1234, -2)"]).stdout.contains(",9007199254740994.0,1200\n"))
+  }
+
+  @Test func jsonNullIsAMissingValueInStats() throws {
+    let dir = try TemporaryDirectory()
+    let jsonl = try dir.file("j.jsonl", "{\"g\":\"a\",\"x\":null}\n{\"g\":\"a\",\"x\":2}\n")
+    let run = try gen(["stats", jsonl, "--group-by", "g", "--to", "csv"])
+    #expect(try CSVRows(run.stdout)[1] == ["a", "x", "1", "2", "2.0", "2.0", "2.0", "0"])
+  }
 }

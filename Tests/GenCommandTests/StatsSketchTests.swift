@@ -28,11 +28,32 @@ import Testing
     var sketch = QuantileSketch()
     for value in values { sketch.add(value) }
     let sorted = values.sorted()
-    for q in [0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 1] {
-      let exact = sorted[Int((q * Double(count - 1)).rounded(.down))]
-      let estimate = sketch.quantile(q)!
+    for q in [0, 1, 10, 25, 29, 50, 57, 75, 90, 99, 99.9, 100] {
+      let exact = sorted[QuantileSketch.rank(percent: q, count: count)]
+      let estimate = sketch.quantile(percent: q)!
       #expect(abs(estimate - exact) <= 0.01 * abs(exact) + 1e-300, "q \(q): \(estimate) vs \(exact)")
     }
+  }
+
+  /// Ranks from whole percents are exact: ⌊29·100/100⌋ is 29 (0.29·100 is 28.999… in floats).
+  @Test func ranksAndExtremes() {
+    #expect(QuantileSketch.rank(percent: 29, count: 101) == 29)
+    #expect(QuantileSketch.rank(percent: 57, count: 101) == 57)
+    #expect(QuantileSketch.rank(percent: 99.9, count: 1001) == 999)
+    // Infinity and magnitudes 300 orders apart leave every other value within 1%.
+    var sketch = QuantileSketch()
+    for value in 1...1000 { sketch.add(Double(value)) }
+    sketch.add(.infinity)
+    sketch.add(-.infinity)
+    sketch.add(1e300)
+    sketch.add(1e-299)
+    for (percent, exact) in [(10.0, 100.0), (50, 500), (90, 900)] {
+      let rank = QuantileSketch.rank(percent: percent, count: 1004)
+      let sorted = [-Double.infinity, 1e-299] + (1...1000).map(Double.init) + [1e300, .infinity]
+      #expect(abs(sketch.quantile(percent: percent)! - sorted[rank]) <= 0.01 * sorted[rank], "\(percent): \(exact)")
+    }
+    #expect(sketch.quantile(percent: 100) == .infinity)
+    #expect(sketch.quantile(percent: 0) == -.infinity)
   }
 
   @Test func quantileSketchesMergeToTheOnePassSketch() {

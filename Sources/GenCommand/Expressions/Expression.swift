@@ -89,22 +89,31 @@ struct CompiledExpression {
     }
   }
 
-  /// A `--where` condition: the expression language, or the earlier
-  /// `COLUMN OP VALUE` form when the text is not an expression, its left
-  /// side names a column and its value is bare text (`country!=US`).
+  /// A `--where` condition: the expression language; or the earlier
+  /// `COLUMN OP VALUE` form, when the text is written tight (no spaces
+  /// around the operator), its left side is a column and its value is bare
+  /// text that is not a plain number (`country!=US`, `day>=2024-10-15`,
+  /// `flag=TRUE`): the value is then text, never a column or arithmetic, as
+  /// it always was. (A plain number reads the same either way.)
   static func condition(_ text: String, columns: [String]?) throws(GenFailure) -> CompiledExpression {
-    do {
-      return try CompiledExpression(text, columns: columns, option: "--where")
-    } catch {
-      // Written tight, as it always was (`qty >= 1O` with spaces is a typo
-      // in an expression, not text to compare with).
-      if let clause = try? WhereClause(parsing: text), columns?.contains(clause.column) ?? true,
-        [clause.op.rawValue, "=="].contains(where: { text == clause.column + $0 + clause.value }),
-        !clause.value.hasPrefix("'"), !clause.value.hasPrefix("\""), !text.contains("(")
-      {
-        return CompiledExpression(legacy: clause, columns: columns)
-      }
-      throw error
+    if let clause = try? WhereClause(parsing: text), columns?.contains(clause.column) ?? true,
+      [clause.op.rawValue, "=="].contains(where: { text == clause.column + $0 + clause.value }),
+      !clause.value.hasPrefix("'"), !clause.value.hasPrefix("\""), !clause.value.contains("("),
+      !isPlainNumber(clause.value)
+    {
+      return CompiledExpression(legacy: clause, columns: columns)
+    }
+    return try CompiledExpression(text, columns: columns, option: "--where")
+  }
+
+  /// `12`, `-1.5`, `2e3`: what the language reads as one number literal.
+  static func isPlainNumber(_ text: String) -> Bool {
+    guard let first = text.utf8.first, first != UInt8(ascii: "+") else { return false }
+    let body = first == UInt8(ascii: "-") ? text.dropFirst() : Substring(text)
+    guard let tokens = try? ExpressionLexer.tokens(String(body)), tokens.count == 2 else { return false }
+    switch tokens[0].kind {
+    case .integer, .double: return true
+    default: return false
     }
   }
 
@@ -208,24 +217,11 @@ indirect enum ExpressionNode {
     case .or(let left, let right): return left.test(row, problems) || right.test(row, problems)
     case .not(let operand): return !operand.test(row, problems)
     case .compare(let op, let left, let right):
-      let l = left.evaluate(row, problems), r = right.evaluate(row, problems)
-      switch op {
-      case .equal: return l.equals(r)
-      case .notEqual: return !l.equals(r)
-      default:
-        guard let order = l.order(against: r) else { return false }
-        return op.accepts(order)
-      }
+      return Self.compare(op, left.evaluate(row, problems), right.evaluate(row, problems), problems)
     case .compareConstant(let op, let left, let constant):
       let l = left.evaluate(row, problems)
       if case .bytes(let field) = l, let decided = constant.compare(field, op) { return decided }
-      switch op {
-      case .equal: return l.equals(constant.value)
-      case .notEqual: return !l.equals(constant.value)
-      default:
-        guard let order = l.order(against: constant.value) else { return false }
-        return op.accepts(order)
-      }
+      return Self.compare(op, l, constant.value, problems)
     default: return evaluate(row, problems).isTruthy
     }
   }
@@ -262,6 +258,25 @@ indirect enum ExpressionNode {
       return .bool(values.contains { value.equals($0) } != negated)
     case .call(let function, let arguments):
       return function.call(arguments, row, problems)
+    }
+  }
+
+  /// `==` and `!=` as Python's; an ordering that does not hold (null, NaN)
+  /// is false, and text that is no number ordered against a number is
+  /// counted (Python would raise TypeError), never kept or dropped silently.
+  @inline(__always)
+  static func compare(
+    _ op: ComparisonOperator, _ l: ExpressionValue, _ r: ExpressionValue, _ problems: ExpressionProblems
+  ) -> Bool {
+    switch op {
+    case .equal: return l.equals(r)
+    case .notEqual: return !l.equals(r)
+    default:
+      guard let order = l.order(against: r) else {
+        if let text = l.textAgainstNumber(r) { problems.notANumber(text) }
+        return false
+      }
+      return op.accepts(order)
     }
   }
 
@@ -397,7 +412,7 @@ final class ExpressionConstant {
   let value: ExpressionValue
   let bytes: [UInt8]
   /// The number a field is compared with (nil: compare as text or the general way).
-  let number: Double?
+  let number: ExpressionValue?
   /// Typed text: a field compares with it as text, byte by byte.
   let isText: Bool
 
@@ -405,8 +420,8 @@ final class ExpressionConstant {
     self.value = value
     bytes = Array(value.text.utf8)
     switch value {
-    case .integer(let n) where Swift.abs(n) < 1 << 53: number = Double(n)
-    case .double(let d) where !d.isNaN: number = d
+    case .integer: number = value
+    case .double(let d) where !d.isNaN: number = value
     default: number = nil
     }
     if case .text = value { isText = true } else { isText = false }
@@ -423,8 +438,16 @@ final class ExpressionConstant {
     }
     guard let number else { return nil }
     if field.isEmpty { return op == .notEqual }  // a missing value: equals no number, orders against none
-    guard let left = Double.decode(csvField: field), !left.isNaN else { return nil }
-    return op.accepts(left < number ? -1 : left > number ? 1 : 0)
+    let left: ExpressionValue
+    if let integer = Int.decode(csvField: field) {
+      left = .integer(integer)
+    } else if let double = Double.decode(csvField: field), !double.isNaN {
+      left = .double(double)
+    } else {
+      return nil  // spaces around it, NaN, text: the general way decides (and counts)
+    }
+    guard let order = ExpressionValue.compare(left, number) else { return nil }
+    return op.accepts(order)
   }
 }
 

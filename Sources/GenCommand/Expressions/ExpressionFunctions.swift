@@ -74,7 +74,7 @@ enum ExpressionFunction: String, CaseIterable {
       return .text(values.map(\.text).joined())
     case .int, .float, .abs, .floor, .ceil, .round:
       var bad = false
-      guard let number = first.number(bad: &bad) else {
+      guard let number = self == .int || self == .float ? first.converted(bad: &bad) : first.number(bad: &bad) else {
         if bad { problems.notANumber(first) }
         return .null
       }
@@ -98,7 +98,19 @@ enum ExpressionFunction: String, CaseIterable {
           guard case .integer(let n)? = values[1].number(bad: &bad) else { return .null }
           places = n
         }
-        if case .integer = number, places >= 0 { return number }
+        if case .integer(let n) = number {
+          if places >= 0 { return number }
+          // Python: round(1234, -2) is the int 1200, halves to even.
+          guard places > -19 else { return .integer(0) }
+          var unit = 1
+          for _ in 0..<(-places) { unit *= 10 }
+          let (quotient, remainder) = n.quotientAndRemainder(dividingBy: unit)
+          var rounded = quotient
+          let twice = 2 * Swift.abs(remainder)
+          if twice > unit || (twice == unit && quotient % 2 != 0) { rounded += n < 0 ? -1 : 1 }
+          let (result, overflow) = rounded.multipliedReportingOverflow(by: unit)
+          return overflow ? .double(Double(rounded) * Double(unit)) : .integer(result)
+        }
         let value = number.asDouble
         if values.count == 1 {
           let rounded = value.rounded(.toNearestOrEven)

@@ -46,7 +46,7 @@ struct ExpressionError: Error {
 
   /// The message with the expression and a caret under the character.
   func shown(in text: String, option: String) -> String {
-    let column = text.prefix(offset).count
+    let column = String(decoding: text.utf8.prefix(offset), as: UTF8.self).count  // characters before the byte offset
     return "\(option) \"\(text)\": \(message)\n  \(text)\n  \(String(repeating: " ", count: column))^"
   }
 }
@@ -91,6 +91,16 @@ struct ExpressionLexer {
         }
         if i < bytes.count, isNameByte(bytes[i]) || bytes[i] == UInt8(ascii: ".") {
           throw ExpressionError(message: "not a number; quote text: '…'", offset: start)
+        }
+        // 2024-10-15, 555-1234, 1/2 written tight are a date, a code or a
+        // fraction far more often than arithmetic: refused, not computed.
+        if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "/"), isDigit(bytes[i + 1]) {
+          var end = i + 1
+          while end < bytes.count, isDigit(bytes[end]) || bytes[end] == UInt8(ascii: "-") || bytes[end] == UInt8(ascii: "/") { end += 1 }
+          let shown = String(decoding: bytes[start..<end], as: UTF8.self)
+          throw ExpressionError(
+            message: "\(shown) looks like a date or a code: quote it ('\(shown)'), or put spaces around "
+              + "\(Character(Unicode.Scalar(bytes[i]))) for arithmetic", offset: start)
         }
         let literal = String(decoding: bytes[start..<i], as: UTF8.self)
         if isInteger {

@@ -63,18 +63,12 @@ enum ExpressionValue {
     case .null: return nil
     case .bytes(let field):
       if field.isEmpty { return nil }
-      if let integer = Int.decode(csvField: field) { return .integer(integer) }
-      if let double = Double.decode(csvField: field) { return .double(double) }
-      if let trimmed = Self.trimmed(field) {
-        if let integer = Int.decode(csvField: trimmed) { return .integer(integer) }
-        if let double = Double.decode(csvField: trimmed) { return .double(double) }
-      }
+      if let number = Self.readNumber(field) { return number }
       bad = true
       return nil
-    case .untyped(let text):
+    case .untyped(var text):
       if text.isEmpty { return nil }
-      if let integer = Int(text.trimmingSpaces) { return .integer(integer) }
-      if let double = JSONValue.string(text).numericValue { return .double(double) }
+      if let number = text.withUTF8({ Self.readNumber(UnsafeRawBufferPointer($0)) }) { return number }
       bad = true
       return nil
     case .text(let text):
@@ -84,23 +78,36 @@ enum ExpressionValue {
     }
   }
 
-  /// The value as a Double, for comparisons: numbers, and untyped text that
-  /// reads as one. NaN is no number here (it orders against nothing).
-  @inline(__always)
-  var comparableNumber: Double? {
-    var bad = false
-    switch number(bad: &bad) {
-    case .integer(let value)?: return Double(value)
-    case .double(let value)? where !value.isNaN: return value
-    default: return nil
-    }
+  /// For `int()` and `float()`: as ``number(bad:)``, and typed text too
+  /// (Python's `float('5')` is 5.0, `int(' 7 ')` is 7).
+  func converted(bad: inout Bool) -> ExpressionValue? {
+    guard case .text(var text) = self else { return number(bad: &bad) }
+    if text.isEmpty { return nil }
+    if let number = text.withUTF8({ Self.readNumber(UnsafeRawBufferPointer($0)) }) { return number }
+    bad = true
+    return nil
   }
 
-  /// A field with spaces around it, without them (Python's `float(" 5")` is 5.0).
+  /// A field's number as Python's `int()` or `float()` reads it: an
+  /// integer if it is one, else a float; whitespace around it allowed.
+  @inline(__always)
+  static func readNumber(_ field: UnsafeRawBufferPointer) -> ExpressionValue? {
+    if let integer = Int.decode(csvField: field) { return .integer(integer) }
+    if let double = Double.decode(csvField: field) { return .double(double) }
+    if let trimmed = Self.trimmed(field) {
+      if let integer = Int.decode(csvField: trimmed) { return .integer(integer) }
+      if let double = Double.decode(csvField: trimmed) { return .double(double) }
+    }
+    return nil
+  }
+
+  /// A field with whitespace around it, without it (Python's `float(" 5")`
+  /// and `float("5\t")` are 5.0).
   static func trimmed(_ field: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
     var start = 0, end = field.count
-    while start < end, field[start] == 0x20 || field[start] == 0x09 { start += 1 }
-    while end > start, field[end - 1] == 0x20 || field[end - 1] == 0x09 { end -= 1 }
+    while start < end, isSpace(field[start]) { start += 1 }
+    while end > start, isSpace(field[end - 1]) { end -= 1 }
     guard start > 0 || end < field.count, start < end else { return nil }
     return UnsafeRawBufferPointer(rebasing: field[start..<end])
   }
@@ -162,9 +169,41 @@ enum ExpressionValue {
     }
   }
 
-  /// A Double as Python's `repr` writes it: `59.97`, `6.0`, `1e+20`, `inf`.
+  /// A Double as Python's `repr` writes it: `59.97`, `6.0`, `1e+20`, `inf`,
+  /// `9007199254740994.0`. The shortest digits that read back are Swift's;
+  /// where the point goes is Python's rule (plain from 1e-4 up to below 1e16).
   static func format(_ value: Double) -> String {
-    value.description
+    let text = value.description
+    guard value.isFinite, value != 0 else { return text }
+    var body = Substring(text)
+    let negative = body.first == "-"
+    if negative { body = body.dropFirst() }
+    var digits: [Character], point: Int  // value = 0.digits × 10^point
+    if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+      let mantissa = body[..<e]
+      digits = mantissa.filter { $0 != "." }.map { $0 }
+      point = Int(body[body.index(after: e)...])! + 1
+    } else {
+      let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+      let whole = parts[0] == "0" ? "" : parts[0]
+      digits = Array(whole) + Array(parts.count > 1 ? parts[1] : "")
+      point = whole.count
+    }
+    while digits.first == "0" {
+      digits.removeFirst()
+      point -= 1
+    }
+    while digits.last == "0" { digits.removeLast() }
+    let sign = negative ? "-" : ""
+    if point > -4 && point <= 16 {
+      if point <= 0 { return sign + "0." + String(repeating: "0", count: -point) + String(digits) }
+      if point >= digits.count { return sign + String(digits) + String(repeating: "0", count: point - digits.count) + ".0" }
+      return sign + String(digits[..<point]) + "." + String(digits[point...])
+    }
+    let exponent = point - 1
+    let magnitude = String(abs(exponent))
+    return sign + String(digits[0]) + (digits.count > 1 ? "." + String(digits[1...]) : "") + "e"
+      + (exponent < 0 ? "-" : "+") + (magnitude.count < 2 ? "0" : "") + magnitude
   }
 }
 
@@ -182,11 +221,54 @@ extension ExpressionValue {
     if isNumeric(against: other) {
       // An empty field is a missing value: it orders against nothing but typed text.
       if isMissing || other.isMissing { return nil }
-      if let left = comparableNumber, let right = other.comparableNumber {
-        return left < right ? -1 : left > right ? 1 : 0
+      var bad = false
+      if let left = number(bad: &bad), let right = other.number(bad: &bad), let order = Self.compare(left, right) {
+        return order
       }
+      // A number and text that is no number do not order (Python's TypeError;
+      // the comparison counts it, see textAgainstNumber), nor does NaN; two
+      // fields' texts ("nan" and "nan") compare as text.
+      if isNumber || other.isNumber { return nil }
     }
     return withUTF8 { left in other.withUTF8 { right in left.compare(right) } }
+  }
+
+  /// Whether this is a number (a literal's or a result's), not text that may read as one.
+  var isNumber: Bool {
+    switch self {
+    case .integer, .double: true
+    default: false
+    }
+  }
+
+  /// The text of whichever side is text that is no number, compared with a
+  /// number: what an ordering comparison counts as a problem.
+  func textAgainstNumber(_ other: ExpressionValue) -> ExpressionValue? {
+    let (text, number) = isNumber ? (other, self) : (self, other)
+    guard number.isNumber, !text.isMissing, !text.isNumber else { return nil }
+    switch text {
+    case .untyped, .bytes:
+      var bad = false
+      return text.number(bad: &bad) == nil && bad ? text : nil
+    default: return nil
+    }
+  }
+
+  /// Two numbers in order, exactly: integers as integers (IDs past 2^53
+  /// stay apart), an integer and a float as Python compares them; nil with NaN.
+  @inline(__always)
+  static func compare(_ left: ExpressionValue, _ right: ExpressionValue) -> Int? {
+    if case .integer(let a) = left, case .integer(let b) = right { return a < b ? -1 : a > b ? 1 : 0 }
+    let a = left.asDouble, b = right.asDouble
+    if a.isNaN || b.isNaN { return nil }
+    if a != b { return a < b ? -1 : 1 }
+    // Equal as floats: an integer past 2^53 may still differ from the float.
+    if case .integer(let x) = left, let y = Int(exactly: b) { return x < y ? -1 : x > y ? 1 : 0 }
+    if case .integer(let y) = right, let x = Int(exactly: a) { return x < y ? -1 : x > y ? 1 : 0 }
+    // (Left here with an integer, the float is 2^63, past every Int.)
+    if case .integer = left { return -1 }
+    if case .integer = right { return 1 }
+    return 0
   }
 
   /// Whether a comparison between the two may be numeric: typed text on
