@@ -409,6 +409,7 @@ final class RecordStream {
       }
       if let rangeStop, rangeStart &+ row.byteOffset >= rangeStop {
         endedAtStop = rangeStart &+ row.byteOffset == rangeStop
+        finishProgress()
         return nil
       }
       advanceProgress(to: row.byteOffset)
