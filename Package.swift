@@ -8,10 +8,17 @@ let package = Package(
     .library(name: "Generators", targets: ["Generators"]),
     .library(name: "StreamIO", targets: ["StreamIO"]),
     .executable(name: "gen", targets: ["gen"]),
+    // SQLite (GRDB) and PostgreSQL (postgres-nio) sinks and row sources: a product of its own, so
+    // that users of Generators or StreamIO, and the `gen` executable, build neither driver.
+    .library(name: "StreamDatabases", targets: ["StreamDatabases"]),
+    // `gen load`, `gen query`, `gen demo --into`: `gen` runs this companion binary for them.
+    .executable(name: "gen-db", targets: ["gen-db"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     // C and assembly only: stacks and the context switch.
@@ -41,6 +48,23 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "gen", dependencies: ["GenCommand"]),
+    // Records into and out of SQLite and PostgreSQL, in constant memory.
+    .target(
+      name: "StreamDatabases",
+      dependencies: [
+        "Generators", "StreamIO", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+      ]
+    ),
+    // The companion command's logic (load, query, demo --into), as a library the tests call.
+    .target(
+      name: "GenDatabaseCommand",
+      dependencies: [
+        "GenCommand", "StreamDatabases", "StreamIO", "Generators",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "gen-db", dependencies: ["GenDatabaseCommand"]),
     .target(name: "TestSupport", dependencies: ["Generators", "CGeneratorsRuntime"], path: "Tests/TestSupport"),
     .testTarget(
       name: "GeneratorsTests",
@@ -55,6 +79,13 @@ let package = Package(
       name: "GenCommandTests",
       dependencies: ["GenCommand", "gen", "Generators", "StreamIO", "TestSupport"],
       exclude: ["python_dictreader_oracle.py"]  // run by DictReaderDifferentialTests
+    ),
+    .testTarget(
+      name: "StreamDatabasesTests",
+      dependencies: [
+        "StreamDatabases", "GenDatabaseCommand", "GenCommand", "gen", "gen-db", "StreamIO", "Generators", "TestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

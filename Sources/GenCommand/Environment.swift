@@ -59,7 +59,7 @@ public struct GenEnvironment {
     return nil
   }
 
-  func print(_ text: String) throws(StreamIOError) {
+  package func print(_ text: String) throws(StreamIOError) {
     try stdout.write(text)
     try stdout.write("\n")
   }
