@@ -9,8 +9,8 @@ import PostgresNIO
 /// cursor (`connection.cursor(name=…)`) iterated row by row.
 ///
 /// ```swift
-/// let rows = PostgresQuerySource(settings: try PostgresSettings(), sql: "SELECT * FROM sales")
-/// for try await row in rows { print(row["country"]!) }
+/// let rows = PostgresQuerySource(settings: try PostgresSettings(), sql: "SELECT n FROM generate_series(1, 3) AS n")
+/// for try await row in rows { print(row["n"]!.text) }
 /// ```
 ///
 /// The connection opens at the first `next()` and closes at the end, on an

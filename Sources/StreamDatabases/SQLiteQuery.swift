@@ -6,7 +6,8 @@ import GRDBSQLite
 ///
 /// ```swift
 /// let query = try SQLiteQuery(path: "sales.db", sql: "SELECT country, sum(qty) FROM sales GROUP BY 1")
-/// while let row = try query.next() { print(row[0], row[1]) }
+/// while let row = try query.next() { print(row[0].text, row[1].text) }
+/// try SQLiteQuery(path: "sales.db", sql: "SELECT count(*) FROM sales").next()![0]  // → integer(200)
 /// ```
 ///
 /// The connection is its own and refuses writes (`PRAGMA query_only`; GRDB's queues run a closure per

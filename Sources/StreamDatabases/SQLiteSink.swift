@@ -9,12 +9,14 @@ import StreamIO
 /// block, or pandas' `DataFrame.to_sql(…, chunksize=…)`.
 ///
 /// ```swift
+/// import StreamIO
+///
 /// let sink = try SQLiteSink(path: "sales.db")
 /// var options = LoadOptions(table: "sales")
 /// options.mode = .replace
 /// let reader = try CSVReader(path: "sales.csv")
 /// let summary = try sink.load(header: reader.header!, options: options) { try reader.next() }
-/// print(summary.rows)
+/// print(summary.rows)  // → 200
 /// ```
 ///
 /// Failure semantics: by default the whole load is one transaction, so a bad
