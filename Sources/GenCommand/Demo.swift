@@ -9,9 +9,6 @@ import Darwin
 #endif
 
 struct Demo: GenVerb {
-  /// Given the totals table (country, orders, total) once the pipeline ran:
-  /// how `gen demo --into DATABASE` (run by gen-db) loads them.
-  package nonisolated(unsafe) static var totalsConsumer: ((_ rows: [(country: String, orders: Int, total: Double)]) throws -> Void)?
 
   static let configuration = CommandConfiguration(
     abstract: "Generate the tutorial's sales.csv and run its generator pipeline on it.",
@@ -96,7 +93,7 @@ struct Demo: GenVerb {
       grand += entry.total
     }
     rowsOut.append(["all international", grouped(orders), fixed2(grand)])
-    try Self.totalsConsumer?(totals.keys.sorted().map { (country: $0.description, orders: totals[$0]!.orders, total: totals[$0]!.total) })
+    try environment.demoTotals?(totals.keys.sorted().map { (country: $0.description, orders: totals[$0]!.orders, total: totals[$0]!.total) })
     try environment.stdout.write(MarkdownTable(header: ["country", "orders", "total"], rows: rowsOut, numericFrom: 1).text)
     try environment.print("")
     let mbPerSecond = seconds > 0 ? Double(size) / 1e6 / seconds : 0
@@ -142,10 +139,3 @@ struct Demo: GenVerb {
   }
 }
 
-/// What gen-db sets in GenCommand to run `gen demo --into`.
-package enum GenCommandHooks {
-  /// Given the demo's totals per country once its pipeline ran (nil: none).
-  package static func setDemoTotalsConsumer(_ consumer: ((_ rows: [(country: String, orders: Int, total: Double)]) throws -> Void)?) {
-    Demo.totalsConsumer = consumer
-  }
-}

@@ -24,6 +24,10 @@ public struct GenEnvironment {
   /// CSVFastPaths.swift); false sends every row through the general path,
   /// which the tests compare it with.
   public var byteLevelCSV = true
+  /// Given `gen demo`'s totals (country, orders, total) once its pipeline
+  /// ran: how `gen demo --into DATABASE` (run by gen-db) loads them. Part of
+  /// the environment, not a global, so that runs in one process do not meet.
+  package var demoTotals: ((_ rows: [(country: String, orders: Int, total: Double)]) throws -> Void)?
 
   public init(
     stdout: OutputSink, stderr: @escaping (String) -> Void,

@@ -83,13 +83,13 @@ struct DemoInto: GenVerb {
     options.sourceName = "gen demo's totals"
     options.types = ["country": .text, "orders": .integer, "total": .real]
     let loaded = Unchecked(0)
-    GenCommandHooks.setDemoTotalsConsumer { totals in
+    var environment = environment
+    environment.demoTotals = { totals in
       let records = totals.map { TextRecord([$0.country, String($0.orders), "\($0.total)"]) }
       var iterator = records.makeIterator()
       let summary = try DatabaseLoading.loadRecords(header: ["country", "orders", "total"], into: target, options: options) { iterator.next() }
       loaded.value = summary.rows
     }
-    defer { GenCommandHooks.setDemoTotalsConsumer(nil) }
     let status = GenCommand.main(["demo"] + demoArguments, environment: environment)
     guard status == 0 else { throw GenFailure(status: ExitStatus(rawValue: status) ?? .ioError, message: "") }  // reported
     try environment.print("Loaded the totals (\(loaded.value) countries) into \(table) (\(target.description))")
