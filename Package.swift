@@ -1,5 +1,12 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
+
+// The database product (GRDB, postgres-nio and their NIO stack) is the largest
+// build here. `.ci/run` sets SWIFT_GENERATORS_WITHOUT_DATABASES=1 for its
+// sanitizer runs, whose test filters never reach it, so that they do not
+// build it twice more; nothing else sets it.
+let withDatabases = ProcessInfo.processInfo.environment["SWIFT_GENERATORS_WITHOUT_DATABASES"] == nil
 
 let package = Package(
   name: "swift-generators",
@@ -59,3 +66,43 @@ let package = Package(
   ],
   swiftLanguageModes: [.v6]
 )
+
+if withDatabases {
+  package.products += [
+    // SQLite (GRDB) and PostgreSQL (postgres-nio) sinks and row sources: a product of its own, so
+    // that users of Generators or StreamIO, and the `gen` executable, build neither driver.
+    .library(name: "StreamDatabases", targets: ["StreamDatabases"]),
+    // `gen load`, `gen query`, `gen demo --into`: `gen` runs this companion binary for them.
+    .executable(name: "gen-db", targets: ["gen-db"]),
+  ]
+  package.dependencies += [
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+  ]
+  package.targets += [
+    // Records into and out of SQLite and PostgreSQL, in constant memory.
+    .target(
+      name: "StreamDatabases",
+      dependencies: [
+        "Generators", "StreamIO", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+      ]
+    ),
+    // The companion command's logic (load, query, demo --into), as a library the tests call.
+    .target(
+      name: "GenDatabaseCommand",
+      dependencies: [
+        "GenCommand", "StreamDatabases", "StreamIO", "Generators",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "gen-db", dependencies: ["GenDatabaseCommand"]),
+    .testTarget(
+      name: "StreamDatabasesTests",
+      dependencies: [
+        "StreamDatabases", "GenDatabaseCommand", "GenCommand", "gen", "gen-db", "StreamIO", "Generators", "TestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+      ]
+    ),
+  ]
+}

@@ -9,6 +9,7 @@ import Darwin
 #endif
 
 struct Demo: GenVerb {
+
   static let configuration = CommandConfiguration(
     abstract: "Generate the tutorial's sales.csv and run its generator pipeline on it.",
     discussion: """
@@ -92,6 +93,7 @@ struct Demo: GenVerb {
       grand += entry.total
     }
     rowsOut.append(["all international", grouped(orders), fixed2(grand)])
+    try environment.demoTotals?(totals.keys.sorted().map { (country: $0.description, orders: totals[$0]!.orders, total: totals[$0]!.total) })
     try environment.stdout.write(MarkdownTable(header: ["country", "orders", "total"], rows: rowsOut, numericFrom: 1).text)
     try environment.print("")
     let mbPerSecond = seconds > 0 ? Double(size) / 1e6 / seconds : 0
@@ -136,3 +138,4 @@ struct Demo: GenVerb {
     return "\(directory)/gen-demo-\(getpid())-sales.csv"
   }
 }
+

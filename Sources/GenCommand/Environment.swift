@@ -30,6 +30,10 @@ public struct GenEnvironment {
   /// Told how many byte ranges `--threads` combined (1: read on one thread
   /// after a split was found wrong), for the tests.
   public var rangesRead: ((Int) -> Void)? = nil
+  /// Given `gen demo`'s totals (country, orders, total) once its pipeline
+  /// ran: how `gen demo --into DATABASE` (run by gen-db) loads them. Part of
+  /// the environment, not a global, so that runs in one process do not meet.
+  package var demoTotals: ((_ rows: [(country: String, orders: Int, total: Double)]) throws -> Void)?
 
   public init(
     stdout: OutputSink, stderr: @escaping (String) -> Void,
@@ -65,7 +69,7 @@ public struct GenEnvironment {
     return nil
   }
 
-  func print(_ text: String) throws(StreamIOError) {
+  package func print(_ text: String) throws(StreamIOError) {
     try stdout.write(text)
     try stdout.write("\n")
   }

@@ -26,18 +26,23 @@ public enum ExitStatus: Int32, Sendable {
 }
 
 /// A failure with its exit status and what to print.
-struct GenFailure: Error {
-  var status: ExitStatus
-  var message: String
+package struct GenFailure: Error {
+  package var status: ExitStatus
+  package var message: String
 
-  static func usage(_ message: String) -> GenFailure { GenFailure(status: .usage, message: message) }
+  package init(status: ExitStatus, message: String) {
+    self.status = status
+    self.message = message
+  }
+
+  package static func usage(_ message: String) -> GenFailure { GenFailure(status: .usage, message: message) }
 }
 
 extension StreamIOError {
   /// The write end of a pipe closed (`gen … | head`): stop quietly.
-  var isBrokenPipe: Bool { (code == .io || code == .writeFailed) && errno == .brokenPipe }
+  package var isBrokenPipe: Bool { (code == .io || code == .writeFailed) && errno == .brokenPipe }
 
-  var exitStatus: ExitStatus {
+  package var exitStatus: ExitStatus {
     switch code {
     case .io:
       switch errno {
@@ -55,7 +60,7 @@ extension StreamIOError {
 
   /// `file:line:column: message`, then the offending line and a caret under
   /// the spot, when the file can be read again at that place.
-  var report: String {
+  package var report: String {
     var text = "gen: \(escapingControls(description))\n"
     if code == .lineTooLong || code == .recordTooLarge { text += "  (gen: raise the limit with --max-line-length BYTES, or --skip-bad to skip such lines)\n" }
     guard let (lineText, caretColumn) = offendingLine() else { return text }
@@ -90,7 +95,7 @@ extension StreamIOError {
 /// C1, bidirectional overrides) shown as escapes, so that input quoted in a
 /// message cannot move the cursor, clear the screen, retitle the terminal or
 /// reorder what is shown.
-func escapingControls(_ text: some Sequence<Character>) -> String {
+package func escapingControls(_ text: some Sequence<Character>) -> String {
   var result = ""
   for character in text {
     guard character.unicodeScalars.contains(where: isControl) else {

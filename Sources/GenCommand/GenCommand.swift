@@ -21,6 +21,11 @@ public struct Gen: ParsableCommand {
         gen count server.log.gz
         gen filter sales.csv --where country!=US --where qty>=10 | gen stats - --format csv
         gen convert events.jsonl --to csv > events.csv
+
+      Databases (run by the companion program gen-db: swift build -c release --product gen-db):
+        gen load sales.csv --into sqlite:sales.db --table sales     (or postgres://user@host/db)
+        gen query sqlite:sales.db "select country, sum(qty) from sales group by 1" --to csv
+        gen demo --into sqlite:demo.db                             the demo's totals into a table
       """,
     subcommands: [
       Demo.self, Bench.self, Count.self, Head.self, Select.self, Filter.self, Derive.self, Stats.self, Convert.self, Batch.self,
@@ -30,7 +35,7 @@ public struct Gen: ParsableCommand {
 }
 
 /// A `gen` subcommand, run against an environment so that tests can run it in process.
-protocol GenVerb: ParsableCommand {
+package protocol GenVerb: ParsableCommand {
   func execute(_ environment: GenEnvironment) throws
 }
 
@@ -79,7 +84,9 @@ public enum GenCommand {
       ?? Gen.helpMessage(includeHidden: false, columns: columns)
   }
 
-  static func execute(_ verb: any GenVerb, environment: GenEnvironment) -> Int32 {
+  package static func execute(
+    _ verb: any GenVerb, environment: GenEnvironment, mapping: (any Error) -> GenFailure? = { _ in nil }
+  ) -> Int32 {
     do {
       try verb.execute(environment)
       try environment.stdout.flush()
@@ -90,9 +97,13 @@ public enum GenCommand {
       environment.stderr(error.report)
       return error.exitStatus.rawValue
     } catch let failure as GenFailure {
-      environment.stderr("gen: \(escapingControls(failure.message))\n")
+      if !failure.message.isEmpty { environment.stderr("gen: \(escapingControls(failure.message))\n") }
       return failure.status.rawValue
     } catch {
+      if let failure = mapping(error) {
+        environment.stderr("gen: \(escapingControls(failure.message))\n")
+        return failure.status.rawValue
+      }
       environment.stderr("gen: \(escapingControls("\(error)"))\n")
       return ExitStatus.ioError.rawValue
     }
@@ -101,23 +112,25 @@ public enum GenCommand {
   /// What the `gen` executable runs: the process's streams, a quiet exit on
   /// a closed pipe, and Ctrl-C removing any temporary file first.
   public static func runProcess() -> Never {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if Companion.handles(arguments) { Companion.run(arguments) }  // gen load, gen query, gen demo --into
     signal(SIGPIPE, SIG_IGN)  // a closed pipe becomes an EPIPE error, handled quietly
     Interrupts.install()
-    exit(main(Array(CommandLine.arguments.dropFirst()), environment: .process()))
+    exit(main(arguments, environment: .process()))
   }
 }
 
 /// Temporary files to remove when Ctrl-C (SIGINT), SIGTERM or SIGHUP ends
 /// the process: a signal handler may only call async-signal-safe functions,
 /// so the paths are kept as C strings in a fixed table set up beforehand.
-enum Interrupts {
+package enum Interrupts {
   static let capacity = 8
   nonisolated(unsafe) static var paths = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
   nonisolated(unsafe) static var installed = false
   /// The signals that end the process after the temporary files are removed.
   static let signals = [SIGINT, SIGTERM, SIGHUP]
 
-  static func install() {
+  package static func install() {
     paths.initialize(repeating: nil, count: capacity)
     installed = true
     // A parent may have left these blocked (test runners, some process
@@ -137,7 +150,7 @@ enum Interrupts {
   }
 
   /// Removes `path` if the process is interrupted, until `forget` is called.
-  static func remember(_ path: String) {
+  package static func remember(_ path: String) {
     guard installed else { return }
     for index in 0..<capacity where paths[index] == nil {
       paths[index] = strdup(path)
@@ -145,7 +158,7 @@ enum Interrupts {
     }
   }
 
-  static func forget(_ path: String) {
+  package static func forget(_ path: String) {
     guard installed else { return }
     for index in 0..<capacity {
       if let stored = paths[index], String(cString: stored) == path {

@@ -4,11 +4,11 @@ import Glibc
 import Darwin
 #endif
 
-enum Memory {
+package enum Memory {
   /// The most memory this process has had resident, in bytes. On Linux
   /// from VmHWM, which starts afresh at exec: `ru_maxrss` would carry the
   /// peak of the process that exec'd us (`swift run`'s, 119 MiB).
-  static func peakResident() -> Int {
+  package static func peakResident() -> Int {
     #if os(Linux)
     if let kibibytes = procStatus("VmHWM:") { return kibibytes * 1024 }
     #endif
@@ -40,7 +40,7 @@ enum Memory {
   #endif
 
   /// Memory resident now, in bytes (Linux: /proc/self/statm; elsewhere the peak).
-  static func resident() -> Int {
+  package static func resident() -> Int {
     #if os(Linux)
     // "size resident shared …" in pages.
     let fd = open("/proc/self/statm", O_RDONLY)
@@ -57,5 +57,5 @@ enum Memory {
     #endif
   }
 
-  static func mebibytes(_ bytes: Int) -> String { decimal(Double(bytes) / 1_048_576, 1) + " MiB" }
+  package static func mebibytes(_ bytes: Int) -> String { decimal(Double(bytes) / 1_048_576, 1) + " MiB" }
 }

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Seconds on a monotonic clock.
-func now() -> Double {
+package func now() -> Double {
   var time = timespec()
   clock_gettime(CLOCK_MONOTONIC, &time)
   return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9

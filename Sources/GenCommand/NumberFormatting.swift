@@ -2,10 +2,10 @@
 // separators, any number with a fixed count of decimals.
 
 /// Money with two decimals, as Python's `f"{x:.2f}"` prints it.
-func fixed2(_ value: Double) -> String { decimal(value, 2) }
+package func fixed2(_ value: Double) -> String { decimal(value, 2) }
 
 /// `1234567` → `1,234,567`.
-func grouped(_ value: Int) -> String {
+package func grouped(_ value: Int) -> String {
   let digits = Array(String(abs(value)))
   var out = ""
   for (index, digit) in digits.enumerated() {
@@ -16,7 +16,7 @@ func grouped(_ value: Int) -> String {
 }
 
 /// `1.5` → `1.50`, with `places` decimals.
-func decimal(_ value: Double, _ places: Int) -> String {
+package func decimal(_ value: Double, _ places: Int) -> String {
   var scale = 1.0
   for _ in 0..<places { scale *= 10 }
   let scaled = Int64((value * scale).rounded())

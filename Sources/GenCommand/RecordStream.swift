@@ -10,12 +10,12 @@ import Darwin
 #endif
 
 /// The formats `gen` reads and writes.
-enum InputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+package enum InputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
   case csv, jsonl, lines
 
   /// From the file name: `.csv`, `.tsv`, `.jsonl`, `.ndjson` (each also with
   /// `.gz`); anything else, and standard input, is lines.
-  static func detect(_ path: String) -> InputFormat {
+  package static func detect(_ path: String) -> InputFormat {
     let lowercased = path.lowercased()  // SALES.CSV is CSV too
     let name = lowercased.hasSuffix(".gz") ? String(lowercased.dropLast(3)) : lowercased
     if name.hasSuffix(".csv") || name.hasSuffix(".tsv") { return .csv }
@@ -25,18 +25,20 @@ enum InputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 /// The input options every streaming verb shares.
-struct InputOptions: ParsableArguments {
+package struct InputOptions: ParsableArguments {
   @Argument(help: "A file to read (gzip is decompressed), or - for standard input.")
-  var input: String = "-"
+  package var input: String = "-"
+
+  package init() {}
 
   @Option(help: "csv, jsonl or lines. Default: from the file name (.csv, .tsv, .jsonl, .ndjson, also .gz), else lines; standard input by its first bytes.")
-  var format: InputFormat?
+  package var format: InputFormat?
 
   @Option(help: "The CSV field delimiter, one character (\\t for tab). Default: , (tab for .tsv).")
-  var delimiter: String?
+  package var delimiter: String?
 
   @Flag(help: "The CSV has no header row: columns are named 1, 2, 3, …")
-  var noHeader = false
+  package var noHeader = false
 
   @Option(
     help: ArgumentHelp(
@@ -45,24 +47,24 @@ struct InputOptions: ParsableArguments {
       the first, in Spark or Hadoop Streaming): every line is data, and CSV output has no header \
       line either. Implies --format csv.
       """, valueName: "names"))
-  var header: String?
+  package var header: String?
 
   @Option(
     help: ArgumentHelp(
       "Like --header, with the names from the first line of this CSV file (the whole file's header).",
       valueName: "file"))
-  var headerFrom: String?
+  package var headerFrom: String?
 
   @Flag(help: "Skip records that do not parse, and lines or records over --max-line-length; report how many on stderr.")
-  var skipBad = false
+  package var skipBad = false
 
   @Option(help: "The longest line (JSON Lines, lines) or CSV record accepted, in bytes.")
-  var maxLineLength = LineReader.defaultMaxLineLength
+  package var maxLineLength = LineReader.defaultMaxLineLength
 
   @Flag(inversion: .prefixedNo, help: "Show a progress bar on stderr when it is a terminal.")
-  var progress = true
+  package var progress = true
 
-  func validate() throws {
+  package func validate() throws {
     guard maxLineLength >= 1 && maxLineLength <= 1 << 30 else {
       throw ValidationError("--max-line-length must be from 1 to 1073741824 (1 GiB), not \(maxLineLength)")
     }
@@ -77,10 +79,10 @@ struct InputOptions: ParsableArguments {
     }
   }
 
-  var resolvedFormat: InputFormat { format ?? (headerGiven ? .csv : InputFormat.detect(input)) }
+  package var resolvedFormat: InputFormat { format ?? (headerGiven ? .csv : InputFormat.detect(input)) }
 
   /// Whether --header or --header-from names the columns.
-  var headerGiven: Bool { header != nil || headerFrom != nil }
+  package var headerGiven: Bool { header != nil || headerFrom != nil }
 
   /// The names that --header or --header-from give, if any; --header-from
   /// reads its file's first record with the input's `dialect`.
@@ -97,7 +99,7 @@ struct InputOptions: ParsableArguments {
 
   /// A comma-separated list of names; a name in double quotes may hold a
   /// comma (doubled quotes for a quote), as in a CSV header.
-  static func names(_ text: String) -> [String] {
+  package static func names(_ text: String) -> [String] {
     var names: [String] = []
     var name = ""
     var quoted = false
@@ -128,7 +130,7 @@ struct InputOptions: ParsableArguments {
     return names == [""] ? [] : names
   }
 
-  var dialect: CSVDialect {
+  package var dialect: CSVDialect {
     let lowercased = input.lowercased()
     let name = lowercased.hasSuffix(".gz") ? String(lowercased.dropLast(3)) : lowercased
     let byte = delimiter.flatMap(delimiterByte) ?? (name.hasSuffix(".tsv") ? 0x09 : UInt8(ascii: ","))
@@ -146,35 +148,35 @@ struct InputOptions: ParsableArguments {
 
 /// One record, whatever the format: named fields, in order.
 /// A record's field: a name and a JSON value, as a JSON object's member is.
-typealias Field = JSONMember
+package typealias Field = JSONMember
 
-struct Record {
-  var fields: [Field]
+package struct Record {
+  package var fields: [Field]
   /// The line as read (JSON Lines and plain lines), to pass through unchanged.
-  var raw: String?
+  package var raw: String?
 
-  func value(_ name: String) -> JSONValue? { fields.first { $0.name == name }?.value }
+  package func value(_ name: String) -> JSONValue? { fields.first { $0.name == name }?.value }
 }
 
 /// Records from a file or standard input, in any of the formats, in constant
 /// memory; counts what it skips; draws progress in bytes.
-final class RecordStream {
-  let format: InputFormat
+package final class RecordStream {
+  package let format: InputFormat
   /// CSV: the input's dialect (its delimiter sniffed from standard input when not given).
-  let dialect: CSVDialect
-  let path: String
+  package let dialect: CSVDialect
+  package let path: String
   /// CSV: the header made unique (or 1, 2, … without one), then positions
   /// for the fields of longer rows. JSON Lines: the first record's keys.
   /// Lines: `line`.
-  var columns: [String] { names.names }
+  package var columns: [String] { names.names }
   private var names: ColumnNames
   /// CSV: the header's width, if it has one.
   private let headerCount: Int?
   /// CSV: --header or --header-from named the columns; the input has no header line.
-  let headerGiven: Bool
+  package let headerGiven: Bool
   /// CSV rows with more or fewer fields than the header.
-  private(set) var raggedRows = 0
-  private(set) var skipped = 0
+  package private(set) var raggedRows = 0
+  package private(set) var skipped = 0
   private var skippedErrors: [StreamIOError] = []
   private let csv: CSVReader?
   private let lines: LineReader?
@@ -237,7 +239,7 @@ final class RecordStream {
     try RecordStream(options!, environment: environment, warnings: false)
   }
 
-  init(_ options: InputOptions, environment: GenEnvironment, warnings: Bool = true) throws {
+  package init(_ options: InputOptions, environment: GenEnvironment, warnings: Bool = true) throws {
     self.environment = environment
     self.options = options
     let lowercased = options.input.lowercased()
@@ -321,31 +323,31 @@ final class RecordStream {
     }
   }
 
-  static func fileSize(_ path: String) -> Int? {
+  package static func fileSize(_ path: String) -> Int? {
     var info = stat()
     guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
     return Int(info.st_size)
   }
 
   /// Whether the input names its columns (CSV with a header, or JSON Lines).
-  var hasNamedColumns: Bool { format == .jsonl || (format == .csv && headerCount != nil) }
+  package var hasNamedColumns: Bool { format == .jsonl || (format == .csv && headerCount != nil) }
 
   /// Whether CSV output starts with a header line: when the input had one.
   /// With --header it had none, so each partition's output has none either
   /// and they concatenate into one file.
-  var writesHeader: Bool { format == .csv && headerCount != nil && !headerGiven }
+  package var writesHeader: Bool { format == .csv && headerCount != nil && !headerGiven }
 
   /// CSV with a header (read, or given): its names, made unique.
-  var header: [String]? {
+  package var header: [String]? {
     guard format == .csv, let headerCount else { return nil }
     return Array(columns.prefix(headerCount))
   }
 
   /// How many bad records were skipped (--skip-bad).
-  var skippedTotal: Int { skipped + (csv?.skippedRecords ?? 0) + (lines?.skippedLines ?? 0) }
+  package var skippedTotal: Int { skipped + (csv?.skippedRecords ?? 0) + (lines?.skippedLines ?? 0) }
 
   /// The next record, or nil at the end.
-  func next() throws -> Record? {
+  package func next() throws -> Record? {
     while true {
       let record: Record?
       do {
@@ -400,7 +402,7 @@ final class RecordStream {
   /// that work on bytes (see CSVFastPaths.swift). Its columns are named.
   /// A row with no fields (a blank line) is not a record, as for Python's
   /// `csv.DictReader`.
-  func nextRow() throws -> CSVRecord? {
+  package func nextRow() throws -> CSVRecord? {
     while true {
       guard let row = try csv!.next() else {
         finishProgress()
@@ -423,7 +425,7 @@ final class RecordStream {
 
   /// `row` as a `Record` of strings; nil if a field is not UTF-8 and
   /// `--skip-bad` skips the row (counted), else that error.
-  func record(from row: CSVRecord) throws(StreamIOError) -> Record? {
+  package func record(from row: CSVRecord) throws(StreamIOError) -> Record? {
     do {
       return try csvRecord(row)
     } catch {
@@ -517,7 +519,7 @@ final class RecordStream {
 
   /// Says on stderr how many CSV rows did not have the header's width and
   /// `what` was done with them; call when done.
-  func reportRagged(_ what: String) {
+  package func reportRagged(_ what: String) {
     guard raggedRows > 0, let headerCount else { return }
     environment.stderr(
       escapingControls(
@@ -526,12 +528,12 @@ final class RecordStream {
   }
 
   /// The index of each column name (CSV rows: a field's index is its column's).
-  var columnIndex: [String: Int] {
+  package var columnIndex: [String: Int] {
     Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
   }
 
   /// Reports skipped records on stderr; call when done.
-  func reportSkipped() {
+  package func reportSkipped() {
     let total = skippedTotal
     guard total > 0 else { return }
     let errors = (csv?.skippedErrors ?? []) + (lines?.skippedErrors ?? []) + skippedErrors

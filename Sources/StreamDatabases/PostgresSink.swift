@@ -1,0 +1,277 @@
+import Logging
+import PostgresNIO
+import StreamIO
+
+/// Loads records into a PostgreSQL table with the COPY protocol (text
+/// format), on postgres-nio: fields are written into 256 KiB CopyData
+/// messages straight from the records' bytes, and each write waits until the
+/// server can take more, so the input is read only as fast as the server
+/// stores rows. Python: psycopg's `cursor.copy("COPY … FROM STDIN")`.
+///
+/// Same table creation, type checks and failure semantics as ``SQLiteSink``:
+/// one transaction by default (a bad record, an error, a kill or a lost
+/// connection leave the table as it was; the server rolls back), or one
+/// COPY and commit per ``LoadOptions/batchSize`` records. With
+/// ``LoadOptions/key``, each batch is copied into a temporary table and
+/// upserted from there (`INSERT … SELECT … ON CONFLICT … DO UPDATE`).
+/// Errors the server finds itself (a duplicate key without `key`, a
+/// constraint) stop the load even with ``LoadOptions/skipBad``.
+public struct PostgresSink: Sendable {
+  public let settings: PostgresSettings
+
+  public init(settings: PostgresSettings) { self.settings = settings }
+
+  /// Loads the records `next` returns (nil at the end) into `options.table`.
+  @_specialize(exported: true, where R == CSVRecord)
+  public func load<R: LoadableRecord>(header: [String], options: LoadOptions, next: () throws -> R?) async throws -> LoadSummary {
+    let connection = try await PostgresConnections.connect(settings)
+    do {
+      var load = PostgresLoad(connection: connection, header: header, options: options)
+      let summary = try await load.run(next: next)
+      try? await connection.close()
+      return summary
+    } catch {
+      try? await connection.close()
+      throw error
+    }
+  }
+}
+
+enum PostgresConnections {
+  static let logger = Logger(label: "StreamDatabases")
+
+  static func connect(_ settings: PostgresSettings) async throws -> PostgresConnection {
+    do {
+      return try await PostgresConnection.connect(configuration: try settings.configuration(), id: 1, logger: logger)
+    } catch let error as PSQLError {
+      throw PostgresSettingsError(message: "cannot connect to \(settings.description): \(message(error))")
+    } catch {
+      throw PostgresSettingsError(message: "cannot connect to \(settings.description): \(error)")
+    }
+  }
+
+  /// The server's message, or the client's reason.
+  static func message(_ error: PSQLError) -> String {
+    if let server = error.serverInfo, let text = server[.message] {
+      var message = text
+      if let detail = server[.detail] { message += " (\(detail))" }
+      if let context = server[.locationContext] { message += " [\(context)]" }
+      return message
+    }
+    if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+    return "\(error.code)"
+  }
+}
+
+struct PostgresLoad {
+  let connection: PostgresConnection
+  let header: [String]
+  var options: LoadOptions
+  var summary = LoadSummary()
+  var committed = 0
+  static let chunkSize = 256 * 1024
+
+  init(connection: PostgresConnection, header: [String], options: LoadOptions) {
+    self.connection = connection
+    self.header = header
+    self.options = options
+  }
+
+  func execute(_ sql: String) async throws {
+    try await connection.query(PostgresQuery(unsafeSQL: sql), logger: PostgresConnections.logger)
+  }
+
+  mutating func run<R: LoadableRecord>(next: () throws -> R?) async throws -> LoadSummary {
+    var inTransaction = false
+    do {
+      for _ in 0..<options.skipRecords { guard try next() != nil else { break } }
+      let existing = try await existingColumns()
+      if existing != nil && options.mode == .create {
+        throw DatabaseLoadError(
+          source: options.sourceName, line: nil, column: nil,
+          message: "table \(options.table) exists already; add to it with --append, or drop and recreate it with --replace",
+          isBadRecord: false)
+      }
+      for name in header + [options.table] where name.contains("\"") {
+        throw DatabaseLoadError(source: options.sourceName, line: nil, column: name, message: "a name with a double quote cannot be copied into", isBadRecord: false)
+      }
+      for name in options.key where !header.contains(name) {
+        throw DatabaseLoadError(source: options.sourceName, line: nil, column: name, message: "--key names no column of the input", isBadRecord: false)
+      }
+      var sample: [R] = []
+      let creating = existing == nil || options.mode == .replace
+      if creating {
+        while sample.count < options.inferenceRows, let record = try next() { sample.append(record) }
+        summary.columns = TablePlan.infer(header: header, sample: sample, declared: options.types)
+      } else {
+        summary.columns = try header.map { name in
+          guard let type = existing![name] else {
+            throw DatabaseLoadError(
+              source: options.sourceName, line: nil, column: name, message: "table \(options.table) has no such column", isBadRecord: false)
+          }
+          return ColumnDefinition(name: name, type: options.types[name] ?? type)
+        }
+      }
+      try await execute("BEGIN")
+      inTransaction = true
+      let table = quoteIdentifier(options.table)
+      if creating {
+        if existing != nil { try await execute("DROP TABLE \(table)") }
+        var sql = "CREATE TABLE \(table) (" + summary.columns.map { "\(quoteIdentifier($0.name)) \($0.type.postgresName)" }.joined(separator: ", ")
+        if !options.key.isEmpty { sql += ", PRIMARY KEY (\(options.key.map(quoteIdentifier).joined(separator: ", ")))" }
+        try await execute(sql + ")")
+        summary.created = true
+      }
+      let copyTable = options.key.isEmpty ? options.table : "gen_load_staging"
+      if !options.key.isEmpty {
+        try await execute("CREATE TEMPORARY TABLE gen_load_staging (LIKE \(table)) ON COMMIT DELETE ROWS")
+      }
+      var pending = sample[...]
+      var finished = false
+      while !finished {
+        // One COPY per batch (the whole input when batchSize is 0).
+        var inBatch = 0
+        var reachedEnd = false
+        var failure: (any Error)?
+        let columns = summary.columns
+        let source = options.sourceName
+        let skipBad = options.skipBad
+        let batchSize = options.batchSize
+        var rows = 0, skipped = 0
+        var skippedErrors: [DatabaseLoadError] = []
+        do {
+          try await connection.copyFrom(table: copyTable, columns: header, logger: PostgresConnections.logger) { writer in
+            var buffer = ByteBufferAllocator().buffer(capacity: Self.chunkSize + 4096)
+            while batchSize == 0 || inBatch < batchSize {
+              let record: R
+              if let first = pending.first {
+                record = first
+                pending = pending.dropFirst()
+              } else if let read = try next() {
+                record = read
+              } else {
+                reachedEnd = true
+                break
+              }
+              inBatch += 1
+              let mark = buffer.writerIndex
+              do {
+                try TablePlan.checkWidth(record, columns: columns.count, source: source)
+                for index in 0..<columns.count {
+                  if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                  try TablePlan.withValue(record, index, columns[index], source: source) { value in
+                    Self.append(value, to: &buffer)
+                  }
+                }
+                buffer.writeInteger(UInt8(ascii: "\n"))
+                rows += 1
+              } catch let error as DatabaseLoadError where error.isBadRecord && skipBad {
+                buffer.moveWriterIndex(to: mark)
+                skipped += 1
+                if skippedErrors.count < 5 { skippedErrors.append(error) }
+              }
+              if buffer.readableBytes >= Self.chunkSize {
+                try await writer.write(buffer)
+                buffer.clear()
+              }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+          }
+        } catch {
+          failure = error
+        }
+        if let failure {
+          if let error = failure as? DatabaseLoadError { throw error }
+          if let error = failure as? PSQLError {
+            throw DatabaseLoadError(
+              source: source, line: nil, column: nil, message: "PostgreSQL: \(PostgresConnections.message(error))", isBadRecord: false)
+          }
+          throw failure
+        }
+        summary.rows += rows
+        summary.skipped += skipped
+        summary.skippedErrors += skippedErrors.prefix(max(0, 5 - summary.skippedErrors.count))
+        if !options.key.isEmpty {
+          let names = summary.columns.map { quoteIdentifier($0.name) }
+          let others = names.filter { name in !options.key.map(quoteIdentifier).contains(name) }
+          var sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) SELECT \(names.joined(separator: ", ")) FROM gen_load_staging"
+          sql += " ON CONFLICT (\(options.key.map(quoteIdentifier).joined(separator: ", "))) DO "
+          sql += others.isEmpty ? "NOTHING" : "UPDATE SET " + others.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+          try await execute(sql)
+          try await execute("TRUNCATE gen_load_staging")
+        }
+        finished = reachedEnd
+        if !finished {
+          try await execute("COMMIT")
+          committed += inBatch
+          try await execute("BEGIN")
+        }
+      }
+      try await execute("COMMIT")
+      inTransaction = false
+      return summary
+    } catch {
+      if inTransaction { try? await execute("ROLLBACK") }
+      if var failure = error as? DatabaseLoadError {
+        failure.rowsCommitted = committed
+        throw failure
+      }
+      if let failure = error as? PSQLError {
+        throw DatabaseLoadError(
+          source: options.sourceName, line: nil, column: nil, message: "PostgreSQL: \(PostgresConnections.message(failure))",
+          rowsCommitted: committed, isBadRecord: false)
+      }
+      throw error
+    }
+  }
+
+  /// The table's columns and their types, or nil if there is no such table
+  /// (in the search path).
+  func existingColumns() async throws -> [String: ColumnType]? {
+    let rows = try await connection.query(
+      "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = to_regclass(\(quoteIdentifier(options.table))) AND a.attnum > 0 AND NOT a.attisdropped",
+      logger: PostgresConnections.logger)
+    var columns: [String: ColumnType] = [:]
+    var any = false
+    for try await (name, type) in rows.decode((String, String).self) {
+      any = true
+      columns[name] = ColumnType.affinity(of: type == "double precision" ? "DOUBLE" : type)
+    }
+    if any { return columns }
+    let exists = try await connection.query("SELECT to_regclass(\(quoteIdentifier(options.table))) IS NOT NULL", logger: PostgresConnections.logger)
+    for try await (flag) in exists.decode(Bool.self) where flag { return [:] }
+    return nil
+  }
+
+  /// A value in COPY's text format: NULL as \N; text with backslash, tab,
+  /// newline and carriage return escaped; numbers as written (their grammar
+  /// is a subset of PostgreSQL's).
+  @inline(__always)
+  static func append(_ value: FieldValue, to buffer: inout ByteBuffer) {
+    switch value {
+    case .null:
+      buffer.writeInteger(UInt8(ascii: "\\"))
+      buffer.writeInteger(UInt8(ascii: "N"))
+    case .integer(_, let bytes), .real(_, let bytes):
+      buffer.writeBytes(bytes)
+    case .text(let bytes):
+      var start = 0
+      for index in 0..<bytes.count {
+        let byte = bytes[index]
+        let escaped: UInt8
+        switch byte {
+        case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
+        case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
+        case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+        case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+        default: continue
+        }
+        buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        buffer.writeInteger(UInt8(ascii: "\\"))
+        buffer.writeInteger(escaped)
+        start = index + 1
+      }
+      buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+    }
+  }
+}

@@ -1,0 +1,3 @@
+import GenDatabaseCommand
+
+GenDatabaseCommand.runProcess()
