@@ -8,10 +8,17 @@ let package = Package(
     .library(name: "Generators", targets: ["Generators"]),
     .library(name: "StreamIO", targets: ["StreamIO"]),
     .executable(name: "gen", targets: ["gen"]),
+    // HTTP sources on AsyncHTTPClient: NDJSON/CSV bodies into the readers, paginated APIs.
+    .library(name: "StreamNetworking", targets: ["StreamNetworking"]),
+    // `gen` for URLs (`gen count https://…`, `gen fetch`): gen runs it when it sees a URL.
+    .executable(name: "gen-net", targets: ["gen-net"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    // Tests only: a real HTTP server on loopback.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
   ],
   targets: [
     // C and assembly only: stacks and the context switch.
@@ -41,6 +48,21 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "gen", dependencies: ["GenCommand"]),
+    // Readers over HTTP bodies and paginated JSON APIs (AsyncHTTPClient).
+    .target(
+      name: "StreamNetworking",
+      dependencies: [
+        "Generators", "StreamIO", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ]
+    ),
+    .executableTarget(
+      name: "gen-net",
+      dependencies: [
+        "GenCommand", "StreamNetworking", "StreamIO", "Generators",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ]
+    ),
     .target(name: "TestSupport", dependencies: ["Generators", "CGeneratorsRuntime"], path: "Tests/TestSupport"),
     .testTarget(
       name: "GeneratorsTests",
@@ -55,6 +77,15 @@ let package = Package(
       name: "GenCommandTests",
       dependencies: ["GenCommand", "gen", "Generators", "StreamIO", "TestSupport"],
       exclude: ["python_dictreader_oracle.py"]  // run by DictReaderDifferentialTests
+    ),
+    .testTarget(
+      name: "StreamNetworkingTests",
+      dependencies: [
+        "StreamNetworking", "StreamIO", "Generators", "GenCommand", "TestSupport", "gen-net",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ],
+      exclude: ["python_peers.py"]
     ),
   ],
   swiftLanguageModes: [.v6]

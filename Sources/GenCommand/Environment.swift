@@ -24,6 +24,10 @@ public struct GenEnvironment {
   /// CSVFastPaths.swift); false sends every row through the general path,
   /// which the tests compare it with.
   public var byteLevelCSV = true
+  /// Opens an `http://` or `https://` input: set by the `gen-net` companion
+  /// (StreamNetworking), which `gen` runs for URLs; nil in `gen` itself, which
+  /// links no networking. Returns the body as a source and its `Content-Type`.
+  public var openURL: ((String) throws -> (source: ByteSource, contentType: String?))?
 
   public init(
     stdout: OutputSink, stderr: @escaping (String) -> Void,

@@ -21,6 +21,8 @@ public struct Gen: ParsableCommand {
         gen count server.log.gz
         gen filter sales.csv --where country!=US --where qty>=10 | gen stats - --format csv
         gen convert events.jsonl --to csv > events.csv
+        gen count https://example.com/events.ndjson     (runs the gen-net companion)
+        gen fetch https://api.example.com/items --pages next-link --items data
       """,
     subcommands: [
       Demo.self, Bench.self, Count.self, Head.self, Select.self, Filter.self, Stats.self, Convert.self, Batch.self,
@@ -92,6 +94,9 @@ public enum GenCommand {
     } catch let failure as GenFailure {
       environment.stderr("gen: \(escapingControls(failure.message))\n")
       return failure.status.rawValue
+    } catch let failure as InputUnavailable {
+      environment.stderr("gen: \(escapingControls(failure.message))\n")
+      return ExitStatus.unavailable.rawValue
     } catch {
       environment.stderr("gen: \(escapingControls("\(error)"))\n")
       return ExitStatus.ioError.rawValue
@@ -100,10 +105,16 @@ public enum GenCommand {
 
   /// What the `gen` executable runs: the process's streams, a quiet exit on
   /// a closed pipe, and Ctrl-C removing any temporary file first.
-  public static func runProcess() -> Never {
+  /// `gen` hands URLs and `gen fetch` to its `gen-net` companion (see
+  /// ``Companion``) before anything else.
+  public static func runProcess(configure: (inout GenEnvironment) -> Void = { _ in }) -> Never {
     signal(SIGPIPE, SIG_IGN)  // a closed pipe becomes an EPIPE error, handled quietly
     Interrupts.install()
-    exit(main(Array(CommandLine.arguments.dropFirst()), environment: .process()))
+    var environment = GenEnvironment.process()
+    configure(&environment)
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if environment.openURL == nil, Companion.isNetworkCommand(arguments) { Companion.run(arguments, environment) }
+    exit(main(arguments, environment: environment))
   }
 }
 
