@@ -81,7 +81,7 @@ let package = Package(
     .testTarget(
       name: "StreamNetworkingTests",
       dependencies: [
-        "StreamNetworking", "StreamIO", "Generators", "GenCommand", "TestSupport", "gen-net",
+        "StreamNetworking", "StreamIO", "Generators", "GenCommand", "TestSupport", "gen", "gen-net",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ],

@@ -108,12 +108,12 @@ extension ByteSource {
     return try ByteSource(response, url: url)
   }
 
-  /// A source over a response you have: its body, decompressed if its
-  /// `Content-Encoding` (or its first bytes) say gzip.
+  /// A source over a response you have: its body, decompressed if it is gzip.
+  /// gzip is told by its magic bytes rather than by `Content-Encoding`, which
+  /// stays on the response when the client has already decompressed it
+  /// (`HTTPClient.shared` does).
   public convenience init(_ response: HTTPClientResponse, url: String) throws {
-    let encoding = response.headers.first(name: "Content-Encoding")?.lowercased()
-    let compression: Compression = encoding == "gzip" || encoding == "x-gzip" ? .gzip : .automatic
-    try self.init(chunks: response.body, name: url, compression: compression)
+    try self.init(chunks: response.body, name: url, compression: .automatic)
   }
 }
 
