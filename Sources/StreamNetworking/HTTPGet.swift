@@ -89,9 +89,13 @@ extension ByteSource {
   /// magic bytes). Python: `async with httpx.stream("GET", url) as r: r.aiter_lines()`.
   ///
   /// ```swift
-  /// struct Event: Decodable { var user: String }
+  /// import StreamIO
+  ///
+  /// struct Event: Decodable { var user: String; var ms: Int }
   /// let events = JSONLinesReader<Event>(lines: LineReader(source: try await .http(url)))
-  /// for try await event in events { print(event.user) }
+  /// var total = 0
+  /// for try await event in events { total += event.ms }
+  /// print(total)  // → 1225
   /// ```
   ///
   /// The body is read only as the reader asks (back-pressure reaches the
@@ -123,7 +127,11 @@ extension CSVReader {
   /// Python: `csv.DictReader(r.iter_lines())` over an httpx stream.
   ///
   /// ```swift
-  /// for try await row in try await CSVReader.http(url) { total += try row["qty", as: Int.self] }
+  /// import StreamIO
+  ///
+  /// var total = 0
+  /// for try await row in try await CSVReader.http(csvURL) { total += try row["qty", as: Int.self] }
+  /// print(total)  // → 1774
   /// ```
   public static func http(
     _ url: String, dialect: CSVDialect = .standard, headers: [(String, String)] = [], client: HTTPClient = .shared,

@@ -7,6 +7,8 @@ import Generators
 /// `wait_exponential`, honouring `Retry-After` as `urllib3.Retry` does.
 ///
 /// ```swift
+/// import Generators
+///
 /// let patient = HTTPRetry(maxAttempts: 8, backoff: Backoff(initial: .milliseconds(500)))
 /// let once = HTTPRetry.none
 /// ```

@@ -12,8 +12,16 @@ extension HTTPStreams {
   /// `httpx` pages with `yield from page["data"]`.
   ///
   /// ```swift
-  /// let issues = HTTPStreams.paginated("https://api.example.com/issues", pagination: .nextLink, items: "data")
-  /// for try await issue in issues.prefix(25) { print(issue.serialized) }
+  /// import Generators
+  /// import StreamIO
+  ///
+  /// let issues = HTTPStreams.paginated(apiURL, pagination: .nextLink, items: "data")
+  /// var taken = 0
+  /// for try await issue in issues {
+  ///   print(issue.serialized)   // {"id":0,"title":"issue 0"} …
+  ///   taken += 1
+  ///   if taken == 25 { break }  // no further page is requested
+  /// }
   /// ```
   ///
   /// - Parameters:
@@ -59,8 +67,12 @@ extension HTTPStreams {
   /// The same, each item decoded as `Item`.
   ///
   /// ```swift
+  /// import Generators
+  ///
   /// struct Issue: Decodable, Sendable { var id: Int; var title: String }
-  /// for try await issue in HTTPStreams.paginated(url, pagination: .cursor(), as: Issue.self) { … }
+  /// var titles: [String] = []
+  /// for try await issue in HTTPStreams.paginated(apiURL, pagination: .nextLink, as: Issue.self) { titles.append(issue.title) }
+  /// print(titles.count)  // → 40
   /// ```
   public static func paginated<Item: Decodable & Sendable>(
     _ url: String, pagination: Pagination, items: String = "data", as type: Item.Type,

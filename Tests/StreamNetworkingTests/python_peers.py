@@ -7,8 +7,14 @@ import sys
 import threading
 
 directory = sys.argv[1]
-handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
-handler.log_message = lambda *args: None
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+handler = functools.partial(QuietHandler, directory=directory)
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
 print(server.server_address[1], flush=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()

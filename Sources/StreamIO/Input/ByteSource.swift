@@ -89,7 +89,8 @@ public final class ByteSource {
   /// Reads any `AsyncSequence` of byte chunks: an HTTP response body
   /// (StreamNetworking), a subprocess's output, a NIO channel's reads, a
   /// message queue's payloads. Every reader then works on it as on a file:
-  /// `LineReader(source:)`, `CSVReader(source:)`, `JSONLinesReader(lines:)`,
+  /// `LineReader(source:)`, `CSVReader.opening(source:)` (which reads the
+  /// header off the task pool), `JSONLinesReader(lines:)`,
   /// ``ByteChunks``, gzip recognised by its first bytes (or by `compression`).
   /// Python: wrapping an async byte iterator (httpx's `aiter_bytes()`) in a
   /// line splitter, without an unbounded buffer.
@@ -100,7 +101,7 @@ public final class ByteSource {
   ///   continuation.yield(Array("5\n2,7\n".utf8))
   ///   continuation.finish()
   /// }
-  /// let reader = CSVReader(source: try ByteSource(chunks: chunks, name: "stream"))
+  /// let reader = try await CSVReader.opening(source: try ByteSource(chunks: chunks, name: "stream"))
   /// var total = 0
   /// for try await row in reader { total += try row["qty", as: Int.self] }
   /// print(total)  // → 12
