@@ -2,11 +2,13 @@
 import Foundation
 import PackageDescription
 
-// The database product (GRDB, postgres-nio and their NIO stack) is the largest
-// build here. `.ci/run` sets SWIFT_GENERATORS_WITHOUT_DATABASES=1 for its
-// sanitizer runs, whose test filters never reach it, so that they do not
-// build it twice more; nothing else sets it.
-let withDatabases = ProcessInfo.processInfo.environment["SWIFT_GENERATORS_WITHOUT_DATABASES"] == nil
+// The networking and database products (AsyncHTTPClient, GRDB, postgres-nio
+// and their NIO stack) are opt-in: with SWIFT_GENERATORS_EXTRAS=1 in the
+// environment. Without it SwiftPM neither fetches nor builds them, so a
+// newcomer's `swift run -c release gen demo` resolves two packages, and the
+// `gen` executable links none of them either way (it hands URLs to `gen-net`
+// and `load`/`query` to `gen-db`). `.ci/run` builds and tests them too.
+let withExtras = ProcessInfo.processInfo.environment["SWIFT_GENERATORS_EXTRAS"] == "1"
 
 let package = Package(
   name: "swift-generators",
@@ -67,8 +69,12 @@ let package = Package(
   swiftLanguageModes: [.v6]
 )
 
-if withDatabases {
+if withExtras {
   package.products += [
+    // HTTP sources on AsyncHTTPClient: NDJSON/CSV bodies into the readers, paginated APIs.
+    .library(name: "StreamNetworking", targets: ["StreamNetworking"]),
+    // `gen` for URLs (`gen count https://…`, `gen fetch`): gen runs it when it sees a URL.
+    .executable(name: "gen-net", targets: ["gen-net"]),
     // SQLite (GRDB) and PostgreSQL (postgres-nio) sinks and row sources: a product of its own, so
     // that users of Generators or StreamIO, and the `gen` executable, build neither driver.
     .library(name: "StreamDatabases", targets: ["StreamDatabases"]),
@@ -76,10 +82,37 @@ if withDatabases {
     .executable(name: "gen-db", targets: ["gen-db"]),
   ]
   package.dependencies += [
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    // Tests only: a real HTTP server on loopback.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ]
   package.targets += [
+    // Readers over HTTP bodies and paginated JSON APIs (AsyncHTTPClient).
+    .target(
+      name: "StreamNetworking",
+      dependencies: [
+        "Generators", "StreamIO", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ]
+    ),
+    .executableTarget(
+      name: "gen-net",
+      dependencies: [
+        "GenCommand", "StreamNetworking", "StreamIO", "Generators",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ]
+    ),
+    .testTarget(
+      name: "StreamNetworkingTests",
+      dependencies: [
+        "StreamNetworking", "StreamIO", "Generators", "GenCommand", "TestSupport", "gen", "gen-net",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ],
+      exclude: ["python_peers.py"]
+    ),
     // Records into and out of SQLite and PostgreSQL, in constant memory.
     .target(
       name: "StreamDatabases",

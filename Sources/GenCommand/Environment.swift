@@ -34,6 +34,10 @@ public struct GenEnvironment {
   /// ran: how `gen demo --into DATABASE` (run by gen-db) loads them. Part of
   /// the environment, not a global, so that runs in one process do not meet.
   package var demoTotals: ((_ rows: [(country: String, orders: Int, total: Double)]) throws -> Void)?
+  /// Opens an `http://` or `https://` input: set by the `gen-net` companion
+  /// (StreamNetworking), which `gen` runs for URLs; nil in `gen` itself, which
+  /// links no networking. Returns the body as a source and its `Content-Type`.
+  public var openURL: ((String) throws -> (source: ByteSource, contentType: String?))?
 
   public init(
     stdout: OutputSink, stderr: @escaping (String) -> Void,

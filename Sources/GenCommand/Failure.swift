@@ -18,11 +18,22 @@ public enum ExitStatus: Int32, Sendable {
   case noInput = 66
   /// An output cannot be created: a directory, no permission (EX_CANTCREAT).
   case cannotCreate = 73
+  /// A network input cannot be reached: no connection, or an HTTP error
+  /// status after the retries (EX_UNAVAILABLE).
+  case unavailable = 69
   /// Reading or writing failed (EX_IOERR).
   case ioError = 74
   /// Interrupted by Ctrl-C (128 + SIGINT), as shells report it; SIGTERM and
   /// SIGHUP exit with 128 + their number.
   case interrupted = 130
+}
+
+/// A URL input that cannot be read: no connection, or an HTTP error after
+/// the retries. `gen` exits 69 (EX_UNAVAILABLE) with the message, which names
+/// the URL and the bytes received.
+public struct InputUnavailable: Error {
+  public var message: String
+  public init(_ message: String) { self.message = message }
 }
 
 /// A failure with its exit status and what to print.

@@ -22,10 +22,12 @@ public struct Gen: ParsableCommand {
         gen filter sales.csv --where country!=US --where qty>=10 | gen stats - --format csv
         gen convert events.jsonl --to csv > events.csv
 
-      Databases (run by the companion program gen-db: swift build -c release --product gen-db):
+      Databases (run by the companion program gen-db: SWIFT_GENERATORS_EXTRAS=1 swift build -c release --product gen-db):
         gen load sales.csv --into sqlite:sales.db --table sales     (or postgres://user@host/db)
         gen query sqlite:sales.db "select country, sum(qty) from sales group by 1" --to csv
         gen demo --into sqlite:demo.db                             the demo's totals into a table
+        gen count https://example.com/events.ndjson     (runs the gen-net companion)
+        gen fetch https://api.example.com/items --pages next-link --items data
       """,
     subcommands: [
       Demo.self, Bench.self, Count.self, Head.self, Select.self, Filter.self, Derive.self, Stats.self, Convert.self, Batch.self,
@@ -99,6 +101,9 @@ public enum GenCommand {
     } catch let failure as GenFailure {
       if !failure.message.isEmpty { environment.stderr("gen: \(escapingControls(failure.message))\n") }
       return failure.status.rawValue
+    } catch let failure as InputUnavailable {
+      environment.stderr("gen: \(escapingControls(failure.message))\n")
+      return ExitStatus.unavailable.rawValue
     } catch {
       if let failure = mapping(error) {
         environment.stderr("gen: \(escapingControls(failure.message))\n")
@@ -111,12 +116,19 @@ public enum GenCommand {
 
   /// What the `gen` executable runs: the process's streams, a quiet exit on
   /// a closed pipe, and Ctrl-C removing any temporary file first.
-  public static func runProcess() -> Never {
-    let arguments = Array(CommandLine.arguments.dropFirst())
-    if Companion.handles(arguments) { Companion.run(arguments) }  // gen load, gen query, gen demo --into
+  /// `gen` hands the verbs that need packages it does not link to its
+  /// companions (see ``Companion``) before anything else.
+  public static func runProcess(configure: (inout GenEnvironment) -> Void = { _ in }) -> Never {
     signal(SIGPIPE, SIG_IGN)  // a closed pipe becomes an EPIPE error, handled quietly
     Interrupts.install()
-    exit(main(arguments, environment: .process()))
+    var environment = GenEnvironment.process()
+    configure(&environment)
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    // (gen-net runs this with openURL set: URLs are then its own to read.)
+    if let name = Companion.name(for: arguments), !(name == "gen-net" && environment.openURL != nil) {
+      Companion.run(name, arguments, stderr: environment.stderr)
+    }
+    exit(main(arguments, environment: environment))
   }
 }
 

@@ -13,6 +13,18 @@ import Darwin
 package enum InputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
   case csv, jsonl, lines
 
+  /// The format a `Content-Type` names, if it names one of ours.
+  init?(contentType: String) {
+    let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    switch type {
+    case "text/csv", "application/csv", "text/tab-separated-values": self = .csv
+    case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines",
+      "application/jsonlines", "application/json-lines":
+      self = .jsonl
+    default: return nil
+    }
+  }
+
   /// From the file name: `.csv`, `.tsv`, `.jsonl`, `.ndjson` (each also with
   /// `.gz`); anything else, and standard input, is lines.
   package static func detect(_ path: String) -> InputFormat {
@@ -242,6 +254,7 @@ package final class RecordStream {
   package init(_ options: InputOptions, environment: GenEnvironment, warnings: Bool = true) throws {
     self.environment = environment
     self.options = options
+    var options = options  // (a URL's format may come from its Content-Type)
     let lowercased = options.input.lowercased()
     let name = lowercased.hasSuffix(".gz") ? String(lowercased.dropLast(3)) : lowercased
     if options.format == nil && name.hasSuffix(".json") {
@@ -252,9 +265,23 @@ package final class RecordStream {
     }
     skipBad = options.skipBad
     let source: ByteSource
-    let isStandardInput = options.input == "-" || options.input == "/dev/stdin" || options.input == "/dev/fd/0"
+    var isStandardInput = options.input == "-" || options.input == "/dev/stdin" || options.input == "/dev/fd/0"
     if options.input == "-" {
       source = try environment.stdin()
+    } else if Companion.isURL(options.input), let openURL = environment.openURL {
+      let opened = try openURL(options.input)
+      source = opened.source
+      // Its name (the URL's path), else its Content-Type, else its first bytes say what it is.
+      if options.format == nil && !options.headerGiven {
+        let byName = InputFormat.detect(Companion.urlPath(options.input))
+        if byName != .lines {
+          options.format = byName
+        } else if let format = opened.contentType.flatMap(InputFormat.init(contentType:)) {
+          options.format = format
+        } else {
+          isStandardInput = true  // sniffed as standard input is
+        }
+      }
     } else {
       source = try ByteSource(path: options.input)
     }

@@ -32,6 +32,16 @@ let api = API()
 struct Page: Sendable { var number: Int; var next: String? = nil }
 func fetchPage(_ number: Int) async throws -> Page { Page(number: number) }
 
+/// The snippets' HTTP server: Python's http.server on loopback serving the
+/// scratch directory's files (check_snippets.py starts it).
+let snippetServer = ProcessInfo.processInfo.environment["SNIPPET_BASE_URL"] ?? "http://127.0.0.1:9"
+/// JSON Lines over HTTP (events.jsonl: 50 records of user and ms).
+let url = snippetServer + "/events.jsonl"
+/// CSV over HTTP (sales.csv).
+let csvURL = snippetServer + "/sales.csv"
+/// A JSON API's page: {"data": [{"id": 0, "title": "issue 0"}, …]}, 40 items, one page.
+let apiURL = snippetServer + "/issues.json"
+
 let urls = ["https://example.com/a", "https://example.com/b", "https://example.com/c"]
 func fetch(_ url: String) async throws {}
 

@@ -186,6 +186,9 @@ def make_inputs(directory):
     with sqlite3.connect(os.path.join(directory, "sales.db")) as db:
         db.execute("CREATE TABLE sales (name TEXT, country TEXT, qty INTEGER, price REAL)")
         db.executemany("INSERT INTO sales VALUES (?, ?, ?, ?)", csv_module.reader(rows[1:]))
+    # One page of a JSON API (no Link header: the only page), for StreamNetworking's snippets.
+    open(os.path.join(directory, "issues.json"), "w").write(
+        json.dumps({"data": [{"id": i, "title": f"issue {i}"} for i in range(40)]}))
 
 
 def main():
@@ -202,7 +205,8 @@ def main():
         text = program(origin, implied, snippets)
         open(os.path.join(directory, "main.swift"), "w").write(text)
         shutil.copy(os.path.join(ROOT, "Tests", "Snippets", "Fixtures.swift"), directory)
-        targets.append((name, origin, len(snippets)))
+        networking = "StreamNetworking" in implied or any("import StreamNetworking" in code for _, code in snippets)
+        targets.append((name, origin, len(snippets), networking))
         if "import StreamDatabases" in text:
             databases.add(name)
         if "Postgres" in text:
@@ -225,10 +229,11 @@ let package = Package(
         f'    .executableTarget(name: "{name}", dependencies: [.product(name: "Generators", package: "swift-generators"), '
         f'.product(name: "StreamIO", package: "swift-generators")'
         + (', .product(name: "StreamDatabases", package: "swift-generators")' if name in databases else '')
+        + (', .product(name: "StreamNetworking", package: "swift-generators")' if networking else '')
         + '], swiftSettings: strict),'
-        for name, _, _ in targets))
+        for name, _, _, networking in targets))
     open(os.path.join(WORK, "Package.swift"), "w").write(manifest)
-    print(f"{sum(n for _, _, n in targets)} snippets in {len(targets)} documents")
+    print(f"{sum(n for _, _, n, _ in targets)} snippets in {len(targets)} documents")
     if REFUSED:
         print("\n".join(REFUSED), file=sys.stderr)
         return 1
@@ -244,18 +249,35 @@ let package = Package(
     failures = 0
     with tempfile.TemporaryDirectory() as scratch:
         make_inputs(scratch)
-        for name, origin, count in targets:
-            # PostgreSQL examples need a server: .ci/run starts one and sets PGHOST.
-            if name in postgres and "PGHOST" not in os.environ:
-                print(f"built, not run: {os.path.relpath(origin, ROOT)} (PostgreSQL: no server, PGHOST is not set)")
-                continue
-            run = subprocess.run([os.path.join(binaries, name)], cwd=scratch, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
-            if run.returncode != 0:
-                failures += 1
-                print(f"FAIL {os.path.relpath(origin, ROOT)}:\n{run.stdout[-2000:]}{run.stderr[-2000:]}", file=sys.stderr)
-            else:
-                print(f"ok   {os.path.relpath(origin, ROOT)} ({count} snippet{'s' if count > 1 else ''})")
+        # The network snippets read the same files from Python's http.server on
+        # loopback (Fixtures.swift's `url`, `csvURL`, `apiURL`); stopped on every path.
+        server = subprocess.Popen([sys.executable, os.path.join(ROOT, "Tests", "StreamNetworkingTests", "python_peers.py"), scratch],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            environment = dict(os.environ, SNIPPET_BASE_URL=f"http://127.0.0.1:{server.stdout.readline().strip()}")
+            failures = run_all(binaries, targets, scratch, environment, postgres)
+        finally:
+            server.stdin.close()
+            server.wait(timeout=30)
     return 1 if failures else 0
+
+
+def run_all(binaries, targets, scratch, environment, postgres):
+    """Runs each document's program; returns how many failed."""
+    failures = 0
+    for name, origin, count, _ in targets:
+        # PostgreSQL examples need a server: .ci/run starts one and sets PGHOST.
+        if name in postgres and "PGHOST" not in os.environ:
+            print(f"built, not run: {os.path.relpath(origin, ROOT)} (PostgreSQL: no server, PGHOST is not set)")
+            continue
+        run = subprocess.run([os.path.join(binaries, name)], cwd=scratch, capture_output=True, text=True, timeout=120,
+                             stdin=subprocess.DEVNULL, env=environment)
+        if run.returncode != 0:
+            failures += 1
+            print(f"FAIL {os.path.relpath(origin, ROOT)}:\n{run.stdout[-2000:]}{run.stderr[-2000:]}", file=sys.stderr)
+        else:
+            print(f"ok   {os.path.relpath(origin, ROOT)} ({count} snippet{'s' if count > 1 else ''})")
+    return failures
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ public final class ByteSource {
   public let path: String
   @usableFromInline
   var descriptor: FileDescriptor?
+  /// Set for an async byte stream (``init(chunks:name:compression:readAhead:)``): read
+  /// instead of a descriptor.
+  let feed: AsyncByteFeed?
   let closesDescriptor: Bool
   /// Whether reads can block for long (pipes, terminals, sockets); async
   /// readers move those reads off the cooperative thread pool.
@@ -65,6 +68,7 @@ public final class ByteSource {
     }
     closesDescriptor = true
     mayBlock = !ByteSource.isRegularFile(descriptor!)
+    feed = nil
   }
 
   /// Reads from a descriptor you own; it is closed only if `closeWhenDone` is
@@ -79,7 +83,57 @@ public final class ByteSource {
     self.descriptor = descriptor
     self.closesDescriptor = closeWhenDone
     self.mayBlock = !ByteSource.isRegularFile(descriptor)
+    feed = nil
   }
+
+  /// Reads any `AsyncSequence` of byte chunks: an HTTP response body
+  /// (StreamNetworking), a subprocess's output, a NIO channel's reads, a
+  /// message queue's payloads. Every reader then works on it as on a file:
+  /// `LineReader(source:)`, `CSVReader.opening(source:)` (which reads the
+  /// header off the task pool), `JSONLinesReader(lines:)`,
+  /// ``ByteChunks``, gzip recognised by its first bytes (or by `compression`).
+  /// Python: wrapping an async byte iterator (httpx's `aiter_bytes()`) in a
+  /// line splitter, without an unbounded buffer.
+  ///
+  /// ```swift
+  /// let chunks = AsyncStream<[UInt8]> { continuation in
+  ///   continuation.yield(Array("id,qty\n1,".utf8))
+  ///   continuation.yield(Array("5\n2,7\n".utf8))
+  ///   continuation.finish()
+  /// }
+  /// let reader = try await CSVReader.opening(source: try ByteSource(chunks: chunks, name: "stream"))
+  /// var total = 0
+  /// for try await row in reader { total += try row["qty", as: Int.self] }
+  /// print(total)  // → 12
+  /// ```
+  ///
+  /// - Back-pressure: the sequence is iterated only as the reader needs bytes
+  ///   (one chunk, or `readAhead` chunks, ahead), so a consumer that stops
+  ///   pulling stops the producer; for a socket, its reading stops.
+  /// - Closing (at the end, on an error, by ``close()``, at deinit, so on an
+  ///   early `break`) cancels a pull in flight and releases the iterator: an
+  ///   AsyncHTTPClient body then ends its request and closes its connection.
+  /// - An error from the sequence is a ``StreamIOError`` (``StreamIOError/Code/io``)
+  ///   naming `name` and the bytes received before it.
+  /// - Reads wait for chunks: iterate with `for try await` (reads then run on
+  ///   the readers' blocking-read threads); a synchronous `next()` blocks its
+  ///   thread, so use it only from a thread of your own, never from a task.
+  public init<Chunks: AsyncSequence & Sendable>(
+    chunks: Chunks, name: String, compression: Compression = .automatic, readAhead: Int = 1
+  ) throws(StreamIOError) where Chunks.Element: ByteChunkProtocol {
+    path = name
+    gzip = compression == .gzip ? try GzipDecoder(path: name) : nil
+    compressionUndecided = compression == .automatic
+    hasLookahead = compressionUndecided
+    descriptor = nil
+    closesDescriptor = false
+    mayBlock = true
+    feed = AsyncByteFeed(chunks: chunks, name: name, readAhead: readAhead)
+  }
+
+  /// Bytes received from an async byte stream so far (before decompression);
+  /// nil for a file or descriptor. For progress and error messages.
+  public var bytesReceived: Int? { feed?.bytesDelivered }
 
   /// Standard input (never closed by us); gzip is recognised by its first
   /// bytes unless you pass `.none`. Python: `sys.stdin.buffer`.
@@ -90,7 +144,7 @@ public final class ByteSource {
   deinit { close() }
 
   /// Whether the descriptor is still open.
-  public var isOpen: Bool { descriptor != nil }
+  public var isOpen: Bool { descriptor != nil || (feed?.isOpen ?? false) }
 
   /// Whether the bytes are gzip and are being decompressed. With `.automatic`
   /// this is known once something has been read or peeked.
@@ -206,7 +260,7 @@ public final class ByteSource {
 
   /// Reads the bytes as stored.
   func readRaw(into buffer: UnsafeMutableRawBufferPointer) throws(StreamIOError) -> Int {
-    guard let descriptor else { return 0 }
+    guard let descriptor else { return try readFeed(into: buffer) }
     let count: Int
     do {
       count = try descriptor.read(into: buffer, retryOnInterrupt: true)
@@ -230,7 +284,20 @@ public final class ByteSource {
     gzip?.finish()
   }
 
+  /// Reads from an async byte stream, if this source is one; closes on error.
+  @inline(never)
+  func readFeed(into buffer: UnsafeMutableRawBufferPointer) throws(StreamIOError) -> Int {
+    guard let feed else { return 0 }
+    do throws(StreamIOError) {
+      return try feed.read(into: buffer)
+    } catch {
+      close()
+      throw error
+    }
+  }
+
   func closeDescriptor() {
+    feed?.close()
     guard let open = descriptor else { return }
     descriptor = nil
     if closesDescriptor { try? open.close() }
