@@ -126,7 +126,8 @@ import Testing
     try FileManager.default.copyItem(atPath: productsDirectory + "/gen", toPath: directory.path + "/gen")
     let run = try shell("'\(directory.path)/gen' query x.db 'select 1'")
     #expect(run.status == 69)
-    #expect(run.stderr.contains("gen-db, which is not built next to gen"))
+    #expect(run.stderr.contains("needs the gen-db companion"))
+    #expect(run.stderr.contains("which is not built next to gen"))
     #expect(run.stderr.hasSuffix("\n  SWIFT_GENERATORS_EXTRAS=1 swift build --product gen-db\n"), "\(run.stderr)")
   }
 
