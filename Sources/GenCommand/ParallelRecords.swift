@@ -50,12 +50,7 @@ enum ParallelRecords {
     DispatchQueue.concurrentPerform(iterations: starts.count) { index in
       let stream = job.stream, environment = job.environment, files = job.files, body = job.body
       do {
-        let range =
-          index == 0
-          ? stream
-          : try RecordStream(
-            csvRangeOf: stream.path, from: starts[index], to: index + 1 < starts.count ? starts[index + 1] : nil,
-            header: stream.header, dialect: stream.dialect, maxLineLength: maxLineLength, environment: environment)
+        let range = try stream.range(index, of: starts, maxLineLength: maxLineLength, environment: environment)
         let sink = OutputSink(
           descriptor: FileDescriptor(rawValue: files[index]), name: "a temporary file", closeWhenDone: false)
         let summary = try body(range, sink, index)

@@ -60,12 +60,7 @@ enum ParallelStats {
     DispatchQueue.concurrentPerform(iterations: starts.count) { index in
       let (stream, environment, expressions) = shared.value
       do {
-        let range =
-          index == 0
-          ? stream
-          : try RecordStream(
-            csvRangeOf: stream.path, from: starts[index], to: index + 1 < starts.count ? starts[index + 1] : nil,
-            header: stream.header, dialect: stream.dialect, maxLineLength: maxLineLength, environment: environment)
+        let range = try stream.range(index, of: starts, maxLineLength: maxLineLength, environment: environment)
         var totals = StatsTotals()
         totals.sketching = sketching
         var own = expressions

@@ -236,6 +236,15 @@ package final class RecordStream {
     rangeStop = stop
   }
 
+  /// The stream of range `index` of `starts` (`--threads`): this one for the
+  /// first (its header read), a new one from the range's start for the others.
+  func range(_ index: Int, of starts: [Int], maxLineLength: Int, environment: GenEnvironment) throws -> RecordStream {
+    guard index > 0 else { return self }
+    return try RecordStream(
+      csvRangeOf: path, from: starts[index], to: index + 1 < starts.count ? starts[index + 1] : nil,
+      header: header, dialect: dialect, maxLineLength: maxLineLength, environment: environment)
+  }
+
   /// Makes the rows stop where the next range starts (the first range's stream).
   func stop(at offset: Int) { rangeStop = offset }
 

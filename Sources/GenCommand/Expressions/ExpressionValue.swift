@@ -209,9 +209,10 @@ enum ExpressionValue {
 
 extension ExpressionValue {
   /// -1, 0 or 1 as `self` sorts before, equal to or after `other`; nil when
-  /// either is null. Numbers compare as numbers when both sides are (or are
-  /// untyped text that reads as one); everything else compares as text, by
-  /// code point (UTF-8 byte order), as Python compares `str`.
+  /// they do not order: either is null or missing, a number meets text that
+  /// is no number, or NaN. Numbers compare as numbers when both sides are (or
+  /// are untyped text that reads as one); everything else compares as text,
+  /// by code point (UTF-8 byte order), as Python compares `str`.
   @inline(__always)
   func order(against other: ExpressionValue) -> Int? {
     if isNull || other.isNull { return nil }
