@@ -25,14 +25,18 @@ enum ParallelStats {
   static let minimumBytes = 8 << 20
 
   /// The ranges' starts for `stream` (its header read), or nil when the input
-  /// cannot be split: standard input, gzip, a small file, one thread.
+  /// cannot be split: standard input, a URL, gzip, a small file, one thread.
   static func starts(
     _ stream: RecordStream, options: InputOptions, threads: Int, environment: GenEnvironment
   ) throws -> [Int]? {
     if let offsets = environment.splitOffsets { return [0] + offsets }
-    guard threads > 1, options.input != "-", !options.skipBad, stream.format == .csv,
+    guard threads > 1, options.input != "-", !options.skipBad, !Companion.isURL(options.input),
       let size = RecordStream.fileSize(options.input), size >= minimumBytes, !isGzip(options.input)
     else { return nil }
+    if stream.format != .csv {  // JSON Lines and plain lines: every line break ends a record
+      let starts = try LineSplit.starts(path: options.input, count: threads)
+      return starts.count > 1 ? starts : nil
+    }
     let starts = try CSVSplit.starts(
       path: options.input, count: threads, firstRecord: 0, dialect: stream.dialect, columns: stream.header?.count)
     return starts.count > 1 ? starts : nil

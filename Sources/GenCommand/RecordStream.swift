@@ -236,13 +236,48 @@ package final class RecordStream {
     rangeStop = stop
   }
 
+  /// A `--threads` worker's stream over JSON Lines or plain lines: the lines
+  /// of `path` that start at or after `start` (a line's start) and before `stop`.
+  init(
+    linesRangeOf path: String, format: InputFormat, from start: Int, to stop: Int?, maxLineLength: Int,
+    environment: GenEnvironment
+  ) throws {
+    self.environment = environment
+    self.format = format
+    dialect = .standard
+    self.path = path
+    let descriptor: FileDescriptor
+    do {
+      descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+      _ = try descriptor.seek(offset: Int64(start), from: .start)
+    } catch {
+      throw StreamIOError(.io, "cannot open for reading: \(error)", path: path, errno: error as? Errno)
+    }
+    let source = try ByteSource(descriptor: descriptor, name: path, closeWhenDone: true, compression: .none)
+    csv = nil
+    lines = LineReader(source: source, maxLineLength: maxLineLength, onError: .throw)
+    names = ColumnNames(header: format == .lines ? ["line"] : [])
+    headerCount = nil
+    headerGiven = false
+    skipBad = false
+    progress = nil
+    rangeStart = start
+    rangeStop = stop
+  }
+
   /// The stream of range `index` of `starts` (`--threads`): this one for the
   /// first (its header read), a new one from the range's start for the others.
   func range(_ index: Int, of starts: [Int], maxLineLength: Int, environment: GenEnvironment) throws -> RecordStream {
     guard index > 0 else { return self }
+    let stop = index + 1 < starts.count ? starts[index + 1] : nil
+    guard format == .csv else {
+      return try RecordStream(
+        linesRangeOf: path, format: format, from: starts[index], to: stop, maxLineLength: maxLineLength,
+        environment: environment)
+    }
     return try RecordStream(
-      csvRangeOf: path, from: starts[index], to: index + 1 < starts.count ? starts[index + 1] : nil,
-      header: header, dialect: dialect, maxLineLength: maxLineLength, environment: environment)
+      csvRangeOf: path, from: starts[index], to: stop, header: header, dialect: dialect, maxLineLength: maxLineLength,
+      environment: environment)
   }
 
   /// Makes the rows stop where the next range starts (the first range's stream).
@@ -403,33 +438,50 @@ package final class RecordStream {
   /// Counts the remaining records without decoding their fields.
   func countRemaining() throws -> Int {
     var count = 0
-    switch format {
-    // Records lent, not handed over: no reference counting per record.
-    case .csv:
-      try csv!.forEachRecord { row in
-        if row.count > 0 { count += 1 }
-        advanceProgress(to: row.byteOffset)
-      }
-    case .lines:
-      try lines!.forEachLine { line in
-        count += 1
-        advanceProgress(to: line.byteOffset)
-      }
-    case .jsonl:
-      // Each line checked as the parser would accept it, without building
-      // its values; a line that is not plainly an object is parsed, so a bad
-      // one reports (or, with --skip-bad, is counted) exactly as elsewhere.
-      try lines!.forEachLine { line in
-        advanceProgress(to: line.byteOffset)
-        var bytes = line.bytes
-        if line.number == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeRawBufferPointer(rebasing: bytes[3...]) }
-        if JSONValue.isObject(bytes) {
-          count += 1
-          return
-        }
-        count += try countJSONRecord(line)
-      }
+    /// A range's stream (`--threads`): stops at the first record that starts at or after its stop.
+    struct RangeEnded: Error {}
+    let stop = rangeStop.map { $0 &- rangeStart } ?? Int.max
+    func isPastStop(_ offset: Int) -> Bool {
+      guard offset >= stop else { return false }
+      endedAtStop = offset == stop
+      return true
     }
+    do {
+      switch format {
+      // Records lent, not handed over: no reference counting per record.
+      case .csv:
+        try csv!.forEachRecord { row in
+          if isPastStop(row.byteOffset) { throw RangeEnded() }
+          if row.count > 0 { count += 1 }
+          advanceProgress(to: row.byteOffset)
+        }
+      case .lines:
+        try lines!.forEachLine { line in
+          if isPastStop(line.byteOffset) { throw RangeEnded() }
+          count += 1
+          advanceProgress(to: line.byteOffset)
+        }
+      case .jsonl:
+        // Each line checked as the parser would accept it, without building
+        // its values; a line that is not plainly an object is parsed, so a bad
+        // one reports (or, with --skip-bad, is counted) exactly as elsewhere.
+        let atFileStart = rangeStart == 0
+        try lines!.forEachLine { line in
+          if isPastStop(line.byteOffset) { throw RangeEnded() }
+          advanceProgress(to: line.byteOffset)
+          var bytes = line.bytes
+          if atFileStart && line.number == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
+          }
+          if JSONValue.isObject(bytes) {
+            count += 1
+            return
+          }
+          count += try countJSONRecord(line)
+        }
+      }
+      if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a record start
+    } catch is RangeEnded {}
     finishProgress()
     return count
   }
@@ -513,7 +565,7 @@ package final class RecordStream {
   private func jsonRecord(from line: Line) throws(StreamIOError) -> Record? {
     var bytes = Array(line.bytes)
     var shift = 0  // columns count from the line's start, a byte-order mark included
-    if line.number == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+    if rangeStart == 0 && line.number == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) {  // (the file's first line)
       bytes.removeFirst(3)
       shift = 3
     }

@@ -1,13 +1,13 @@
 import ArgumentParser
 
-/// `--threads` for the verbs that read a CSV file in byte ranges.
+/// `--threads` for the verbs that read a file in byte ranges.
 struct ThreadOptions: ParsableArguments {
   @Option(
     help: """
-      Threads to read a CSV file with (default: the machine's cores): the file is split into byte \
+      Threads to read a file with (default: the machine's cores): the file is split into byte \
       ranges at verified record starts; the output is the same, in the same order (later ranges \
-      wait in temporary files). Standard input, gzip, --skip-bad, JSON Lines, CSV without a \
-      header and files under 8 MB are read on one thread.
+      wait in temporary files). Standard input, URLs, gzip, --skip-bad and files under 8 MB are \
+      read on one thread, and so are JSON Lines and CSV without a header except by count.
       """)
   var threads: Int?
 

@@ -26,6 +26,8 @@ struct Count: GenVerb {
   @Flag(help: "Add up partials (the input and any more files; - or none for standard input).")
   var merge = false
 
+  @OptionGroup var threading: ThreadOptions
+
   @OptionGroup var input: InputOptions
 
   @Argument(help: "With --merge: more partial files.")
@@ -58,8 +60,21 @@ struct Count: GenVerb {
       }
       return
     }
-    let stream = try RecordStream(input, environment: environment)
-    let count = try stream.countRemaining()
+    var stream = try RecordStream(input, environment: environment)
+    var count: Int
+    if let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment) {
+      if let total = ParallelCount.run(stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment) {
+        count = total
+        environment.rangesRead?(starts.count)
+      } else {
+        environment.rangesRead?(1)
+        // A split inside a quoted field, or bad data: count it all on one thread.
+        stream = try stream.reopened()
+        count = try stream.countRemaining()
+      }
+    } else {
+      count = try stream.countRemaining()
+    }
     if partial {
       try environment.print("{\"\(Self.kind)\":1,\"count\":\(count),\"skipped\":\(stream.skippedTotal)}")
     } else {

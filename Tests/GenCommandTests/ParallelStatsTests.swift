@@ -24,6 +24,7 @@ import Testing
   @Test(arguments: [
     ["stats", "--group-by", "country"], ["stats"], ["stats", "--group-by", "name", "--derive", "t=qty * price", "--where", "qty != 5"],
     ["filter", "--where", "qty * 2 > 30 or name ~ '^\\S'"], ["select", "price,name"], ["convert", "--to", "jsonl"],
+    ["count"],
   ])
   func everySplitOffsetGivesTheOneThreadOutput(arguments: [String]) throws {
     let dir = try TemporaryDirectory()
@@ -80,6 +81,79 @@ import Testing
     let split = try genSplit(["stats", csv], at: [text.utf8.count / 2])
     #expect(split.status == one.status)
     #expect(split.stderr == one.stderr)
+  }
+
+  /// JSON Lines: a byte-order mark, blank lines, escaped line breaks,
+  /// non-ASCII text, nesting, Python's NaN: a split at any byte counts what
+  /// one thread counts, in two ranges exactly when it falls at a line's start.
+  static let adversarialLines: String = {
+    var lines = ["\u{FEFF}{\"name\":\"first\",\"n\":1}"]
+    let values = [
+      "\"two\\nlines\"", "\"Zoë \\u00e9 \\ud83d\\ude00\"", "[1, [2, {\"a\": null}]]", "NaN", "-0.5e-3", "{}", "\"\\\"{\\\"\"",
+      "true",
+    ]
+    for index in 0..<60 {
+      lines.append("{\"name\": \"n\(index)\", \"v\": \(values[index % values.count])}")
+      if index % 11 == 4 { lines.append(index % 2 == 0 ? "" : "  ") }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }()
+
+  @Test func everySplitOffsetOfJSONLinesCountsAsOneThread() throws {
+    let dir = try TemporaryDirectory()
+    let path = try dir.file("adversarial.jsonl", Self.adversarialLines)
+    let one = try gen(["count", path, "--threads", "1"])
+    #expect(one.status == 0, "\(one.stderr)")
+    #expect(one.stdout == "61\n")
+    let bytes = Array(Self.adversarialLines.utf8)
+    var differing: [Int] = [], wronglyParallel: [Int] = [], wronglySequential: [Int] = []
+    for offset in 1..<bytes.count {
+      var ranges = 0
+      let split = try genSplit(["count", path], at: [offset]) { ranges = $0 }
+      if split.stdout != one.stdout || split.stderr != one.stderr || split.status != one.status { differing.append(offset) }
+      let lineStart = bytes[offset - 1] == 0x0A
+      if ranges == 2 && !lineStart { wronglyParallel.append(offset) }
+      if ranges != 2 && lineStart { wronglySequential.append(offset) }
+    }
+    #expect(differing.isEmpty, "offsets \(differing.prefix(10)) gave another count")
+    #expect(wronglyParallel.isEmpty, "\(wronglyParallel.prefix(10))")
+    #expect(wronglySequential.isEmpty, "\(wronglySequential.prefix(10))")
+  }
+
+  /// A bad JSON line in a later range is reported with the file's line number.
+  @Test func badJSONInALaterRangeNamesTheFilesLine() throws {
+    let dir = try TemporaryDirectory()
+    var text = ""
+    for index in 0..<50 { text += "{\"n\": \(index)}\n" }
+    text += "{\"n\": 01}\n{\"n\": 2}\n"
+    let path = try dir.file("bad.jsonl", text)
+    let one = try gen(["count", path, "--threads", "1"])
+    #expect(one.status == 65)
+    #expect(one.stderr.contains("bad.jsonl:51"), "\(one.stderr)")
+    for offset in [text.utf8.count / 3, text.utf8.count / 2, text.utf8.count - 8] {
+      let split = try genSplit(["count", path], at: [offset])
+      #expect(split.status == one.status)
+      #expect(split.stderr == one.stderr)
+    }
+  }
+
+  /// LineSplit's starts are line starts, increasing, whatever the count.
+  @Test func lineSplitStartsAreLineStarts() throws {
+    let dir = try TemporaryDirectory()
+    var text = ""
+    for index in 0..<5_000 { text += String(repeating: "x", count: index % 97) + "\n" }
+    text += "a last line without a line break"
+    let path = try dir.file("lines.txt", text)
+    let bytes = Array(text.utf8)
+    for count in [1, 2, 3, 8, 64, 10_000] {
+      let starts = try LineSplit.starts(path: path, count: count)
+      #expect(starts.first == 0)
+      #expect(starts.count <= count)
+      #expect(zip(starts, starts.dropFirst()).allSatisfy { $0 < $1 })
+      #expect(starts.dropFirst().allSatisfy { $0 < bytes.count && bytes[$0 - 1] == 0x0A }, "\(count): \(starts.prefix(5))")
+      if count <= 8 { #expect(starts.count == count) }
+    }
+    #expect(try LineSplit.starts(path: try dir.file("one.txt", "one line, no break"), count: 4) == [0])
   }
 
   /// The speculative split finds the true record starts in a file whose

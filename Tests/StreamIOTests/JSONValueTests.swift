@@ -1,7 +1,7 @@
 // JSONValue, the ordered JSON model: parsed as Python's json module reads,
 // member order and number text kept, errors at the column.
 import Foundation
-import StreamIO
+@testable import StreamIO
 import Testing
 
 @Suite struct JSONValueTests {
@@ -105,5 +105,58 @@ import Testing
   @Test func deepNestingIsAnErrorNotACrash() {
     let deep = String(repeating: "[", count: 100_000)
     #expect(throws: JSONSyntaxError.self) { try parse(deep) }
+  }
+
+  /// `gen count`'s check (``JSONValue/isObject(_:)``, which builds nothing)
+  /// says yes exactly when the parser reads an object: over random lines
+  /// built from JSON's pieces, cut and spliced so that most are almost JSON.
+  @Test func objectCheckAgreesWithTheParser() {
+    let pieces = [
+      "{", "}", "[", "]", ":", ",", " ", "\t", "\"", "\"k\"", "\"v\"", "\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "\\ud83d",
+      "\\udc00", "\\u12", "\\x", "é", "😀", "\u{1}", "0", "01", "-0", "-", "1.5", "1.", ".5", "1e5", "1E+5", "1e", "-1e-7",
+      "1e400", "1e99999999999999999999", "true", "tru", "false", "null", "nul", "NaN", "Infinity", "-Infinity", "-Inf",
+      "\r", "\n", "x",
+    ]
+    var random = SystemRandomNumberGenerator()
+    let invalidUTF8: [[UInt8]] = [[0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF], [0xC3]]
+    var accepted = 0
+    var disagreements: [String] = []
+    for round in 0..<60_000 {
+      var bytes: [UInt8] = []
+      if round % 3 == 0 {
+        bytes = Array("{\"a\": ".utf8)
+        for _ in 0..<Int.random(in: 0...8, using: &random) { bytes += Array(pieces.randomElement(using: &random)!.utf8) }
+        bytes += Array("}".utf8)
+      } else {
+        let valid = [
+          #"{"name": "Zoë \u00e9", "n": [1, -2.5e3, {"x": null}], "ok": true, "s": "a\"b\\c"}"#,
+          #"{"k":NaN,"j":-Infinity,"e":{},"f":[],"g":"\ud83d\ude00"}"#,
+        ].randomElement(using: &random)!
+        bytes = Array(valid.utf8)
+        for _ in 0..<Int.random(in: 0...2, using: &random) {
+          let at = Int.random(in: 0...bytes.count, using: &random)
+          switch Int.random(in: 0..<4, using: &random) {
+          case 0 where at < bytes.count: bytes.remove(at: at)
+          case 1: bytes.insert(contentsOf: invalidUTF8.randomElement(using: &random)!, at: at)
+          default: bytes.insert(contentsOf: Array(pieces.randomElement(using: &random)!.utf8), at: at)
+          }
+        }
+      }
+      let parsed: Bool
+      if case .object? = try? JSONValue(parsing: bytes) { parsed = true } else { parsed = false }
+      let checked = bytes.withUnsafeBytes { JSONValue.isObject($0) }
+      if parsed { accepted += 1 }
+      if parsed != checked && disagreements.count < 10 {
+        disagreements.append("\(checked ? "checked" : "parsed"): \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+      }
+    }
+    #expect(disagreements.isEmpty, "\(disagreements)")
+    #expect(accepted > 5_000)  // (the lines are not all broken)
+    // Nesting: the parser's limit of 512 levels, as the check sees it.
+    for depth in [510, 511, 512, 513] {
+      let text = "{\"a\":" + String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth) + "}"
+      let parsed = (try? JSONValue(parsing: Array(text.utf8))) != nil
+      #expect(Array(text.utf8).withUnsafeBytes { JSONValue.isObject($0) } == parsed, "depth \(depth)")
+    }
   }
 }

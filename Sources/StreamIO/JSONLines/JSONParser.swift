@@ -17,12 +17,9 @@ extension JSONValue {
   }
 
   /// Whether `bytes` are one JSON object (spaces around it allowed), checked
-  /// as ``init(parsing:)`` would accept it but without building anything: no
-  /// allocation for ASCII text. For counting records; on false, parse to learn why.
-  package static func isObject(_ bytes: UnsafeRawBufferPointer) -> Bool {
-    guard let value = try? JSONParser.parse(bytes, building: false), case .object = value else { return false }
-    return true
-  }
+  /// as ``init(parsing:)`` would accept it but without building anything (see
+  /// ``JSONValidator``). For counting records; on false, parse to learn why.
+  package static func isObject(_ bytes: UnsafeRawBufferPointer) -> Bool { JSONValidator.isObject(bytes) }
 }
 
 /// The parser behind ``JSONValue/init(parsing:)``: recursive descent over the
@@ -118,16 +115,26 @@ struct JSONParser {
     return .number(value, text)
   }
 
-  /// Whether any of the eight bytes is a quote, a backslash, below 0x20 or
-  /// from 0x80 (it may also say so when none is: then the bytes are looked at
-  /// one by one, which is only slower).
+  /// The high bit of each of the eight bytes (the first byte lowest) that is
+  /// a quote, a backslash, below 0x20 or from 0x80; zero if none is. Bytes
+  /// after the first such one may be flagged wrongly (a borrow carries into
+  /// them), so only the lowest flag is exact: the bytes from there are looked
+  /// at one by one.
   @inline(__always)
-  static func needsAttention(_ word: UInt64) -> Bool {
+  static func attentionMask(_ word: UInt64) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
     func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
     let quote = hasZero(word ^ (ones &* 0x22)), backslash = hasZero(word ^ (ones &* 0x5C))
     let control = (word &- ones &* 0x20) & ~word & highs
-    return (quote | backslash | control | (word & highs)) != 0
+    return quote | backslash | control | (word & highs)
+  }
+
+  /// How many of the eight bytes (as loaded from memory) come before the
+  /// first that needs attention (8: none does).
+  @inline(__always)
+  static func plainBytes(_ loaded: UInt64) -> Int {
+    // Little-endian, the first byte is the lowest: borrows only run upwards, past it.
+    attentionMask(UInt64(littleEndian: loaded)).trailingZeroBitCount &>> 3
   }
 
   mutating func string() throws(JSONSyntaxError) -> String {
@@ -152,9 +159,9 @@ struct JSONParser {
       // Plain ASCII, eight bytes at a time: no quote, backslash, control
       // character or byte from 0x80 (those are looked at one by one).
       while index &+ 8 <= bytes.count {
-        let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-        if Self.needsAttention(word) { break }
-        index &+= 8
+        let plain = Self.plainBytes(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+        index &+= plain
+        if plain < 8 { break }
       }
       guard index < bytes.count else { throw error("unterminated string: expected a closing \"") }
       let byte = bytes[index]

@@ -1,0 +1,230 @@
+/// Checks that bytes are one JSON object, by the grammar ``JSONParser``
+/// accepts (Python's extras NaN and ±Infinity included, nesting up to 512
+/// levels, strings valid UTF-8 with well-paired `\u` surrogates), building
+/// nothing and reporting no reason: for counting records (`gen count`), where
+/// the parser's values and messages would only be thrown away. On false, parse
+/// the bytes to learn why.
+///
+/// It must never accept what the parser rejects; rejecting what the parser
+/// accepts would only cost speed (the caller parses then), and the tests
+/// check both against the parser.
+struct JSONValidator {
+  private let start: UnsafePointer<UInt8>
+  private let end: UnsafePointer<UInt8>
+  private var position: UnsafePointer<UInt8>
+
+  private init(_ bytes: UnsafeRawBufferPointer) {
+    let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    start = base
+    end = base + bytes.count
+    position = base
+  }
+
+  static func isObject(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard bytes.count > 1 else { return false }
+    var validator = JSONValidator(bytes)
+    validator.skipSpace()
+    guard validator.position < validator.end, validator.position.pointee == UInt8(ascii: "{"),
+      validator.object(depth: 0)  // (the parser's depth of the top-level value)
+    else { return false }
+    validator.skipSpace()
+    return validator.position == validator.end
+  }
+
+  @inline(__always)
+  private mutating func skipSpace() {
+    while position < end {
+      let byte = position.pointee
+      guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return }
+      position += 1
+    }
+  }
+
+  /// A value at nesting `depth` (the parser refuses any value at 512).
+  private mutating func value(depth: Int) -> Bool {
+    guard depth < 512, position < end else { return false }
+    switch position.pointee {
+    case UInt8(ascii: "\""): return string()
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      if position.pointee == UInt8(ascii: "-") && position + 1 < end && position[1] == UInt8(ascii: "I") {
+        position += 1
+        return word("Infinity")
+      }
+      return number()
+    case UInt8(ascii: "{"): return object(depth: depth)
+    case UInt8(ascii: "["): return array(depth: depth)
+    case UInt8(ascii: "t"): return word("true")
+    case UInt8(ascii: "f"): return word("false")
+    case UInt8(ascii: "n"): return word("null")
+    case UInt8(ascii: "N"): return word("NaN")
+    case UInt8(ascii: "I"): return word("Infinity")
+    default: return false
+    }
+  }
+
+  @inline(__always)
+  private mutating func word(_ text: StaticString) -> Bool {
+    let count = text.utf8CodeUnitCount
+    guard end - position >= count else { return false }
+    for index in 0..<count where position[index] != text.utf8Start[index] { return false }
+    position += count
+    return true
+  }
+
+  @inline(__always)
+  private mutating func digits() -> Int {
+    let from = position
+    while position < end, position.pointee &- UInt8(ascii: "0") < 10 { position += 1 }
+    return position - from
+  }
+
+  private mutating func number() -> Bool {
+    if position.pointee == UInt8(ascii: "-") { position += 1 }
+    let integer = position
+    let count = digits()
+    guard count > 0, count == 1 || integer.pointee != UInt8(ascii: "0") else { return false }
+    if position < end, position.pointee == UInt8(ascii: ".") {
+      position += 1
+      guard digits() > 0 else { return false }
+    }
+    if position < end, position.pointee | 0x20 == UInt8(ascii: "e") {
+      position += 1
+      if position < end, position.pointee == UInt8(ascii: "+") || position.pointee == UInt8(ascii: "-") { position += 1 }
+      guard digits() > 0 else { return false }
+    }
+    // (The parser also refuses a number out of Double's range, which no
+    // run of digits is: Double(text) gives infinity for those, not nil.)
+    return true
+  }
+
+  private mutating func string() -> Bool {
+    position += 1  // the opening quote
+    while true {
+      // Plain ASCII, eight bytes at a time, as the parser scans.
+      while end - position >= 8 {
+        let plain = JSONParser.plainBytes(UnsafeRawPointer(position).loadUnaligned(as: UInt64.self))
+        position += plain
+        if plain < 8 { break }
+      }
+      guard position < end else { return false }
+      let byte = position.pointee
+      if byte == UInt8(ascii: "\"") {
+        position += 1
+        return true
+      }
+      if byte < 0x20 { return false }
+      if byte == UInt8(ascii: "\\") {
+        guard escape() else { return false }
+      } else if byte >= 0x80 {
+        guard utf8Sequence() else { return false }
+      } else {
+        position += 1
+      }
+    }
+  }
+
+  /// One escape, from its backslash.
+  private mutating func escape() -> Bool {
+    guard end - position >= 2 else { return false }
+    switch position[1] {
+    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+      UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+      position += 2
+      return true
+    case UInt8(ascii: "u"):
+      position += 2
+      guard let code = hex4() else { return false }
+      if (0xDC00..<0xE000).contains(code) { return false }  // a low surrogate alone
+      guard (0xD800..<0xDC00).contains(code) else { return true }
+      guard end - position >= 2, position[0] == UInt8(ascii: "\\"), position[1] == UInt8(ascii: "u") else { return false }
+      position += 2
+      guard let low = hex4() else { return false }
+      return (0xDC00..<0xE000).contains(low)
+    default:
+      return false
+    }
+  }
+
+  private mutating func hex4() -> UInt32? {
+    guard end - position >= 4 else { return nil }
+    var value: UInt32 = 0
+    for _ in 0..<4 {
+      let byte = position.pointee
+      let digit: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+      default: return nil
+      }
+      value = value << 4 | UInt32(digit)
+      position += 1
+    }
+    return value
+  }
+
+  /// One well-formed UTF-8 sequence of two to four bytes, from its lead byte
+  /// (no overlong forms, no surrogates, nothing past U+10FFFF).
+  private mutating func utf8Sequence() -> Bool {
+    let lead = position.pointee
+    let length: Int
+    var low: UInt8 = 0x80, high: UInt8 = 0xBF  // the second byte's range
+    switch lead {
+    case 0xC2...0xDF: length = 2
+    case 0xE0: length = 3; low = 0xA0
+    case 0xED: length = 3; high = 0x9F
+    case 0xE1...0xEF: length = 3
+    case 0xF0: length = 4; low = 0x90
+    case 0xF4: length = 4; high = 0x8F
+    case 0xF1...0xF3: length = 4
+    default: return false
+    }
+    guard end - position >= length, (low...high).contains(position[1]) else { return false }
+    for index in 2..<max(2, length) where position[index] & 0xC0 != 0x80 { return false }
+    position += length
+    return true
+  }
+
+  private mutating func array(depth: Int) -> Bool {
+    position += 1
+    skipSpace()
+    if position < end, position.pointee == UInt8(ascii: "]") {
+      position += 1
+      return true
+    }
+    while true {
+      skipSpace()
+      guard value(depth: depth + 1) else { return false }
+      skipSpace()
+      guard position < end else { return false }
+      let byte = position.pointee
+      position += 1
+      if byte == UInt8(ascii: "]") { return true }
+      guard byte == UInt8(ascii: ",") else { return false }
+    }
+  }
+
+  private mutating func object(depth: Int) -> Bool {
+    position += 1
+    skipSpace()
+    if position < end, position.pointee == UInt8(ascii: "}") {
+      position += 1
+      return true
+    }
+    while true {
+      skipSpace()
+      guard position < end, position.pointee == UInt8(ascii: "\""), string() else { return false }
+      skipSpace()
+      guard position < end, position.pointee == UInt8(ascii: ":") else { return false }
+      position += 1
+      skipSpace()
+      guard value(depth: depth + 1) else { return false }
+      skipSpace()
+      guard position < end else { return false }
+      let byte = position.pointee
+      position += 1
+      if byte == UInt8(ascii: "}") { return true }
+      guard byte == UInt8(ascii: ",") else { return false }
+    }
+  }
+}
