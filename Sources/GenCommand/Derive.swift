@@ -158,8 +158,8 @@ struct Derive: GenVerb {
     let width = derived.outputColumns.count
     var row = firstRow
     while let current = try row.take() ?? stream.nextRow() {
-      // (Every row through Strings when byteLevelCSV is off: the tests' reference.)
-      if environment.byteLevelCSV && current.isASCII {
+      // (Every row through Strings when byteLevel is off: the tests' reference.)
+      if environment.byteLevel && current.isASCII {
         derived.compute(CSVExpressionRow(row: current))
         for index in 0..<width {
           if index > 0 { try sink.write(byte: stream.dialect.delimiter) }

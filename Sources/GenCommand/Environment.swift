@@ -20,10 +20,11 @@ public struct GenEnvironment {
   public var stderrIsTerminal: Bool
   /// The Python interpreter `gen bench` compares with; nil to skip it.
   public var python: String?
-  /// Whether `filter` and `stats` read CSV rows as bytes (the default, see
-  /// CSVFastPaths.swift); false sends every row through the general path,
-  /// which the tests compare it with.
-  public var byteLevelCSV = true
+  /// Whether the verbs read CSV rows (see CSVFastPaths.swift) and `stats`
+  /// JSON Lines records (StatsJSONLines.swift) from their bytes, the
+  /// default; false sends every record through the general path, which the
+  /// tests compare them with.
+  public var byteLevel = true
   /// Where `--threads` splits a CSV file (the tests': every offset of an
   /// adversarial file); nil: near even offsets, as ``CSVSplit`` finds them.
   public var splitOffsets: [Int]? = nil

@@ -543,10 +543,37 @@ package final class RecordStream {
       return Record(fields: [Field("line", .string(text))], raw: text)
     case .jsonl:
       while true {
-        guard let line = try lines!.next() else { return nil }
-        advanceProgress(to: line.byteOffset)
+        guard let line = try nextJSONLine() else { return nil }
         if let record = try jsonRecord(from: line) { return record }
       }
+    }
+  }
+
+  /// JSON Lines: the next line, as read (blank or bad, too), nil at the end
+  /// (of a `--threads` range: its stop). Turn it into a record with
+  /// ``record(fromJSONLine:)``, or read its fields from its bytes.
+  package func nextJSONLine() throws(StreamIOError) -> Line? {
+    guard let line = try lines!.next() else {
+      if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a line start
+      return nil
+    }
+    if let rangeStop, rangeStart &+ line.byteOffset >= rangeStop {
+      endedAtStop = rangeStart &+ line.byteOffset == rangeStop
+      return nil
+    }
+    advanceProgress(to: line.byteOffset)
+    return line
+  }
+
+  /// The record on a line from ``nextJSONLine()``; nil for a blank line, or
+  /// a bad one with --skip-bad (counted and reported as ``next()`` does).
+  package func record(fromJSONLine line: Line) throws(StreamIOError) -> Record? {
+    do {
+      return try jsonRecord(from: line)
+    } catch {
+      guard skipBad && error.exitStatus == .dataError else { throw error }
+      noteSkipped(error)
+      return nil
     }
   }
 

@@ -125,7 +125,7 @@ struct Stats: GenVerb {
     var totals = StatsTotals()
     totals.sketching = sketching
     var expressions = StatsExpressions(conditions: self.conditions, assignments: assignments)
-    if stream.format == .csv && environment.byteLevelCSV {
+    if stream.format == .csv && environment.byteLevel {
       if let starts = try ParallelStats.starts(
         stream, options: input, threads: threads ?? ParallelStats.cores, environment: environment)
       {
@@ -157,6 +157,12 @@ struct Stats: GenVerb {
             try Select.check([groupBy], against: stream.columns + expressions.derivedNames, in: stream.path)
           }
           first = false
+          if stream.format == .jsonl && environment.byteLevel && expressions.conditions == nil
+            && expressions.derived == nil
+          {
+            totals.records = try totals.addJSONLines(stream, first: record, groupBy: groupBy)
+            break
+          }
         }
         let row = RecordExpressionRow(record: record)
         guard expressions.keep(row) else { continue }

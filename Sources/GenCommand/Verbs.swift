@@ -132,7 +132,7 @@ struct Select: GenVerb {
     guard stream.format != .lines else {
       throw GenFailure.usage("select needs CSV or JSON Lines input; this input is read as plain lines (use --format)")
     }
-    if stream.format == .csv && stream.hasNamedColumns && environment.byteLevelCSV {
+    if stream.format == .csv && stream.hasNamedColumns && environment.byteLevel {
       try Self.check(wanted, against: stream.columns, in: stream.path)
       if let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment) {
         let ranges = try ParallelRecords.run(
@@ -172,7 +172,7 @@ struct Select: GenVerb {
       }
       try writer.write(Record(fields: fields, raw: nil), passThrough: false)
     }
-    if stream.format == .csv && stream.hasNamedColumns && environment.byteLevelCSV {
+    if stream.format == .csv && stream.hasNamedColumns && environment.byteLevel {
       try Self.selectRows(stream, wanted: wanted, writer: writer)
     } else {
       while let record = try first.take() ?? stream.next() { try write(record) }
@@ -248,10 +248,10 @@ struct Filter: GenVerb {
     // header, or the first record's names when there is none.
     var first: Record?
     // (CSV without a header on the byte path: filterCSV compiles at its first row.)
-    if stream.format != .csv || (!stream.hasNamedColumns && !environment.byteLevelCSV) { first = try stream.next() }
+    if stream.format != .csv || (!stream.hasNamedColumns && !environment.byteLevel) { first = try stream.next() }
     let known = first != nil || stream.hasNamedColumns || stream.format == .lines
     var compiled = known ? try RecordConditions(self.conditions, columns: stream.columns) : nil
-    if stream.format == .csv && stream.hasNamedColumns && environment.byteLevelCSV, let firstRange = compiled,
+    if stream.format == .csv && stream.hasNamedColumns && environment.byteLevel, let firstRange = compiled,
       let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment)
     {
       let texts = self.conditions
@@ -277,7 +277,7 @@ struct Filter: GenVerb {
       compiled = try RecordConditions(self.conditions, columns: stream.columns)  // (counts from zero again)
     }
     let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: stream.dialect)
-    if stream.format == .csv && environment.byteLevelCSV {
+    if stream.format == .csv && environment.byteLevel {
       return try filterCSV(stream, conditions: compiled, writer: writer, environment: environment)
     }
     let conditions = try compiled ?? RecordConditions(self.conditions, columns: nil)
@@ -328,7 +328,7 @@ struct Convert: GenVerb {
     defer { if let temporary = sink.temporaryPath { Interrupts.forget(temporary) } }
     let writer = RecordWriter(format: to, sink: sink, columns: stream.format == .csv && stream.hasNamedColumns ? stream.columns : nil)
     if stream.writesHeader, to == .csv { try writer.writeHeader() }
-    if stream.format == .csv && to == .jsonl && environment.byteLevelCSV && stream.hasNamedColumns,
+    if stream.format == .csv && to == .jsonl && environment.byteLevel && stream.hasNamedColumns,
       let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment)
     {
       let columns = stream.columns
@@ -345,7 +345,7 @@ struct Convert: GenVerb {
         stream = try stream.reopened()
         try convertCSVToJSONLines(stream, writer: writer, sink: sink)
       }
-    } else if stream.format == .csv && to == .jsonl && environment.byteLevelCSV {
+    } else if stream.format == .csv && to == .jsonl && environment.byteLevel {
       try convertCSVToJSONLines(stream, writer: writer, sink: sink)
     } else {
       while let record = try stream.next() {

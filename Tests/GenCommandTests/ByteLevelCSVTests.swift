@@ -57,7 +57,7 @@ import Testing
     let unique = Self.nasty.replacingOccurrences(of: "note,qty\n", with: "note,qty2\n")
     for file in [try directory.file("sales.csv", Self.nasty), try directory.file("unique.csv", unique)] {
       let fast = try gen(arguments + [file])
-      let general = try gen(arguments + [file], byteLevelCSV: false)
+      let general = try gen(arguments + [file], byteLevel: false)
       #expect(fast.status == general.status)
       #expect(fast.stdout == general.stdout, "\(file)")
       #expect(fast.stderr == general.stderr)
@@ -75,7 +75,7 @@ import Testing
     let file = directory.path + "/bad.csv"
     try Data(Self.invalidUTF8).write(to: URL(fileURLWithPath: file))
     let fast = try gen(arguments + [file])
-    let general = try gen(arguments + [file], byteLevelCSV: false)
+    let general = try gen(arguments + [file], byteLevel: false)
     #expect(fast.status == general.status)
     #expect(fast.stdout == general.stdout)
     #expect(fast.stderr == general.stderr)
@@ -97,7 +97,7 @@ import Testing
     let directory = try TemporaryDirectory()
     let file = try directory.file("random.csv", lines.joined(separator: "\r\n") + "\r\n")
     let fast = try gen(["convert", "--to", "jsonl", file])
-    let general = try gen(["convert", "--to", "jsonl", file], byteLevelCSV: false)
+    let general = try gen(["convert", "--to", "jsonl", file], byteLevel: false)
     #expect(fast.status == 0, "\(fast.stderr)")
     #expect(fast.stdout == general.stdout)
     #expect(fast.stderr == general.stderr)
@@ -144,7 +144,7 @@ import Testing
     let jsonl = texts.map { #"{"v":"\#($0)"}"# }.joined(separator: "\n") + "\n" + #"{"v":"1"}"# + "\n"
     let expected = "| v      |     1 |   1 |    1 |   1 |   1 | \(texts.count) non-numeric |"
     for byteLevel in [true, false] {
-      let table = try gen(["stats", "--format", "csv"], stdin: csv, byteLevelCSV: byteLevel).stdout
+      let table = try gen(["stats", "--format", "csv"], stdin: csv, byteLevel: byteLevel).stdout
       #expect(table.contains(expected), "\(table)")
     }
     let table = try gen(["stats", "--format", "jsonl"], stdin: jsonl).stdout

@@ -18,7 +18,7 @@ import Testing
       let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + ".json")))
         as! [[String: String]]
       for byteLevel in [true, false] {
-        let run = try gen(["convert", path, "--to", "jsonl"], byteLevelCSV: byteLevel)
+        let run = try gen(["convert", path, "--to", "jsonl"], byteLevel: byteLevel)
         let got = try run.stdout.split(separator: "\n").map {
           try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: String]
         }

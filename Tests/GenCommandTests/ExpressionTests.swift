@@ -22,7 +22,7 @@ import Testing
     #expect(expressions.count == 300)
     let assignments = expressions.enumerated().map { "e\($0)=\($1)" }
     for byteLevel in [true, false] {
-      let run = try gen(["derive", dir.path + "/data.csv"] + assignments, byteLevelCSV: byteLevel)
+      let run = try gen(["derive", dir.path + "/data.csv"] + assignments, byteLevel: byteLevel)
       try #require(run.status == 0, "\(run.stderr)")
       let rows = try CSVRows(run.stdout)
       #expect(rows.count == 61)

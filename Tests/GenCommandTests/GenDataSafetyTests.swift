@@ -11,7 +11,7 @@ import Testing
     let csv = "a,a,b\n1,2,3\n"
     #expect(try gen(["head", "--format", "csv"], stdin: csv).stdout == "a,a_2,b\n1,2,3\n")
     for byteLevel in [true, false] {
-      let filtered = try gen(["filter", "--format", "csv", "--where", "a_2=2"], stdin: csv, byteLevelCSV: byteLevel)
+      let filtered = try gen(["filter", "--format", "csv", "--where", "a_2=2"], stdin: csv, byteLevel: byteLevel)
       #expect(filtered.stdout == "a,a_2,b\n1,2,3\n")
       #expect(filtered.stderr.contains("renamed \"a\" → \"a_2\" (column 2)"))
     }
@@ -31,8 +31,8 @@ import Testing
   @Test func raggedRowsPassThroughAndAreReported() throws {
     let csv = "a,b\n1,2,3\n4\n5,6\n"
     for byteLevel in [true, false] {
-      #expect(try gen(["head", "--format", "csv"], stdin: csv, byteLevelCSV: byteLevel).stdout == csv)
-      let filtered = try gen(["filter", "--format", "csv", "--where", "a!=5"], stdin: csv, byteLevelCSV: byteLevel)
+      #expect(try gen(["head", "--format", "csv"], stdin: csv, byteLevel: byteLevel).stdout == csv)
+      let filtered = try gen(["filter", "--format", "csv", "--where", "a!=5"], stdin: csv, byteLevel: byteLevel)
       #expect(filtered.stdout == "a,b\n1,2,3\n4\n")
     }
     let converted = try gen(["convert", "--format", "csv", "--to", "jsonl"], stdin: csv)
@@ -123,7 +123,7 @@ import Testing
     #expect(try gen(["convert", "--to", "csv", "--format", "jsonl"], stdin: jsonl).stdout == csv)
     #expect(try gen(["select", "c99999,c1", "--format", "csv"], stdin: csv).stdout.hasPrefix("c99999,c1\n99999,1\n"))
     #expect(try gen(["filter", "--where", "c100000=100000", "--format", "csv"], stdin: csv).stdout == csv)
-    #expect(try gen(["filter", "--where", "c100000=100000", "--format", "csv"], stdin: csv, byteLevelCSV: false).stdout == csv)
+    #expect(try gen(["filter", "--where", "c100000=100000", "--format", "csv"], stdin: csv, byteLevel: false).stdout == csv)
     #expect(try gen(["stats", "--format", "csv"], stdin: csv).status == 0)
     #expect(try gen(["batch", "--size", "2", "--format", "csv"], stdin: csv).stdout.split(separator: "\n").count == 2)
   }

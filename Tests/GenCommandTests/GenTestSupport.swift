@@ -13,15 +13,15 @@ struct GenRun {
 
 /// Runs `gen` in process with `arguments`; `stdin` becomes standard input.
 func gen(
-  _ arguments: [String], stdin: String = "", byteLevelCSV: Bool = true, splitOffsets: [Int]? = nil,
+  _ arguments: [String], stdin: String = "", byteLevel: Bool = true, splitOffsets: [Int]? = nil,
   rangesRead: ((Int) -> Void)? = nil
 ) throws -> GenRun {
-  try gen(arguments, stdinBytes: Array(stdin.utf8), byteLevelCSV: byteLevelCSV, splitOffsets: splitOffsets, rangesRead: rangesRead)
+  try gen(arguments, stdinBytes: Array(stdin.utf8), byteLevel: byteLevel, splitOffsets: splitOffsets, rangesRead: rangesRead)
 }
 
 /// Runs `gen` in process with `arguments`; `stdinBytes` (gzip, say) become standard input.
 func gen(
-  _ arguments: [String], stdinBytes: [UInt8], byteLevelCSV: Bool = true, splitOffsets: [Int]? = nil,
+  _ arguments: [String], stdinBytes: [UInt8], byteLevel: Bool = true, splitOffsets: [Int]? = nil,
   rangesRead: ((Int) -> Void)? = nil
 ) throws -> GenRun {
   let directory = try TemporaryDirectory()
@@ -37,7 +37,7 @@ func gen(
       return try ByteSource(descriptor: fd, name: "<stdin>", closeWhenDone: true)
     },
     stderrIsTerminal: false, python: nil)
-  environment.byteLevelCSV = byteLevelCSV
+  environment.byteLevel = byteLevel
   environment.splitOffsets = splitOffsets
   environment.rangesRead = rangesRead
   let status = GenCommand.main(arguments, environment: environment)

@@ -63,7 +63,7 @@ import Testing
     let dir = try TemporaryDirectory()
     let rows = Self.rows(400, seed: 16)
     let whole = try dir.file("sales.csv", Self.text([Self.header] + rows))
-    let one = try gen(["stats", whole] + grouping, byteLevelCSV: byteLevel)
+    let one = try gen(["stats", whole] + grouping, byteLevel: byteLevel)
     #expect(one.status == 0)
     for parts in 1...7 {
       let pieces = Self.split(rows, parts: parts, seed: UInt64(parts))
@@ -74,8 +74,8 @@ import Testing
         // the columns with --header, as Spark's later partitions must.
         let run =
           index == 0
-          ? try gen(["stats", "--partial", "--format", "csv"] + grouping, stdin: Self.text([Self.header] + piece), byteLevelCSV: byteLevel)
-          : try gen(["stats", "--partial", "--header", Self.header] + grouping, stdin: Self.text(piece), byteLevelCSV: byteLevel)
+          ? try gen(["stats", "--partial", "--format", "csv"] + grouping, stdin: Self.text([Self.header] + piece), byteLevel: byteLevel)
+          : try gen(["stats", "--partial", "--header", Self.header] + grouping, stdin: Self.text(piece), byteLevel: byteLevel)
         #expect(run.status == 0, "\(run.stderr)")
         partials += run.stdout
         files.append(try dir.file("part-\(index).jsonl", run.stdout))
@@ -226,7 +226,7 @@ import Testing
     }
     // The general (String) path too, and a file rather than standard input.
     let file = try dir.file("part-00001", body)
-    #expect(try gen(["filter", "--where", "qty>5", "--header", "name,country,qty,price", file], byteLevelCSV: false).stdout
+    #expect(try gen(["filter", "--where", "qty>5", "--header", "name,country,qty,price", file], byteLevel: false).stdout
       == "\"Smith, Bob\",DE,12,1.25\nCarol,FR,10,4\n")
     // Names checked as a header line's are: repeated and empty ones renamed, with the warning.
     let renamed = try gen(["convert", "--to", "jsonl", "--header", "a,a,"], stdin: "1,2,3\n")

@@ -12,6 +12,9 @@ struct JSONValidator {
   private let start: UnsafePointer<UInt8>
   private let end: UnsafePointer<UInt8>
   private var position: UnsafePointer<UInt8>
+  /// Whether the last string read had an escape or a byte from 0x80 (its
+  /// bytes are then not its text).
+  private var stringNeedsDecoding = false
 
   private init(_ bytes: UnsafeRawBufferPointer) {
     let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -27,6 +30,51 @@ struct JSONValidator {
     guard validator.position < validator.end, validator.position.pointee == UInt8(ascii: "{"),
       validator.object(depth: 0)  // (the parser's depth of the top-level value)
     else { return false }
+    validator.skipSpace()
+    return validator.position == validator.end
+  }
+
+  /// Whether `bytes` are one JSON object, as ``isObject(_:)``; if so, its
+  /// members' places are in `members` (emptied first), in order. Nested
+  /// values are checked, not taken apart.
+  static func members(of bytes: UnsafeRawBufferPointer, into members: inout [JSONMemberSpan]) -> Bool {
+    members.removeAll(keepingCapacity: true)
+    guard bytes.count > 1 else { return false }
+    var validator = JSONValidator(bytes)
+    validator.skipSpace()
+    guard validator.position < validator.end, validator.position.pointee == UInt8(ascii: "{") else { return false }
+    validator.position += 1
+    validator.skipSpace()
+    if validator.position < validator.end, validator.position.pointee == UInt8(ascii: "}") {
+      validator.position += 1
+    } else {
+      while true {
+        validator.skipSpace()
+        guard validator.position < validator.end, validator.position.pointee == UInt8(ascii: "\"") else { return false }
+        let keyStart = validator.position - validator.start + 1
+        guard validator.string() else { return false }
+        let keyEnd = validator.position - validator.start - 1
+        let keyNeedsDecoding = validator.stringNeedsDecoding
+        validator.skipSpace()
+        guard validator.position < validator.end, validator.position.pointee == UInt8(ascii: ":") else { return false }
+        validator.position += 1
+        validator.skipSpace()
+        let valueStart = validator.position - validator.start
+        guard validator.value(depth: 1) else { return false }
+        let valueEnd = validator.position - validator.start
+        let kind = bytes[valueStart]
+        members.append(
+          JSONMemberSpan(
+            key: keyStart..<keyEnd, keyNeedsDecoding: keyNeedsDecoding, value: valueStart..<valueEnd,
+            kind: kind, stringNeedsDecoding: kind == UInt8(ascii: "\"") && validator.stringNeedsDecoding))
+        validator.skipSpace()
+        guard validator.position < validator.end else { return false }
+        let byte = validator.position.pointee
+        validator.position += 1
+        if byte == UInt8(ascii: "}") { break }
+        guard byte == UInt8(ascii: ",") else { return false }
+      }
+    }
     validator.skipSpace()
     return validator.position == validator.end
   }
@@ -99,6 +147,7 @@ struct JSONValidator {
 
   private mutating func string() -> Bool {
     position += 1  // the opening quote
+    stringNeedsDecoding = false
     while true {
       // Plain ASCII, eight bytes at a time, as the parser scans.
       while end - position >= 8 {
@@ -114,8 +163,10 @@ struct JSONValidator {
       }
       if byte < 0x20 { return false }
       if byte == UInt8(ascii: "\\") {
+        stringNeedsDecoding = true
         guard escape() else { return false }
       } else if byte >= 0x80 {
+        stringNeedsDecoding = true
         guard utf8Sequence() else { return false }
       } else {
         position += 1
@@ -226,5 +277,30 @@ struct JSONValidator {
       if byte == UInt8(ascii: "}") { return true }
       guard byte == UInt8(ascii: ",") else { return false }
     }
+  }
+}
+
+/// Where one member of a JSON object lies in the object's bytes (see
+/// ``JSONValidator/members(of:into:)``): its key's text between the quotes,
+/// and its value.
+package struct JSONMemberSpan {
+  /// The key's bytes, without the quotes.
+  package var key: Range<Int>
+  /// The key has an escape or non-ASCII bytes: parse it for its text.
+  package var keyNeedsDecoding: Bool
+  /// The value's bytes (a string's with its quotes).
+  package var value: Range<Int>
+  /// The value's first byte: `"`, `{`, `[`, `t`, `f`, `n` (null), `N`, `I`, or a number's `-` or digit.
+  package var kind: UInt8
+  /// A string value has an escape or non-ASCII bytes: parse it for its text.
+  package var stringNeedsDecoding: Bool
+}
+
+extension JSONValue {
+  /// Whether `bytes` are one JSON object; if so, where its members lie (see
+  /// ``JSONMemberSpan``), without building anything. For verbs that read a
+  /// JSON Lines record's fields from its bytes; on false, parse to learn why.
+  package static func members(of bytes: UnsafeRawBufferPointer, into members: inout [JSONMemberSpan]) -> Bool {
+    JSONValidator.members(of: bytes, into: &members)
   }
 }

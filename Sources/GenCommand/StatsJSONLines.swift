@@ -1,0 +1,173 @@
+import StreamIO
+
+/// `stats` over JSON Lines from each line's bytes: the line is checked as
+/// the parser would check it and its members located (``JSONMemberSpan``),
+/// with no String, array or dictionary made per record for plain values. The
+/// numbers are those of ``StatsTotals/add(_:groupBy:derived:)`` on the parsed
+/// record, which reads what this does not: a line that is no plain object
+/// (blank, bad, a byte-order mark: its error or skip as elsewhere), and
+/// values with escapes, non-ASCII text, arrays or objects.
+extension StatsTotals {
+  /// Adds the stream's records (the first already read: `first`) without
+  /// `--where` or `--derive`. Returns how many records it added.
+  mutating func addJSONLines(_ stream: RecordStream, first: Record, groupBy: String?) throws -> Int {
+    var summaries: [[ColumnSummary]] = []  // [group slot][column slot]
+    var groupSlots: [String: Int] = [:]
+    var smallGroupSlots: [UInt64: Int] = [:]  // group values under 8 bytes, by StatsTotals.smallKey
+    var slotGroups: [String] = []
+    var slotNames: [String] = []  // in the order the records showed them
+    var slotsByName: [String: Int] = [:]
+    let sketching = self.sketching
+    func slot(named name: String) -> Int {
+      if let slot = slotsByName[name] { return slot }
+      slotNames.append(name)
+      slotsByName[name] = slotNames.count - 1
+      return slotNames.count - 1
+    }
+    func slot(group: String) -> Int {
+      if let known = groupSlots[group] { return known }
+      groupSlots[group] = summaries.count
+      slotGroups.append(group)
+      summaries.append([])
+      return summaries.count - 1
+    }
+    func add(_ value: JSONValue, group: Int, column: Int) {
+      while summaries[group].count <= column { summaries[group].append(ColumnSummary(sketching: sketching)) }
+      summaries[group][column].add(value)
+    }
+    /// A record the parser made: as `add(_:groupBy:)` adds it.
+    func add(_ record: Record) {
+      let group = slot(group: groupBy.flatMap { record.value($0)?.text } ?? "")
+      for field in record.fields where field.name != groupBy { add(field.value, group: group, column: slot(named: field.name)) }
+    }
+
+    add(first)
+    var records = 1
+    var members: [JSONMemberSpan] = []
+    // Each member position's key in the last line, and its slot (nil: the
+    // group column): most lines repeat the last one's keys.
+    var lastKeys: [[UInt8]] = []
+    var lastSlots: [Int?] = []
+    let groupKey = groupBy.map { Array($0.utf8) }
+    var groupBytes: [UInt8] = []
+    while let line = try stream.nextJSONLine() {
+      let bytes = line.bytes
+      guard JSONValue.members(of: bytes, into: &members), members.allSatisfy({ !$0.keyNeedsDecoding }) else {
+        if let record = try stream.record(fromJSONLine: line) {
+          records += 1
+          add(record)
+          lastKeys.removeAll()
+        }
+        continue
+      }
+      records += 1
+      // The keys' slots, and the group's value (its first member's, as Record.value finds it).
+      var groupMember: Int?
+      if lastKeys.count != members.count {
+        lastKeys = Array(repeating: [], count: members.count)
+        lastSlots = Array(repeating: nil, count: members.count)
+      }
+      for (index, member) in members.enumerated() {
+        let key = UnsafeRawBufferPointer(rebasing: bytes[member.key])
+        if !lastKeys[index].elementsEqual(key) {
+          lastKeys[index] = Array(key)
+          lastSlots[index] = groupKey.map { key.elementsEqual($0) } == true ? nil : slot(named: String(decoding: key, as: UTF8.self))
+        }
+        if lastSlots[index] == nil && groupMember == nil { groupMember = index }
+      }
+      var group: Int
+      if let groupMember {
+        let member = members[groupMember]
+        let value = UnsafeRawBufferPointer(rebasing: bytes[member.value])
+        switch member.kind {
+        case UInt8(ascii: "\"") where !member.stringNeedsDecoding:
+          groupBytes.removeAll(keepingCapacity: true)
+          groupBytes.append(contentsOf: value.dropFirst().dropLast())
+        case UInt8(ascii: "n"): groupBytes.removeAll(keepingCapacity: true)  // null: the "" group
+        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
+          groupBytes = Array((try JSONValue(parsing: Array(value))).text.utf8)
+        default: groupBytes = Array(value)  // a number, true or false: as written
+        }
+        group = groupBytes.withUnsafeBytes { text in
+          guard text.count < 8 else { return slot(group: String(decoding: text, as: UTF8.self)) }
+          let key = Self.smallKey(text)
+          if let known = smallGroupSlots[key] { return known }
+          let made = slot(group: String(decoding: text, as: UTF8.self))
+          smallGroupSlots[key] = made
+          return made
+        }
+      } else {
+        group = slot(group: "")
+      }
+      for (index, member) in members.enumerated() {
+        guard let column = lastSlots[index] else { continue }
+        while summaries[group].count <= column { summaries[group].append(ColumnSummary(sketching: sketching)) }
+        let value = UnsafeRawBufferPointer(rebasing: bytes[member.value])
+        switch member.kind {
+        case UInt8(ascii: "\"") where !member.stringNeedsDecoding:
+          summaries[group][column].addText(UnsafeRawBufferPointer(rebasing: value.dropFirst().dropLast()))
+        case UInt8(ascii: "n"): continue  // null: a missing value
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+          summaries[group][column].see(value)
+          summaries[group][column].nonNumeric += 1
+        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
+          summaries[group][column].add(try JSONValue(parsing: Array(value)))
+        default:  // a number (NaN and ±Infinity among them), as written
+          summaries[group][column].addNumber(value)
+        }
+      }
+    }
+    // Into the groups, as addCSV leaves them.
+    for (groupSlot, group) in slotGroups.enumerated() {
+      let row = summaries[groupSlot]
+      summaries[groupSlot] = []
+      var columns = groups[group] ?? [:]
+      for (slot, summary) in row.enumerated() where summary.count > 0 || summary.nonNumeric > 0 {
+        columns[slotNames[slot]] = summary
+      }
+      groups[group] = columns
+    }
+    for name in slotNames { note(column: name) }
+    return records
+  }
+}
+
+extension ColumnSummary {
+  /// A text value from its bytes (a CSV field, a JSON string without
+  /// escapes), as `add(JSONValue.string(text))` adds it: empty is missing;
+  /// a number as Python's `float()` reads it counts as that number.
+  @inline(__always)
+  mutating func addText(_ field: UnsafeRawBufferPointer) {
+    if field.isEmpty { return }
+    if field.first == 0x20 || field.last == 0x20 {
+      add(JSONValue.string(String(decoding: field, as: UTF8.self)))
+    } else if !addNumber(field) {
+      see(field)
+      nonNumeric += 1
+    }
+  }
+
+  /// A number's text (a JSON number, or text that reads as one): added,
+  /// exactly as a decimal when it is a plain one. False: not a number.
+  @inline(__always) @discardableResult
+  mutating func addNumber(_ field: UnsafeRawBufferPointer) -> Bool {
+    if let (mantissa, scale) = DecimalSum.parse(field) {
+      // A plain decimal: its exact value, and the Double nearest it (a
+      // 53-bit mantissa over an exact power of ten is correctly rounded).
+      var number: Double
+      if mantissa.magnitude < 1 << 53 && scale < DecimalPowers.exact.count {
+        number = Double(mantissa) / DecimalPowers.exact[scale]
+        if mantissa == 0 && field[0] == UInt8(ascii: "-") { number = -0.0 }
+      } else {
+        number = Double.decode(csvField: field)!
+      }
+      see(field)
+      add(number, decimal: mantissa, scale: scale)
+      return true
+    }
+    guard let number = Double.decode(csvField: field) else { return false }
+    see(field)
+    add(number)
+    return true
+  }
+}

@@ -1,0 +1,67 @@
+// stats over JSON Lines from the records' bytes (StatsJSONLines.swift) gives
+// the table the general path gives from parsed records, whatever the values.
+import Foundation
+@testable import GenCommand
+import Generators
+import Testing
+
+@Suite struct JSONLinesStatsTests {
+  /// Values of every JSON kind, numbers and number-like text of every shape,
+  /// escapes and non-ASCII text, keys that come, go, repeat and change order.
+  static let values = [
+    "1", "-0", "0.5", "-12.75", "1e3", "2.5E-3", "1e400", "-1e400", "NaN", "Infinity", "-Infinity", "123456789012345678901",
+    "\"4\"", "\" 12 \"", "\"1_000\"", "\"0x10\"", "\"inf\"", "\"-nan\"", "\"1e5\"", "\"-0.0\"", "\"\"", "\"abc\"",
+    "\"Zoë\"", "\"a\\\"b\"", "\"\\u0031\\u0032\"", "null", "true", "false", "[1, 2]", "{\"x\": 1}", "\"9.99\"", "\"  \"",
+  ]
+  static let groups = ["\"US\"", "\"DE\"", "\"a long group name\"", "null", "7", "\"Zoë\"", "\"D\\u0045\"", "true", "[1]", "\"\""]
+
+  static func lines(seed: UInt64, count: Int) -> String {
+    var random = SplitMix64(seed: seed)
+    func pick<T>(_ array: [T]) -> T { array[Int(random.next() % UInt64(array.count))] }
+    var text = "\u{FEFF}{\"country\": \"US\", \"qty\": 1, \"price\": \"2.50\"}\n"
+    for index in 0..<count {
+      var members: [String] = []
+      if random.next() % 10 != 0 { members.append("\"country\": \(pick(groups))") }
+      members.append("\"qty\": \(pick(values))")
+      if random.next() % 4 != 0 { members.append("\"price\":\(pick(values))") }
+      if index > count / 2 && random.next() % 3 == 0 { members.append("\"late\": \(pick(values))") }
+      if random.next() % 20 == 0 { members.append("\"qty\": \(pick(values))") }  // a repeated key
+      if random.next() % 30 == 0 { members.append("\"k\\u00e9y\": \(pick(values))") }  // an escaped key
+      if random.next() % 5 == 0 { members.shuffle(using: &random) }
+      text += "{" + members.joined(separator: random.next() % 2 == 0 ? ", " : ",") + "}\n"
+      if random.next() % 50 == 0 { text += index % 2 == 0 ? "\n" : "   \n" }
+    }
+    return text
+  }
+
+  @Test(arguments: [
+    ["--group-by", "country"], [], ["--group-by", "qty"], ["--group-by", "country", "--to", "jsonl", "--distinct", "--percentiles", "50,90"],
+    ["--group-by", "price", "--to", "csv"], ["--group-by", "country", "--partial"],
+  ])
+  func bytesGiveTheParsedRecordsTable(options: [String]) throws {
+    let dir = try TemporaryDirectory()
+    for seed in 1...4 as ClosedRange<UInt64> {
+      let path = try dir.file("values\(seed).jsonl", Self.lines(seed: seed, count: 3_000))
+      let general = try gen(["stats", path, "--threads", "1"] + options, byteLevel: false)
+      let bytes = try gen(["stats", path, "--threads", "1"] + options)
+      #expect(general.status == 0, "\(general.stderr)")
+      #expect(bytes.stdout == general.stdout, "seed \(seed)")
+      #expect(bytes.stderr == general.stderr)
+    }
+  }
+
+  /// Bad lines: the same error (file and line), or with --skip-bad the same count of skipped records.
+  @Test func badLinesAsTheGeneralPath() throws {
+    let dir = try TemporaryDirectory()
+    let text = "{\"g\": \"a\", \"n\": 1}\n{\"g\": \"b\", \"n\": 2}\n{\"g\": \"a\", \"n\": 01}\n[1]\n{\"g\": \"a\", \"n\": 3}\n{\"g\": \"a\", \"n\": \"\\ud800\"}\n"
+    let path = try dir.file("bad.jsonl", text)
+    for options in [["--group-by", "g"], ["--group-by", "g", "--skip-bad"]] {
+      let general = try gen(["stats", path] + options, byteLevel: false)
+      let bytes = try gen(["stats", path] + options)
+      #expect(bytes.stdout == general.stdout)
+      #expect(bytes.stderr == general.stderr)
+      #expect(bytes.status == general.status)
+    }
+    #expect(try gen(["stats", path, "--group-by", "g"]).stderr.contains("bad.jsonl:3"))
+  }
+}
