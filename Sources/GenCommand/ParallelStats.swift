@@ -87,4 +87,37 @@ enum ParallelStats {
     }
     return combined
   }
+
+  /// JSON Lines (`stats` without `--where` or `--derive`): the ranges' totals
+  /// combined, or nil: read on one thread instead. The first range's first
+  /// record (`first`) is already read.
+  static func runJSONLines(
+    _ stream: RecordStream, starts: [Int], first: Record, groupBy: String?, sketching: StatsSketching,
+    maxLineLength: Int, environment: GenEnvironment
+  ) -> StatsTotals? {
+    let results = Slots<(StatsTotals, Bool)>(count: starts.count)
+    stream.stop(at: starts[1])
+    // As in run(…): the first range's stream is its thread's only, the environment only read.
+    let shared = Unshared((stream, environment, first))
+    DispatchQueue.concurrentPerform(iterations: starts.count) { index in
+      let (stream, environment, first) = shared.value
+      do {
+        let range = try stream.range(index, of: starts, maxLineLength: maxLineLength, environment: environment)
+        var totals = StatsTotals()
+        totals.sketching = sketching
+        if let record = index == 0 ? first : try range.next() {
+          totals.records = try totals.addJSONLines(range, first: record, groupBy: groupBy)
+        }
+        results.set(index, (totals, range.endedAtStop))
+      } catch {
+        results.set(index, nil)
+      }
+    }
+    var combined: StatsTotals?
+    for (index, result) in results.values.enumerated() {
+      guard let (totals, endedAtStop) = result, endedAtStop || index == starts.count - 1 else { return nil }
+      if combined == nil { combined = totals } else { combined!.merge(totals) }
+    }
+    return combined
+  }
 }

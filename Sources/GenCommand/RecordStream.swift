@@ -283,6 +283,10 @@ package final class RecordStream {
   /// Makes the rows stop where the next range starts (the first range's stream).
   func stop(at offset: Int) { rangeStop = offset }
 
+  /// Whether it was made to stop at a range's end (it was read in a `--threads`
+  /// attempt: read the input with ``reopened()`` instead).
+  var rangeStopped: Bool { rangeStop != nil }
+
   /// Counts the ragged rows of the other ranges (`--threads`) with these, for ``reportRagged(_:)``.
   func addRagged(_ count: Int) { raggedRows += count }
 

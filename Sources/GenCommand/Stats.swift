@@ -68,9 +68,10 @@ struct Stats: GenVerb {
 
   @Option(
     help: """
-      Threads to read a CSV file with (default: the machine's cores): the file is split into byte \
+      Threads to read a file with (default: the machine's cores): the file is split into byte \
       ranges at verified record starts and the ranges' totals combined; the table is the same. \
-      Standard input, gzip, --skip-bad, JSON Lines and files under 8 MB are read on one thread.
+      Standard input, URLs, gzip, --skip-bad, files under 8 MB, and JSON Lines with --where or \
+      --derive are read on one thread.
       """)
   var threads: Int?
 
@@ -160,7 +161,25 @@ struct Stats: GenVerb {
           if stream.format == .jsonl && environment.byteLevel && expressions.conditions == nil
             && expressions.derived == nil
           {
-            totals.records = try totals.addJSONLines(stream, first: record, groupBy: groupBy)
+            if let starts = try ParallelStats.starts(
+              stream, options: input, threads: threads ?? ParallelStats.cores, environment: environment),
+              let parallel = ParallelStats.runJSONLines(
+                stream, starts: starts, first: record, groupBy: groupBy, sketching: sketching,
+                maxLineLength: input.maxLineLength, environment: environment)
+            {
+              totals = parallel
+              environment.rangesRead?(starts.count)
+            } else {
+              if stream.rangeStopped {
+                // A range met bad data: read it all again on one thread, for its error and line.
+                environment.rangesRead?(1)
+                stream = try stream.reopened()
+                guard let again = try stream.next() else { break }
+                totals.records = try totals.addJSONLines(stream, first: again, groupBy: groupBy)
+              } else {
+                totals.records = try totals.addJSONLines(stream, first: record, groupBy: groupBy)
+              }
+            }
             break
           }
         }

@@ -64,4 +64,42 @@ import Testing
     }
     #expect(try gen(["stats", path, "--group-by", "g"]).stderr.contains("bad.jsonl:3"))
   }
+
+  /// --threads: a split at any byte of a JSON Lines file gives the one-thread table.
+  @Test(arguments: [["--group-by", "country"], ["--group-by", "country", "--to", "jsonl", "--distinct", "--percentiles", "50"]])
+  func everySplitOffsetGivesTheOneThreadTable(options: [String]) throws {
+    let dir = try TemporaryDirectory()
+    let text = Self.lines(seed: 9, count: 40)
+    let path = try dir.file("split.jsonl", text)
+    let one = try gen(["stats", path, "--threads", "1"] + options)
+    #expect(one.status == 0, "\(one.stderr)")
+    let bytes = Array(text.utf8)
+    var differing: [Int] = [], wronglySequential: [Int] = []
+    for offset in 1..<bytes.count {
+      var ranges = 0
+      let split = try genSplit(["stats", path] + options, at: [offset]) { ranges = $0 }
+      if split.stdout != one.stdout || split.stderr != one.stderr || split.status != one.status { differing.append(offset) }
+      if bytes[offset - 1] == 0x0A && ranges != 2 { wronglySequential.append(offset) }
+    }
+    #expect(differing.isEmpty, "offsets \(differing.prefix(10)) gave another table")
+    #expect(wronglySequential.isEmpty, "\(wronglySequential.prefix(10))")
+  }
+
+  /// A bad line in a later range: the one-thread error, with the file's line.
+  @Test func badLineInALaterRange() throws {
+    let dir = try TemporaryDirectory()
+    var text = ""
+    for index in 0..<40 { text += "{\"g\": \"\(index % 3)\", \"n\": \(index)}\n" }
+    text += "{\"g\": 1, \"n\": tru}\n{\"g\": 1}\n"
+    let path = try dir.file("bad.jsonl", text)
+    let one = try gen(["stats", path, "--group-by", "g", "--threads", "1"])
+    #expect(one.status == 65)
+    #expect(one.stderr.contains("bad.jsonl:41"), "\(one.stderr)")
+    for offset in [text.utf8.count / 4, text.utf8.count / 2, text.utf8.count - 12] {
+      let split = try genSplit(["stats", path, "--group-by", "g"], at: [offset])
+      #expect(split.status == one.status)
+      #expect(split.stderr == one.stderr)
+      #expect(split.stdout == one.stdout)
+    }
+  }
 }
