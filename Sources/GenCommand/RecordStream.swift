@@ -559,10 +559,12 @@ package final class RecordStream {
   package func nextJSONLine() throws(StreamIOError) -> Line? {
     guard let line = try lines!.next() else {
       if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a line start
+      finishProgress()
       return nil
     }
     if let rangeStop, rangeStart &+ line.byteOffset >= rangeStop {
       endedAtStop = rangeStart &+ line.byteOffset == rangeStop
+      finishProgress()
       return nil
     }
     advanceProgress(to: line.byteOffset)

@@ -5,7 +5,8 @@ import StreamIO
 final class RecordWriter {
   let format: InputFormat
   let sink: OutputSink
-  private var csv: CSVWriter?
+  /// The CSV format's writer.
+  private(set) var csv: CSVWriter?
   /// The CSV header: written before the first record.
   private(set) var columns: [String]? {
     didSet { columnSet = Set(columns ?? []) }

@@ -5,8 +5,8 @@ import StreamIO
 /// with no String, array or dictionary made per record for plain values. The
 /// numbers are those of ``StatsTotals/add(_:groupBy:derived:)`` on the parsed
 /// record, which reads what this does not: a line that is no plain object
-/// (blank, bad, a byte-order mark: its error or skip as elsewhere), and
-/// values with escapes, non-ASCII text, arrays or objects.
+/// (blank, bad, a byte-order mark: its error or skip as elsewhere), keys
+/// with escapes, and values that are strings with escapes, arrays or objects.
 extension StatsTotals {
   /// Adds the stream's records (the first already read: `first`) without
   /// `--where` or `--derive`. Returns how many records it added.

@@ -174,6 +174,8 @@ struct Select: GenVerb {
     }
     if stream.format == .csv && stream.hasNamedColumns && environment.byteLevel {
       try Self.selectRows(stream, wanted: wanted, writer: writer)
+    } else if stream.format == .jsonl && environment.byteLevel, let record = first.take() {
+      try JSONLinesFastPaths.select(stream, first: record, wanted: wanted, writer: writer)
     } else {
       while let record = try first.take() ?? stream.next() { try write(record) }
     }
@@ -347,6 +349,8 @@ struct Convert: GenVerb {
       }
     } else if stream.format == .csv && to == .jsonl && environment.byteLevel {
       try convertCSVToJSONLines(stream, writer: writer, sink: sink)
+    } else if stream.format == .jsonl && to == .csv && environment.byteLevel {
+      try JSONLinesFastPaths.convertToCSV(stream, writer: writer)
     } else {
       while let record = try stream.next() {
         try writer.write(record, passThrough: stream.format == to)

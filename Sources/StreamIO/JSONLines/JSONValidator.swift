@@ -12,8 +12,8 @@ struct JSONValidator {
   private let start: UnsafePointer<UInt8>
   private let end: UnsafePointer<UInt8>
   private var position: UnsafePointer<UInt8>
-  /// Whether the last string read had an escape or a byte from 0x80 (its
-  /// bytes are then not its text).
+  /// Whether the last string read had an escape (its bytes are then not its
+  /// text; without one they are, valid UTF-8).
   private var stringNeedsDecoding = false
 
   private init(_ bytes: UnsafeRawBufferPointer) {
@@ -166,7 +166,6 @@ struct JSONValidator {
         stringNeedsDecoding = true
         guard escape() else { return false }
       } else if byte >= 0x80 {
-        stringNeedsDecoding = true
         guard utf8Sequence() else { return false }
       } else {
         position += 1
@@ -286,13 +285,13 @@ struct JSONValidator {
 package struct JSONMemberSpan {
   /// The key's bytes, without the quotes.
   package var key: Range<Int>
-  /// The key has an escape or non-ASCII bytes: parse it for its text.
+  /// The key has an escape: parse it for its text (else its bytes are its text, valid UTF-8).
   package var keyNeedsDecoding: Bool
   /// The value's bytes (a string's with its quotes).
   package var value: Range<Int>
   /// The value's first byte: `"`, `{`, `[`, `t`, `f`, `n` (null), `N`, `I`, or a number's `-` or digit.
   package var kind: UInt8
-  /// A string value has an escape or non-ASCII bytes: parse it for its text.
+  /// A string value has an escape: parse it for its text (else its bytes are its text).
   package var stringNeedsDecoding: Bool
 }
 

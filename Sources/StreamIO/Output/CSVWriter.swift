@@ -25,6 +25,7 @@ public final class CSVWriter {
   }
 
   /// Writes one record. Python: `writer.writerow(fields)`.
+  @inlinable  // specialized for the caller's fields: no generic walk of each String
   public func write<Fields: Sequence>(_ fields: Fields) throws(StreamIOError) where Fields.Element: StringProtocol {
     var first = true
     var onlyField = true
@@ -97,6 +98,7 @@ public final class CSVWriter {
     try sink.write(byte: quote)
   }
 
+  @inlinable
   package func writeField<Field: StringProtocol>(_ field: Field) throws(StreamIOError) {
     let delimiter = dialect.delimiter, quote = dialect.quote
     let needsQuotes = field.utf8.contains { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }

@@ -1,11 +1,12 @@
-// stats over JSON Lines from the records' bytes (StatsJSONLines.swift) gives
-// the table the general path gives from parsed records, whatever the values.
+// stats, select and convert over JSON Lines from the records' bytes
+// (StatsJSONLines.swift, JSONLinesFastPaths.swift) give what the general path
+// gives from parsed records, whatever the values.
 import Foundation
 @testable import GenCommand
 import Generators
 import Testing
 
-@Suite struct JSONLinesStatsTests {
+@Suite struct JSONLinesFastPathTests {
   /// Values of every JSON kind, numbers and number-like text of every shape,
   /// escapes and non-ASCII text, keys that come, go, repeat and change order.
   static let values = [
@@ -101,5 +102,27 @@ import Testing
       #expect(split.stderr == one.stderr)
       #expect(split.stdout == one.stdout)
     }
+  }
+
+  @Test(arguments: [["select", "qty,country"], ["select", "price,missing,qty"], ["convert", "--to", "csv"], ["select", "late"]])
+  func selectAndConvertFromBytesAsFromRecords(arguments: [String]) throws {
+    let dir = try TemporaryDirectory()
+    for seed in 1...4 as ClosedRange<UInt64> {
+      let path = try dir.file("values\(seed).jsonl", Self.lines(seed: seed, count: 3_000))
+      let general = try gen(arguments + [path, "--threads", "1"], byteLevel: false)
+      let bytes = try gen(arguments + [path, "--threads", "1"])
+      #expect(bytes.stdout == general.stdout, "seed \(seed)")
+      #expect(bytes.stderr == general.stderr)
+      #expect(bytes.status == general.status)
+    }
+    // Records whose keys are those of the first, in its order: the rows CSV writes from bytes.
+    var text = "{\"a\": \"x\", \"b\": 1.50}\n"
+    for value in Self.values { text += "{\"a\": \(value), \"b\": \(value)}\n" }
+    text += "{\"a\": \"\"}\n{\"b\": 2, \"a\": 1}\n{\"a\": \"q,\\\"\", \"b\": \"line\\nbreak\"}\n"
+    let path = try dir.file("same-keys.jsonl", text)
+    let general = try gen(arguments + [path], byteLevel: false)
+    #expect(try gen(arguments + [path]).stdout == general.stdout)
+    let one = try dir.file("one-key.jsonl", "{\"a\": null}\n{\"a\": \"\"}\n{\"a\": 0}\n")
+    #expect(try gen(["convert", "--to", "csv", one]).stdout == (try gen(["convert", "--to", "csv", one], byteLevel: false)).stdout)
   }
 }
