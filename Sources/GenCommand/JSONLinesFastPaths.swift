@@ -1,6 +1,6 @@
 import StreamIO
 
-/// `convert --to csv` and `select` over JSON Lines from each record's bytes
+/// `filter`, `convert --to csv` and `select` over JSON Lines from each record's bytes
 /// (located as in StatsJSONLines.swift): a record whose members are plain —
 /// keys without escapes; values that are numbers, true, false, null, or
 /// strings without escapes — is written from its bytes, which are what the
@@ -88,6 +88,26 @@ enum JSONLinesFastPaths {
     }
   }
 
+  /// `filter` over JSON Lines: the conditions read each record's members
+  /// from its bytes (``JSONExpressionRow``), and a kept record's line is
+  /// written as read.
+  static func filter(_ stream: RecordStream, conditions: RecordConditions, writer: RecordWriter) throws {
+    var members: [JSONMemberSpan] = []
+    while let line = try stream.nextJSONLine() {
+      let bytes = line.bytes
+      if JSONValue.members(of: bytes, into: &members), !members.contains(where: \.keyNeedsDecoding) {
+        if conditions.matches(JSONExpressionRow(bytes: bytes, members: members)) {
+          try writer.sink.write(bytes)
+          try writer.sink.write(byte: 0x0A)
+        }
+      } else if let record = try stream.record(fromJSONLine: line),
+        conditions.matches(RecordExpressionRow(record: record))
+      {
+        try writer.write(record, passThrough: true)
+      }
+    }
+  }
+
   /// A plain member's value as CSV text: a string's bytes without its quotes,
   /// nothing for null, a number, true or false as written.
   @inline(__always)
@@ -96,6 +116,44 @@ enum JSONLinesFastPaths {
     case UInt8(ascii: "\""): UnsafeRawBufferPointer(rebasing: bytes[member.value.lowerBound + 1..<member.value.upperBound - 1])
     case UInt8(ascii: "n"): UnsafeRawBufferPointer(rebasing: bytes[0..<0])
     default: UnsafeRawBufferPointer(rebasing: bytes[member.value])
+    }
+  }
+}
+
+/// A JSON Lines record read from its bytes, as an expression reads it: the
+/// value ``RecordExpressionRow`` gives for the parsed record (a column's
+/// first member, by name), without a String for a number or an ASCII string.
+struct JSONExpressionRow: ExpressionRow {
+  let bytes: UnsafeRawBufferPointer
+  let members: [JSONMemberSpan]
+
+  func value(column index: Int?, name: String) -> ExpressionValue {
+    if let index, index < members.count, key(members[index], is: name) { return value(members[index]) }
+    for member in members where key(member, is: name) { return value(member) }
+    return .null
+  }
+
+  @inline(__always)
+  private func key(_ member: JSONMemberSpan, is name: String) -> Bool {
+    var name = name
+    return name.withUTF8 { bytes[member.key].elementsEqual($0) }
+  }
+
+  private func value(_ member: JSONMemberSpan) -> ExpressionValue {
+    let value = UnsafeRawBufferPointer(rebasing: bytes[member.value])
+    switch member.kind {
+    case UInt8(ascii: "\"") where !member.stringNeedsDecoding:
+      let text = UnsafeRawBufferPointer(rebasing: value.dropFirst().dropLast())
+      return member.stringIsASCII ? .bytes(text) : .untyped(String(decoding: text, as: UTF8.self))
+    case UInt8(ascii: "n"): return .null
+    case UInt8(ascii: "t"): return .bool(true)
+    case UInt8(ascii: "f"): return .bool(false)
+    case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
+      return ExpressionValue(try? JSONValue(parsing: Array(value)))
+    default:  // a number: an integer if it is written as one that fits, as the parsed record's
+      let text = String(decoding: value, as: UTF8.self)
+      if let integer = Int(text) { return .integer(integer) }
+      return .double(Double(text) ?? .nan)
     }
   }
 }

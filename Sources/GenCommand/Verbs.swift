@@ -283,6 +283,10 @@ struct Filter: GenVerb {
       return try filterCSV(stream, conditions: compiled, writer: writer, environment: environment)
     }
     let conditions = try compiled ?? RecordConditions(self.conditions, columns: nil)
+    if stream.format == .jsonl && environment.byteLevel, let record = first.take() {
+      if conditions.matches(RecordExpressionRow(record: record)) { try writer.write(record, passThrough: true) }
+      try JSONLinesFastPaths.filter(stream, conditions: conditions, writer: writer)
+    }
     while let record = try first.take() ?? stream.next() {
       if conditions.matches(RecordExpressionRow(record: record)) {
         try writer.write(record, passThrough: true)

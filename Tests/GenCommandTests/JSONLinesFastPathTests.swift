@@ -104,7 +104,13 @@ import Testing
     }
   }
 
-  @Test(arguments: [["select", "qty,country"], ["select", "price,missing,qty"], ["convert", "--to", "csv"], ["select", "late"]])
+  @Test(arguments: [
+    ["select", "qty,country"], ["select", "price,missing,qty"], ["convert", "--to", "csv"], ["select", "late"],
+    ["filter", "--where", "qty > 1"], ["filter", "--where", "price * 2 >= 5 or country == 'US'"],
+    ["filter", "--where", "lower(country) ~ 'z|^d' and qty is not null"], ["filter", "--where", "len(country) > 2"],
+    ["filter", "--where", "qty in (1, '4', 0.5) or price is null"], ["filter", "--where", "late != 'abc'"],
+    ["filter", "--where", "qty // 1 == 1 or startswith(str(price), '-')"], ["filter", "--where", "country=US"],
+  ])
   func selectAndConvertFromBytesAsFromRecords(arguments: [String]) throws {
     let dir = try TemporaryDirectory()
     for seed in 1...4 as ClosedRange<UInt64> {

@@ -15,6 +15,8 @@ struct JSONValidator {
   /// Whether the last string read had an escape (its bytes are then not its
   /// text; without one they are, valid UTF-8).
   private var stringNeedsDecoding = false
+  /// Whether the last string read had a byte from 0x80 (valid UTF-8).
+  private var stringHasNonASCII = false
 
   private init(_ bytes: UnsafeRawBufferPointer) {
     let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -66,7 +68,8 @@ struct JSONValidator {
         members.append(
           JSONMemberSpan(
             key: keyStart..<keyEnd, keyNeedsDecoding: keyNeedsDecoding, value: valueStart..<valueEnd,
-            kind: kind, stringNeedsDecoding: kind == UInt8(ascii: "\"") && validator.stringNeedsDecoding))
+            kind: kind, stringNeedsDecoding: kind == UInt8(ascii: "\"") && validator.stringNeedsDecoding,
+            stringIsASCII: kind == UInt8(ascii: "\"") && !validator.stringHasNonASCII))
         validator.skipSpace()
         guard validator.position < validator.end else { return false }
         let byte = validator.position.pointee
@@ -148,6 +151,7 @@ struct JSONValidator {
   private mutating func string() -> Bool {
     position += 1  // the opening quote
     stringNeedsDecoding = false
+    stringHasNonASCII = false
     while true {
       // Plain ASCII, eight bytes at a time, as the parser scans.
       while end - position >= 8 {
@@ -166,6 +170,7 @@ struct JSONValidator {
         stringNeedsDecoding = true
         guard escape() else { return false }
       } else if byte >= 0x80 {
+        stringHasNonASCII = true
         guard utf8Sequence() else { return false }
       } else {
         position += 1
@@ -293,6 +298,8 @@ package struct JSONMemberSpan {
   package var kind: UInt8
   /// A string value has an escape: parse it for its text (else its bytes are its text).
   package var stringNeedsDecoding: Bool
+  /// A string value's bytes are all ASCII.
+  package var stringIsASCII: Bool
 }
 
 extension JSONValue {
