@@ -16,9 +16,12 @@ extension JSONMemberSpan {
 enum JSONLinesFastPaths {
   /// JSON Lines to CSV: the header is the first record's keys; a record with
   /// exactly those keys, in that order, all plain, is written from its bytes.
-  static func convertToCSV(_ stream: RecordStream, writer: RecordWriter) throws {
-    guard let first = try stream.next() else { return }
-    try writer.write(first, passThrough: false)  // (writes the header: the first record's keys)
+  /// `first`: the stream's first record if it is read already (the first
+  /// range's, with `--threads`); the writer's columns then are its keys.
+  static func convertToCSV(_ stream: RecordStream, first: Record? = nil, writer: RecordWriter) throws {
+    if let first = try first ?? stream.next() {
+      try writer.write(first, passThrough: false)  // (without columns, it writes the header: the first record's keys)
+    }
     let header = (writer.columns ?? []).map { Array($0.utf8) }
     let csv = writer.csv!
     var members: [JSONMemberSpan] = []
@@ -47,8 +50,10 @@ enum JSONLinesFastPaths {
 
   /// `select` over JSON Lines: each wanted column's first member, compact
   /// (`{"name":"x","qty":4}`), null when the record lacks it.
-  static func select(_ stream: RecordStream, first: Record, wanted: [String], writer: RecordWriter) throws {
-    try writer.write(Record(fields: wanted.map { Field($0, first.value($0) ?? .null) }, raw: nil), passThrough: false)
+  static func select(_ stream: RecordStream, first: Record?, wanted: [String], writer: RecordWriter) throws {
+    if let first {
+      try writer.write(Record(fields: wanted.map { Field($0, first.value($0) ?? .null) }, raw: nil), passThrough: false)
+    }
     let sink = writer.sink
     // Each wanted key's bytes, and what is written before its value: {"key": or ,"key":
     let keys = wanted.map { Array($0.utf8) }

@@ -13,6 +13,9 @@ final class RecordWriter {
   }
   private var columnSet: Set<String> = []
   private(set) var droppedFields = 0
+
+  /// Counts the other `--threads` ranges' records with dropped fields with these.
+  func addDropped(_ count: Int) { droppedFields += count }
   /// CSV without a header passed through: rows as they are, no header invented.
   private var headerless = false
 

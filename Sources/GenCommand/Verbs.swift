@@ -157,6 +157,23 @@ struct Select: GenVerb {
     var first: Record?
     if !(stream.format == .csv && stream.hasNamedColumns) { first = try stream.next() }
     if first != nil || stream.hasNamedColumns { try Self.check(wanted, against: stream.columns, in: stream.path) }
+    if stream.format == .jsonl && environment.byteLevel, let record = first,
+      let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment)
+    {
+      let ranges = try ParallelRecords.run(
+        stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: environment.stdout
+      ) { range, sink, index in
+        let writer = RecordWriter(format: .jsonl, sink: sink, columns: wanted)
+        try JSONLinesFastPaths.select(range, first: index == 0 ? record : nil, wanted: wanted, writer: writer)
+      }
+      if ranges != nil {
+        environment.rangesRead?(starts.count)
+        return
+      }
+      environment.rangesRead?(1)
+      stream = try stream.reopened()
+      first = try stream.next()
+    }
     let writer = RecordWriter(format: stream.format, sink: environment.stdout, dialect: stream.dialect, columns: wanted)
     if stream.format == .csv && (stream.writesHeader || !stream.hasNamedColumns) { try writer.writeHeader() }
     var indices: [Int?]?  // CSV: each wanted column's field index
@@ -278,6 +295,31 @@ struct Filter: GenVerb {
       stream = try stream.reopened()
       compiled = try RecordConditions(self.conditions, columns: stream.columns)  // (counts from zero again)
     }
+    if stream.format == .jsonl && environment.byteLevel, let record = first, let firstRange = compiled,
+      let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment)
+    {
+      let texts = self.conditions, columns = stream.columns
+      let ranges = try ParallelRecords.run(
+        stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: environment.stdout
+      ) { range, sink, index in
+        // Each range its own conditions, compiled against the first record's keys.
+        let conditions = index == 0 ? firstRange : try RecordConditions(texts, columns: columns)
+        let writer = RecordWriter(format: .jsonl, sink: sink)
+        if index == 0 && conditions.matches(RecordExpressionRow(record: record)) { try writer.write(record, passThrough: true) }
+        try JSONLinesFastPaths.filter(range, conditions: conditions, writer: writer)
+        return conditions
+      }
+      if let ranges {
+        for range in ranges.dropFirst() { firstRange.absorb(range.summary) }
+        firstRange.report(environment)
+        environment.rangesRead?(starts.count)
+        return
+      }
+      environment.rangesRead?(1)
+      stream = try stream.reopened()
+      first = try stream.next()
+      compiled = try RecordConditions(self.conditions, columns: stream.columns)  // (counts from zero again)
+    }
     let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: stream.dialect)
     if stream.format == .csv && environment.byteLevel {
       return try filterCSV(stream, conditions: compiled, writer: writer, environment: environment)
@@ -354,7 +396,28 @@ struct Convert: GenVerb {
     } else if stream.format == .csv && to == .jsonl && environment.byteLevel {
       try convertCSVToJSONLines(stream, writer: writer, sink: sink)
     } else if stream.format == .jsonl && to == .csv && environment.byteLevel {
-      try JSONLinesFastPaths.convertToCSV(stream, writer: writer)
+      let first = try stream.next()
+      if let first, let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment) {
+        let header = first.fields.map(\.name)
+        let ranges = try ParallelRecords.run(
+          stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: sink
+        ) { range, rangeSink, index in
+          let rangeWriter = RecordWriter(format: .csv, sink: rangeSink, columns: header)
+          if index == 0 { try rangeWriter.writeHeader() }
+          try JSONLinesFastPaths.convertToCSV(range, first: index == 0 ? first : nil, writer: rangeWriter)
+          return rangeWriter.droppedFields
+        }
+        if let ranges {
+          writer.addDropped(ranges.map(\.summary).reduce(0, +))
+          environment.rangesRead?(starts.count)
+        } else {
+          environment.rangesRead?(1)
+          stream = try stream.reopened()
+          try JSONLinesFastPaths.convertToCSV(stream, writer: writer)
+        }
+      } else {
+        try JSONLinesFastPaths.convertToCSV(stream, first: first, writer: writer)
+      }
     } else {
       while let record = try stream.next() {
         try writer.write(record, passThrough: stream.format == to)
