@@ -6,8 +6,8 @@ struct ThreadOptions: ParsableArguments {
     help: """
       Threads to read a file with (default: the machine's cores): the file is split into byte \
       ranges at verified record starts; the output is the same, in the same order (later ranges \
-      wait in temporary files). Standard input, URLs, gzip, --skip-bad and files under 8 MB are \
-      read on one thread, and so are JSON Lines and CSV without a header except by count.
+      wait in temporary files). CSV and JSON Lines; standard input, URLs, gzip, --skip-bad, \
+      files under 8 MB and CSV without a header (except by count) are read on one thread.
       """)
   var threads: Int?
 
