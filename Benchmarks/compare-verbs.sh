@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# gen's verbs beside DuckDB and polars (1 and 2 threads), miller and Python's
-# csv module, on the same generated sales.csv (and its JSON Lines form), in one
-# run. Each tool's answer is checked against gen's (row counts, totals per
-# country) before its time counts. Prints a Markdown table: seconds (median of
-# RUNS), peak memory, and each peer's time over gen's.
+# gen's verbs (1 and 2 threads) beside DuckDB and polars (1 and 2 threads),
+# miller and Python's csv and json modules, on the same generated sales.csv
+# and its JSON Lines form, in one run. Each tool's answer is checked against
+# gen's (row counts, totals per country) before its time counts. Prints a
+# Markdown table: seconds (median of RUNS), peak memory, and each peer's time
+# over gen's with as many threads (miller and Python: over gen's one thread).
 #
 # Usage: bash Benchmarks/compare-verbs.sh [ROWS] [RUNS]
 #   Peers are used when installed: pip install duckdb polars; apt-get install miller.
@@ -46,7 +47,8 @@ def timed(command, env=None):
     return statistics.median(s for s, _ in samples), max(m for _, m in samples)
 
 def output(tool="gen", task=""):
-    path = f"{work}/duck.out" if tool.startswith("DuckDB") and task in ("filter", "filter-expr", "derive", "select", "convert") else out
+    path = f"{work}/duck.out" if tool.startswith("DuckDB") and task in (
+        "filter", "filter-expr", "derive", "select", "convert", "filter-jsonl", "convert-jsonl") else out
     with open(path, encoding="utf-8") as f:
         return f.read()
 
@@ -69,6 +71,14 @@ elif task == "filter-expr": con.execute(f"copy (select * from {{src}} where qty 
 elif task == "derive": con.execute(f"copy (select *, qty * price as total from {{src}}) to '{work}/duck.out' (header, delimiter ',')")
 elif task == "convert": con.execute(f"copy (select * from read_csv('{sales}', header=true, all_varchar=true)) to '{work}/duck.out' (format json)")
 elif task == "count-jsonl": print(con.execute("select count(*) from read_json('{jsonl}', format='newline_delimited')").fetchone()[0])
+else:
+    # sales.jsonl holds every value as a JSON string (gen convert keeps CSV text): read as text, cast.
+    js = "read_json('{jsonl}', format='newline_delimited', columns={{'name':'VARCHAR','country':'VARCHAR','qty':'VARCHAR','price':'VARCHAR'}})"
+    typed = f"(select name, country, cast(qty as bigint) as qty, cast(price as double) as price from {{js}})"
+    if task == "stats-jsonl":
+        for r in con.execute(f"select country, count(qty), sum(qty), avg(qty), min(qty), max(qty), count(price), sum(price), avg(price), min(price), max(price) from {{typed}} group by 1 order by 1").fetchall(): print(*r, sep=",")
+    elif task == "filter-jsonl": con.execute(f"copy (select * from {{js}} where country <> 'US' and cast(qty as bigint) >= 10) to '{work}/duck.out' (format json)")
+    elif task == "convert-jsonl": con.execute(f"copy (select * from {{js}}) to '{work}/duck.out' (header, delimiter ',')")
 """
 pol = f"""
 import polars as pl, sys
@@ -84,6 +94,12 @@ elif task == "filter-expr": lf.filter((pl.col("qty") * pl.col("price") > 1000) |
 elif task == "derive": lf.with_columns(total=pl.col("qty") * pl.col("price")).sink_csv("/dev/stdout")
 elif task == "convert": pl.scan_csv('{sales}', infer_schema=False).sink_ndjson("/dev/stdout")
 elif task == "count-jsonl": print(pl.scan_ndjson('{jsonl}').select(pl.len()).collect(engine="streaming").item())
+elif task == "stats-jsonl":
+    lj = pl.scan_ndjson('{jsonl}').with_columns(pl.col("qty").cast(pl.Int64), pl.col("price").cast(pl.Float64))
+    df = lj.group_by("country").agg([f(c).alias(f"{{f.__name__}}_{{c}}") for c in ("qty", "price") for f in (pl.count, pl.sum, pl.mean, pl.min, pl.max)]).sort("country").collect(engine="streaming")
+    for r in df.iter_rows(): print(*r, sep=",")
+elif task == "filter-jsonl": pl.scan_ndjson('{jsonl}').filter((pl.col("country") != "US") & (pl.col("qty").cast(pl.Int64) >= 10)).sink_ndjson("/dev/stdout")
+elif task == "convert-jsonl": pl.scan_ndjson('{jsonl}').sink_csv("/dev/stdout")
 """
 pycsv = f"""
 import csv, json, sys
@@ -111,19 +127,38 @@ with open('{sales}', newline='') as f:
             s = g.setdefault(r["country"], [0, 0, 0.0])
             s[0] += 1; s[1] += int(r["qty"]); s[2] += float(r["price"])
         for k in sorted(g): print(k, *g[k], sep=",")
+with open('{jsonl}', encoding='utf-8') as f:
+    records = (json.loads(line) for line in f)
+    if task == "stats-jsonl":
+        g = {{}}
+        for r in records:
+            s = g.setdefault(r["country"], [0, 0, 0.0])
+            s[0] += 1; s[1] += int(r["qty"]); s[2] += float(r["price"])
+        for k in sorted(g): print(k, *g[k], sep=",")
+    elif task == "filter-jsonl":
+        for r in records:
+            if r["country"] != "US" and int(r["qty"]) >= 10: sys.stdout.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\\n")
+    elif task == "convert-jsonl":
+        first = next(records)
+        w = csv.DictWriter(sys.stdout, fieldnames=list(first), lineterminator="\\n"); w.writeheader(); w.writerow(first)
+        for r in records: w.writerow(r)
 """
 
+# (title, task, gen's command, whether gen takes --threads for it)
 tasks = [
-    ("count rows", "count", [gen, "count", sales]),
-    ("stats --group-by country", "stats", [gen, "stats", sales, "--group-by", "country", "--threads", "1"]),
-    ("stats --group-by country, gen --threads 2", "stats", [gen, "stats", sales, "--group-by", "country", "--threads", "2"]),
-    ("filter country!=US, qty>=10, to CSV", "filter", [gen, "filter", sales, "--where", "country!=US", "--where", "qty>=10"]),
+    ("count rows", "count", [gen, "count", sales], True),
+    ("stats --group-by country", "stats", [gen, "stats", sales, "--group-by", "country"], True),
+    ("filter country!=US, qty>=10, to CSV", "filter", [gen, "filter", sales, "--where", "country!=US", "--where", "qty>=10"], True),
     ("filter qty * price > 1000 or lower(country) == 'de'", "filter-expr",
-     [gen, "filter", sales, "--where", "qty * price > 1000 or lower(country) == 'de'"]),
-    ("derive total = qty * price, to CSV", "derive", [gen, "derive", sales, "total=qty * price"]),
-    ("select name,qty", "select", [gen, "select", "name,qty", sales]),
-    ("convert to JSON Lines", "convert", [gen, "convert", sales, "--to", "jsonl"]),
-    ("count JSON Lines records", "count-jsonl", [gen, "count", jsonl]),
+     [gen, "filter", sales, "--where", "qty * price > 1000 or lower(country) == 'de'"], True),
+    ("derive total = qty * price, to CSV", "derive", [gen, "derive", sales, "total=qty * price"], False),
+    ("select name,qty", "select", [gen, "select", "name,qty", sales], True),
+    ("convert to JSON Lines", "convert", [gen, "convert", sales, "--to", "jsonl"], True),
+    ("JSON Lines: count records", "count-jsonl", [gen, "count", jsonl], True),
+    ("JSON Lines: stats --group-by country", "stats-jsonl", [gen, "stats", jsonl, "--group-by", "country"], True),
+    ("JSON Lines: filter country != 'US' and qty >= 10", "filter-jsonl",
+     [gen, "filter", jsonl, "--where", "country != 'US' and qty >= 10"], True),
+    ("JSON Lines: convert to CSV", "convert-jsonl", [gen, "convert", jsonl, "--to", "csv"], True),
 ]
 peers = []
 try:
@@ -145,11 +180,17 @@ if mlr:
                  "derive": [mlr, "--csv", "put", '$total = $qty * $price', sales],
                  "select": [mlr, "--csv", "cut", "-o", "-f", "name,qty", sales],
                  "convert": [mlr, "--icsv", "--ojsonl", "cat", sales],
-                 "stats": [mlr, "--icsv", "--ocsv", "stats1", "-a", "count,sum,mean,min,max", "-f", "qty,price", "-g", "country", sales]}
+                 "stats": [mlr, "--icsv", "--ocsv", "stats1", "-a", "count,sum,mean,min,max", "-f", "qty,price", "-g", "country", sales],
+                 # (miller reads JSON strings as strings: the numbers are cast, as for DuckDB and polars)
+                 "stats-jsonl": [mlr, "--ijsonl", "--ocsv", "put", "$qty = int($qty); $price = float($price)", "then",
+                                 "stats1", "-a", "count,sum,mean,min,max", "-f", "qty,price", "-g", "country", jsonl],
+                 "filter-jsonl": [mlr, "--ijsonl", "--ojsonl", "filter", '$country != "US" && int($qty) >= 10', jsonl],
+                 "convert-jsonl": [mlr, "--ijsonl", "--ocsv", "cat", jsonl]}
     peers.append(("miller", lambda t: mlr_tasks.get(t)))
 else:
     print("(miller not installed: apt-get install miller)", file=sys.stderr)
-peers.append(("Python csv", lambda t: [py, "-c", pycsv, t] if t in ("count", "filter", "filter-expr", "derive", "convert", "stats") else None))
+python_tasks = ("count", "filter", "filter-expr", "derive", "convert", "stats", "stats-jsonl", "filter-jsonl", "convert-jsonl")
+peers.append(("Python csv/json", lambda t: [py, "-c", pycsv, t] if t in python_tasks else None))
 
 def answer(task, text, tool):
     """What must agree: counts, the filtered rows' count, per-country qty totals, the derived column's sum."""
@@ -157,11 +198,11 @@ def answer(task, text, tool):
     if task in ("count", "count-jsonl"):
         digits = "".join(ch for ch in text if ch.isdigit())
         return int(digits) if tool != "miller" else json.loads(text)[0]["count"]
-    if task in ("filter", "filter-expr", "select"): return len(rows) - 1
+    if task in ("filter", "filter-expr", "select", "convert-jsonl"): return len(rows) - 1
     if task == "derive":
         return len(rows) - 1, round(sum(float(r["total"]) for r in csv.DictReader(rows)))
-    if task == "convert": return len(rows)
-    if task == "stats":
+    if task in ("convert", "filter-jsonl"): return len(rows)
+    if task in ("stats", "stats-jsonl"):
         totals = {}
         if tool == "gen":
             for r in rows[2:]:
@@ -172,34 +213,44 @@ def answer(task, text, tool):
         else:
             for r in rows:
                 cells = r.split(",")
-                totals[cells[0]] = round(float(cells[2])) if tool != "Python csv" else int(cells[2])
+                totals[cells[0]] = round(float(cells[2])) if tool != "Python csv/json" else int(cells[2])
         return totals
 
 results = []
-for title, task, command in tasks:
-    seconds, mib = timed(command)
+for title, task, command, threaded in tasks:
+    one, mib = timed(command + (["--threads", "1"] if threaded else []))
     expected = answer(task, output(), "gen")
-    row = [title, f"{seconds:.2f} s ({mib:.0f} MiB)"]
+    row = [title, f"{one:.2f} s ({mib:.0f} MiB)"]
+    two = one
+    if threaded:
+        two, mib = timed(command + ["--threads", "2"])
+        got = answer(task, output(), "gen")
+        row.append(f"{two:.2f} s ({mib:.0f} MiB)" if got == expected else f"DIFFERS ({got!r:.40} vs {expected!r:.40})")
+    else:
+        row.append("(one thread)")
     for name, make in peers:
         made = make(task)
         if made is None:
             row.append("")
             continue
         command, env = made if isinstance(made, tuple) else (made, None)
+        versus = two if name.endswith("2t") else one
         try:
             s, m = timed(command, env)
             got = answer(task, output(name, task), name)
             if got != expected:
                 row.append(f"DIFFERS ({got!r:.40} vs {expected!r:.40})")
             else:
-                row.append(f"{s:.2f} s ({m:.0f} MiB) {s / seconds:.1f}×")
+                row.append(f"{s:.2f} s ({m:.0f} MiB) {s / versus:.1f}×")
         except Exception as error:  # a peer that cannot do the task
             row.append(f"failed: {str(error)[:40]}")
     results.append(row)
 
 size = os.path.getsize(sales) / 1e6
-print(f"{size:.0f} MB sales.csv, {runs} runs each (median), gen on one thread but where the task says; × = peer's time / gen's\n")
-header = ["task", "gen"] + [name for name, _ in peers]
+jsize = os.path.getsize(jsonl) / 1e6
+print(f"{size:.0f} MB sales.csv, {jsize:.0f} MB sales.jsonl, {runs} runs each (median); "
+      "× = peer's time / gen's with as many threads (miller, Python: gen's one)\n")
+header = ["task", "gen 1t", "gen 2t"] + [name for name, _ in peers]
 print("| " + " | ".join(header) + " |")
 print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
 for row in results: print("| " + " | ".join(row) + " |")

@@ -6,6 +6,31 @@ import Foundation
 import Testing
 
 @Suite struct ExpressionTests {
+  /// Floats are written as Python's repr writes them, whatever their magnitude.
+  @Test func floatsAreWrittenAsPythonsRepr() throws {
+    var random = SystemRandomNumberGenerator()
+    var values: [Double] = [1e-4, 1e-5, 9.999999999999999e-5, 1e16, 9999999999999998, 1e15, 1.5, -0.1, 123456789.125, 5e-324, 1.7976931348623157e308]
+    for exponent in -30...30 {
+      let power = pow(10.0, Double(exponent))
+      values += [power, power.nextUp, power.nextDown, -power * 3.7]
+    }
+    for _ in 0..<3_000 {
+      values.append(Double(bitPattern: random.next()))
+      values.append(Double(Int.random(in: -1_000_000...1_000_000, using: &random)) / 100)
+      values.append(Double.random(in: -1e20...1e20, using: &random))
+    }
+    values = values.filter(\.isFinite)
+    let dir = try TemporaryDirectory()
+    let input = try dir.file("floats.txt", values.map { String($0.bitPattern) }.joined(separator: "\n") + "\n")
+    let python = try shell(
+      "python3 -c 'import struct,sys\nfor l in open(sys.argv[1]): print(repr(struct.unpack(\"<d\", struct.pack(\"<Q\", int(l)))[0]))' '\(input)'")
+    try #require(python.status == 0, "python3 must be installed to run this test: \(python.stderr)")
+    let expected = python.stdout.split(separator: "\n").map(String.init)
+    try #require(expected.count == values.count)
+    let differing = zip(values, expected).filter { ExpressionValue.format($0) != $1 }
+    #expect(differing.isEmpty, "\(differing.prefix(5))")
+  }
+
   /// 300 random expressions, each computed by `gen derive` on 60 rows and by
   /// Python on the same values (python_expression_oracle.py): ints and
   /// floats, `//`, `%`, `**`, `round`, comparisons, text functions, null.

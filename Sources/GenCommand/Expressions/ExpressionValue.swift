@@ -175,6 +175,10 @@ enum ExpressionValue {
   static func format(_ value: Double) -> String {
     let text = value.description
     guard value.isFinite, value != 0 else { return text }
+    // Where repr writes fixed notation (from 1e-4 up to 1e16), Swift's
+    // fixed notation is the same text: both write the shortest digits that
+    // read back exactly. Only its exponent forms need rewriting below.
+    if value.magnitude >= 1e-4 && value.magnitude < 1e16 && !text.utf8.contains(UInt8(ascii: "e")) { return text }
     var body = Substring(text)
     let negative = body.first == "-"
     if negative { body = body.dropFirst() }
