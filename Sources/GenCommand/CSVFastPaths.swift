@@ -82,22 +82,30 @@ extension Convert {
         try writer.write(record, passThrough: false)
         continue
       }
-      if keys.count < row.count {  // the header's names, or names by position past them
-        keys = stream.columns.enumerated().map { index, name in
-          var key = index == 0 ? "{" : ","
-          JSONValue.writeString(name, to: &key)
-          return key + ":"
-        }
-      }
-      for index in 0..<row.count {
-        try sink.write(keys[index])
-        try sink.write(byte: 0x22)
-        try Self.writeEscaped(row.field(index), to: sink)
-        try sink.write(byte: 0x22)
-      }
-      try sink.write(byte: 0x7D)  // }
+      try Self.writeObject(row, keys: &keys, columns: stream.columns, to: sink)
       try sink.write(byte: 0x0A)
     }
+  }
+
+  /// An ASCII row as a compact JSON object named by `columns`; `keys` keeps
+  /// their JSON forms (`{"name":`, `,"qty":`) from row to row.
+  @inline(__always)
+  static func writeObject(_ row: CSVRecord, keys: inout [String], columns: [String], to sink: OutputSink) throws(StreamIOError) {
+    if keys.count < row.count {  // the header's names, or names by position past them
+      keys = columns.enumerated().map { index, name in
+        var key = index == 0 ? "{" : ","
+        JSONValue.writeString(name, to: &key)
+        return key + ":"
+      }
+    }
+    if row.count == 0 { try sink.write(byte: 0x7B) }  // {
+    for index in 0..<row.count {
+      try sink.write(keys[index])
+      try sink.write(byte: 0x22)
+      try writeEscaped(row.field(index), to: sink)
+      try sink.write(byte: 0x22)
+    }
+    try sink.write(byte: 0x7D)  // }
   }
 
   /// Writes ASCII `bytes` as the inside of a JSON string: `"` and `\` escaped,

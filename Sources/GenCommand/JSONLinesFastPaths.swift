@@ -113,6 +113,20 @@ enum JSONLinesFastPaths {
     }
   }
 
+  /// A record of plain members as compact JSON (`{"name":"x","qty":4}`): what
+  /// the parsed record's `serialized` is, from the bytes.
+  @inline(__always)
+  static func writeCompactObject(_ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer, to sink: OutputSink) throws(StreamIOError) {
+    try sink.write(byte: UInt8(ascii: "{"))
+    for (index, member) in members.enumerated() {
+      if index > 0 { try sink.write(byte: UInt8(ascii: ",")) }
+      try sink.write(UnsafeRawBufferPointer(rebasing: bytes[member.key.lowerBound - 1..<member.key.upperBound + 1]))  // with its quotes
+      try sink.write(byte: UInt8(ascii: ":"))
+      try sink.write(UnsafeRawBufferPointer(rebasing: bytes[member.value]))
+    }
+    try sink.write(byte: UInt8(ascii: "}"))
+  }
+
   /// A plain member's value as CSV text: a string's bytes without its quotes,
   /// nothing for null, a number, true or false as written.
   @inline(__always)

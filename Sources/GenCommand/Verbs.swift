@@ -443,7 +443,7 @@ struct Batch: GenVerb {
     abstract: "Group the records into batches: one JSON array per line.",
     discussion: """
       CSV rows and JSON Lines records become JSON objects, plain lines strings; the last batch \
-      may be shorter. One batch is held at a time.
+      may be shorter. Records are written as they come: no batch is held in memory.
       Example: gen batch --size 500 events.jsonl | while read -r batch; do curl -d "$batch" …; done
       """)
 
@@ -458,24 +458,51 @@ struct Batch: GenVerb {
 
   func execute(_ environment: GenEnvironment) throws {
     let stream = try RecordStream(input, environment: environment)
-    let records = Generator<JSONValue> { co in
-      while let record = try stream.next() {
-        try co.yield(stream.format == .lines ? record.fields[0].value : .object(record.fields))
+    // Each record is written as it comes, between the batch's brackets:
+    // nothing is held, and the output is json.dumps(batch) for each batch.
+    let sink = environment.stdout
+    var inBatch = 0
+    func startRecord() throws(StreamIOError) { try sink.write(byte: inBatch == 0 ? UInt8(ascii: "[") : UInt8(ascii: ",")) }
+    func endRecord() throws(StreamIOError) {
+      inBatch += 1
+      guard inBatch == size else { return }
+      try sink.write("]\n")
+      inBatch = 0
+    }
+    func write(_ record: Record) throws(StreamIOError) {
+      try startRecord()
+      try sink.write((stream.format == .lines ? record.fields[0].value : .object(record.fields)).serialized)
+      try endRecord()
+    }
+    if stream.format == .csv && environment.byteLevel {
+      // ASCII rows from the reader's bytes, as convert --to jsonl writes them.
+      var keys: [String] = []
+      while let row = try stream.nextRow() {
+        if row.isASCII {
+          try startRecord()
+          try Convert.writeObject(row, keys: &keys, columns: stream.columns, to: sink)
+          try endRecord()
+        } else if let record = try stream.record(from: row) {
+          try write(record)
+        }
       }
+    } else if stream.format == .jsonl && environment.byteLevel {
+      // Records whose members are plain, compact from their bytes (as select writes them).
+      var members: [JSONMemberSpan] = []
+      while let line = try stream.nextJSONLine() {
+        let bytes = line.bytes
+        if JSONValue.members(of: bytes, into: &members), members.allSatisfy(\.isPlain) {
+          try startRecord()
+          try JSONLinesFastPaths.writeCompactObject(members, of: bytes, to: sink)
+          try endRecord()
+        } else if let record = try stream.record(fromJSONLine: line) {
+          try write(record)
+        }
+      }
+    } else {
+      while let record = try stream.next() { try write(record) }
     }
-    // A body error cannot come out of a sync for-in: pull with next().
-    var batch: [JSONValue] = []
-    batch.reserveCapacity(Swift.min(size, 4096))  // grows further only if records come
-    func flush() throws(StreamIOError) {
-      try environment.stdout.write(JSONValue.array(batch).serialized)
-      try environment.stdout.write(byte: 0x0A)
-      batch.removeAll(keepingCapacity: true)
-    }
-    while let value = try records.next() {
-      batch.append(value)
-      if batch.count == size { try flush() }
-    }
-    if !batch.isEmpty { try flush() }
+    if inBatch > 0 { try sink.write("]\n") }
     stream.reportSkipped()
   }
 }

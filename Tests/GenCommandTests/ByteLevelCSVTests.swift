@@ -48,6 +48,7 @@ import Testing
     ["stats", "--where", "note is not null and note != ''"],
     ["convert", "--to", "jsonl"], ["convert", "--to", "jsonl", "--no-header"],
     ["select", "name,qty"], ["select", "note"], ["select", "qty,name,qty"], ["select", "note,country"],
+    ["batch", "--size", "3"], ["batch", "--size", "1", "--no-header"], ["batch", "--size", "1000"],
   ]
 
   @Test(arguments: arguments)
@@ -68,7 +69,7 @@ import Testing
   @Test(arguments: [
     ["stats"], ["filter", "--where", "qty>0"], ["stats", "--skip-bad"], ["filter", "--skip-bad", "--where", "qty>0"],
     ["convert", "--to", "jsonl"], ["convert", "--to", "jsonl", "--skip-bad"],
-    ["select", "qty,name"], ["select", "name", "--skip-bad"],
+    ["select", "qty,name"], ["select", "name", "--skip-bad"], ["batch", "--size", "2"], ["batch", "--size", "2", "--skip-bad"],
   ])
   func invalidUTF8IsReportedTheSameWay(arguments: [String]) throws {
     let directory = try TemporaryDirectory()

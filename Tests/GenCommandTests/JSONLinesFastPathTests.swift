@@ -113,6 +113,7 @@ import Testing
     ["filter", "--where", "lower(country) ~ 'z|^d' and qty is not null"], ["filter", "--where", "len(country) > 2"],
     ["filter", "--where", "qty in (1, '4', 0.5) or price is null"], ["filter", "--where", "late != 'abc'"],
     ["filter", "--where", "qty // 1 == 1 or startswith(str(price), '-')"], ["filter", "--where", "country=US"],
+    ["batch", "--size", "7"], ["batch", "--size", "1"],
   ])
   func selectAndConvertFromBytesAsFromRecords(arguments: [String]) throws {
     let dir = try TemporaryDirectory()
