@@ -90,7 +90,9 @@ extension Convert {
   /// An ASCII row as a compact JSON object named by `columns`; `keys` keeps
   /// their JSON forms (`{"name":`, `,"qty":`) from row to row.
   @inline(__always)
-  static func writeObject(_ row: CSVRecord, keys: inout [String], columns: [String], to sink: OutputSink) throws(StreamIOError) {
+  static func writeObject<Output: ByteOutput>(
+    _ row: CSVRecord, keys: inout [String], columns: [String], to sink: Output
+  ) throws(StreamIOError) {
     if keys.count < row.count {  // the header's names, or names by position past them
       keys = columns.enumerated().map { index, name in
         var key = index == 0 ? "{" : ","
@@ -111,7 +113,7 @@ extension Convert {
   /// Writes ASCII `bytes` as the inside of a JSON string: `"` and `\` escaped,
   /// control characters as `\n`, `\r`, `\t` or `\u00XX` (as `JSONValue` writes them).
   @inline(__always)
-  static func writeEscaped(_ bytes: UnsafeRawBufferPointer, to sink: OutputSink) throws(StreamIOError) {
+  static func writeEscaped<Output: ByteOutput>(_ bytes: UnsafeRawBufferPointer, to sink: Output) throws(StreamIOError) {
     var start = 0
     for index in 0..<bytes.count {
       let byte = bytes[index]

@@ -116,7 +116,9 @@ enum JSONLinesFastPaths {
   /// A record of plain members as compact JSON (`{"name":"x","qty":4}`): what
   /// the parsed record's `serialized` is, from the bytes.
   @inline(__always)
-  static func writeCompactObject(_ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer, to sink: OutputSink) throws(StreamIOError) {
+  static func writeCompactObject<Output: ByteOutput>(
+    _ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer, to sink: Output
+  ) throws(StreamIOError) {
     try sink.write(byte: UInt8(ascii: "{"))
     for (index, member) in members.enumerated() {
       if index > 0 { try sink.write(byte: UInt8(ascii: ",")) }

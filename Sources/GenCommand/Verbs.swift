@@ -443,7 +443,7 @@ struct Batch: GenVerb {
     abstract: "Group the records into batches: one JSON array per line.",
     discussion: """
       CSV rows and JSON Lines records become JSON objects, plain lines strings; the last batch \
-      may be shorter. Records are written as they come: no batch is held in memory.
+      may be shorter. One batch is held at a time, as its JSON text.
       Example: gen batch --size 500 events.jsonl | while read -r batch; do curl -d "$batch" …; done
       """)
 
@@ -458,20 +458,23 @@ struct Batch: GenVerb {
 
   func execute(_ environment: GenEnvironment) throws {
     let stream = try RecordStream(input, environment: environment)
-    // Each record is written as it comes, between the batch's brackets:
-    // nothing is held, and the output is json.dumps(batch) for each batch.
-    let sink = environment.stdout
+    // Each record is added to the batch's text as it comes (json.dumps(batch)
+    // in the end), which is written whole when the batch is: a batch cut
+    // short by bad input is not written at all.
+    let output = environment.stdout
+    let sink = HeldBytes()
     var inBatch = 0
-    func startRecord() throws(StreamIOError) { try sink.write(byte: inBatch == 0 ? UInt8(ascii: "[") : UInt8(ascii: ",")) }
+    func startRecord() { sink.write(byte: inBatch == 0 ? UInt8(ascii: "[") : UInt8(ascii: ",")) }
     func endRecord() throws(StreamIOError) {
       inBatch += 1
       guard inBatch == size else { return }
-      try sink.write("]\n")
+      sink.write("]\n")
+      try sink.move(to: output)
       inBatch = 0
     }
     func write(_ record: Record) throws(StreamIOError) {
-      try startRecord()
-      try sink.write((stream.format == .lines ? record.fields[0].value : .object(record.fields)).serialized)
+      startRecord()
+      sink.write((stream.format == .lines ? record.fields[0].value : .object(record.fields)).serialized)
       try endRecord()
     }
     if stream.format == .csv && environment.byteLevel {
@@ -479,7 +482,7 @@ struct Batch: GenVerb {
       var keys: [String] = []
       while let row = try stream.nextRow() {
         if row.isASCII {
-          try startRecord()
+          startRecord()
           try Convert.writeObject(row, keys: &keys, columns: stream.columns, to: sink)
           try endRecord()
         } else if let record = try stream.record(from: row) {
@@ -492,7 +495,7 @@ struct Batch: GenVerb {
       while let line = try stream.nextJSONLine() {
         let bytes = line.bytes
         if JSONValue.members(of: bytes, into: &members), members.allSatisfy(\.isPlain) {
-          try startRecord()
+          startRecord()
           try JSONLinesFastPaths.writeCompactObject(members, of: bytes, to: sink)
           try endRecord()
         } else if let record = try stream.record(fromJSONLine: line) {
@@ -502,7 +505,10 @@ struct Batch: GenVerb {
     } else {
       while let record = try stream.next() { try write(record) }
     }
-    if inBatch > 0 { try sink.write("]\n") }
+    if inBatch > 0 {
+      sink.write("]\n")
+      try sink.move(to: output)
+    }
     stream.reportSkipped()
   }
 }

@@ -135,4 +135,19 @@ import Testing
     let one = try dir.file("one-key.jsonl", "{\"a\": null}\n{\"a\": \"\"}\n{\"a\": 0}\n")
     #expect(try gen(["convert", "--to", "csv", one]).stdout == (try gen(["convert", "--to", "csv", one], byteLevel: false)).stdout)
   }
+
+  /// A batch that bad input cuts short is not written: the output holds whole batches only.
+  @Test func batchCutShortByBadInputIsNotWritten() throws {
+    let dir = try TemporaryDirectory()
+    let jsonl = try dir.file("cut.jsonl", "{\"a\": 1}\n{\"a\": 2}\n{\"a\": 3}\n{\"a\": x}\n{\"a\": 5}\n")
+    let csv = try dir.file("cut.csv", "a\n1\n2\n3\n\"4\n")
+    for (path, byteLevel) in [(jsonl, true), (jsonl, false), (csv, true), (csv, false)] {
+      let run = try gen(["batch", "--size", "2", path], byteLevel: byteLevel)
+      #expect(run.status == 65, "\(path)")
+      #expect(run.stdout == "[{\"a\":1},{\"a\":2}]\n" || run.stdout == "[{\"a\":\"1\"},{\"a\":\"2\"}]\n", "\(run.stdout)")
+    }
+    let skipped = try gen(["batch", "--size", "2", "--skip-bad", jsonl])
+    #expect(skipped.stdout == "[{\"a\":1},{\"a\":2}]\n[{\"a\":3},{\"a\":5}]\n")
+    #expect(skipped.stderr.contains("skipped 1 bad record"))
+  }
 }
