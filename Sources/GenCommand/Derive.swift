@@ -175,7 +175,7 @@ struct Derive: GenVerb {
             try csv.writeField(bytes: current.field(index))
           }
         }
-        try sink.write(csv.lineTerminator)
+        try csv.endRecord()
         continue
       }
       guard let record = try stream.record(from: current) else { continue }

@@ -41,7 +41,7 @@ enum JSONLinesFastPaths {
           try csv.sink.write(byte: csv.dialect.quote)
           try csv.sink.write(byte: csv.dialect.quote)
         }
-        try csv.sink.write(csv.lineTerminator)
+        try csv.endRecord()
       } else if let record = try stream.record(fromJSONLine: line) {
         try writer.write(record, passThrough: false)
       }

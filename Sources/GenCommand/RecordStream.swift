@@ -181,20 +181,21 @@ package final class RecordStream {
   /// for the fields of longer rows. JSON Lines: the first record's keys.
   /// Lines: `line`.
   package var columns: [String] { names.names }
-  private var names: ColumnNames
+  // (Unchecked, as the range's bounds below: read for every row, by one thread.)
+  @exclusivity(unchecked) private var names: ColumnNames
   /// CSV: the header's width, if it has one.
   private let headerCount: Int?
   /// CSV: --header or --header-from named the columns; the input has no header line.
   package let headerGiven: Bool
   /// CSV rows with more or fewer fields than the header.
-  package private(set) var raggedRows = 0
+  @exclusivity(unchecked) package private(set) var raggedRows = 0
   package private(set) var skipped = 0
   private var skippedErrors: [StreamIOError] = []
   private let csv: CSVReader?
   private let lines: LineReader?
   private let skipBad: Bool
   private let progress: ProgressReporter?
-  private var position = 0
+  @exclusivity(unchecked) private var position = 0
   private let environment: GenEnvironment
   /// A range's reader (a `--threads` worker): its first byte's offset in
   /// the file, and where the next range starts (its rows stop there).

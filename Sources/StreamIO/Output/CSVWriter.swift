@@ -8,12 +8,24 @@ public final class CSVWriter {
   public let dialect: CSVDialect
   /// `"\r\n"` (RFC 4180 and Python's default) or `"\n"`.
   public let lineTerminator: String
+  /// Whether the line terminator is `"\r\n"`: it is written as bytes, not
+  /// as a String per record.
+  @usableFromInline
+  let endsLinesWithCR: Bool
 
   public init(sink: OutputSink, dialect: CSVDialect = .standard, lineTerminator: String = "\r\n") {
     precondition(lineTerminator == "\r\n" || lineTerminator == "\n", "lineTerminator must be \"\\r\\n\" or \"\\n\"")
     self.sink = sink
     self.dialect = dialect
     self.lineTerminator = lineTerminator
+    endsLinesWithCR = lineTerminator == "\r\n"
+  }
+
+  /// Ends a record: writes the line terminator.
+  @inlinable
+  public func endRecord() throws(StreamIOError) {
+    if endsLinesWithCR { try sink.write(byte: 0x0D) }
+    try sink.write(byte: 0x0A)
   }
 
   /// Writes to `path` atomically (see ``OutputSink``): nothing appears there
@@ -44,7 +56,7 @@ public final class CSVWriter {
       try sink.write(byte: dialect.quote)
       try sink.write(byte: dialect.quote)
     }
-    try sink.write(lineTerminator)
+    try endRecord()
   }
 
   /// Writes a record as read by a ``CSVReader``, field by field from its
@@ -60,7 +72,7 @@ public final class CSVWriter {
       try sink.write(byte: dialect.quote)
       try sink.write(byte: dialect.quote)
     }
-    try sink.write(lineTerminator)
+    try endRecord()
   }
 
   /// Writes some fields of a record as read, in the order given: each index
@@ -81,7 +93,7 @@ public final class CSVWriter {
       try sink.write(byte: dialect.quote)
       try sink.write(byte: dialect.quote)
     }
-    try sink.write(lineTerminator)
+    try endRecord()
   }
 
   package func writeField(bytes field: UnsafeRawBufferPointer) throws(StreamIOError) {

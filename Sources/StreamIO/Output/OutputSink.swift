@@ -46,7 +46,8 @@ public final class OutputSink {
   /// The file the temporary one replaces: `path` with symbolic links followed.
   let destination: [UInt8]?
   /// Set by ``close()`` and ``discard()``: a write after them is an error, not lost.
-  @usableFromInline
+  // (Unchecked, as buffer and count: read on every write, by one thread.)
+  @exclusivity(unchecked) @usableFromInline
   var finished = false
   @exclusivity(unchecked) @usableFromInline
   var buffer: UnsafeMutableRawBufferPointer
