@@ -98,7 +98,7 @@ public final class CSVWriter {
 
   package func writeField(bytes field: UnsafeRawBufferPointer) throws(StreamIOError) {
     let delimiter = dialect.delimiter, quote = dialect.quote
-    guard field.contains(where: { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }) else {
+    guard needsQuotes(field) else {
       try sink.write(field)
       return
     }
@@ -108,6 +108,29 @@ public final class CSVWriter {
       try sink.write(byte: byte)
     }
     try sink.write(byte: quote)
+  }
+
+  /// Whether the field holds the delimiter, the quote, CR or LF: eight
+  /// bytes at a time, then one by one.
+  @inline(__always)
+  func needsQuotes(_ field: UnsafeRawBufferPointer) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+    let delimiter = ones &* UInt64(dialect.delimiter), quote = ones &* UInt64(dialect.quote)
+    let lf = ones &* 0x0A, cr = ones &* 0x0D
+    // Some byte of `word` is zero (exactly: a false flag only follows a true one).
+    func hasZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+    var index = 0
+    while index &+ 8 <= field.count {
+      let word = field.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+      if hasZero(word ^ delimiter) || hasZero(word ^ quote) || hasZero(word ^ lf) || hasZero(word ^ cr) { return true }
+      index &+= 8
+    }
+    while index < field.count {
+      let byte = field[index]
+      if byte == dialect.delimiter || byte == dialect.quote || byte == 0x0A || byte == 0x0D { return true }
+      index &+= 1
+    }
+    return false
   }
 
   @inlinable
