@@ -88,35 +88,47 @@ enum ParallelStats {
     return combined
   }
 
-  /// JSON Lines (`stats` without `--where` or `--derive`): the ranges' totals
-  /// combined, or nil: read on one thread instead. The first range's first
-  /// record (`first`) is already read.
+  /// JSON Lines: the ranges' totals and expressions combined, or nil: read
+  /// on one thread instead. The first range's first record (`first`) is
+  /// already read, and `expressions` compiled against its keys (each other
+  /// range compiles its own, against the same keys).
   static func runJSONLines(
-    _ stream: RecordStream, starts: [Int], first: Record, groupBy: String?, sketching: StatsSketching,
-    maxLineLength: Int, environment: GenEnvironment
-  ) -> StatsTotals? {
-    let results = Slots<(StatsTotals, Bool)>(count: starts.count)
+    _ stream: RecordStream, starts: [Int], first: Record, groupBy: String?, expressions: StatsExpressions,
+    sketching: StatsSketching, maxLineLength: Int, environment: GenEnvironment
+  ) -> (StatsTotals, StatsExpressions)? {
+    let results = Slots<(StatsTotals, StatsExpressions, Bool)>(count: starts.count)
     stream.stop(at: starts[1])
     // As in run(…): the first range's stream is its thread's only, the environment only read.
-    let shared = Unshared((stream, environment, first))
+    let shared = Unshared((stream, environment, first, expressions))
+    let columns = stream.columns
     DispatchQueue.concurrentPerform(iterations: starts.count) { index in
-      let (stream, environment, first) = shared.value
+      let (stream, environment, first, expressions) = shared.value
       do {
         let range = try stream.range(index, of: starts, maxLineLength: maxLineLength, environment: environment)
         var totals = StatsTotals()
         totals.sketching = sketching
-        if let record = index == 0 ? first : try range.next() {
-          totals.records = try totals.addJSONLines(range, first: record, groupBy: groupBy)
+        var own = expressions
+        if index > 0 {
+          own = StatsExpressions(conditions: expressions.conditionTexts, assignments: expressions.assignmentTexts)
+          try own.compile(columns: columns)
         }
-        results.set(index, (totals, range.endedAtStop))
+        if let record = index == 0 ? first : try range.next() {
+          totals.records = try totals.addJSONLines(range, first: record, groupBy: groupBy, expressions: own)
+        }
+        results.set(index, (totals, own, range.endedAtStop))
       } catch {
         results.set(index, nil)
       }
     }
-    var combined: StatsTotals?
+    var combined: (StatsTotals, StatsExpressions)?
     for (index, result) in results.values.enumerated() {
-      guard let (totals, endedAtStop) = result, endedAtStop || index == starts.count - 1 else { return nil }
-      if combined == nil { combined = totals } else { combined!.merge(totals) }
+      guard let (totals, own, endedAtStop) = result, endedAtStop || index == starts.count - 1 else { return nil }
+      if combined == nil {
+        combined = (totals, own)
+      } else {
+        combined!.0.merge(totals)
+        combined!.1.absorb(own)
+      }
     }
     return combined
   }

@@ -70,8 +70,7 @@ struct Stats: GenVerb {
     help: """
       Threads to read a file with (default: the machine's cores): the file is split into byte \
       ranges at verified record starts and the ranges' totals combined; the table is the same. \
-      Standard input, URLs, gzip, --skip-bad, files under 8 MB, and JSON Lines with --where or \
-      --derive are read on one thread.
+      Standard input, URLs, gzip, --skip-bad and files under 8 MB are read on one thread.
       """)
   var threads: Int?
 
@@ -158,26 +157,27 @@ struct Stats: GenVerb {
             try Select.check([groupBy], against: stream.columns + expressions.derivedNames, in: stream.path)
           }
           first = false
-          if stream.format == .jsonl && environment.byteLevel && expressions.conditions == nil
-            && expressions.derived == nil
-          {
+          if stream.format == .jsonl && environment.byteLevel {
             if let starts = try ParallelStats.starts(
               stream, options: input, threads: threads ?? ParallelStats.cores, environment: environment),
-              let parallel = ParallelStats.runJSONLines(
-                stream, starts: starts, first: record, groupBy: groupBy, sketching: sketching,
+              let (parallel, combined) = ParallelStats.runJSONLines(
+                stream, starts: starts, first: record, groupBy: groupBy, expressions: expressions, sketching: sketching,
                 maxLineLength: input.maxLineLength, environment: environment)
             {
               totals = parallel
+              expressions = combined
               environment.rangesRead?(starts.count)
             } else {
               if stream.rangeStopped {
                 // A range met bad data: read it all again on one thread, for its error and line.
                 environment.rangesRead?(1)
                 stream = try stream.reopened()
+                expressions = StatsExpressions(conditions: self.conditions, assignments: assignments)
                 guard let again = try stream.next() else { break }
-                totals.records = try totals.addJSONLines(stream, first: again, groupBy: groupBy)
+                try expressions.compile(columns: stream.columns)  // (counts from zero again)
+                totals.records = try totals.addJSONLines(stream, first: again, groupBy: groupBy, expressions: expressions)
               } else {
-                totals.records = try totals.addJSONLines(stream, first: record, groupBy: groupBy)
+                totals.records = try totals.addJSONLines(stream, first: record, groupBy: groupBy, expressions: expressions)
               }
             }
             break

@@ -8,9 +8,12 @@ import StreamIO
 /// (blank, bad, a byte-order mark: its error or skip as elsewhere), keys
 /// with escapes, and values that are strings with escapes, arrays or objects.
 extension StatsTotals {
-  /// Adds the stream's records (the first already read: `first`) without
-  /// `--where` or `--derive`. Returns how many records it added.
-  mutating func addJSONLines(_ stream: RecordStream, first: Record, groupBy: String?) throws -> Int {
+  /// Adds the stream's records (the first already read: `first`) that pass
+  /// `expressions` (compiled against the first record's keys), with their
+  /// derived columns. Returns how many records it added.
+  mutating func addJSONLines(
+    _ stream: RecordStream, first: Record, groupBy: String?, expressions: StatsExpressions
+  ) throws -> Int {
     var summaries: [[ColumnSummary]] = []  // [group slot][column slot]
     var groupSlots: [String: Int] = [:]
     var smallGroupSlots: [UInt64: Int] = [:]  // group values under 8 bytes, by StatsTotals.smallKey
@@ -35,48 +38,86 @@ extension StatsTotals {
       while summaries[group].count <= column { summaries[group].append(ColumnSummary(sketching: sketching)) }
       summaries[group][column].add(value)
     }
-    /// A record the parser made: as `add(_:groupBy:)` adds it.
-    func add(_ record: Record) {
-      let group = slot(group: groupBy.flatMap { record.value($0)?.text } ?? "")
-      for field in record.fields where field.name != groupBy { add(field.value, group: group, column: slot(named: field.name)) }
+    // --derive: a computed column replaces a record's of the same name (which
+    // keeps its place in the table); the new ones come after the record's.
+    let derived = expressions.derived
+    let hasExpressions = expressions.conditions != nil || derived != nil
+    let derivedNames = Set(derived?.names ?? [])
+    let groupDerived = groupBy.flatMap { derived?.names.lastIndex(of: $0) }
+    var derivedSlots: [Int?]?  // made after the first record's columns
+    func addDerived(group: Int) {
+      guard let derived else { return }
+      if derivedSlots == nil { derivedSlots = derived.names.map { $0 == groupBy ? nil : slot(named: $0) } }
+      for (column, value) in zip(derivedSlots!, derived.values) {
+        guard let column else { continue }
+        while summaries[group].count <= column { summaries[group].append(ColumnSummary(sketching: sketching)) }
+        summaries[group][column].add(value)
+      }
+    }
+    /// A record the parser made: as `add(_:groupBy:derived:)` adds it. False: --where left it out.
+    func add(_ record: Record) -> Bool {
+      let row = RecordExpressionRow(record: record)
+      guard expressions.keep(row) else { return false }
+      derived?.compute(row)
+      let text = groupDerived.map { derived!.values[$0].text } ?? groupBy.flatMap { record.value($0)?.text } ?? ""
+      let group = slot(group: text)
+      for field in record.fields where field.name != groupBy {
+        let column = slot(named: field.name)
+        if !derivedNames.contains(field.name) { add(field.value, group: group, column: column) }
+      }
+      addDerived(group: group)
+      return true
     }
 
-    add(first)
-    var records = 1
+    var records = add(first) ? 1 : 0
     var members: [JSONMemberSpan] = []
     // Each member position's key in the last line, and its slot (nil: the
-    // group column): most lines repeat the last one's keys.
+    // group column, or one a derived column replaces): most lines repeat the
+    // last one's keys.
     var lastKeys: [[UInt8]] = []
     var lastSlots: [Int?] = []
+    var lastIsGroup: [Bool] = []
     let groupKey = groupBy.map { Array($0.utf8) }
     var groupBytes: [UInt8] = []
     while let line = try stream.nextJSONLine() {
       let bytes = line.bytes
       guard JSONValue.members(of: bytes, into: &members), members.allSatisfy({ !$0.keyNeedsDecoding }) else {
-        if let record = try stream.record(fromJSONLine: line) {
-          records += 1
-          add(record)
-          lastKeys.removeAll()
-        }
+        if let record = try stream.record(fromJSONLine: line), add(record) { records += 1 }
+        lastKeys.removeAll()
         continue
+      }
+      if hasExpressions {
+        let row = JSONExpressionRow(bytes: bytes, members: members)
+        guard expressions.keep(row) else { continue }
+        derived?.compute(row)
       }
       records += 1
       // The keys' slots, and the group's value (its first member's, as Record.value finds it).
-      var groupMember: Int?
       if lastKeys.count != members.count {
         lastKeys = Array(repeating: [], count: members.count)
         lastSlots = Array(repeating: nil, count: members.count)
+        lastIsGroup = Array(repeating: false, count: members.count)
       }
+      var groupMember: Int?
       for (index, member) in members.enumerated() {
         let key = UnsafeRawBufferPointer(rebasing: bytes[member.key])
         if !lastKeys[index].elementsEqual(key) {
           lastKeys[index] = Array(key)
-          lastSlots[index] = groupKey.map { key.elementsEqual($0) } == true ? nil : slot(named: String(decoding: key, as: UTF8.self))
+          lastIsGroup[index] = groupKey.map { key.elementsEqual($0) } == true
+          if lastIsGroup[index] {
+            lastSlots[index] = nil
+          } else {
+            let name = String(decoding: key, as: UTF8.self)
+            let column = slot(named: name)  // (a replaced column keeps its place)
+            lastSlots[index] = derivedNames.contains(name) ? nil : column
+          }
         }
-        if lastSlots[index] == nil && groupMember == nil { groupMember = index }
+        if lastIsGroup[index] && groupMember == nil { groupMember = index }
       }
-      var group: Int
-      if let groupMember {
+      let group: Int
+      if let groupDerived {
+        group = slot(group: derived!.values[groupDerived].text)
+      } else if let groupMember {
         let member = members[groupMember]
         let value = UnsafeRawBufferPointer(rebasing: bytes[member.value])
         switch member.kind {
@@ -116,6 +157,7 @@ extension StatsTotals {
           summaries[group][column].addNumber(value)
         }
       }
+      addDerived(group: group)
     }
     // Into the groups, as addCSV leaves them.
     for (groupSlot, group) in slotGroups.enumerated() {

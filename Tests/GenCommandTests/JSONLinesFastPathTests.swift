@@ -38,6 +38,9 @@ import Testing
   @Test(arguments: [
     ["--group-by", "country"], [], ["--group-by", "qty"], ["--group-by", "country", "--to", "jsonl", "--distinct", "--percentiles", "50,90"],
     ["--group-by", "price", "--to", "csv"], ["--group-by", "country", "--partial"],
+    ["--where", "qty > 1 or country == 'DE'", "--group-by", "country"], ["--derive", "t=qty * price", "--group-by", "country"],
+    ["--derive", "qty=qty * 2", "--derive", "c=upper(str(country))", "--group-by", "c", "--where", "price is not null"],
+    ["--derive", "country=lower(str(country))", "--group-by", "country", "--distinct"], ["--where", "price != 'abc'", "--group-by", "qty"],
   ])
   func bytesGiveTheParsedRecordsTable(options: [String]) throws {
     let dir = try TemporaryDirectory()
@@ -70,6 +73,7 @@ import Testing
   @Test(arguments: [
     ["stats", "--group-by", "country"], ["stats", "--group-by", "country", "--to", "jsonl", "--distinct", "--percentiles", "50"],
     ["filter", "--where", "qty > 0.5 or country == 'US'"], ["select", "price,country"], ["convert", "--to", "csv"],
+    ["stats", "--derive", "t=qty * price", "--where", "qty != 1", "--group-by", "country"],
   ])
   func everySplitOffsetGivesTheOneThreadOutput(arguments: [String]) throws {
     let dir = try TemporaryDirectory()
