@@ -37,32 +37,6 @@ public struct PostgresSink: Sendable {
   }
 }
 
-enum PostgresConnections {
-  static let logger = Logger(label: "StreamDatabases")
-
-  static func connect(_ settings: PostgresSettings) async throws -> PostgresConnection {
-    do {
-      return try await PostgresConnection.connect(configuration: try settings.configuration(), id: 1, logger: logger)
-    } catch let error as PSQLError {
-      throw PostgresSettingsError(message: "cannot connect to \(settings.description): \(message(error))")
-    } catch {
-      throw PostgresSettingsError(message: "cannot connect to \(settings.description): \(error)")
-    }
-  }
-
-  /// The server's message, or the client's reason.
-  static func message(_ error: PSQLError) -> String {
-    if let server = error.serverInfo, let text = server[.message] {
-      var message = text
-      if let detail = server[.detail] { message += " (\(detail))" }
-      if let context = server[.locationContext] { message += " [\(context)]" }
-      return message
-    }
-    if let underlying = error.underlying { return "\(error.code): \(underlying)" }
-    return "\(error.code)"
-  }
-}
-
 struct PostgresLoad {
   let connection: PostgresConnection
   let header: [String]
