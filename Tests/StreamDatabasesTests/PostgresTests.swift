@@ -92,6 +92,34 @@ struct PostgresTests {
     #expect(try TestPostgres.psql("SELECT count(*), max(id) FROM \(table)") == "20|20")
   }
 
+  @Test func appendingToOtherColumnTypesSendsTextTheServerConverts() async throws {
+    // A created table (BIGINT, DOUBLE PRECISION, TEXT) is loaded in COPY's
+    // binary format; other column types take the text format, converted by the server.
+    let url = try TestPostgres.url()
+    let table = TestPostgres.uniqueTable("typed")
+    _ = try TestPostgres.psql("CREATE TABLE \(table) (id integer, amount numeric(10,2), name varchar(20), day date)")
+    let directory = try TemporaryDirectory()
+    let csv = try directory.file("t.csv", "id,amount,name,day\n1,2.50,a\\tb,2024-01-02\n2,,,\n")
+    let load = try await genDB(["load", csv, "--into", url, "--table", table, "--append"])
+    #expect(load.status == 0, "\(load.stderr)")
+    #expect(try await genDB(["query", url, "SELECT * FROM \(table) ORDER BY id"]).stdout == "id,amount,name,day\n1,2.50,a\\tb,2024-01-02\n2,,,\n")
+    let bad = try await genDB(["load", try directory.file("b.csv", "id,day\n3,2024-13-01\n"), "--into", url, "--table", table, "--append"])
+    #expect(bad.status != 0)
+    #expect(bad.stderr.contains("date/time field value out of range"), "\(bad.stderr)")
+    #expect(try TestPostgres.psql("SELECT count(*) FROM \(table)") == "2")
+  }
+
+  @Test func namesWithQuotesAreQuoted() async throws {
+    let url = try TestPostgres.url()
+    let table = TestPostgres.uniqueTable("q\"t")
+    let directory = try TemporaryDirectory()
+    let csv = try directory.file("t.csv", "\"a\"\"b\",c\n1,x\n")
+    let load = try await genDB(["load", csv, "--into", url, "--table", table])
+    #expect(load.status == 0, "\(load.stderr)")
+    let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    #expect(try await genDB(["query", url, "SELECT * FROM \(quoted)"]).stdout == "\"a\"\"b\",c\n1,x\n")
+  }
+
   @Test func keyUpserts() async throws {
     let url = try TestPostgres.url()
     let table = TestPostgres.uniqueTable("up")
