@@ -56,12 +56,12 @@ enum PostgresCopyIn {
     /// more. Throws the server's error once it has refused the data.
     func send(_ message: ByteBuffer) async throws {
       try Task.checkCancellation()
-      var message = message
-      message.setInteger(UInt8(ascii: "d"), at: message.readerIndex)
-      message.setInteger(UInt32(message.readableBytes - 1), at: message.readerIndex + 1)
+      var filled = message
+      filled.setInteger(UInt8(ascii: "d"), at: filled.readerIndex)
+      filled.setInteger(UInt32(filled.readableBytes - 1), at: filled.readerIndex + 1)
       let handler = handler
-      try await withCheckedThrowingContinuation { continuation in
-        handler.eventLoop.execute { handler.value.send(message, continuation) }
+      try await withCheckedThrowingContinuation { [filled] continuation in
+        handler.eventLoop.execute { handler.value.send(filled, continuation) }
       }
     }
   }
@@ -92,6 +92,9 @@ final class PostgresCopyInHandler: ChannelDuplexHandler, RemovableChannelHandler
 
   func handlerAdded(context: ChannelHandlerContext) {
     self.context = context
+    guard context.channel.isActive else {
+      return finish(.failure(PostgresQueryError(message: "the connection closed before the COPY")))
+    }
     var message = context.channel.allocator.buffer(capacity: sql.utf8.count + 6)
     message.writeInteger(UInt8(ascii: "Q"))
     message.writeInteger(UInt32(4 + sql.utf8.count + 1))

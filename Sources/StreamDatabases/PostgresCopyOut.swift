@@ -8,12 +8,15 @@ import PostgresNIO
 ///
 /// ```swift
 /// let copy = PostgresCopyOut(settings: try PostgresSettings(), csvOf: "SELECT n FROM generate_series(1, 3) AS n")
-/// for try await bytes in copy { print(String(buffer: bytes), terminator: "") }  // n, 1, 2, 3 on lines of their own
+/// let chunks = copy.makeAsyncIterator()
+/// while try await chunks.next() != nil {}  // ByteBuffers: "n\n1\n2\n3\n", in one or more parts
+/// print(chunks.rowCount!)  // → 3
 /// ```
 ///
-/// Each buffer holds whole or partial lines, as they came off one socket
-/// read; at most eight wait for the consumer before the socket is no longer
-/// read (the server then waits), so memory stays flat for any result size.
+/// The elements are NIO's `ByteBuffer`s (`import NIOCore` to read them),
+/// each whole or partial lines as they came off one socket read; when eight
+/// wait for the consumer, the socket is no longer read (the server then
+/// waits), so memory stays flat for any result size.
 /// The connection opens at the first `next()` and closes at the end, on an
 /// error, and when the iterator is dropped after an early `break`; task
 /// cancellation closes it too, which stops the server. The session's time
@@ -84,11 +87,11 @@ public struct PostgresCopyOut: AsyncSequence, Sendable {
         try Task.checkCancellation()
         await finish()
         return nil
-      } catch let error as PSQLError {
-        await finish()
-        throw PostgresQueryError(message: PostgresConnections.message(error))
       } catch {
         await finish()
+        // A cancelled task's connection is closed under it: cancellation is the cause.
+        if Task.isCancelled { throw CancellationError() }
+        if let error = error as? PSQLError { throw PostgresQueryError(message: PostgresConnections.message(error)) }
         throw error
       }
     }

@@ -87,6 +87,9 @@ final class PostgresCopyOutHandler: ChannelDuplexHandler, RemovableChannelHandle
 
   func handlerAdded(context: ChannelHandlerContext) {
     self.context = context
+    guard context.channel.isActive else {
+      return finish(PostgresQueryError(message: "the connection closed before the COPY"))
+    }
     var message = context.channel.allocator.buffer(capacity: sql.utf8.count + 6)
     message.writeInteger(UInt8(ascii: "Q"))
     message.writeInteger(UInt32(4 + sql.utf8.count + 1))
