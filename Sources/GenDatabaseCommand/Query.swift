@@ -9,9 +9,11 @@ struct Query: GenVerb {
   static let configuration = CommandConfiguration(
     abstract: "Run an SQL query on SQLite or PostgreSQL and stream its rows out as CSV or JSON Lines.",
     discussion: """
-      Rows are written as they are read (SQLite: statement stepping; PostgreSQL: the result \
-      read from the socket as it is written), so any result size runs in constant memory. \
-      NULL is an empty CSV field (null in JSON Lines); reals print as Python prints them.
+      Rows are written as they are read (SQLite: statement stepping; PostgreSQL: CSV written \
+      by the server itself, COPY (query) TO STDOUT, and JSON Lines from its rows as they \
+      arrive), so any result size runs in constant memory. NULL is an empty CSV field (null \
+      in JSON Lines); SQLite's reals print as Python prints them, PostgreSQL's values as \
+      psql --csv shows them. A query without rows still writes the CSV header.
       Examples:
         gen query sqlite:sales.db "select country, sum(qty) from sales group by 1"
         gen query postgres://me@localhost/shop "select * from sales" --to jsonl | gen count -
