@@ -49,6 +49,8 @@ public struct PostgresCopyOut: AsyncSequence, Sendable {
 
   public func makeAsyncIterator() -> Iterator { Iterator(settings: settings, sql: sql) }
 
+  /// One run of the statement: its own connection, opened at the first
+  /// `next()`. Python: the block iterator of psycopg's `Copy` object.
   public final class Iterator: AsyncIteratorProtocol {
     let settings: PostgresSettings
     let sql: String
