@@ -127,6 +127,7 @@ if withExtras {
       dependencies: [
         "GenCommand", "StreamDatabases", "StreamIO", "Generators",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),  // ByteBuffer, for the COPY output's bytes
       ]
     ),
     .executableTarget(name: "gen-db", dependencies: ["GenDatabaseCommand"]),

@@ -15,9 +15,12 @@ cd "$(dirname "$0")/.."
 rows=${1:-10000000}
 runs=${2:-1}
 
-swift build -c release --product gen >/dev/null
-swift build -c release --product gen-db >/dev/null
-gen=$PWD/.build/release/gen
+# gen-db is an opt-in product (Package.swift): built with SWIFT_GENERATORS_EXTRAS=1,
+# in the scratch path .ci/run uses for it, beside the gen that runs it.
+scratch=${GEN_SCRATCH_PATH:-.build-extras}
+SWIFT_GENERATORS_EXTRAS=1 swift build -c release --scratch-path "$scratch" --product gen >/dev/null
+SWIFT_GENERATORS_EXTRAS=1 swift build -c release --scratch-path "$scratch" --product gen-db >/dev/null
+gen=$PWD/$scratch/release/gen
 work=$(mktemp -d)
 pg_dir=""
 cleanup() {

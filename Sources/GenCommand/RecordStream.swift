@@ -166,6 +166,8 @@ package struct Record {
   package var fields: [Field]
   /// The line as read (JSON Lines and plain lines), to pass through unchanged.
   package var raw: String?
+  /// The input line it starts on, for messages.
+  package var line: Int? = nil
 
   package func value(_ name: String) -> JSONValue? { fields.first { $0.name == name }?.value }
 }
@@ -533,7 +535,7 @@ package final class RecordStream {
     fields.reserveCapacity(row.count)
     let columns = self.columns
     for index in 0..<row.count { fields.append(Field(columns[index], .string(try row.string(index)))) }
-    return Record(fields: fields, raw: nil)
+    return Record(fields: fields, raw: nil, line: row.line)
   }
 
   private func read() throws -> Record? {
@@ -545,7 +547,7 @@ package final class RecordStream {
       guard let line = try lines!.next() else { return nil }
       advanceProgress(to: line.byteOffset)
       let text = try line.string()
-      return Record(fields: [Field("line", .string(text))], raw: text)
+      return Record(fields: [Field("line", .string(text))], raw: text, line: line.number)
     case .jsonl:
       while true {
         guard let line = try nextJSONLine() else { return nil }
@@ -618,7 +620,7 @@ package final class RecordStream {
         path: path, line: line.number, column: 1, byteOffset: line.byteOffset)
     }
     if columns.isEmpty { names = ColumnNames(header: members.map(\.name)) }
-    return Record(fields: members, raw: String(decoding: bytes, as: UTF8.self))
+    return Record(fields: members, raw: String(decoding: bytes, as: UTF8.self), line: line.number)
   }
 
   /// At the end of the input: the bar shows all of it, and ends its line.

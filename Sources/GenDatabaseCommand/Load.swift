@@ -184,9 +184,9 @@ struct JSONRecords {
     // Keys the first record did not have would be lost: refused.
     for field in record.fields where !header.contains(field.name) {
       throw DatabaseLoadError(
-        source: stream.path, line: nil, column: field.name,
+        source: stream.path, line: record.line, column: field.name,
         message: "a key the first record does not have (the table's columns are the first record's keys)", isBadRecord: true)
     }
-    return TextRecord(fields)
+    return TextRecord(fields, line: record.line)
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GenCommand
+import PostgresNIO
 import StreamDatabases
 import StreamIO
 
@@ -8,9 +9,11 @@ struct Query: GenVerb {
   static let configuration = CommandConfiguration(
     abstract: "Run an SQL query on SQLite or PostgreSQL and stream its rows out as CSV or JSON Lines.",
     discussion: """
-      Rows are written as they are read (SQLite: statement stepping; PostgreSQL: the result \
-      read from the socket as it is written), so any result size runs in constant memory. \
-      NULL is an empty CSV field (null in JSON Lines); reals print as Python prints them.
+      Rows are written as they are read (SQLite: statement stepping; PostgreSQL: CSV written \
+      by the server itself, COPY (query) TO STDOUT, and JSON Lines from its rows as they \
+      arrive), so any result size runs in constant memory. NULL is an empty CSV field (null \
+      in JSON Lines); SQLite's reals print as Python prints them, PostgreSQL's values as \
+      psql --csv shows them. A query without rows still writes the CSV header.
       Examples:
         gen query sqlite:sales.db "select country, sum(qty) from sales group by 1"
         gen query postgres://me@localhost/shop "select * from sales" --to jsonl | gen count -
@@ -57,32 +60,65 @@ struct Query: GenVerb {
       }
     case .postgres(let url):
       let settings = try PostgresSettings(url: url)
-      let box = Unchecked((writer: writer, rows: 0))
       do {
-        try runBlocking {
-          let iterator = PostgresQuerySource(settings: settings, sql: sql).makeAsyncIterator()
-          var started = false
-          while let row = try await iterator.next() {
-            if !started {
-              try box.value.writer.start(columns: row.columns)
-              started = true
-            }
-            try box.value.writer.write(row)
-            box.value.rows += 1
-          }
+        if to == .csv, let copied = try copyCSV(settings: settings, to: environment.stdout) {
+          rows = copied
+        } else {
+          rows = try queryRows(settings: settings, writer: writer)
         }
       } catch let error as PostgresQueryError {
         throw GenFailure(status: .dataError, message: "\(settings.description): \(error.message)")
       } catch let error as PostgresSettingsError {
         throw GenFailure(status: .ioError, message: error.message)
       }
-      rows = box.value.rows
     }
     try environment.stdout.flush()
     if environment.stderrIsTerminal {
       let seconds = now() - start
       environment.stderr("gen: \(grouped(rows)) rows in \(decimal(seconds, 2)) s: \(grouped(Int((Double(rows) / max(seconds, 1e-9)).rounded()))) rows/s\n")
     }
+  }
+
+  /// CSV from the server itself (`COPY (query) TO STDOUT`), its bytes passed
+  /// straight to standard output; the rows written. Nil when the server
+  /// refused the statement before any output: one that COPY cannot wrap
+  /// (SHOW, EXPLAIN…) then goes through ``queryRows(settings:writer:)``,
+  /// which reports any other error as the server words it.
+  func copyCSV(settings: PostgresSettings, to sink: OutputSink) throws -> Int? {
+    let copy = PostgresCopyOut(settings: settings, csvOf: sql, header: !noHeader)
+    let box = Unchecked(sink)
+    return try runBlocking { () async throws -> Int? in
+      let iterator = copy.makeAsyncIterator()
+      var wrote = false
+      do {
+        while let chunk = try await iterator.next() {
+          wrote = true
+          try chunk.withUnsafeReadableBytes { try box.value.write($0) }
+        }
+      } catch is PostgresQueryError where !wrote {
+        return nil
+      }
+      return iterator.rowCount ?? 0
+    }
+  }
+
+  /// The rows one by one (postgres-nio's row sequence), formatted here: JSON
+  /// Lines, and CSV for statements COPY cannot wrap.
+  func queryRows(settings: PostgresSettings, writer: QueryRowWriter) throws -> Int {
+    let box = Unchecked((writer: writer, rows: 0))
+    try runBlocking {
+      let iterator = PostgresQuerySource(settings: settings, sql: sql).makeAsyncIterator()
+      var started = false
+      while let row = try await iterator.next() {
+        if !started {
+          try box.value.writer.start(columns: row.columns)
+          started = true
+        }
+        try box.value.writer.write(row)
+        box.value.rows += 1
+      }
+    }
+    return box.value.rows
   }
 }
 

@@ -2,11 +2,18 @@ import Logging
 import PostgresNIO
 import StreamIO
 
-/// Loads records into a PostgreSQL table with the COPY protocol (text
-/// format), on postgres-nio: fields are written into 256 KiB CopyData
-/// messages straight from the records' bytes, and each write waits until the
-/// server can take more, so the input is read only as fast as the server
-/// stores rows. Python: psycopg's `cursor.copy("COPY … FROM STDIN")`.
+/// Loads records into a PostgreSQL table with the COPY protocol, on
+/// postgres-nio: fields are written into 256 KiB CopyData messages straight
+/// from the records' bytes, and each write waits until the server can take
+/// more, so the input is read only as fast as the server stores rows.
+/// Python: psycopg's `cursor.copy("COPY … FROM STDIN")` with `write_row`.
+///
+/// The binary format when every column is BIGINT, DOUBLE PRECISION or TEXT
+/// as the load reads it (always for a table it creates): the numbers go as
+/// the eight bytes the client parsed anyway, so the server parses nothing,
+/// which makes the load faster than `psql \copy` of the same CSV. Else (an
+/// existing table with other types) the text format, which the server
+/// converts to each column's type.
 ///
 /// Same table creation, type checks and failure semantics as ``SQLiteSink``:
 /// one transaction by default (a bad record, an error, a kill or a lost
@@ -24,9 +31,9 @@ public struct PostgresSink: Sendable {
   /// Loads the records `next` returns (nil at the end) into `options.table`.
   @_specialize(exported: true, where R == CSVRecord)
   public func load<R: LoadableRecord>(header: [String], options: LoadOptions, next: () throws -> R?) async throws -> LoadSummary {
-    let connection = try await PostgresConnections.connect(settings)
+    let (connection, channel) = try await PostgresConnections.connectWithChannel(settings)
     do {
-      var load = PostgresLoad(connection: connection, header: header, options: options)
+      var load = PostgresLoad(connection: connection, channel: channel, header: header, options: options)
       let summary = try await load.run(next: next)
       try? await connection.close()
       return summary
@@ -37,42 +44,19 @@ public struct PostgresSink: Sendable {
   }
 }
 
-enum PostgresConnections {
-  static let logger = Logger(label: "StreamDatabases")
-
-  static func connect(_ settings: PostgresSettings) async throws -> PostgresConnection {
-    do {
-      return try await PostgresConnection.connect(configuration: try settings.configuration(), id: 1, logger: logger)
-    } catch let error as PSQLError {
-      throw PostgresSettingsError(message: "cannot connect to \(settings.description): \(message(error))")
-    } catch {
-      throw PostgresSettingsError(message: "cannot connect to \(settings.description): \(error)")
-    }
-  }
-
-  /// The server's message, or the client's reason.
-  static func message(_ error: PSQLError) -> String {
-    if let server = error.serverInfo, let text = server[.message] {
-      var message = text
-      if let detail = server[.detail] { message += " (\(detail))" }
-      if let context = server[.locationContext] { message += " [\(context)]" }
-      return message
-    }
-    if let underlying = error.underlying { return "\(error.code): \(underlying)" }
-    return "\(error.code)"
-  }
-}
-
 struct PostgresLoad {
   let connection: PostgresConnection
+  /// The connection's channel, for the COPY statements (``PostgresCopyIn``).
+  let channel: any Channel
   let header: [String]
   var options: LoadOptions
   var summary = LoadSummary()
   var committed = 0
   static let chunkSize = 256 * 1024
 
-  init(connection: PostgresConnection, header: [String], options: LoadOptions) {
+  init(connection: PostgresConnection, channel: any Channel, header: [String], options: LoadOptions) {
     self.connection = connection
+    self.channel = channel
     self.header = header
     self.options = options
   }
@@ -92,25 +76,26 @@ struct PostgresLoad {
           message: "table \(options.table) exists already; add to it with --append, or drop and recreate it with --replace",
           isBadRecord: false)
       }
-      for name in header + [options.table] where name.contains("\"") {
-        throw DatabaseLoadError(source: options.sourceName, line: nil, column: name, message: "a name with a double quote cannot be copied into", isBadRecord: false)
-      }
       for name in options.key where !header.contains(name) {
         throw DatabaseLoadError(source: options.sourceName, line: nil, column: name, message: "--key names no column of the input", isBadRecord: false)
       }
       var sample: [R] = []
       let creating = existing == nil || options.mode == .replace
+      let binary: Bool
       if creating {
         while sample.count < options.inferenceRows, let record = try next() { sample.append(record) }
         summary.columns = TablePlan.infer(header: header, sample: sample, declared: options.types)
+        binary = true
       } else {
         summary.columns = try header.map { name in
           guard let type = existing![name] else {
             throw DatabaseLoadError(
               source: options.sourceName, line: nil, column: name, message: "table \(options.table) has no such column", isBadRecord: false)
           }
-          return ColumnDefinition(name: name, type: options.types[name] ?? type)
+          return ColumnDefinition(name: name, type: options.types[name] ?? ColumnType.affinity(of: type == "double precision" ? "DOUBLE" : type))
         }
+        // Binary only where each column's own type is the one the values are sent as.
+        binary = summary.columns.allSatisfy { column in existing![column.name] == column.type.postgresName.lowercased() }
       }
       try await execute("BEGIN")
       inTransaction = true
@@ -122,7 +107,8 @@ struct PostgresLoad {
         try await execute(sql + ")")
         summary.created = true
       }
-      let copyTable = options.key.isEmpty ? options.table : "gen_load_staging"
+      let copyTable = options.key.isEmpty ? table : "gen_load_staging"
+      let copy = "COPY \(copyTable) (\(header.map(quoteIdentifier).joined(separator: ", "))) FROM STDIN (FORMAT \(binary ? "binary" : "text"))"
       if !options.key.isEmpty {
         try await execute("CREATE TEMPORARY TABLE gen_load_staging (LIKE \(table)) ON COMMIT DELETE ROWS")
       }
@@ -140,8 +126,9 @@ struct PostgresLoad {
         var rows = 0, skipped = 0
         var skippedErrors: [DatabaseLoadError] = []
         do {
-          try await connection.copyFrom(table: copyTable, columns: header, logger: PostgresConnections.logger) { writer in
-            var buffer = ByteBufferAllocator().buffer(capacity: Self.chunkSize + 4096)
+          try await PostgresCopyIn.run(sql: copy, on: channel) { writer in
+            var buffer = Self.message(capacity: Self.chunkSize + 4096)
+            if binary { buffer.writeBytes(Self.binaryHeader) }
             while batchSize == 0 || inBatch < batchSize {
               let record: R
               if let first = pending.first {
@@ -157,13 +144,22 @@ struct PostgresLoad {
               let mark = buffer.writerIndex
               do {
                 try TablePlan.checkWidth(record, columns: columns.count, source: source)
-                for index in 0..<columns.count {
-                  if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-                  try TablePlan.withValue(record, index, columns[index], source: source) { value in
-                    Self.append(value, to: &buffer)
+                if binary {
+                  buffer.writeInteger(Int16(columns.count))
+                  for index in 0..<columns.count {
+                    try TablePlan.withValue(record, index, columns[index], source: source) { value in
+                      Self.appendBinary(value, to: &buffer)
+                    }
                   }
+                } else {
+                  for index in 0..<columns.count {
+                    if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                    try TablePlan.withValue(record, index, columns[index], source: source) { value in
+                      Self.append(value, to: &buffer)
+                    }
+                  }
+                  buffer.writeInteger(UInt8(ascii: "\n"))
                 }
-                buffer.writeInteger(UInt8(ascii: "\n"))
                 rows += 1
               } catch let error as DatabaseLoadError where error.isBadRecord && skipBad {
                 buffer.moveWriterIndex(to: mark)
@@ -171,11 +167,12 @@ struct PostgresLoad {
                 if skippedErrors.count < 5 { skippedErrors.append(error) }
               }
               if buffer.readableBytes >= Self.chunkSize {
-                try await writer.write(buffer)
-                buffer.clear()
+                try await writer.send(buffer)
+                buffer = Self.message(capacity: Self.chunkSize + 4096)
               }
             }
-            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+            if binary { buffer.writeInteger(Int16(-1)) }  // the trailer
+            if buffer.readableBytes > PostgresCopyIn.Writer.headerSize { try await writer.send(buffer) }
           }
         } catch {
           failure = error
@@ -185,6 +182,9 @@ struct PostgresLoad {
           if let error = failure as? PSQLError {
             throw DatabaseLoadError(
               source: source, line: nil, column: nil, message: "PostgreSQL: \(PostgresConnections.message(error))", isBadRecord: false)
+          }
+          if let error = failure as? PostgresQueryError {
+            throw DatabaseLoadError(source: source, line: nil, column: nil, message: "PostgreSQL: \(error.message)", isBadRecord: false)
           }
           throw failure
         }
@@ -225,22 +225,52 @@ struct PostgresLoad {
     }
   }
 
-  /// The table's columns and their types, or nil if there is no such table
-  /// (in the search path).
-  func existingColumns() async throws -> [String: ColumnType]? {
+  /// The table's columns and their types as `format_type` names them
+  /// (`bigint`, `double precision`, `character varying(20)`…), or nil if
+  /// there is no such table (in the search path).
+  func existingColumns() async throws -> [String: String]? {
     let rows = try await connection.query(
       "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = to_regclass(\(quoteIdentifier(options.table))) AND a.attnum > 0 AND NOT a.attisdropped",
       logger: PostgresConnections.logger)
-    var columns: [String: ColumnType] = [:]
+    var columns: [String: String] = [:]
     var any = false
     for try await (name, type) in rows.decode((String, String).self) {
       any = true
-      columns[name] = ColumnType.affinity(of: type == "double precision" ? "DOUBLE" : type)
+      columns[name] = type
     }
     if any { return columns }
     let exists = try await connection.query("SELECT to_regclass(\(quoteIdentifier(options.table))) IS NOT NULL", logger: PostgresConnections.logger)
     for try await (flag) in exists.decode(Bool.self) where flag { return [:] }
     return nil
+  }
+
+  /// A buffer for one CopyData message: its header's bytes reserved.
+  static func message(capacity: Int) -> ByteBuffer {
+    var buffer = ByteBufferAllocator().buffer(capacity: capacity)
+    buffer.writeRepeatingByte(0, count: PostgresCopyIn.Writer.headerSize)
+    return buffer
+  }
+
+  /// The binary format's file header: signature, flags, no extension.
+  static let binaryHeader: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+
+  /// A value in COPY's binary format: its length (-1 for NULL), then BIGINT
+  /// and DOUBLE PRECISION as eight big-endian bytes, text as its UTF-8 bytes.
+  @inline(__always)
+  static func appendBinary(_ value: FieldValue, to buffer: inout ByteBuffer) {
+    switch value {
+    case .null:
+      buffer.writeInteger(Int32(-1))
+    case .integer(let number, _):
+      buffer.writeInteger(Int32(8))
+      buffer.writeInteger(number)
+    case .real(let number, _):
+      buffer.writeInteger(Int32(8))
+      buffer.writeInteger(number.bitPattern)
+    case .text(let bytes):
+      buffer.writeInteger(Int32(bytes.count))
+      buffer.writeBytes(bytes)
+    }
   }
 
   /// A value in COPY's text format: NULL as \N; text with backslash, tab,

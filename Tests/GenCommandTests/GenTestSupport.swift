@@ -2,14 +2,7 @@ import Foundation
 import GenCommand
 import StreamIO
 import SystemPackage
-import TestSupport
-
-/// What one run of `gen` produced.
-struct GenRun {
-  var status: Int32
-  var stdout: String
-  var stderr: String
-}
+@_exported import TestSupport  // GenRun, TemporaryDirectory, shell, productsDirectory: for every file here
 
 /// Runs `gen` in process with `arguments`; `stdin` becomes standard input.
 func gen(
@@ -46,52 +39,8 @@ func gen(
   return GenRun(status: status, stdout: output, stderr: errors)
 }
 
-/// A directory removed at deinit.
-final class TemporaryDirectory {
-  let path: String
-  init() throws {
-    var template = Array((NSTemporaryDirectory() + "gen-test-XXXXXX").utf8CString)
-    guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-      throw CocoaError(.fileWriteUnknown)
-    }
-    path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  }
-  func file(_ name: String, _ contents: String) throws -> String {
-    let file = path + "/" + name
-    try contents.write(toFile: file, atomically: false, encoding: .utf8)
-    return file
-  }
-  var contents: [String] { (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] }
-  deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// The built `gen` executable, beside the test bundle.
-var genExecutable: String {
-  let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-  var directory = me.deletingLastPathComponent()
-  while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("gen").path), directory.path != "/" {
-    directory = directory.deletingLastPathComponent()
-  }
-  return directory.appendingPathComponent("gen").path
-}
-
-/// Runs a shell command line; returns status, stdout and stderr.
-func shell(_ command: String) throws -> GenRun {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/bin/sh")
-  process.arguments = ["-c", command]
-  let out = Pipe()
-  let err = Pipe()
-  process.standardOutput = out
-  process.standardError = err
-  try process.run()
-  let stdout = out.fileHandleForReading.readDataToEndOfFile()
-  let stderr = err.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return GenRun(
-    status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-    stderr: String(decoding: stderr, as: UTF8.self))
-}
+var genExecutable: String { productsDirectory(containing: "gen") + "/gen" }
 
 let salesCSV = """
   name,country,qty,price

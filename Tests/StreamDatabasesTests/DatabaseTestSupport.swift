@@ -3,14 +3,8 @@ import GenCommand
 import GenDatabaseCommand
 import StreamIO
 import SystemPackage
+@_exported import TestSupport  // GenRun, TemporaryDirectory, shell: for every file here
 import Testing
-
-/// What one run of `gen` produced.
-struct GenRun: Sendable {
-  var status: Int32
-  var stdout: String
-  var stderr: String
-}
 
 /// Runs gen-db's verbs (`load`, `query`, `demo --into`) in process, on a
 /// thread of its own: the PostgreSQL verbs block their thread while their
@@ -48,53 +42,8 @@ private func genDBBlocking(_ arguments: [String], stdin: String) throws -> GenRu
   return GenRun(status: status, stdout: try String(contentsOfFile: outPath, encoding: .utf8), stderr: errors)
 }
 
-/// A directory removed at deinit.
-final class TemporaryDirectory {
-  let path: String
-  init() throws {
-    var template = Array((NSTemporaryDirectory() + "gen-db-test-XXXXXX").utf8CString)
-    guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-      throw CocoaError(.fileWriteUnknown)
-    }
-    path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  }
-  func file(_ name: String, _ contents: String) throws -> String {
-    let file = path + "/" + name
-    try contents.write(toFile: file, atomically: false, encoding: .utf8)
-    return file
-  }
-  deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// The directory of the built executables (gen, gen-db), beside the test bundle.
-var productsDirectory: String {
-  let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-  var directory = me.deletingLastPathComponent()
-  while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("gen-db").path), directory.path != "/" {
-    directory = directory.deletingLastPathComponent()
-  }
-  return directory.path
-}
-
-/// Runs a shell command line; returns status, stdout and stderr.
-@discardableResult
-func shell(_ command: String, environment: [String: String] = [:]) throws -> GenRun {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/bin/sh")
-  process.arguments = ["-c", command]
-  process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-  let out = Pipe()
-  let err = Pipe()
-  process.standardOutput = out
-  process.standardError = err
-  try process.run()
-  let stdout = out.fileHandleForReading.readDataToEndOfFile()
-  let stderr = err.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return GenRun(
-    status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-    stderr: String(decoding: stderr, as: UTF8.self))
-}
+var productsDirectory: String { TestSupport.productsDirectory(containing: "gen-db") }
 
 /// A file of the demo's sales rows (name,country,qty,price; quoted names with commas).
 func salesFile(rows: Int, in directory: TemporaryDirectory) throws -> String {

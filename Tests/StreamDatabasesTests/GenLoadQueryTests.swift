@@ -76,6 +76,34 @@ import Testing
     #expect(try await genDB(["query", db, "SELECT * FROM e"]).stdout == "id,tags,ok,note\n1,\"[\"\"a\"\"]\",true,\n2,[],false,x\n")
   }
 
+  @Test func jsonLinesLoadErrorsNameTheirLine() async throws {
+    // Line numbers count every line of the file, blank ones included, as for CSV.
+    let directory = try TemporaryDirectory()
+    let jsonl = try directory.file("t.jsonl", "{\"id\":1,\"v\":\"a\"}\n\n{\"id\":2,\"v\":\"b\"}\n{\"id\":\"three\",\"v\":\"c\"}\n")
+    let db = directory.path + "/t.db"
+    let bad = try await genDB(["load", jsonl, "--into", db, "--infer-rows", "2"])
+    #expect(bad.status == 65)
+    #expect(bad.stderr.contains("gen: \(jsonl):4: column id: \"three\" is not an integer"), "\(bad.stderr)")
+    let extra = try directory.file("x.jsonl", "{\"id\":1}\n{\"id\":2,\"w\":3}\n")
+    let unknown = try await genDB(["load", extra, "--into", db])
+    #expect(unknown.status == 65)
+    #expect(unknown.stderr.contains("gen: \(extra):2: column w: a key the first record does not have"), "\(unknown.stderr)")
+    let skipping = try await genDB(["load", jsonl, "--into", db, "--infer-rows", "2", "--skip-bad"])
+    #expect(skipping.status == 0)
+    #expect(skipping.stderr.contains("\(jsonl):4: column id:"), "\(skipping.stderr)")
+  }
+
+  @Test func aQueryWithoutRowsStillWritesItsHeader() async throws {
+    let directory = try TemporaryDirectory()
+    let db = directory.path + "/t.db"
+    #expect(try await genDB(["load", "-", "--format", "csv", "--into", db], stdin: "a,\"b,c\"\n1,2\n").status == 0)
+    let empty = try await genDB(["query", db, "SELECT * FROM data WHERE a > 5"])
+    #expect(empty.status == 0, "\(empty.stderr)")
+    #expect(empty.stdout == "a,\"b,c\"\n")
+    #expect(try await genDB(["query", db, "SELECT * FROM data WHERE a > 5", "--no-header"]).stdout == "")
+    #expect(try await genDB(["query", db, "SELECT * FROM data WHERE a > 5", "--to", "jsonl"]).stdout == "")
+  }
+
   @Test func standardInputLoadsIntoTableData() async throws {
     let directory = try TemporaryDirectory()
     let db = directory.path + "/s.db"
