@@ -11,6 +11,17 @@ extension JSONMemberSpan {
   var isPlain: Bool {
     !keyNeedsDecoding && kind != UInt8(ascii: "{") && kind != UInt8(ascii: "[") && !stringNeedsDecoding
   }
+
+  /// Whether its key (without escapes) is `name` as Strings compare: the same
+  /// bytes, or, for non-ASCII text, the same characters (canonical
+  /// equivalence, as the parsed record's `name == key` finds them).
+  @inline(__always)
+  func key(in bytes: UnsafeRawBufferPointer, is name: [UInt8]) -> Bool {
+    let key = bytes[self.key]
+    if key.elementsEqual(name) { return true }
+    guard !keyIsASCII || name.contains(where: { $0 >= 0x80 }) else { return false }
+    return String(decoding: key, as: UTF8.self) == String(decoding: name, as: UTF8.self)
+  }
 }
 
 enum JSONLinesFastPaths {
@@ -68,8 +79,7 @@ enum JSONLinesFastPaths {
       if JSONValue.members(of: bytes, into: &members), !members.contains(where: \.keyNeedsDecoding) {
         for index in chosen.indices { chosen[index] = nil }
         for (position, member) in members.enumerated() {
-          let key = bytes[member.key]
-          for (index, wantedKey) in keys.enumerated() where chosen[index] == nil && key.elementsEqual(wantedKey) {
+          for (index, wantedKey) in keys.enumerated() where chosen[index] == nil && member.key(in: bytes, is: wantedKey) {
             chosen[index] = position
           }
         }
@@ -157,7 +167,9 @@ struct JSONExpressionRow: ExpressionRow {
   @inline(__always)
   private func key(_ member: JSONMemberSpan, is name: String) -> Bool {
     var name = name
-    return name.withUTF8 { bytes[member.key].elementsEqual($0) }
+    if name.withUTF8({ bytes[member.key].elementsEqual($0) }) { return true }
+    guard !member.keyIsASCII || !name.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
+    return String(decoding: bytes[member.key], as: UTF8.self) == name
   }
 
   private func value(_ member: JSONMemberSpan) -> ExpressionValue {

@@ -218,13 +218,7 @@ package final class RecordStream {
     format = .csv
     self.dialect = dialect
     self.path = path
-    let descriptor: FileDescriptor
-    do {
-      descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
-      _ = try descriptor.seek(offset: Int64(start), from: .start)
-    } catch {
-      throw StreamIOError(.io, "cannot open for reading: \(error)", path: path, errno: error as? Errno)
-    }
+    let descriptor = try Self.open(path, at: start)
     let source = try ByteSource(descriptor: descriptor, name: path, closeWhenDone: true, compression: .none)
     var readerDialect = dialect
     readerDialect.hasHeader = false
@@ -249,13 +243,7 @@ package final class RecordStream {
     self.format = format
     dialect = .standard
     self.path = path
-    let descriptor: FileDescriptor
-    do {
-      descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
-      _ = try descriptor.seek(offset: Int64(start), from: .start)
-    } catch {
-      throw StreamIOError(.io, "cannot open for reading: \(error)", path: path, errno: error as? Errno)
-    }
+    let descriptor = try Self.open(path, at: start)
     let source = try ByteSource(descriptor: descriptor, name: path, closeWhenDone: true, compression: .none)
     csv = nil
     lines = LineReader(source: source, maxLineLength: maxLineLength, onError: .throw)
@@ -266,6 +254,23 @@ package final class RecordStream {
     progress = nil
     rangeStart = start
     rangeStop = stop
+  }
+
+  /// `path` opened for reading at `offset` (closed again if the seek fails).
+  private static func open(_ path: String, at offset: Int) throws(StreamIOError) -> FileDescriptor {
+    let descriptor: FileDescriptor
+    do {
+      descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+    } catch {
+      throw StreamIOError(.io, "cannot open for reading: \(error)", path: path, errno: error as? Errno)
+    }
+    do {
+      _ = try descriptor.seek(offset: Int64(offset), from: .start)
+    } catch {
+      try? descriptor.close()
+      throw StreamIOError(.io, "cannot seek to byte \(offset): \(error)", path: path, errno: error as? Errno)
+    }
+    return descriptor
   }
 
   /// The stream of range `index` of `starts` (`--threads`): this one for the

@@ -74,7 +74,7 @@ extension StatsTotals {
     // Each member position's key in the last line, and its slot (nil: the
     // group column, or one a derived column replaces): most lines repeat the
     // last one's keys.
-    var lastKeys: [[UInt8]] = []
+    var lastKeys: [[UInt8]?] = []  // (nil: none yet; an empty key is [])
     var lastSlots: [Int?] = []
     var lastIsGroup: [Bool] = []
     let groupKey = groupBy.map { Array($0.utf8) }
@@ -94,16 +94,16 @@ extension StatsTotals {
       records += 1
       // The keys' slots, and the group's value (its first member's, as Record.value finds it).
       if lastKeys.count != members.count {
-        lastKeys = Array(repeating: [], count: members.count)
+        lastKeys = Array(repeating: nil, count: members.count)
         lastSlots = Array(repeating: nil, count: members.count)
         lastIsGroup = Array(repeating: false, count: members.count)
       }
       var groupMember: Int?
       for (index, member) in members.enumerated() {
         let key = UnsafeRawBufferPointer(rebasing: bytes[member.key])
-        if !lastKeys[index].elementsEqual(key) {
+        if lastKeys[index].map({ !$0.elementsEqual(key) }) ?? true {
           lastKeys[index] = Array(key)
-          lastIsGroup[index] = groupKey.map { key.elementsEqual($0) } == true
+          lastIsGroup[index] = groupKey.map { member.key(in: bytes, is: $0) } == true
           if lastIsGroup[index] {
             lastSlots[index] = nil
           } else {

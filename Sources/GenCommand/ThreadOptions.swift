@@ -5,9 +5,10 @@ struct ThreadOptions: ParsableArguments {
   @Option(
     help: """
       Threads to read a file with (default: the machine's cores): the file is split into byte \
-      ranges at verified record starts; the output is the same, in the same order (later ranges \
-      wait in temporary files). CSV and JSON Lines; standard input, URLs, gzip, --skip-bad, \
-      files under 8 MB and CSV without a header (except by count) are read on one thread.
+      ranges at record starts (for CSV, speculative and verified; for JSON Lines, line starts); \
+      the output is the same, in the same order (later ranges wait in temporary files). convert \
+      is split between CSV and JSON Lines; standard input, URLs, gzip, --skip-bad, files under \
+      8 MB and CSV without a header (except by count) are read on one thread.
       """)
   var threads: Int?
 

@@ -57,6 +57,7 @@ struct JSONValidator {
         guard validator.string() else { return false }
         let keyEnd = validator.position - validator.start - 1
         let keyNeedsDecoding = validator.stringNeedsDecoding
+        let keyIsASCII = !validator.stringHasNonASCII
         validator.skipSpace()
         guard validator.position < validator.end, validator.position.pointee == UInt8(ascii: ":") else { return false }
         validator.position += 1
@@ -67,7 +68,7 @@ struct JSONValidator {
         let kind = bytes[valueStart]
         members.append(
           JSONMemberSpan(
-            key: keyStart..<keyEnd, keyNeedsDecoding: keyNeedsDecoding, value: valueStart..<valueEnd,
+            key: keyStart..<keyEnd, keyNeedsDecoding: keyNeedsDecoding, keyIsASCII: keyIsASCII, value: valueStart..<valueEnd,
             kind: kind, stringNeedsDecoding: kind == UInt8(ascii: "\"") && validator.stringNeedsDecoding,
             stringIsASCII: kind == UInt8(ascii: "\"") && !validator.stringHasNonASCII))
         validator.skipSpace()
@@ -292,6 +293,9 @@ package struct JSONMemberSpan {
   package var key: Range<Int>
   /// The key has an escape: parse it for its text (else its bytes are its text, valid UTF-8).
   package var keyNeedsDecoding: Bool
+  /// The key's bytes are all ASCII. (A non-ASCII key may equal a name written
+  /// with other bytes, as Swift's Strings compare: é and e with U+0301.)
+  package var keyIsASCII: Bool
   /// The value's bytes (a string's with its quotes).
   package var value: Range<Int>
   /// The value's first byte: `"`, `{`, `[`, `t`, `f`, `n` (null), `N`, `I`, or a number's `-` or digit.
