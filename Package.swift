@@ -110,7 +110,10 @@ if withExtras {
       ]
     ),
     // Counts a WebSocket's messages: the Swift side of Benchmarks/compare-websocket.sh.
-    .executableTarget(name: "websocket-count", dependencies: ["StreamNetworking"]),
+    .executableTarget(
+      name: "websocket-count",
+      dependencies: ["StreamNetworking", .product(name: "WSClient", package: "swift-websocket")]
+    ),
     .testTarget(
       name: "StreamNetworkingTests",
       dependencies: [

@@ -34,7 +34,7 @@ cat > "$work/server.py" <<'PY'
 # text frames of 100 bytes ("000000042 xxx…"), then a close frame (1000).
 import asyncio, base64, hashlib, sys
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC11B9B"
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 def frame(n):
     payload = f"{n:09d} ".encode() + b"x" * 90
@@ -58,10 +58,10 @@ async def handle(reader, writer):
     writer.write(b"\x88\x02\x03\xe8")                        # close, 1000
     await writer.drain()
     try:
-        await asyncio.wait_for(reader.read(), 30)             # the client's close, then EOF
+        await asyncio.wait_for(reader.read(64), 30)           # the client's close frame
     except Exception:
         pass
-    writer.close()
+    writer.close()                                            # the server ends the TCP connection
 
 async def main():
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
@@ -111,6 +111,7 @@ PY
 
 echo "100-byte text messages over loopback, one server for both clients"
 measure "Swift WebSocketStreams.messages"            "$messages"        .build/release/websocket-count
+measure "Swift swift-websocket client alone"         "$messages"        .build/release/websocket-count --client-only
 measure "Python websockets, async for message"       "$messages"        python3 "$work/client.py"
 measure "Swift WebSocketStreams.messages (a tenth)"  "$((messages / 10))" .build/release/websocket-count
 measure "Python websockets (a tenth)"                "$((messages / 10))" python3 "$work/client.py"

@@ -4,11 +4,10 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 import WSClient
-
-/// A WebSocket message: `.text(String)` or `.binary(ByteBuffer)`, whole
-/// (fragments joined). swift-websocket's type, named here so that users of
-/// StreamNetworking need no other import. Python: websockets' `str | bytes`.
-public typealias WebSocketMessage = WSCore.WebSocketMessage
+// WebSocketMessage (`.text(String)` or `.binary(ByteBuffer)`, whole, Python's
+// `str | bytes`) and the other types a user of these sequences names are
+// swift-websocket's WSCore: re-exported, so that no other import is needed.
+@_exported import WSCore
 
 /// WebSocket connections as async sequences, on swift-websocket's
 /// `WebSocketClient` (Hummingbird's client). Python: the `websockets` package.

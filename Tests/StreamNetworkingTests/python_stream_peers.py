@@ -18,6 +18,7 @@ import sys
 
 from aiohttp import web
 from websockets.asyncio.server import serve
+from websockets.exceptions import ConnectionClosed
 
 
 async def websocket_handler(websocket):
@@ -35,6 +36,8 @@ async def websocket_handler(websocket):
                 await websocket.close()
         else:
             await websocket.close(1008, "no such path")
+    except ConnectionClosed:
+        pass  # the client went away without a close frame: its close code says so below
     finally:
         await websocket.wait_closed()
         print("closed", path, websocket.close_code, flush=True)
