@@ -86,7 +86,7 @@ final class EventBuffer<Element: Sendable>: Sendable {
   ///
   /// - Throws: the producer's error after the last element; `CancellationError`
   ///   if this task is cancelled while it waits.
-  func take(into batch: inout [Element]) async throws -> Bool {
+  nonisolated(nonsending) func take(into batch: inout [Element]) async throws -> Bool {
     try Task.checkCancellation()  // (a busy stream would otherwise never wait, so never see it)
     while true {
       let action = state.withLock { state -> TakeAction in

@@ -81,7 +81,7 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
     var batch: [ServerSentEvent] = []
     var index = 0
 
-    public mutating func next() async throws -> ServerSentEvent? {
+    nonisolated(nonsending) public mutating func next() async throws -> ServerSentEvent? {
       if index < batch.count {
         defer { index += 1 }
         return batch[index]

@@ -43,7 +43,7 @@ public struct WebSocketMessages: AsyncSequence, Sendable {
     var batch: [WebSocketMessage] = []
     var index = 0
 
-    public mutating func next() async throws -> WebSocketMessage? {
+    nonisolated(nonsending) public mutating func next() async throws -> WebSocketMessage? {
       if index < batch.count {
         defer { index += 1 }
         return batch[index]
