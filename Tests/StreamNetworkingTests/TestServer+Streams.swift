@@ -76,9 +76,8 @@ func webSocketUpgrade(_ counters: StreamCounters) -> HTTPServerBuilder {
           defer { sequences[key, default: 0] += after }
           return sequences[key, default: 0]
         }
-        // (Written a moment after the handshake: frames that reach the client in
-        // the same read as the 101 response have been seen lost, once per few
-        // runs, by the client's upgrade; the tests here are about what follows.)
+        // (A moment after the handshake, as a server busy elsewhere would be:
+        // see the note on WebSocketTests.)
         try await Task.sleep(for: .milliseconds(20))
         for n in first..<first + after { try await outbound.write(.text(String(n))) }
         try await outbound.close(.unknown(1012), reason: "service restart")
