@@ -3,7 +3,7 @@
 /// `InvalidHandshake`, httpx-sse's `SSEError`.
 ///
 /// Its description names all of it:
-/// `ws://host/feed: the connection was lost without a close frame after 3 attempts (120 messages received)`.
+/// `ws://host/feed: the server closed the connection with code 1011: overloaded after 3 attempts (120 received)`.
 public struct StreamConnectionError: Error, Sendable, CustomStringConvertible {
   /// What went wrong.
   public enum Kind: Sendable, Hashable {
