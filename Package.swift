@@ -85,15 +85,20 @@ if withExtras {
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     // Tests only: a real HTTP server on loopback.
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    // The WebSocket client (WSClient); its server side (HummingbirdWebSocket) in the tests only.
+    .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ]
   package.targets += [
-    // Readers over HTTP bodies and paginated JSON APIs (AsyncHTTPClient).
+    // Readers over HTTP bodies, paginated JSON APIs and Server-Sent Events (AsyncHTTPClient);
+    // WebSocket messages (swift-websocket's WSClient).
     .target(
       name: "StreamNetworking",
       dependencies: [
         "Generators", "StreamIO", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "WSClient", package: "swift-websocket"),
       ]
     ),
     .executableTarget(
@@ -104,14 +109,21 @@ if withExtras {
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ]
     ),
+    // Counts a WebSocket's messages: the Swift side of Benchmarks/compare-websocket.sh.
+    .executableTarget(
+      name: "websocket-count",
+      dependencies: ["StreamNetworking", .product(name: "WSClient", package: "swift-websocket")]
+    ),
     .testTarget(
       name: "StreamNetworkingTests",
       dependencies: [
         "StreamNetworking", "StreamIO", "Generators", "GenCommand", "TestSupport", "gen", "gen-net",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "WSClient", package: "swift-websocket"),
       ],
-      exclude: ["python_peers.py"]
+      exclude: ["python_peers.py", "python_stream_peers.py"]
     ),
     // Records into and out of SQLite and PostgreSQL, in constant memory.
     .target(

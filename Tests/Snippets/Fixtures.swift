@@ -41,6 +41,10 @@ let url = snippetServer + "/events.jsonl"
 let csvURL = snippetServer + "/sales.csv"
 /// A JSON API's page: {"data": [{"id": 0, "title": "issue 0"}, …]}, 40 items, one page.
 let apiURL = snippetServer + "/issues.json"
+/// Python's `websockets` server (python_stream_peers.py): /echo, /count/N, /drop/N.
+let webSocketURL = ProcessInfo.processInfo.environment["SNIPPET_WEBSOCKET_BASE"] ?? "ws://127.0.0.1:9"
+/// aiohttp's event stream (python_stream_peers.py): "price" events 101, 102, …, by Last-Event-ID.
+let eventsURL = (ProcessInfo.processInfo.environment["SNIPPET_EVENTS_BASE"] ?? "http://127.0.0.1:9") + "/events"
 
 let urls = ["https://example.com/a", "https://example.com/b", "https://example.com/c"]
 func fetch(_ url: String) async throws {}

@@ -251,14 +251,23 @@ let package = Package(
         make_inputs(scratch)
         # The network snippets read the same files from Python's http.server on
         # loopback (Fixtures.swift's `url`, `csvURL`, `apiURL`); stopped on every path.
-        server = subprocess.Popen([sys.executable, os.path.join(ROOT, "Tests", "StreamNetworkingTests", "python_peers.py"), scratch],
+        # The WebSocket and Server-Sent Events snippets talk to Python's
+        # `websockets` and `aiohttp` servers (Fixtures.swift's `webSocketURL`, `eventsURL`).
+        peers = os.path.join(ROOT, "Tests", "StreamNetworkingTests")
+        server = subprocess.Popen([sys.executable, os.path.join(peers, "python_peers.py"), scratch],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        streams = subprocess.Popen([sys.executable, os.path.join(peers, "python_stream_peers.py")],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
-            environment = dict(os.environ, SNIPPET_BASE_URL=f"http://127.0.0.1:{server.stdout.readline().strip()}")
+            ws_port, sse_port = streams.stdout.readline().split()
+            environment = dict(os.environ, SNIPPET_BASE_URL=f"http://127.0.0.1:{server.stdout.readline().strip()}",
+                               SNIPPET_WEBSOCKET_BASE=f"ws://127.0.0.1:{ws_port}",
+                               SNIPPET_EVENTS_BASE=f"http://127.0.0.1:{sse_port}")
             failures = run_all(binaries, targets, scratch, environment, postgres)
         finally:
-            server.stdin.close()
-            server.wait(timeout=30)
+            for process in (server, streams):
+                process.stdin.close()
+                process.wait(timeout=30)
     return 1 if failures else 0
 
 

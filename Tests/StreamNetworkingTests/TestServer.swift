@@ -6,7 +6,8 @@ import Synchronization
 
 /// A real HTTP server (Hummingbird) on loopback, started by the tests: it
 /// serves paginated JSON in each style, 429 and 503 with Retry-After, slow and
-/// endless NDJSON, a body cut mid-record and a gzip body, and counts what it
+/// endless NDJSON, a body cut mid-record and a gzip body, WebSocket and
+/// Server-Sent Events endpoints (TestServer+Streams.swift), and counts what it
 /// sees, so tests can check laziness from the server's side.
 final class TestServer: Sendable {
   let port: Int
@@ -17,6 +18,10 @@ final class TestServer: Sendable {
   let streamsCutByClient = Mutex(0)
   /// NDJSON records the endless stream wrote.
   let endlessRecordsWritten = Mutex(0)
+  /// What the WebSocket and SSE endpoints saw.
+  let streams: StreamCounters
+
+  var webSocketBase: String { "ws://127.0.0.1:\(port)/ws" }
 
   var base: String { "http://127.0.0.1:\(port)" }
 
@@ -26,6 +31,8 @@ final class TestServer: Sendable {
     let ready = AsyncStream<Int>.makeStream()
     let box = Mutex<TestServer?>(nil)
     let router = Router()
+    let streams = StreamCounters()
+    addEventStreams(to: router, streams)
     let log: @Sendable (Request) -> Void = { request in
       box.withLock { server in server?.requests.withLock { $0.append(request.uri.description) } }
     }
@@ -147,19 +154,20 @@ final class TestServer: Sendable {
       return json("{\"error\":\"no such thing\"}", status: .notFound)
     }
     let app = Application(
-      router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+      router: router, server: webSocketUpgrade(streams), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
       onServerRunning: { channel in ready.continuation.yield(channel.localAddress!.port!) }, logger: quietLogger)
     let task = Task { try await app.runService(gracefulShutdownSignals: []) }
     var iterator = ready.stream.makeAsyncIterator()
     guard let port = await iterator.next() else { throw CancellationError() }
-    let server = TestServer(port: port, task: task)
+    let server = TestServer(port: port, task: task, streams: streams)
     box.withLock { $0 = server }
     return server
   }
 
-  private init(port: Int, task: Task<Void, any Error>) {
+  private init(port: Int, task: Task<Void, any Error>, streams: StreamCounters) {
     self.port = port
     self.task = task
+    self.streams = streams
   }
 
   /// Stops the server and waits until it has.
