@@ -599,10 +599,17 @@ struct StatsTotals {
       }
     }
     if first { try expressions.compile(columns: stream.hasNamedColumns ? stream.columns : nil) }
-    // Each group's row is freed as it is moved, so the two forms do not
-    // both hold every group at once; columns a group never had are left out.
     groupSlots = [:]
     smallGroupSlots = [:]
+    moveIntoGroups(&summaries, groups: slotGroups, columns: slotNames)
+    return records
+  }
+
+  /// The summaries kept by slot (`[group slot][column slot]`) into `groups`,
+  /// and the columns noted in their order. Each group's row is freed as it is
+  /// moved, so the two forms do not both hold every group at once; columns a
+  /// group never had are left out.
+  mutating func moveIntoGroups(_ summaries: inout [[ColumnSummary]], groups slotGroups: [String], columns slotNames: [String]) {
     for (groupSlot, group) in slotGroups.enumerated() {
       let row = summaries[groupSlot]
       summaries[groupSlot] = []
@@ -613,7 +620,6 @@ struct StatsTotals {
       groups[group] = columns
     }
     for name in slotNames { note(column: name) }
-    return records
   }
 }
 

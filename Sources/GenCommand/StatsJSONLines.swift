@@ -159,17 +159,7 @@ extension StatsTotals {
       }
       addDerived(group: group)
     }
-    // Into the groups, as addCSV leaves them.
-    for (groupSlot, group) in slotGroups.enumerated() {
-      let row = summaries[groupSlot]
-      summaries[groupSlot] = []
-      var columns = groups[group] ?? [:]
-      for (slot, summary) in row.enumerated() where summary.count > 0 || summary.nonNumeric > 0 {
-        columns[slotNames[slot]] = summary
-      }
-      groups[group] = columns
-    }
-    for name in slotNames { note(column: name) }
+    moveIntoGroups(&summaries, groups: slotGroups, columns: slotNames)
     return records
   }
 }
