@@ -240,6 +240,15 @@ import Testing
                                 {"gen_count_partial":1,"count":N,…}.
         --merge                 Add up partials (the input and any more files; - or
                                 none for standard input).
+        --threads <threads>     Threads to read a file with (default: the machine's
+                                cores): the file is split into byte ranges at record
+                                starts (for CSV, speculative and verified; for JSON
+                                Lines, line starts); the output is the same, in the
+                                same order (later ranges wait in temporary files).
+                                convert is split between CSV and JSON Lines; standard
+                                input, URLs, gzip, --skip-bad, files under 8 MB and
+                                CSV without a header (except by count) are read on
+                                one thread.
         --format <format>       csv, jsonl or lines. Default: from the file name
                                 (.csv, .tsv, .jsonl, .ndjson, also .gz), else lines;
                                 standard input by its first bytes. (values: csv,
