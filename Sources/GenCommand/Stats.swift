@@ -569,6 +569,8 @@ struct StatsTotals {
         guard let slot = columnSlots[index] else { continue }
         let field = row.field(index)
         if field.isEmpty { continue }
+        // (ColumnSummary.addNumber does the same for JSON Lines; called here
+        // it cost 10% of stats' CPU time on CSV, measured: kept inline.)
         if let (mantissa, scale) = DecimalSum.parse(field) {
           // A plain decimal: its exact value, and the Double nearest it (a
           // 53-bit mantissa over an exact power of ten is correctly rounded).
