@@ -50,22 +50,23 @@ extension Filter {
   /// The rows that pass, written; returns the conditions (compiled at the
   /// first row when the header came with it) for their report.
   func filterRows(_ stream: RecordStream, conditions: RecordConditions?, writer: RecordWriter) throws -> RecordConditions {
-    var conditions = conditions
-    while let row = try stream.nextRow() {
-      // (Without a header, the names come with the first row: compiled
-      // here, before it is written.)
-      if conditions == nil { conditions = try RecordConditions(self.conditions, columns: stream.columns) }
+    guard var row = try stream.nextRow() else {
+      return try conditions ?? RecordConditions(self.conditions, columns: stream.hasNamedColumns ? stream.columns : nil)
+    }
+    // (Without a header, the names come with the first row: compiled
+    // here, before it is written.)
+    let conditions = try conditions ?? RecordConditions(self.conditions, columns: stream.columns)
+    let test = conditions.csv
+    while true {
       // Rows are written as they are (ragged ones too).
       if row.isASCII {
-        if conditions!.matches(CSVExpressionRow(row: row)) { try writer.write(row) }
-        continue
-      }
-      guard let record = try stream.record(from: row) else { continue }
-      if conditions!.matches(RecordExpressionRow(record: record)) {
+        if test(CSVExpressionRow(row: row)) { try writer.write(row) }
+      } else if let record = try stream.record(from: row), conditions.matches(RecordExpressionRow(record: record)) {
         try writer.write(record, passThrough: true)
       }
+      guard let next = try stream.nextRow() else { return conditions }
+      row = next
     }
-    return try conditions ?? RecordConditions(self.conditions, columns: stream.hasNamedColumns ? stream.columns : nil)
   }
 }
 

@@ -156,22 +156,25 @@ struct Derive: GenVerb {
     let csv = CSVWriter(sink: sink, dialect: stream.dialect, lineTerminator: "\n")
     if stream.writesHeader { try csv.write(derived.outputColumns) }
     let width = derived.outputColumns.count
+    // (Read once, not through the stream and `derived` for every field.)
+    let delimiter = stream.dialect.delimiter, overrides = derived.overrides, inputCount = derived.inputCount
+    let byteLevel = environment.byteLevel, compute = derived.computeCSV()
     var row = firstRow
     while let current = try row.take() ?? stream.nextRow() {
       // (Every row through Strings when byteLevel is off: the tests' reference.)
-      if environment.byteLevel && current.isASCII {
-        derived.compute(CSVExpressionRow(row: current))
+      if byteLevel && current.isASCII {
+        compute(CSVExpressionRow(row: current))
         for index in 0..<width {
-          if index > 0 { try sink.write(byte: stream.dialect.delimiter) }
-          if let slot = derived.overrides[index] {
-            try Self.write(derived.values[slot], to: csv)
+          if index > 0 { try sink.write(byte: delimiter) }
+          if let slot = overrides[index] {
+            try derived.withValue(slot) { try Self.write($0, to: csv) }
           } else if index < current.count {
             try csv.writeField(bytes: current.field(index))
           }
         }
-        if current.count > derived.inputCount {
-          for index in derived.inputCount..<current.count {
-            try sink.write(byte: stream.dialect.delimiter)
+        if current.count > inputCount {
+          for index in inputCount..<current.count {
+            try sink.write(byte: delimiter)
             try csv.writeField(bytes: current.field(index))
           }
         }

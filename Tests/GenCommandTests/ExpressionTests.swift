@@ -64,6 +64,50 @@ import Testing
     }
   }
 
+  /// The same oracle's expressions as `--where` conditions: the rows kept
+  /// are those whose Python value is true, on CSV and JSON Lines, on the
+  /// byte-level paths (compiled closures) and the general one (the tree),
+  /// with the same problems counted on stderr.
+  @Test func filterKeepsWhatPythonKeeps() throws {
+    let dir = try TemporaryDirectory()
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("python_expression_oracle.py")
+    let python = try shell("python3 '\(script.path)' '\(dir.path)' 200 20261203")
+    try #require(python.status == 0, "python3 must be installed to run this test: \(python.stderr)")
+    let expressions = try String(contentsOfFile: dir.path + "/expressions.txt", encoding: .utf8)
+      .split(separator: "\n").map(String.init)
+    let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path + "/expected.json")))
+      as! [[String]]
+    let csv = dir.path + "/data.csv", jsonl = dir.path + "/data.jsonl"
+    try #require(try gen(["convert", csv, "--to", "jsonl", "--output", jsonl]).status == 0)
+    let csvLines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").map(String.init)
+    let jsonLines = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n").map(String.init)
+    var mismatches: [String] = [], tried = 0
+    for (index, expression) in expressions.enumerated() {
+      // Python's truth of what it computed (no text here reads as a number).
+      let keep = expected[index].map { !["", "false", "0", "0.0", "-0.0"].contains($0) }
+      for (input, lines, header) in [(csv, csvLines, true), (jsonl, jsonLines, false)] {
+        let body = header ? Array(lines.dropFirst()) : lines
+        let wanted = (header ? [lines[0]] : []) + zip(body, keep).filter(\.1).map(\.0)
+        // (`--where=`: an expression may start with a minus sign.)
+        let fast = try gen(["filter", input, "--where=" + expression], byteLevel: true)
+        let general = try gen(["filter", input, "--where=" + expression], byteLevel: false)
+        if fast.status == 64 && fast.stderr.contains("reads no column") { continue }
+        tried += 1
+        let got = fast.stdout.split(separator: "\n").map(String.init)
+        if fast.status != 0 || got != wanted || general.stdout != fast.stdout || general.stderr != fast.stderr,
+          mismatches.count < 5
+        {
+          mismatches.append(
+            "\(expression) on \(header ? "CSV" : "JSON Lines"): status \(fast.status), kept \(got.count) of \(wanted.count) "
+              + "\(fast.stderr) | general: \(general.stdout == fast.stdout ? "same rows" : "other rows"), \(general.stderr)")
+        }
+      }
+    }
+    #expect(tried > 300)
+    #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
+  }
+
   @Test func errorsPointAtTheCharacter() throws {
     let dir = try TemporaryDirectory()
     let csv = try dir.file("sales.csv", salesCSV)

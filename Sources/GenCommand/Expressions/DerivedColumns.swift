@@ -12,10 +12,14 @@ final class DerivedColumns {
   let overrides: [Int?]
   /// The input's column count (a CSV header's).
   let inputCount: Int
-  /// Each derived column's value for the current record. (Unchecked: set
-  /// and read for every record by one thread, never overlapping.)
-  @exclusivity(unchecked) private(set) var values: [ExpressionValue]
+  /// Each derived column's value for the current record: set and read for
+  /// every record by one thread, in memory of its own (an array here would
+  /// be checked for uniqueness and retained on every write).
+  let values: UnsafeMutableBufferPointer<ExpressionValue>
   private let slotsByName: [String: Int]
+  /// The expressions compiled to closures for the byte-level paths' rows.
+  private let csv: [ExpressionEvaluator<DerivedExpressionRow<CSVExpressionRow>>]
+  private let json: [ExpressionEvaluator<DerivedExpressionRow<JSONExpressionRow>>]
 
   /// `assignments` are `NAME=EXPRESSION`; `columns` the input's (nil: not
   /// known in advance, JSON Lines without records).
@@ -41,8 +45,16 @@ final class DerivedColumns {
     outputColumns = output
     self.overrides = overrides
     inputCount = columns?.count ?? 0
-    values = Array(repeating: .null, count: names.count)
+    values = .allocate(capacity: names.count)
+    values.initialize(repeating: .null)
     slotsByName = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { _, last in last })
+    csv = expressions.map { ExpressionEvaluator($0.root, problems: $0.problems) }
+    json = expressions.map { ExpressionEvaluator($0.root, problems: $0.problems) }
+  }
+
+  deinit {
+    values.deinitialize()
+    values.deallocate()
   }
 
   /// `total=qty * price` → ("total", "qty * price"); `a==b` is no assignment.
@@ -62,9 +74,58 @@ final class DerivedColumns {
   /// Computes every derived value for `row`, in order.
   @inline(__always)
   func compute<Row: ExpressionRow>(_ row: Row) {
+    // (Through the buffers: an evaluator copied out of its array would
+    // retain its closures, for every record.)
+    if Row.self == CSVExpressionRow.self {
+      let row = unsafeBitCast(row, to: CSVExpressionRow.self)
+      csv.withUnsafeBufferPointer { evaluators in
+        for slot in evaluators.indices {
+          values[slot] = evaluators[slot].value(DerivedExpressionRow(base: row, derived: self, computed: slot))
+        }
+      }
+      return
+    }
+    if Row.self == JSONExpressionRow.self {
+      let row = unsafeBitCast(row, to: JSONExpressionRow.self)
+      json.withUnsafeBufferPointer { evaluators in
+        for slot in evaluators.indices {
+          values[slot] = evaluators[slot].value(DerivedExpressionRow(base: row, derived: self, computed: slot))
+        }
+      }
+      return
+    }
     for slot in 0..<expressions.count {
       values[slot] = expressions[slot].evaluate(DerivedExpressionRow(base: row, derived: self, computed: slot))
     }
+  }
+
+  /// ``compute(_:)`` for the rows of the CSV byte path, as one closure for a
+  /// loop to hold: called from there, neither it nor the evaluators it holds
+  /// are retained for every record (read from an array or a property, they are).
+  func computeCSV() -> (CSVExpressionRow) -> Void {
+    let values = values
+    unowned(unsafe) let derived = self
+    // An expression that reads no earlier derived column reads the row
+    // itself (its columns' indices are the input's): no lookup through
+    // the derived values for every field.
+    let evaluators = expressions.enumerated().map { slot, expression -> (CSVExpressionRow) -> ExpressionValue in
+      if Set(expression.columnNames).isDisjoint(with: names[..<slot]) { return expression.csv.value }
+      let value = csv[slot].value
+      return { row in value(DerivedExpressionRow(base: row, derived: derived, computed: slot)) }
+    }
+    if evaluators.count == 1 {
+      let first = evaluators[0]
+      return { row in values[0] = first(row) }
+    }
+    return { row in
+      for slot in evaluators.indices { values[slot] = evaluators[slot](row) }
+    }
+  }
+
+  /// Calls `body` with a derived value of the current record, borrowed (no copy).
+  @inline(__always)
+  func withValue<R>(_ slot: Int, _ body: (borrowing ExpressionValue) throws -> R) rethrows -> R {
+    try body(values[slot])
   }
 
   /// Where an expression finds a column: an earlier derived value, or the input.
@@ -90,7 +151,8 @@ final class DerivedColumns {
 /// A record with the derived values computed so far.
 struct DerivedExpressionRow<Base: ExpressionRow>: ExpressionRow {
   let base: Base
-  let derived: DerivedColumns
+  /// (Unowned: a row lives only inside ``DerivedColumns/compute(_:)``, which holds it.)
+  unowned(unsafe) let derived: DerivedColumns
   let computed: Int
 
   @inline(__always)

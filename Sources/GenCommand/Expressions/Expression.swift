@@ -39,11 +39,14 @@ struct RecordExpressionRow: ExpressionRow {
 ///
 /// Python: the `lambda row: …` you would pass to `filter()`, with CSV
 /// fields read as numbers where a number is needed.
-struct CompiledExpression {
+final class CompiledExpression {
   let text: String
-  private let root: ExpressionNode
+  let root: ExpressionNode
   /// What went wrong while evaluating, counted for the report at the end.
   let problems = ExpressionProblems()
+  /// The tree compiled to closures for the rows of the byte-level paths.
+  let csv: ExpressionEvaluator<CSVExpressionRow>
+  let json: ExpressionEvaluator<JSONExpressionRow>
 
   /// Parses `text` and looks its columns up in `columns` (nil: not known in
   /// advance; looked up by name in each record). `option` names the
@@ -55,6 +58,8 @@ struct CompiledExpression {
     } catch {
       throw .usage(error.shown(in: text, option: option))
     }
+    csv = ExpressionEvaluator(root, problems: problems)
+    json = ExpressionEvaluator(root, problems: problems)
   }
 
   /// The earlier `COLUMN OP VALUE` form (`country!=US`, `name~Smith`): the
@@ -73,6 +78,8 @@ struct CompiledExpression {
     case .greater: root = ExpressionNode.comparison(.greater, column, value)
     case .greaterOrEqual: root = ExpressionNode.comparison(.greaterOrEqual, column, value)
     }
+    csv = ExpressionEvaluator(root, problems: problems)
+    json = ExpressionEvaluator(root, problems: problems)
   }
 
   /// The earlier form's value, read once: a number if it reads as one and
@@ -118,15 +125,21 @@ struct CompiledExpression {
   }
 
   /// The expression's value for `row`.
+  /// (The byte-level paths' rows run the compiled closures; a check of the
+  /// row's type that specialization decides at compile time.)
   @inline(__always)
   func evaluate<Row: ExpressionRow>(_ row: Row) -> ExpressionValue {
-    root.evaluate(row, problems)
+    if Row.self == CSVExpressionRow.self { return csv.value(unsafeBitCast(row, to: CSVExpressionRow.self)) }
+    if Row.self == JSONExpressionRow.self { return json.value(unsafeBitCast(row, to: JSONExpressionRow.self)) }
+    return root.evaluate(row, problems)
   }
 
   /// Whether `row` passes (Python's truth of the value).
   @inline(__always)
   func matches<Row: ExpressionRow>(_ row: Row) -> Bool {
-    root.test(row, problems)
+    if Row.self == CSVExpressionRow.self { return csv.test(unsafeBitCast(row, to: CSVExpressionRow.self)) }
+    if Row.self == JSONExpressionRow.self { return json.test(unsafeBitCast(row, to: JSONExpressionRow.self)) }
+    return root.test(row, problems)
   }
 
   /// The columns the expression reads, for the error that names a missing one.
@@ -183,6 +196,47 @@ enum ComparisonOperator {
 }
 
 enum ArithmeticOperator { case add, subtract, multiply, divide, floorDivide, remainder, power }
+
+/// A number while arithmetic is done: no text, so copying one costs nothing.
+enum ExpressionNumber {
+  case integer(Int)
+  case double(Double)
+
+  /// The number, if `value` is one (not text that reads as one: see ``ExpressionValue/number(bad:)``).
+  @inline(__always)
+  init?(_ value: ExpressionValue) {
+    switch value {
+    case .integer(let n): self = .integer(n)
+    case .double(let d): self = .double(d)
+    default: return nil
+    }
+  }
+
+  @inline(__always)
+  var value: ExpressionValue {
+    switch self {
+    case .integer(let n): .integer(n)
+    case .double(let d): .double(d)
+    }
+  }
+
+  @inline(__always)
+  var asDouble: Double {
+    switch self {
+    case .integer(let n): Double(n)
+    case .double(let d): d
+    }
+  }
+
+  /// `-x` (Python's `-(-2**63)` is an int past 64 bits: a float here).
+  @inline(__always)
+  var negated: ExpressionNumber {
+    switch self {
+    case .integer(let n): n == Int.min ? .double(-Double(n)) : .integer(-n)
+    case .double(let d): .double(-d)
+    }
+  }
+}
 
 /// A regular expression for `~`, compiled once (Python's `re.search`).
 final class ExpressionPattern {
@@ -241,16 +295,7 @@ indirect enum ExpressionNode {
       return .bool(t.text.contains(pattern.regex))
     case .arithmetic(let op, let left, let right):
       return Self.arithmetic(op, left.evaluate(row, problems), right.evaluate(row, problems), problems)
-    case .negate(let operand):
-      let value = operand.evaluate(row, problems)
-      var bad = false
-      switch value.number(bad: &bad) {
-      case .integer(let n)?: return n == Int.min ? .double(-Double(n)) : .integer(-n)
-      case .double(let d)?: return .double(-d)
-      default:
-        if bad { problems.notANumber(value) }
-        return .null
-      }
+    case .negate(let operand): return Self.negate(operand.evaluate(row, problems), problems)
     case .isNull(let operand, let negated):
       return .bool(operand.evaluate(row, problems).isMissing != negated)
     case .isIn(let operand, let values, let negated):
@@ -259,6 +304,16 @@ indirect enum ExpressionNode {
     case .call(let function, let arguments):
       return function.call(arguments, row, problems)
     }
+  }
+
+  /// `-x`: null for a missing value, and for text that is no number (counted).
+  static func negate(_ value: ExpressionValue, _ problems: ExpressionProblems) -> ExpressionValue {
+    var bad = false
+    guard let number = value.number(bad: &bad).flatMap(ExpressionNumber.init) else {
+      if bad { problems.notANumber(value) }
+      return .null
+    }
+    return number.negated.value
   }
 
   /// `==` and `!=` as Python's; an ordering that does not hold (null, NaN)
@@ -291,7 +346,15 @@ indirect enum ExpressionNode {
     let l = left.number(bad: &leftBad), r = right.number(bad: &rightBad)
     if leftBad { problems.notANumber(left) }
     if rightBad { problems.notANumber(right) }
-    guard let l, let r else { return .null }
+    guard let l = l.flatMap(ExpressionNumber.init), let r = r.flatMap(ExpressionNumber.init) else { return .null }
+    return arithmetic(op, l, r, problems)?.value ?? .null
+  }
+
+  /// The arithmetic on two numbers; nil (null) for a division by zero, counted.
+  @inline(__always)
+  static func arithmetic(
+    _ op: ArithmeticOperator, _ l: ExpressionNumber, _ r: ExpressionNumber, _ problems: ExpressionProblems
+  ) -> ExpressionNumber? {
     if case .integer(let a) = l, case .integer(let b) = r {
       switch op {
       case .add:
@@ -378,9 +441,9 @@ indirect enum ExpressionNode {
     return floored
   }
 
-  private static func divisionByZero(_ problems: ExpressionProblems) -> ExpressionValue {
+  private static func divisionByZero(_ problems: ExpressionProblems) -> ExpressionNumber? {
     problems.divisionsByZero += 1
-    return .null
+    return nil
   }
 
   var columnNames: [String] {
@@ -415,6 +478,8 @@ final class ExpressionConstant {
   let number: ExpressionValue?
   /// Typed text: a field compares with it as text, byte by byte.
   let isText: Bool
+  /// ``number`` as arithmetic reads it.
+  let numeric: ExpressionNumber?
 
   init(_ value: ExpressionValue) {
     self.value = value
@@ -425,6 +490,30 @@ final class ExpressionConstant {
     default: number = nil
     }
     if case .text = value { isText = true } else { isText = false }
+    numeric = number.flatMap(ExpressionNumber.init)
+  }
+
+  /// -1, 0 or 1 as an ASCII field, lowercased (`lower`) or uppercased, sorts
+  /// against this text; nil when the field is not ASCII (Unicode case
+  /// mapping decides, the general way).
+  @inline(__always)
+  func compareFolded(_ field: UnsafeRawBufferPointer, lower: Bool) -> Int? {
+    bytes.withUnsafeBytes { constant in
+      var index = 0
+      let n = Swift.min(field.count, constant.count)
+      while index < n {
+        let byte = field[index]
+        if byte >= 0x80 { return nil }
+        let folded = lower ? byte.asciiLowercased : byte.asciiUppercased
+        if folded != constant[index] { return folded < constant[index] ? -1 : 1 }
+        index += 1
+      }
+      while index < field.count {
+        if field[index] >= 0x80 { return nil }
+        index += 1
+      }
+      return field.count < constant.count ? -1 : field.count > constant.count ? 1 : 0
+    }
   }
 
   /// The comparison of a CSV field's bytes with this constant, decided as

@@ -44,14 +44,29 @@ enum ExpressionFunction: String, CaseIterable {
       return .null
     default: break
     }
-    let values = arguments.map { $0.evaluate(row, problems) }
-    let first = values[0]
+    if arity == 1...1 { return applyUnary(arguments[0].evaluate(row, problems), problems) }
+    return apply(arguments.map { $0.evaluate(row, problems) }, problems)
+  }
+
+  /// The function of one argument, on its value.
+  @inline(__always)
+  func applyUnary(_ first: ExpressionValue, _ problems: ExpressionProblems) -> ExpressionValue {
     switch self {
-    case .lower: return first.isNull ? .null : .text(first.text.lowercased())
-    case .upper: return first.isNull ? .null : .text(first.text.uppercased())
+    case .lower: return first.isNull ? .null : .text(first.lowercased)
+    case .upper: return first.isNull ? .null : .text(first.uppercased)
     case .strip: return first.isNull ? .null : .text(String(first.text.trimmingCharacters(in: " \t\r\n")))
     case .len: return first.isNull ? .null : .integer(first.text.unicodeScalars.count)
     case .str: return first.isNull ? .null : .text(first.text)
+    default: return apply([first], problems)
+    }
+  }
+
+  /// The function on its arguments' values (all of them evaluated: not for
+  /// `if` and `coalesce`, which evaluate only what they need).
+  func apply(_ values: [ExpressionValue], _ problems: ExpressionProblems) -> ExpressionValue {
+    let first = values[0]
+    switch self {
+    case .lower, .upper, .strip, .len, .str: return applyUnary(first, problems)
     case .startswith, .endswith, .contains:
       if first.isNull || values[1].isNull { return .bool(false) }
       return .bool(
@@ -135,9 +150,40 @@ enum ExpressionFunction: String, CaseIterable {
         if let order = value.order(against: current), self == .min ? order < 0 : order > 0 { best = value }
       }
       return best ?? .null
-    case .if, .coalesce: return .null  // handled above
+    case .if:  // (all three evaluated here: only when called with values)
+      return values[0].isTruthy ? values[1] : values[2]
+    case .coalesce: return values.first { !$0.isMissing } ?? .null
     }
   }
+}
+
+extension ExpressionValue {
+  /// Python's `str.lower()`: ASCII text is mapped byte by byte (a short
+  /// result stays inside the String, no allocation), other text by Unicode.
+  var lowercased: String { mapped(lower: true) }
+
+  /// Python's `str.upper()`.
+  var uppercased: String { mapped(lower: false) }
+
+  private func mapped(lower: Bool) -> String {
+    withUTF8 { bytes in
+      var ascii = true
+      for byte in bytes where byte >= 0x80 { ascii = false }
+      guard ascii else {
+        let text = String(decoding: bytes, as: UTF8.self)
+        return lower ? text.lowercased() : text.uppercased()
+      }
+      return String(unsafeUninitializedCapacity: bytes.count) { out in
+        for (index, byte) in bytes.enumerated() { out[index] = lower ? byte.asciiLowercased : byte.asciiUppercased }
+        return bytes.count
+      }
+    }
+  }
+}
+
+extension UInt8 {
+  @inline(__always) var asciiLowercased: UInt8 { self &- 0x41 < 26 ? self | 0x20 : self }
+  @inline(__always) var asciiUppercased: UInt8 { self &- 0x61 < 26 ? self & ~0x20 : self }
 }
 
 extension String {

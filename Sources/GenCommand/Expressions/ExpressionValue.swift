@@ -173,6 +173,7 @@ enum ExpressionValue {
   /// `9007199254740994.0`. The shortest digits that read back are Swift's;
   /// where the point goes is Python's rule (plain from 1e-4 up to below 1e16).
   static func format(_ value: Double) -> String {
+    if let hundredths = formatHundredths(value) { return hundredths }
     let text = value.description
     guard value.isFinite, value != 0 else { return text }
     // Where repr writes fixed notation (from 1e-4 up to 1e16), Swift's
@@ -212,6 +213,43 @@ enum ExpressionValue {
 }
 
 extension ExpressionValue {
+  /// ``format(_:)`` of a whole number of hundredths (a price, a price times
+  /// a quantity), from 0.01 up to below 1e13, without the general shortest-
+  /// digits search; nil for any other value. Exact: the number's shortest
+  /// repr is this one when `m / 100` reads back as the value, since below
+  /// 1e13 a float's spacing is under a hundredth, so no other decimal of
+  /// two places or fewer reads back as it.
+  @inline(__always)
+  static func formatHundredths(_ value: Double) -> String? {
+    let magnitude = value.magnitude
+    guard magnitude >= 0.01, magnitude < 1e13 else { return nil }
+    let scaled = (magnitude * 100).rounded()
+    guard scaled / 100 == magnitude else { return nil }
+    let hundredths = UInt64(scaled)
+    let whole = hundredths / 100, cents = Int(hundredths % 100)
+    // A sign, 13 digits, a point and two decimals.
+    return String(unsafeUninitializedCapacity: 17) { out in
+      var digits = 1, rest = whole / 10
+      while rest > 0 {
+        digits += 1
+        rest /= 10
+      }
+      var at = value.sign == .minus ? 1 : 0
+      if at == 1 { out[0] = UInt8(ascii: "-") }
+      rest = whole
+      for index in stride(from: at + digits - 1, through: at, by: -1) {
+        out[index] = UInt8(truncatingIfNeeded: rest % 10) + UInt8(ascii: "0")
+        rest /= 10
+      }
+      at += digits
+      out[at] = UInt8(ascii: ".")
+      out[at + 1] = UInt8(truncatingIfNeeded: cents / 10) + UInt8(ascii: "0")
+      if cents % 10 == 0 { return at + 2 }
+      out[at + 2] = UInt8(truncatingIfNeeded: cents % 10) + UInt8(ascii: "0")
+      return at + 3
+    }
+  }
+
   /// -1, 0 or 1 as `self` sorts before, equal to or after `other`; nil when
   /// they do not order: either is null or missing, a number meets text that
   /// is no number, or NaN. Numbers compare as numbers when both sides are (or
@@ -263,6 +301,13 @@ extension ExpressionValue {
   /// stay apart), an integer and a float as Python compares them; nil with NaN.
   @inline(__always)
   static func compare(_ left: ExpressionValue, _ right: ExpressionValue) -> Int? {
+    guard let left = ExpressionNumber(left), let right = ExpressionNumber(right) else { return nil }
+    return compare(left, right)
+  }
+
+  /// As ``compare(_:_:)-(ExpressionValue,ExpressionValue)``, on numbers.
+  @inline(__always)
+  static func compare(_ left: ExpressionNumber, _ right: ExpressionNumber) -> Int? {
     if case .integer(let a) = left, case .integer(let b) = right { return a < b ? -1 : a > b ? 1 : 0 }
     let a = left.asDouble, b = right.asDouble
     if a.isNaN || b.isNaN { return nil }

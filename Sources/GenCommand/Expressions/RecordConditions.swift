@@ -4,6 +4,9 @@ import StreamIO
 /// and ANDed: `--where 'qty * price > 1000' --where "country != 'US'"`.
 struct RecordConditions {
   let conditions: [CompiledExpression]
+  /// All of them on a byte-level path's row, in one closure.
+  let csv: (CSVExpressionRow) -> Bool
+  let json: (JSONExpressionRow) -> Bool
 
   /// `columns` nil: not known (an empty JSON Lines input); syntax is still checked.
   init(_ texts: [String], columns: [String]?) throws(GenFailure) {
@@ -25,12 +28,31 @@ struct RecordConditions {
       conditions.append(condition)
     }
     self.conditions = conditions
+    csv = Self.all(conditions.map(\.csv.test))
+    json = Self.all(conditions.map(\.json.test))
+  }
+
+  /// One test that passes when each of `tests` does, in order.
+  private static func all<Row>(_ tests: [(Row) -> Bool]) -> (Row) -> Bool {
+    switch tests.count {
+    case 0: return { _ in true }
+    case 1: return tests[0]
+    case 2:
+      let first = tests[0], second = tests[1]
+      return { row in first(row) && second(row) }
+    default:
+      return { row in tests.allSatisfy { $0(row) } }
+    }
   }
 
   var isEmpty: Bool { conditions.isEmpty }
 
+  /// (The byte-level paths' rows run the compiled closures; a check of the
+  /// row's type that specialization decides at compile time.)
   @inline(__always)
   func matches<Row: ExpressionRow>(_ row: Row) -> Bool {
+    if Row.self == CSVExpressionRow.self { return csv(unsafeBitCast(row, to: CSVExpressionRow.self)) }
+    if Row.self == JSONExpressionRow.self { return json(unsafeBitCast(row, to: JSONExpressionRow.self)) }
     for condition in conditions where !condition.matches(row) { return false }
     return true
   }
