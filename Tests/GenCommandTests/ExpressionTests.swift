@@ -18,7 +18,11 @@ import Testing
       values.append(Double(bitPattern: random.next()))
       values.append(Double(Int.random(in: -1_000_000...1_000_000, using: &random)) / 100)
       values.append(Double.random(in: -1e20...1e20, using: &random))
+      // A quantity times a price (whole hundredths, or just off them), and near 1e13.
+      values.append(Double(Int.random(in: -100...100, using: &random)) * (Double(Int.random(in: 1...100_000, using: &random)) / 100))
+      values.append(Double(Int.random(in: 999_999_999_000_000...1_000_000_000_999_999, using: &random)) / 100)
     }
+    values += [0.01, 0.009999999999999998, 0.1 + 0.2, 9999999999999.99, 10000000000000.01, -0.0, 0.0]
     values = values.filter(\.isFinite)
     let dir = try TemporaryDirectory()
     let input = try dir.file("floats.txt", values.map { String($0.bitPattern) }.joined(separator: "\n") + "\n")
