@@ -151,7 +151,7 @@ tasks = [
     ("filter country!=US, qty>=10, to CSV", "filter", [gen, "filter", sales, "--where", "country!=US", "--where", "qty>=10"], True),
     ("filter qty * price > 1000 or lower(country) == 'de'", "filter-expr",
      [gen, "filter", sales, "--where", "qty * price > 1000 or lower(country) == 'de'"], True),
-    ("derive total = qty * price, to CSV", "derive", [gen, "derive", sales, "total=qty * price"], False),
+    ("derive total = qty * price, to CSV", "derive", [gen, "derive", sales, "total=qty * price"], True),
     ("select name,qty", "select", [gen, "select", "name,qty", sales], True),
     ("convert to JSON Lines", "convert", [gen, "convert", sales, "--to", "jsonl"], True),
     ("JSON Lines: count records", "count-jsonl", [gen, "count", jsonl], True),

@@ -20,6 +20,8 @@ struct Derive: GenVerb {
         gen derive 'country=upper(country)' sales.csv --output clean.csv
       """)
 
+  @OptionGroup var threading: ThreadOptions
+
   @OptionGroup var input: InputOptions
 
   @Argument(help: "More NAME=EXPRESSION. (The input may come first or last.)")
@@ -60,7 +62,7 @@ struct Derive: GenVerb {
 
   func execute(_ environment: GenEnvironment) throws {
     let (assignments, _, options) = split
-    let stream = try RecordStream(options, environment: environment)
+    var stream = try RecordStream(options, environment: environment)
     var first: Record?
     if stream.format == .csv && !stream.hasNamedColumns {
       // Without a header the names (1, 2, …) come with the first row.
@@ -72,29 +74,114 @@ struct Derive: GenVerb {
     }
     if stream.format != .csv { first = try stream.next() }
     let known = first != nil || stream.hasNamedColumns || stream.format == .lines
-    let derived = try DerivedColumns(assignments, columns: known ? stream.columns : nil, option: "derive")
+    var derived = try DerivedColumns(assignments, columns: known ? stream.columns : nil, option: "derive")
     let sink = try Self.sink(output, environment: environment)
     defer { if let temporary = sink.temporaryPath { Interrupts.forget(temporary) } }
-    if stream.format == .csv {
-      try deriveCSV(stream, firstRow: nil, derived: derived, sink: sink, environment: environment)
-    } else {
-      while let record = try first.take() ?? stream.next() {
-        derived.compute(RecordExpressionRow(record: record))
-        var fields = record.fields
-        for (name, value) in zip(derived.names, derived.values) {
-          if let index = fields.firstIndex(where: { $0.name == name }) {
-            fields[index].value = value.json
-          } else {
-            fields.append(Field(name, value.json))
-          }
-        }
-        try sink.write(JSONValue.object(fields).serialized)
-        try sink.write(byte: 0x0A)
+    if stream.format == .csv && environment.byteLevel,
+      let starts = try ParallelStats.starts(stream, options: options, threads: threading.count, environment: environment)
+    {
+      let columns = stream.columns, first = derived
+      let ranges = try ParallelRecords.run(
+        stream, starts: starts, maxLineLength: options.maxLineLength, environment: environment, output: sink
+      ) { range, rangeSink, index in
+        // Each range its own values and problem counts.
+        let derived = index == 0 ? first : try DerivedColumns(assignments, columns: columns, option: "derive")
+        try Self.deriveCSV(range, firstRow: nil, derived: derived, sink: rangeSink, header: index == 0, byteLevel: true)
+        return derived
       }
+      if let ranges {
+        for range in ranges.dropFirst() { derived.absorb(range.summary) }
+        stream.addRagged(ranges.dropFirst().map(\.raggedRows).reduce(0, +))
+        environment.rangesRead?(starts.count)
+      } else {
+        environment.rangesRead?(1)
+        stream = try stream.reopened()
+        derived = try DerivedColumns(assignments, columns: stream.columns, option: "derive")  // (counts from zero again)
+        try Self.deriveCSV(stream, firstRow: nil, derived: derived, sink: sink, header: true, byteLevel: true)
+      }
+      Self.reportRagged(stream)
+    } else if stream.format == .csv {
+      try Self.deriveCSV(stream, firstRow: nil, derived: derived, sink: sink, header: true, byteLevel: environment.byteLevel)
+      Self.reportRagged(stream)
+    } else if stream.format == .jsonl && environment.byteLevel, let record = first,
+      let starts = try ParallelStats.starts(stream, options: options, threads: threading.count, environment: environment)
+    {
+      let columns = stream.columns, firstDerived = derived
+      let ranges = try ParallelRecords.run(
+        stream, starts: starts, maxLineLength: options.maxLineLength, environment: environment, output: sink
+      ) { range, rangeSink, index in
+        // Each range its own values and problem counts, compiled against the first record's keys.
+        let derived = index == 0 ? firstDerived : try DerivedColumns(assignments, columns: columns, option: "derive")
+        try Self.deriveJSONLines(range, first: index == 0 ? record : nil, derived: derived, sink: rangeSink)
+        return derived
+      }
+      if let ranges {
+        for range in ranges.dropFirst() { derived.absorb(range.summary) }
+        environment.rangesRead?(starts.count)
+      } else {
+        environment.rangesRead?(1)
+        stream = try stream.reopened()
+        first = try stream.next()
+        derived = try DerivedColumns(assignments, columns: first == nil ? nil : stream.columns, option: "derive")
+        try Self.deriveJSONLines(stream, first: first, derived: derived, sink: sink)
+      }
+    } else if stream.format == .jsonl && environment.byteLevel {
+      try Self.deriveJSONLines(stream, first: first, derived: derived, sink: sink)
+    } else {
+      while let record = try first.take() ?? stream.next() { try Self.write(record, derived: derived, to: sink) }
     }
     if output != nil && output != "-" { try sink.close() }
     stream.reportSkipped()
     derived.report(environment, option: "derive")
+  }
+
+  /// A record with its derived values, as compact JSON: an existing column
+  /// of a derived name gets the value in place, the others follow in order.
+  private static func write(_ record: Record, derived: DerivedColumns, to sink: OutputSink) throws {
+    derived.compute(RecordExpressionRow(record: record))
+    var fields = record.fields
+    for (name, value) in zip(derived.names, derived.values) {
+      if let index = fields.firstIndex(where: { $0.name == name }) {
+        fields[index].value = value.json
+      } else {
+        fields.append(Field(name, value.json))
+      }
+    }
+    try sink.write(JSONValue.object(fields).serialized)
+    try sink.write(byte: 0x0A)
+  }
+
+  /// JSON Lines from each record's bytes: a record of plain members (see
+  /// ``JSONMemberSpan/isPlain``) none of which has a derived column's name
+  /// is written compact from its bytes, then the derived values; any other
+  /// goes through the parsed record (``write(_:derived:to:)``), which
+  /// writes the same for these. `first`: the record read already.
+  private static func deriveJSONLines(_ stream: RecordStream, first: Record?, derived: DerivedColumns, sink: OutputSink) throws {
+    if let first { try write(first, derived: derived, to: sink) }
+    let names = derived.names.map { Array($0.utf8) }
+    // `,"total":` for each derived column, made once.
+    let keys = derived.names.map { Array(("," + JSONValue.string($0).serialized + ":").utf8) }
+    var members: [JSONMemberSpan] = []
+    while let line = try stream.nextJSONLine() {
+      let bytes = line.bytes
+      if JSONValue.members(of: bytes, into: &members), members.allSatisfy(\.isPlain),
+        !members.contains(where: { member in names.contains { member.key(in: bytes, is: $0) } })
+      {
+        derived.compute(JSONExpressionRow(bytes: bytes, members: members))
+        try JSONLinesFastPaths.writeCompactObject(members, of: bytes, to: sink, closing: false)
+        for slot in keys.indices {
+          // (No comma before the first member of an empty object.)
+          try keys[slot].withUnsafeBytes { key in
+            try sink.write(members.isEmpty && slot == 0 ? UnsafeRawBufferPointer(rebasing: key.dropFirst()) : key)
+          }
+          try sink.write(derived.values[slot].json.serialized)
+        }
+        try sink.write(byte: UInt8(ascii: "}"))
+        try sink.write(byte: 0x0A)
+      } else if let record = try stream.record(fromJSONLine: line) {
+        try write(record, derived: derived, to: sink)
+      }
+    }
   }
 
   static func sink(_ output: String?, environment: GenEnvironment) throws -> OutputSink {
@@ -141,7 +228,8 @@ struct Derive: GenVerb {
     let derived = try DerivedColumns(assignments, columns: stream.columns, option: "derive")
     let sink = try Self.sink(output, environment: environment)
     defer { if let temporary = sink.temporaryPath { Interrupts.forget(temporary) } }
-    try deriveCSV(stream, firstRow: firstRow, derived: derived, sink: sink, environment: environment)
+    try Self.deriveCSV(stream, firstRow: firstRow, derived: derived, sink: sink, header: true, byteLevel: environment.byteLevel)
+    Self.reportRagged(stream)
     if output != nil && output != "-" { try sink.close() }
     stream.reportSkipped()
     derived.report(environment, option: "derive")
@@ -150,15 +238,15 @@ struct Derive: GenVerb {
   /// CSV: ASCII rows from the reader's bytes, others through Strings (which
   /// checks their UTF-8). A short row's missing fields are written empty; a
   /// long row's extra fields follow the derived ones (nothing is dropped).
-  private func deriveCSV(
-    _ stream: RecordStream, firstRow: CSVRecord?, derived: DerivedColumns, sink: OutputSink, environment: GenEnvironment
+  private static func deriveCSV(
+    _ stream: RecordStream, firstRow: CSVRecord?, derived: DerivedColumns, sink: OutputSink, header: Bool, byteLevel: Bool
   ) throws {
     let csv = CSVWriter(sink: sink, dialect: stream.dialect, lineTerminator: "\n")
-    if stream.writesHeader { try csv.write(derived.outputColumns) }
+    if header && stream.writesHeader { try csv.write(derived.outputColumns) }
     let width = derived.outputColumns.count
     // (Read once, not through the stream and `derived` for every field.)
     let delimiter = stream.dialect.delimiter, overrides = derived.overrides, inputCount = derived.inputCount
-    let byteLevel = environment.byteLevel, compute = derived.computeCSV()
+    let compute = derived.computeCSV()
     var row = firstRow
     while let current = try row.take() ?? stream.nextRow() {
       // (Every row through Strings when byteLevel is off: the tests' reference.)
@@ -197,6 +285,9 @@ struct Derive: GenVerb {
       }
       try csv.write(fields)
     }
+  }
+
+  private static func reportRagged(_ stream: RecordStream) {
     stream.reportRagged("short ones were written with empty fields, long ones with their extra fields after the derived columns")
   }
 }

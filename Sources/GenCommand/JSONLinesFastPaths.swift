@@ -124,10 +124,11 @@ enum JSONLinesFastPaths {
   }
 
   /// A record of plain members as compact JSON (`{"name":"x","qty":4}`): what
-  /// the parsed record's `serialized` is, from the bytes.
+  /// the parsed record's `serialized` is, from the bytes. `closing` false:
+  /// without the closing brace, for more members to follow.
   @inline(__always)
   static func writeCompactObject<Output: ByteOutput>(
-    _ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer, to sink: Output
+    _ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer, to sink: Output, closing: Bool = true
   ) throws(StreamIOError) {
     try sink.write(byte: UInt8(ascii: "{"))
     for (index, member) in members.enumerated() {
@@ -136,7 +137,7 @@ enum JSONLinesFastPaths {
       try sink.write(byte: UInt8(ascii: ":"))
       try sink.write(UnsafeRawBufferPointer(rebasing: bytes[member.value]))
     }
-    try sink.write(byte: UInt8(ascii: "}"))
+    if closing { try sink.write(byte: UInt8(ascii: "}")) }
   }
 
   /// A plain member's value as CSV text: a string's bytes without its quotes,

@@ -74,6 +74,7 @@ import Testing
     ["stats", "--group-by", "country"], ["stats", "--group-by", "country", "--to", "jsonl", "--distinct", "--percentiles", "50"],
     ["filter", "--where", "qty > 0.5 or country == 'US'"], ["select", "price,country"], ["convert", "--to", "csv"],
     ["stats", "--derive", "t=qty * price", "--where", "qty != 1", "--group-by", "country"],
+    ["derive", "t=qty * price", "c=upper(country)"],
   ])
   func everySplitOffsetGivesTheOneThreadOutput(arguments: [String]) throws {
     let dir = try TemporaryDirectory()
@@ -118,6 +119,7 @@ import Testing
     ["filter", "--where", "qty in (1, '4', 0.5) or price is null"], ["filter", "--where", "late != 'abc'"],
     ["filter", "--where", "qty // 1 == 1 or startswith(str(price), '-')"], ["filter", "--where", "country=US"],
     ["batch", "--size", "7"], ["batch", "--size", "1"],
+    ["derive", "t=qty * price", "u=concat(country, late)", "qty=qty + 1"], ["derive", "late=price / qty", "z=late > 1"],
   ])
   func selectAndConvertFromBytesAsFromRecords(arguments: [String]) throws {
     let dir = try TemporaryDirectory()
@@ -161,6 +163,7 @@ import Testing
   @Test(arguments: [
     ["stats"], ["stats", "--group-by", "g"], ["stats", "--group-by", "café"], ["select", "café,g"], ["select", ""],
     ["filter", "--where", "`café` == 2"], ["convert", "--to", "csv"], ["batch", "--size", "2"],
+    ["derive", "café=g", "n=len(g)"],
   ])
   func emptyAndEquivalentKeysAsTheGeneralPath(arguments: [String]) throws {
     let dir = try TemporaryDirectory()

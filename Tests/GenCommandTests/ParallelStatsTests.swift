@@ -1,5 +1,5 @@
 // `--threads`: a file split into byte ranges gives the one-thread output
-// (stats' table, filter's, select's and convert's records in order) byte for
+// (stats' table, filter's, select's, convert's and derive's records in order) byte for
 // byte, wherever the split falls, quoted line breaks included.
 import Foundation
 @testable import GenCommand
@@ -24,7 +24,7 @@ import Testing
   @Test(arguments: [
     ["stats", "--group-by", "country"], ["stats"], ["stats", "--group-by", "name", "--derive", "t=qty * price", "--where", "qty != 5"],
     ["filter", "--where", "qty * 2 > 30 or name ~ '^\\S'"], ["select", "price,name"], ["convert", "--to", "jsonl"],
-    ["count"],
+    ["count"], ["derive", "t=qty * price", "u=lower(name)", "w=t / qty"],
   ])
   func everySplitOffsetGivesTheOneThreadOutput(arguments: [String]) throws {
     let dir = try TemporaryDirectory()

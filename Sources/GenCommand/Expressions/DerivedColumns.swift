@@ -139,6 +139,11 @@ final class DerivedColumns {
     return base.value(column: nil, name: name)
   }
 
+  /// Counts the problems the same expressions met in a later range (`--threads`).
+  func absorb(_ other: DerivedColumns) {
+    for (mine, theirs) in zip(expressions, other.expressions) { mine.problems.absorb(theirs.problems) }
+  }
+
   /// The problems each expression met, for stderr.
   func report(_ environment: GenEnvironment, option: String) {
     for (name, expression) in zip(names, expressions) {
