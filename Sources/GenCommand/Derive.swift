@@ -135,6 +135,19 @@ struct Derive: GenVerb {
     derived.report(environment, option: "derive")
   }
 
+  /// A value as ``ExpressionValue/json`` serializes it, numbers without a String.
+  @inline(__always)
+  private static func writeJSON(_ value: borrowing ExpressionValue, to sink: OutputSink) throws {
+    // (Short Strings here are held inline: no allocation.)
+    switch value {
+    case .null: try sink.write("null")
+    case .bool(let value): try sink.write(value ? "true" : "false")
+    case .integer(let value): try sink.write(String(value))
+    case .double(let value) where value.isFinite: try sink.write(ExpressionValue.format(value))
+    default: try sink.write(value.json.serialized)
+    }
+  }
+
   /// A record with its derived values, as compact JSON: an existing column
   /// of a derived name gets the value in place, the others follow in order.
   private static func write(_ record: Record, derived: DerivedColumns, to sink: OutputSink) throws {
@@ -161,20 +174,21 @@ struct Derive: GenVerb {
     let names = derived.names.map { Array($0.utf8) }
     // `,"total":` for each derived column, made once.
     let keys = derived.names.map { Array(("," + JSONValue.string($0).serialized + ":").utf8) }
+    let compute = derived.computeJSON()
     var members: [JSONMemberSpan] = []
     while let line = try stream.nextJSONLine() {
       let bytes = line.bytes
       if JSONValue.members(of: bytes, into: &members), members.allSatisfy(\.isPlain),
         !members.contains(where: { member in names.contains { member.key(in: bytes, is: $0) } })
       {
-        derived.compute(JSONExpressionRow(bytes: bytes, members: members))
+        compute(JSONExpressionRow(bytes: bytes, members: members))
         try JSONLinesFastPaths.writeCompactObject(members, of: bytes, to: sink, closing: false)
         for slot in keys.indices {
           // (No comma before the first member of an empty object.)
           try keys[slot].withUnsafeBytes { key in
             try sink.write(members.isEmpty && slot == 0 ? UnsafeRawBufferPointer(rebasing: key.dropFirst()) : key)
           }
-          try sink.write(derived.values[slot].json.serialized)
+          try derived.withValue(slot) { try Self.writeJSON($0, to: sink) }
         }
         try sink.write(byte: UInt8(ascii: "}"))
         try sink.write(byte: 0x0A)

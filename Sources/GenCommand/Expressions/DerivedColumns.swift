@@ -102,23 +102,30 @@ final class DerivedColumns {
   /// ``compute(_:)`` for the rows of the CSV byte path, as one closure for a
   /// loop to hold: called from there, neither it nor the evaluators it holds
   /// are retained for every record (read from an array or a property, they are).
-  func computeCSV() -> (CSVExpressionRow) -> Void {
+  func computeCSV() -> (CSVExpressionRow) -> Void { computer(base: { $0.csv.value }, derived: csv) }
+
+  /// ``computeCSV()`` for the rows of the JSON Lines byte path.
+  func computeJSON() -> (JSONExpressionRow) -> Void { computer(base: { $0.json.value }, derived: json) }
+
+  private func computer<Row: ExpressionRow>(
+    base: (CompiledExpression) -> (Row) -> ExpressionValue, derived evaluators: [ExpressionEvaluator<DerivedExpressionRow<Row>>]
+  ) -> (Row) -> Void {
     let values = values
     unowned(unsafe) let derived = self
     // An expression that reads no earlier derived column reads the row
     // itself (its columns' indices are the input's): no lookup through
     // the derived values for every field.
-    let evaluators = expressions.enumerated().map { slot, expression -> (CSVExpressionRow) -> ExpressionValue in
-      if Set(expression.columnNames).isDisjoint(with: names[..<slot]) { return expression.csv.value }
-      let value = csv[slot].value
+    let slots = expressions.enumerated().map { slot, expression -> (Row) -> ExpressionValue in
+      if Set(expression.columnNames).isDisjoint(with: names[..<slot]) { return base(expression) }
+      let value = evaluators[slot].value
       return { row in value(DerivedExpressionRow(base: row, derived: derived, computed: slot)) }
     }
-    if evaluators.count == 1 {
-      let first = evaluators[0]
+    if slots.count == 1 {
+      let first = slots[0]
       return { row in values[0] = first(row) }
     }
     return { row in
-      for slot in evaluators.indices { values[slot] = evaluators[slot](row) }
+      for slot in slots.indices { values[slot] = slots[slot](row) }
     }
   }
 
