@@ -48,7 +48,7 @@ def timed(command, env=None):
 
 def output(tool="gen", task=""):
     path = f"{work}/duck.out" if tool.startswith("DuckDB") and task in (
-        "filter", "filter-expr", "derive", "select", "convert", "filter-jsonl", "convert-jsonl") else out
+        "filter", "filter-expr", "derive", "select", "convert", "filter-jsonl", "convert-jsonl", "derive-jsonl") else out
     with open(path, encoding="utf-8") as f:
         return f.read()
 
@@ -59,6 +59,7 @@ py = sys.executable
 duck = f"""
 import duckdb, sys
 con = duckdb.connect(); con.execute(f"SET threads TO {{sys.argv[1]}}")
+con.execute("SET enable_progress_bar = false")  # (its bar, on a long query, went to stdout with the answer)
 src = "read_csv('{sales}', header=true, columns={{'name':'VARCHAR','country':'VARCHAR','qty':'BIGINT','price':'DOUBLE'}})"
 task = sys.argv[2]
 if task == "count": print(con.execute(f"select count(*) from {{src}}").fetchone()[0])
@@ -79,6 +80,7 @@ else:
         for r in con.execute(f"select country, count(qty), sum(qty), avg(qty), min(qty), max(qty), count(price), sum(price), avg(price), min(price), max(price) from {{typed}} group by 1 order by 1").fetchall(): print(*r, sep=",")
     elif task == "filter-jsonl": con.execute(f"copy (select * from {{js}} where country <> 'US' and cast(qty as bigint) >= 10) to '{work}/duck.out' (format json)")
     elif task == "convert-jsonl": con.execute(f"copy (select * from {{js}}) to '{work}/duck.out' (header, delimiter ',')")
+    elif task == "derive-jsonl": con.execute(f"copy (select *, cast(qty as bigint) * cast(price as double) as total from {{js}}) to '{work}/duck.out' (format json)")
 """
 pol = f"""
 import polars as pl, sys
@@ -100,6 +102,7 @@ elif task == "stats-jsonl":
     for r in df.iter_rows(): print(*r, sep=",")
 elif task == "filter-jsonl": pl.scan_ndjson('{jsonl}').filter((pl.col("country") != "US") & (pl.col("qty").cast(pl.Int64) >= 10)).sink_ndjson("/dev/stdout")
 elif task == "convert-jsonl": pl.scan_ndjson('{jsonl}').sink_csv("/dev/stdout")
+elif task == "derive-jsonl": pl.scan_ndjson('{jsonl}').with_columns(total=pl.col("qty").cast(pl.Int64) * pl.col("price").cast(pl.Float64)).sink_ndjson("/dev/stdout")
 """
 pycsv = f"""
 import csv, json, sys
@@ -142,6 +145,10 @@ with open('{jsonl}', encoding='utf-8') as f:
         first = next(records)
         w = csv.DictWriter(sys.stdout, fieldnames=list(first), lineterminator="\\n"); w.writeheader(); w.writerow(first)
         for r in records: w.writerow(r)
+    elif task == "derive-jsonl":
+        for r in records:
+            r["total"] = int(r["qty"]) * float(r["price"])
+            sys.stdout.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\\n")
 """
 
 # (title, task, gen's command, whether gen takes --threads for it)
@@ -159,6 +166,7 @@ tasks = [
     ("JSON Lines: filter country != 'US' and qty >= 10", "filter-jsonl",
      [gen, "filter", jsonl, "--where", "country != 'US' and qty >= 10"], True),
     ("JSON Lines: convert to CSV", "convert-jsonl", [gen, "convert", jsonl, "--to", "csv"], True),
+    ("JSON Lines: derive total = qty * price", "derive-jsonl", [gen, "derive", jsonl, "total=qty * price"], True),
 ]
 peers = []
 try:
@@ -185,11 +193,13 @@ if mlr:
                  "stats-jsonl": [mlr, "--ijsonl", "--ocsv", "put", "$qty = int($qty); $price = float($price)", "then",
                                  "stats1", "-a", "count,sum,mean,min,max", "-f", "qty,price", "-g", "country", jsonl],
                  "filter-jsonl": [mlr, "--ijsonl", "--ojsonl", "filter", '$country != "US" && int($qty) >= 10', jsonl],
-                 "convert-jsonl": [mlr, "--ijsonl", "--ocsv", "cat", jsonl]}
+                 "convert-jsonl": [mlr, "--ijsonl", "--ocsv", "cat", jsonl],
+                 "derive-jsonl": [mlr, "--ijsonl", "--ojsonl", "put", "$total = int($qty) * float($price)", jsonl]}
     peers.append(("miller", lambda t: mlr_tasks.get(t)))
 else:
     print("(miller not installed: apt-get install miller)", file=sys.stderr)
-python_tasks = ("count", "filter", "filter-expr", "derive", "convert", "stats", "stats-jsonl", "filter-jsonl", "convert-jsonl")
+python_tasks = ("count", "filter", "filter-expr", "derive", "convert", "stats", "stats-jsonl", "filter-jsonl", "convert-jsonl",
+                "derive-jsonl")
 peers.append(("Python csv/json", lambda t: [py, "-c", pycsv, t] if t in python_tasks else None))
 
 def answer(task, text, tool):
@@ -201,6 +211,8 @@ def answer(task, text, tool):
     if task in ("filter", "filter-expr", "select", "convert-jsonl"): return len(rows) - 1
     if task == "derive":
         return len(rows) - 1, round(sum(float(r["total"]) for r in csv.DictReader(rows)))
+    if task == "derive-jsonl":
+        return len(rows), round(sum(float(json.loads(r)["total"]) for r in rows))
     if task in ("convert", "filter-jsonl"): return len(rows)
     if task in ("stats", "stats-jsonl"):
         totals = {}
