@@ -96,8 +96,11 @@ public final class CSVWriter {
     try endRecord()
   }
 
+  /// (Inlinable: the verbs write most of their output field by field
+  /// through here, and a call per field cost more than a short field's copy.)
+  @inlinable
   package func writeField(bytes field: UnsafeRawBufferPointer) throws(StreamIOError) {
-    let delimiter = dialect.delimiter, quote = dialect.quote
+    let quote = dialect.quote
     guard needsQuotes(field) else {
       try sink.write(field)
       return
@@ -112,7 +115,7 @@ public final class CSVWriter {
 
   /// Whether the field holds the delimiter, the quote, CR or LF: eight
   /// bytes at a time, then one by one.
-  @inline(__always)
+  @inlinable @inline(__always)
   func needsQuotes(_ field: UnsafeRawBufferPointer) -> Bool {
     let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
     let delimiter = ones &* UInt64(dialect.delimiter), quote = ones &* UInt64(dialect.quote)
