@@ -171,6 +171,8 @@ struct Derive: GenVerb {
   /// writes the same for these. `first`: the record read already.
   private static func deriveJSONLines(_ stream: RecordStream, first: Record?, derived: DerivedColumns, sink: OutputSink) throws {
     if let first { try write(first, derived: derived, to: sink) }
+    // A name assigned twice is one member: the general path writes those.
+    let repeated = Set(derived.names).count < derived.names.count
     let names = derived.names.map { Array($0.utf8) }
     // `,"total":` for each derived column, made once.
     let keys = derived.names.map { Array(("," + JSONValue.string($0).serialized + ":").utf8) }
@@ -178,7 +180,7 @@ struct Derive: GenVerb {
     var members: [JSONMemberSpan] = []
     while let line = try stream.nextJSONLine() {
       let bytes = line.bytes
-      if JSONValue.members(of: bytes, into: &members), members.allSatisfy(\.isPlain),
+      if !repeated, JSONValue.members(of: bytes, into: &members), members.allSatisfy(\.isPlain),
         !members.contains(where: { member in names.contains { member.key(in: bytes, is: $0) } })
       {
         compute(JSONExpressionRow(bytes: bytes, members: members))

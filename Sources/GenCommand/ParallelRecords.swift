@@ -9,8 +9,8 @@ import Glibc
 import Darwin
 #endif
 
-/// `filter`, `select` and `convert --to jsonl` with `--threads N` on a CSV
-/// file: the ranges of ``ParallelStats`` (verified record starts), each
+/// `filter`, `select`, `convert` and `derive` with `--threads N` on a CSV or
+/// JSON Lines file: the ranges of ``ParallelStats`` (verified record starts), each
 /// read on its own thread into its own temporary file, which is unlinked at
 /// once (so nothing is left behind, whatever happens); when every range has
 /// ended exactly where the next one starts and none met bad data, the files

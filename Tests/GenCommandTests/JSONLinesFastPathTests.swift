@@ -163,7 +163,7 @@ import Testing
   @Test(arguments: [
     ["stats"], ["stats", "--group-by", "g"], ["stats", "--group-by", "café"], ["select", "café,g"], ["select", ""],
     ["filter", "--where", "`café` == 2"], ["convert", "--to", "csv"], ["batch", "--size", "2"],
-    ["derive", "café=g", "n=len(g)"],
+    ["derive", "café=g", "n=len(g)"], ["derive", "x=g", "x=1"],
   ])
   func emptyAndEquivalentKeysAsTheGeneralPath(arguments: [String]) throws {
     let dir = try TemporaryDirectory()

@@ -163,7 +163,8 @@ final class DerivedColumns {
 /// A record with the derived values computed so far.
 struct DerivedExpressionRow<Base: ExpressionRow>: ExpressionRow {
   let base: Base
-  /// (Unowned: a row lives only inside ``DerivedColumns/compute(_:)``, which holds it.)
+  /// (Unowned: rows are made only inside ``DerivedColumns/compute(_:)`` and the
+  /// closures of `computeCSV()`/`computeJSON()`, which must not outlive it.)
   unowned(unsafe) let derived: DerivedColumns
   let computed: Int
 

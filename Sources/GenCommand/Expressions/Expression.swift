@@ -494,8 +494,8 @@ final class ExpressionConstant {
   }
 
   /// -1, 0 or 1 as an ASCII field, lowercased (`lower`) or uppercased, sorts
-  /// against this text; nil when the field is not ASCII (Unicode case
-  /// mapping decides, the general way).
+  /// against this text; nil when a non-ASCII byte comes before the first
+  /// difference (Unicode case mapping decides, the general way).
   @inline(__always)
   func compareFolded(_ field: UnsafeRawBufferPointer, lower: Bool) -> Int? {
     bytes.withUnsafeBytes { constant in

@@ -68,6 +68,12 @@ private struct ExpressionClosures<Row: ExpressionRow> {
         return .bool(values.contains { value.equals($0) } != negated)
       }
     case .call(let function, let arguments):
+      if function == .if {
+        // (Its condition compiled once, as a test: as a value too, nested
+        // ifs would compile twice per level.)
+        let condition = test(arguments[0]), then = value(arguments[1]), otherwise = value(arguments[2])
+        return { row in condition(row) ? then(row) : otherwise(row) }
+      }
       let closures = arguments.map { value($0) }
       switch function {
       case .if:
@@ -88,7 +94,7 @@ private struct ExpressionClosures<Row: ExpressionRow> {
         }
         if closures.count == 2 {
           let first = closures[0], second = closures[1]
-          return { row in function.apply([first(row), second(row)], problems) }
+          return { row in function.applyBinary(first(row), second(row), problems) }
         }
         return { row in function.apply(closures.map { $0(row) }, problems) }
       }

@@ -61,25 +61,36 @@ enum ExpressionFunction: String, CaseIterable {
     }
   }
 
+  /// The function of two arguments, on their values: no array for the text
+  /// tests (`startswith(name, 'A')`), the others as ``apply(_:_:)``.
+  @inline(__always)
+  func applyBinary(_ first: ExpressionValue, _ second: ExpressionValue, _ problems: ExpressionProblems) -> ExpressionValue {
+    switch self {
+    case .startswith, .endswith, .contains:
+      if first.isNull || second.isNull { return .bool(false) }
+      return .bool(first.withUTF8 { text in second.withUTF8 { part in test(text, part) } })
+    default: return apply([first, second], problems)
+    }
+  }
+
+  /// `startswith`, `endswith` or `contains` on bytes.
+  @inline(__always)
+  private func test(_ text: UnsafeRawBufferPointer, _ part: UnsafeRawBufferPointer) -> Bool {
+    switch self {
+    case .startswith: part.count <= text.count && UnsafeRawBufferPointer(rebasing: text[..<part.count]).compare(part) == 0
+    case .endswith:
+      part.count <= text.count && UnsafeRawBufferPointer(rebasing: text[(text.count - part.count)...]).compare(part) == 0
+    default: text.contains(part)
+    }
+  }
+
   /// The function on its arguments' values (all of them evaluated: not for
   /// `if` and `coalesce`, which evaluate only what they need).
   func apply(_ values: [ExpressionValue], _ problems: ExpressionProblems) -> ExpressionValue {
     let first = values[0]
     switch self {
     case .lower, .upper, .strip, .len, .str: return applyUnary(first, problems)
-    case .startswith, .endswith, .contains:
-      if first.isNull || values[1].isNull { return .bool(false) }
-      return .bool(
-        first.withUTF8 { text in
-          values[1].withUTF8 { part in
-            switch self {
-            case .startswith: part.count <= text.count && UnsafeRawBufferPointer(rebasing: text[..<part.count]).compare(part) == 0
-            case .endswith:
-              part.count <= text.count && UnsafeRawBufferPointer(rebasing: text[(text.count - part.count)...]).compare(part) == 0
-            default: text.contains(part)
-            }
-          }
-        })
+    case .startswith, .endswith, .contains: return applyBinary(first, values[1], problems)
     case .replace:
       if values.contains(where: \.isNull) { return .null }
       let old = values[1].text
