@@ -1,9 +1,6 @@
 import Generators
 import Logging
 import NIOCore
-import NIOWebSocket
-import Synchronization
-import WSClient
 
 /// A WebSocket's incoming messages as an async sequence, connecting when first
 /// iterated and reconnecting when the connection is lost. Python: websockets'
@@ -28,7 +25,10 @@ public struct WebSocketMessages: AsyncSequence, Sendable {
   public typealias Failure = any Error
 
   let url: String
-  let configuration: WebSocketClientConfiguration
+  let headers: [(String, String)]
+  let ping: Duration?
+  /// How long the opening handshake, and an answer to a close frame, may take.
+  let timeout: Duration
   let reconnect: Reconnect
   let bufferSize: Int
   let maxMessageSize: Int
@@ -51,122 +51,110 @@ public struct WebSocketMessages: AsyncSequence, Sendable {
       batch.removeAll(keepingCapacity: true)
       index = 0
       session.startIfNeeded()
-      guard try await session.buffer.take(into: &batch) else { return nil }
+      guard try await session.queue.take(into: &batch) else { return nil }
       index = 1
       return batch[0]
     }
   }
 }
 
-/// One iterator's connection task and the buffer it fills; releasing it
-/// (the iterator is gone) closes the connection.
+/// One iterator's connection task and the queue its connections fill;
+/// releasing it (the iterator is gone) closes the connection.
 final class WebSocketSession: Sendable {
-  let buffer: EventBuffer<WebSocketMessage>
+  let queue: MessageQueue
   private let stream: WebSocketMessages
   private let producer = ProducerTask()
 
   init(_ stream: WebSocketMessages) {
     self.stream = stream
-    buffer = EventBuffer(capacity: stream.bufferSize)
+    queue = MessageQueue(capacity: stream.bufferSize)
   }
 
-  deinit { buffer.consumerLeaves() }
+  deinit { queue.consumerLeaves() }
 
   func startIfNeeded() {
-    let (stream, buffer, producer) = (stream, buffer, producer)
-    producer.startIfNeeded { await Self.run(stream, into: buffer, producer: producer) }
+    let (stream, queue, producer) = (stream, queue, producer)
+    producer.startIfNeeded { await Self.run(stream, into: queue, producer: producer) }
   }
 
-  /// Connects, reads into `buffer`, and connects again as `stream.reconnect`
-  /// says, until the server closes normally, the attempts run out or the
-  /// consumer leaves.
-  static func run(_ stream: WebSocketMessages, into buffer: EventBuffer<WebSocketMessage>, producer: ProducerTask) async {
+  /// Connects, lets the connection fill `queue`, and connects again as
+  /// `stream.reconnect` says, until the server closes normally, the attempts
+  /// run out, the server breaks the protocol or the consumer leaves.
+  static func run(_ stream: WebSocketMessages, into queue: MessageQueue, producer: ProducerTask) async {
     var waits = stream.reconnect.backoff.makeIterator()
     var failures = 0
-    let received = Shared(0)
-    while !buffer.consumerHasLeft {
-      let opened = Shared(false)
-      let sendFailure = Shared<(any Error)?>(nil)
-      let closeTimeout = stream.configuration.closeTimeout
-      let client = WebSocketClient(url: stream.url, configuration: stream.configuration, logger: stream.logger) {
-        inbound, outbound, _ in
-        opened.withLock { $0 = true }
-        // An idle connection learns at once that the consumer has left: the
-        // close frame goes out now, and the server's answer ends `inbound`. A
-        // server that never answers is cut off after the close timeout.
-        buffer.whenConsumerLeaves {
-          Task {
-            try? await outbound.close(.normalClosure, reason: nil)
-            await producer.cancel(unlessDoneWithin: closeTimeout)
-          }
-        }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-          if let outgoing = stream.outgoing {
-            group.addTask {
-              do {
-                try await outgoing.send(through: outbound)
-              } catch is CancellationError {
-              } catch {
-                sendFailure.withLock { $0 = error }
-                try? await outbound.close(.unexpectedServerError, reason: "the outgoing messages failed")
-              }
-            }
-          }
-          for try await message in inbound.messages(maxSize: stream.maxMessageSize) {
-            guard await buffer.push(message) else { break }
-            received.withLock { $0 += 1 }
-          }
-          group.cancelAll()
-        }
-      }
+    while !queue.consumerHasLeft {
       var failure: StreamConnectionError
-      let count = { received.value }
       do {
-        let closeFrame = try await client.run()
-        buffer.whenConsumerLeaves(nil)
-        if buffer.consumerHasLeft { return }
-        if let error = sendFailure.value {
-          buffer.finish(throwing: error)
-          return
-        }
-        switch closeFrame?.closeCode {
-        case .normalClosure?:
-          buffer.finish()
-          return
-        case let code?:
-          let reason = closeFrame?.reason.map { ": \($0)" } ?? ""
-          failure = StreamConnectionError(
-            .closed(code: Int(UInt16(webSocketErrorCode: code))), url: stream.url,
-            message: "the server closed the connection with code \(UInt16(webSocketErrorCode: code))\(reason)",
-            received: count())
-        case nil:
-          failure = StreamConnectionError(
-            .lost, url: stream.url,
-            message: "the connection ended without a close frame (dropped, or no pong within the ping interval)",
-            received: count())
-        }
-      } catch {
-        buffer.whenConsumerLeaves(nil)
-        if buffer.consumerHasLeft { return }
-        let wasOpen = opened.value
-        failure = StreamConnectionError(
-          wasOpen ? .lost : .connection, url: stream.url,
-          message: wasOpen ? "the connection failed: \(error)" : "no connection: \(error)", received: count())
-      }
-      if opened.value {
+        let connection = try await WebSocketConnection.connect(
+          stream.url, headers: stream.headers, maxMessageSize: stream.maxMessageSize, ping: stream.ping,
+          timeout: stream.timeout, queue: queue)
         failures = 0
         waits = stream.reconnect.backoff.makeIterator()
+        // The consumer leaving (at once if it has): a close frame now, even
+        // on an idle connection; the server's answer ends the connection.
+        queue.whenConsumerLeaves { connection.close(code: 1000) }
+        let sender = stream.outgoing.map { outgoing in
+          Task { () -> (any Error)? in
+            do {
+              try await outgoing.send(through: connection)
+            } catch is CancellationError {
+            } catch is WebSocketWriteFailure {  // (the connection's end tells why)
+            } catch {
+              connection.close(code: 1011, reason: "the outgoing messages failed")
+              return error
+            }
+            return nil
+          }
+        }
+        let end = await connection.end
+        queue.whenConsumerLeaves(nil)
+        sender?.cancel()
+        let sendFailure = await sender?.value
+        if queue.consumerHasLeft { return }
+        if let sendFailure {
+          queue.finish(throwing: sendFailure)
+          return
+        }
+        switch end {
+        case .closed(let code, _) where code == nil || code == 1000:
+          queue.finish()
+          return
+        case .closed(let code?, let reason):
+          let reason = reason.isEmpty ? "" : ": \(reason)"
+          failure = StreamConnectionError(
+            .closed(code: Int(code)), url: stream.url,
+            message: "the server closed the connection with code \(code)\(reason)", received: queue.delivered)
+        case .closed:
+          preconditionFailure("(a close without a code is handled above)")
+        case .lost(let message), .handshakeFailed(let message):
+          failure = StreamConnectionError(.lost, url: stream.url, message: message, received: queue.delivered)
+        case .failed(let problem):
+          // The server broke the protocol: connecting again would only meet it again.
+          queue.finish(
+            throwing: StreamConnectionError(
+              .invalidResponse, url: stream.url,
+              message: "\(problem.message): the client closed the connection with code \(problem.code)",
+              received: queue.delivered))
+          return
+        }
+      } catch let error as StreamConnectionError {
+        if queue.consumerHasLeft { return }
+        failure = error
+      } catch {
+        if queue.consumerHasLeft { return }
+        failure = StreamConnectionError(.connection, url: stream.url, message: "no connection: \(error)", received: queue.delivered)
       }
       failures += 1
       failure.attempts = failures
       guard stream.reconnect.allows(after: failures) else {
-        buffer.finish(throwing: failure)
+        queue.finish(throwing: failure)
         return
       }
       // The wait between connections ends at once if the consumer leaves.
-      buffer.whenConsumerLeaves { producer.cancel() }
+      queue.whenConsumerLeaves { producer.cancel() }
       try? await Task.sleep(for: waits.next()!)
-      buffer.whenConsumerLeaves(nil)
+      queue.whenConsumerLeaves(nil)
     }
   }
 }
