@@ -129,7 +129,7 @@ if withExtras {
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "WSClient", package: "swift-websocket"),
       ],
-      exclude: ["python_peers.py", "python_stream_peers.py"]
+      exclude: ["python_peers.py", "python_stream_peers.py", "python_raw_websocket_peer.py"]
     ),
     // Records into and out of SQLite and PostgreSQL, in constant memory.
     .target(

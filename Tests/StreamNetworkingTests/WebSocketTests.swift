@@ -181,7 +181,10 @@ let quickReconnect = Reconnect(maxAttempts: 5, backoff: Backoff(initial: .millis
 }
 
 /// Python's `websockets` server (python_stream_peers.py) and `aiohttp`'s
-/// event stream: peers nobody here wrote.
+/// event stream: peers nobody here wrote; or, with
+/// `script: "python_raw_websocket_peer.py"`, a WebSocket server on plain
+/// asyncio streams that sends what library servers will not (its
+/// `webSocketBase`; `eventsBase` is then unused).
 final class PythonStreamPeers: Sendable {
   let webSocketBase: String
   let eventsBase: String
@@ -192,9 +195,9 @@ final class PythonStreamPeers: Sendable {
 
   private let exited: AsyncStream<Void>
 
-  init() async throws {
+  init(script name: String = "python_stream_peers.py") async throws {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("python_stream_peers.py").path
+      .appendingPathComponent(name).path
     process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", script]
@@ -208,14 +211,14 @@ final class PythonStreamPeers: Sendable {
     try process.run()
     let ports = try await readLine(output.fileHandleForReading).split(separator: " ")
     webSocketBase = "ws://127.0.0.1:\(ports.first ?? "9")"
-    eventsBase = "http://127.0.0.1:\(ports.last ?? "9")"
+    eventsBase = "http://127.0.0.1:\(ports.dropFirst().first ?? "9")"
     let reading = output.fileHandleForReading
     Thread { [self] in
       while let line = readLineBlocking(reading) {
         closes.withLock { $0.append(line) }
       }
     }.start()
-    guard ports.count == 2 else {
+    guard ports.count == (name == "python_stream_peers.py" ? 2 : 1) else {
       await stop()
       throw StreamConnectionError(.connection, url: script, message: "the Python peers did not start (websockets, aiohttp installed?)")
     }
@@ -241,9 +244,11 @@ func readLineBlocking(_ handle: FileHandle) -> String? {
   }
 }
 
-/// Runs `body` with the Python peers, stopping them on every path.
-func withPythonPeers<T>(_ body: (PythonStreamPeers) async throws -> T) async throws -> T {
-  let peers = try await PythonStreamPeers()
+/// Runs `body` with the Python peers (`script`), stopping them on every path.
+func withPythonPeers<T>(script: String = "python_stream_peers.py", _ body: (PythonStreamPeers) async throws -> T)
+  async throws -> T
+{
+  let peers = try await PythonStreamPeers(script: script)
   do {
     let result = try await body(peers)
     await peers.stop()
