@@ -29,11 +29,16 @@ func eventually(_ condition: () -> Bool) async -> Bool {
 
 let quickReconnect = Reconnect(maxAttempts: 5, backoff: Backoff(initial: .milliseconds(10), jitter: .none))
 
-// One at a time: run beside each other (two cores, every test a server and
-// clients on NIO's two event loops), a connection of /ws/drop was seen, about
-// one run in three, receiving nothing until the ping found it dead; its five
-// messages were then lost. The cause is not found yet.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct WebSocketTests {
+// These ran one at a time (.serialized), and /ws/drop paused 20 ms before
+// writing, because a connection of /ws/drop was seen, about one run in
+// three, receiving nothing until the ping found it dead, its five messages
+// lost. The cause was the client of that time, swift-websocket's WSClient:
+// against /ws/drop writing at once after the handshake, it received nothing
+// on about 1 connection in 100 (11 of 1,050, each hung until cancelled); the
+// library's own client, which decodes the frames that come in the same read
+// as the 101 answer with it, 0 of 1,050. So they run side by side again, and
+// /ws/drop writes at once.
+@Suite(.timeLimit(.minutes(2))) struct WebSocketTests {
   @Test func echoSendsAndReceivesTextAndBinary() async throws {
     try await withServer { server in
       let outgoing = AsyncGenerator<WebSocketMessage> { co in
