@@ -43,7 +43,13 @@ public struct WebSocketMessages: AsyncSequence, Sendable {
     var batch: [WebSocketMessage] = []
     var index = 0
 
-    nonisolated(nonsending) public mutating func next() async throws -> WebSocketMessage? {
+    public mutating func next() async throws -> WebSocketMessage? {
+      try await next(isolation: nil)
+    }
+
+    /// The next message: from the batch already taken, without suspending,
+    /// or else all the messages that have come since, at once.
+    public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> WebSocketMessage? {
       if index < batch.count {
         defer { index += 1 }
         return batch[index]

@@ -82,6 +82,10 @@ func parse(_ bytes: [UInt8], cutAt cuts: [Int], maxMessageSize: Int = 1 << 20) t
       }
     }
     #expect(failure(serverFrame(1, [0x68, 0xFF])) == 1007)  // not UTF-8
+    #expect(failure(serverFrame(1, Array("abcdefgh".utf8) + [0xFF])) == 1007)  // after eight ASCII bytes
+    #expect(failure(serverFrame(1, Array("abcdefg".utf8) + [0xFF] + Array("abcdefgh".utf8))) == 1007)  // in a word of eight
+    #expect(failure(serverFrame(1, Array("abcdefgh".utf8) + [0xC3, 0xA9])) == nil)
+    #expect(failure(serverFrame(1, [0xED, 0xA0, 0x80])) == 1007)  // a surrogate
     #expect(failure(serverFrame(1, [0xC3], fin: false) + serverFrame(0, [0x28])) == 1007)  // cut, and wrong
     #expect(failure(serverFrame(2, Array(repeating: 0, count: 101)), maxMessageSize: 100) == 1009)
     #expect(failure(serverFrame(2, Array(repeating: 0, count: 60), fin: false) + serverFrame(0, Array(repeating: 0, count: 41)), maxMessageSize: 100) == 1009)

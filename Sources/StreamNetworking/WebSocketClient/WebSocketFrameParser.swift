@@ -83,7 +83,7 @@ struct WebSocketFrameParser {
         if fin && fragments == nil {
           // A whole message in one frame: the common case.
           if opcode == 1 {
-            guard let text = String(validating: UnsafeBufferPointer(start: bytes + payload, count: length), as: UTF8.self) else {
+            guard let text = utf8String(UnsafeBufferPointer(start: bytes + payload, count: length)) else {
               failure = WebSocketProtocolFailure(code: 1007, message: "a text message that is not valid UTF-8")
               break
             }
@@ -102,7 +102,7 @@ struct WebSocketFrameParser {
           let whole = fragments!
           fragments = nil
           if fragmentsOpcode == 1 {
-            guard let text = whole.withUnsafeReadableBytes({ String(validating: $0.bindMemory(to: UInt8.self), as: UTF8.self) })
+            guard let text = whole.withUnsafeReadableBytes({ utf8String($0.bindMemory(to: UInt8.self)) })
             else {
               failure = WebSocketProtocolFailure(code: 1007, message: "a text message that is not valid UTF-8")
               break
@@ -147,4 +147,27 @@ struct WebSocketFrameParser {
     }
     return nil
   }
+}
+
+/// `bytes` as a String, nil if they are not valid UTF-8. ASCII, eight bytes
+/// at a time, goes straight to `String(decoding:as:)`; anything else through
+/// `String(validating:as:)`, which is generic and costs more.
+@inline(__always)
+func utf8String(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+  var high: UInt64 = 0
+  var index = 0
+  let count = bytes.count
+  if let base = bytes.baseAddress {
+    let raw = UnsafeRawPointer(base)
+    while index + 8 <= count {
+      high |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+      index += 8
+    }
+    while index < count {
+      high |= UInt64(base[index])
+      index += 1
+    }
+  }
+  if high & 0x8080_8080_8080_8080 == 0 { return String(decoding: bytes, as: UTF8.self) }
+  return String(validating: bytes, as: UTF8.self)
 }
