@@ -7,19 +7,30 @@ import NIOCore
 /// `async for message in websocket`, inside `async for websocket in connect(uri)`.
 /// Made by ``WebSocketStreams/messages(_:sending:reconnect:ping:bufferSize:maxMessageSize:headers:logger:)``.
 ///
-/// - The connection is read by a task of its own, up to `bufferSize` messages
-///   ahead of the consumer (websockets' `max_queue`); when they wait, it stops
-///   reading and the server is held back by TCP.
-/// - A close with code 1000 (normal closure) ends the sequence. A lost
-///   connection — dropped, no pong within the ping interval, or closed with
-///   another code — is connected again after a ``Reconnect`` wait; past its
-///   attempts, the sequence throws ``StreamConnectionError``.
+/// - The connection is read on SwiftNIO's event loop, which decodes the
+///   frames and hands all the messages of one read of the socket to the
+///   consumer at once; `next()` then serves them from its own array without
+///   suspending. Once `bufferSize` messages wait (websockets' `max_queue`),
+///   the socket is not read until the consumer has taken them, and TCP holds
+///   the server back.
+/// - A close with code 1000 (normal closure), or a close frame without a
+///   code, ends the sequence. A lost connection — dropped, no pong within the
+///   ping interval, or closed with another code — is connected again after a
+///   ``Reconnect`` wait; past its attempts, the sequence throws
+///   ``StreamConnectionError``.
+/// - A server that breaks the protocol fails the connection (RFC 6455
+///   §7.1.7): a text message that is not UTF-8 gets a close frame with 1007,
+///   a message larger than `maxMessageSize` 1009, a malformed or masked frame
+///   1002, and the sequence throws ``StreamConnectionError`` (`.invalidResponse`)
+///   without reconnecting, as websockets raises `ConnectionClosedError`.
 /// - Breaking out of the loop, releasing the iterator or cancelling its task
 ///   closes the connection cleanly: a close frame (1000), the server's answer
-///   (waited for up to 10 s), then the TCP connection is closed.
+///   and the end of its TCP connection (each waited for up to 10 s), then the
+///   connection is closed.
 ///
-/// - Complexity: messages are handed over in batches; a message costs the
-///   client's frame parsing and one `String` or `ByteBuffer`.
+/// - Complexity: per message, the decoding of its frame, a UTF-8 check and one
+///   `String` (a binary message is a `ByteBuffer` slice of the read); one lock
+///   and at most one wake-up per read of the socket, not per message.
 public struct WebSocketMessages: AsyncSequence, Sendable {
   public typealias Element = WebSocketMessage
   public typealias Failure = any Error
@@ -39,21 +50,31 @@ public struct WebSocketMessages: AsyncSequence, Sendable {
 
   /// Single pass: the connection is the iterator's, closed when it is released.
   public struct AsyncIterator: AsyncIteratorProtocol {
-    let session: WebSocketSession
-    var batch: [WebSocketMessage] = []
-    var index = 0
+    @usableFromInline let session: WebSocketSession
+    /// The messages taken from the connection at once, served from `index` on.
+    @usableFromInline var batch: [WebSocketMessage] = []
+    @usableFromInline var index = 0
 
+    init(session: WebSocketSession) { self.session = session }
+
+    @inlinable
     public mutating func next() async throws -> WebSocketMessage? {
       try await next(isolation: nil)
     }
 
-    /// The next message: from the batch already taken, without suspending,
-    /// or else all the messages that have come since, at once.
+    /// The next message: from the batch already taken, without suspending
+    /// (inlined into the loop), or else all the messages that have come since, at once.
+    @inlinable
     public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> WebSocketMessage? {
       if index < batch.count {
         defer { index += 1 }
         return batch[index]
       }
+      return try await nextBatch(isolation: actor)
+    }
+
+    @usableFromInline
+    mutating func nextBatch(isolation actor: isolated (any Actor)?) async throws(any Error) -> WebSocketMessage? {
       batch.removeAll(keepingCapacity: true)
       index = 0
       session.startIfNeeded()
@@ -66,6 +87,7 @@ public struct WebSocketMessages: AsyncSequence, Sendable {
 
 /// One iterator's connection task and the queue its connections fill;
 /// releasing it (the iterator is gone) closes the connection.
+@usableFromInline
 final class WebSocketSession: Sendable {
   let queue: MessageQueue
   private let stream: WebSocketMessages
@@ -89,9 +111,11 @@ final class WebSocketSession: Sendable {
   static func run(_ stream: WebSocketMessages, into queue: MessageQueue, producer: ProducerTask) async {
     var waits = stream.reconnect.backoff.makeIterator()
     var failures = 0
+    let logger = stream.logger
     while !queue.consumerHasLeft {
       var failure: StreamConnectionError
       do {
+        logger.debug("connecting", metadata: ["url": "\(stream.url)"])
         let connection = try await WebSocketConnection.connect(
           stream.url, headers: stream.headers, maxMessageSize: stream.maxMessageSize, ping: stream.ping,
           timeout: stream.timeout, queue: queue)
@@ -113,7 +137,9 @@ final class WebSocketSession: Sendable {
             return nil
           }
         }
+        logger.debug("connected", metadata: ["url": "\(stream.url)"])
         let end = await connection.end
+        logger.debug("connection ended", metadata: ["url": "\(stream.url)", "end": "\(end)"])
         queue.whenConsumerLeaves(nil)
         sender?.cancel()
         let sendFailure = await sender?.value
@@ -154,12 +180,15 @@ final class WebSocketSession: Sendable {
       failures += 1
       failure.attempts = failures
       guard stream.reconnect.allows(after: failures) else {
+        logger.debug("giving up", metadata: ["error": "\(failure)"])
         queue.finish(throwing: failure)
         return
       }
+      let wait = waits.next()!
+      logger.debug("reconnecting", metadata: ["error": "\(failure)", "after": "\(wait)"])
       // The wait between connections ends at once if the consumer leaves.
       queue.whenConsumerLeaves { producer.cancel() }
-      try? await Task.sleep(for: waits.next()!)
+      try? await Task.sleep(for: wait)
       queue.whenConsumerLeaves(nil)
     }
   }

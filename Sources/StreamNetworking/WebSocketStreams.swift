@@ -50,12 +50,20 @@ public enum WebSocketStreams {
   ///   - ping: a ping is sent this often, and a peer that has not answered the
   ///     last one by the next is taken for dead (websockets' `ping_interval` and
   ///     `ping_timeout`); nil: no pings.
-  ///   - bufferSize: messages read ahead of the consumer (websockets' `max_queue`).
-  ///     Pongs are read in turn with messages, so a consumer that leaves the
-  ///     buffer full for longer than `ping` is taken for a dead connection.
-  ///   - maxMessageSize: a larger message fails the connection (websockets' `max_size`).
+  ///   - bufferSize: messages read ahead of the consumer (websockets' `max_queue`):
+  ///     once this many wait, the socket is not read (the read that filled the
+  ///     buffer may bring more). Pongs are read in turn with messages, so a
+  ///     consumer that leaves the buffer full for longer than `ping` is taken
+  ///     for a dead connection.
+  ///   - maxMessageSize: a larger message, whole or in fragments, fails the
+  ///     connection with close code 1009 (websockets' `max_size`); it is seen
+  ///     from the frame's header, before its payload is read.
   ///   - headers: sent with the opening handshake (`Authorization`, …).
+  ///   - logger: the stream's connections, their ends and the reconnections, at debug level.
   /// - Returns: a single-pass sequence; iterating it throws ``StreamConnectionError``.
+  ///
+  /// `wss://` is TLS with NIOSSL and the system's trust roots, the server's
+  /// name checked against its certificate.
   public static func messages<Outgoing: AsyncSequence & Sendable>(
     _ url: String, sending: Outgoing, reconnect: Reconnect = Reconnect(), ping: Duration? = .seconds(20),
     bufferSize: Int = 256, maxMessageSize: Int = 1 << 20, headers: [(String, String)] = [], logger: Logger? = nil
@@ -92,9 +100,10 @@ public enum WebSocketStreams {
   /// print(sent)  // → 100
   /// ```
   ///
-  /// - Throws: ``StreamConnectionError`` when no connection is made or the
-  ///   server closes with an error code; what `messages` throws, after
-  ///   closing (1011); the connection's error if it fails while sending.
+  /// - Throws: ``StreamConnectionError`` when no connection is made, the
+  ///   server closes with an error code or the connection is lost while
+  ///   sending; what `messages` throws, after closing (1011). Messages the
+  ///   server sends meanwhile (an echo, a broadcast) are read and dropped.
   @discardableResult
   public static func send<Messages: AsyncSequence & Sendable>(
     _ messages: Messages, to url: String, maxMessageSize: Int = 1 << 20, headers: [(String, String)] = [],
