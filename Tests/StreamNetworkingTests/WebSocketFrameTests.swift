@@ -190,4 +190,16 @@ func parse(_ bytes: [UInt8], cutAt cuts: [Int], maxMessageSize: Int = 1 << 20) t
       #expect(await eventually { peer.closes.withLock { $0.contains("closed /bad-accept none") } })
     }
   }
+
+  @Test func wssIsTLSAndRefusesACertificateNobodySigned() async throws {
+    try await withPythonPeers(script: "python_raw_websocket_peer.py") { peer in
+      do {
+        for try await _ in WebSocketStreams.messages("wss://127.0.0.1:\(peer.ports[1])/frames/1000", reconnect: .never) {}
+        Issue.record("no error")
+      } catch let error as StreamConnectionError {
+        #expect(error.kind == .connection)
+        #expect(error.description.contains("CERTIFICATE_VERIFY_FAILED"), "\(error)")
+      }
+    }
+  }
 }

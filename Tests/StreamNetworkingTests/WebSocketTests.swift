@@ -189,10 +189,12 @@ let quickReconnect = Reconnect(maxAttempts: 5, backoff: Backoff(initial: .millis
 /// event stream: peers nobody here wrote; or, with
 /// `script: "python_raw_websocket_peer.py"`, a WebSocket server on plain
 /// asyncio streams that sends what library servers will not (its
-/// `webSocketBase`; `eventsBase` is then unused).
+/// `webSocketBase`, and the same over TLS on `ports[1]`; `eventsBase` is then unused).
 final class PythonStreamPeers: Sendable {
   let webSocketBase: String
   let eventsBase: String
+  /// The ports the script printed.
+  let ports: [String]
   private let process: Process
   private let input: Pipe
   /// The lines "closed PATH CODE" the server printed, read as they come.
@@ -214,7 +216,8 @@ final class PythonStreamPeers: Sendable {
     self.exited = exited
     process.terminationHandler = { _ in exit.finish() }
     try process.run()
-    let ports = try await readLine(output.fileHandleForReading).split(separator: " ")
+    let ports = try await readLine(output.fileHandleForReading).split(separator: " ").map(String.init)
+    self.ports = ports
     webSocketBase = "ws://127.0.0.1:\(ports.first ?? "9")"
     eventsBase = "http://127.0.0.1:\(ports.dropFirst().first ?? "9")"
     let reading = output.fileHandleForReading
@@ -223,7 +226,7 @@ final class PythonStreamPeers: Sendable {
         closes.withLock { $0.append(line) }
       }
     }.start()
-    guard ports.count == (name == "python_stream_peers.py" ? 2 : 1) else {
+    guard ports.count == 2 else {
       await stop()
       throw StreamConnectionError(.connection, url: script, message: "the Python peers did not start (websockets, aiohttp installed?)")
     }

@@ -4,6 +4,7 @@ fragmented messages with a ping between the fragments, invalid UTF-8, frames
 larger than the client allows, and a flood whose writes block when the client
 stops reading. Prints its port, then a line for each thing the tests check,
 and serves until stdin closes (the test that started it ends, whatever way).
+The first line is the two ports: "PLAIN TLS".
 
   /frames/K        FRAMES below, written K bytes at a time with a pause after
                    each write (so the client reads them cut at every offset),
@@ -14,6 +15,9 @@ and serves until stdin closes (the test that started it ends, whatever way).
   /flood           numbered 1 KiB text messages until the client's close
   /not-websocket   HTTP 404
   /bad-accept      101 with a Sec-WebSocket-Accept that does not match
+
+The same paths are served over TLS on a second port, with a self-signed
+certificate made at start (openssl), which a client must refuse.
 
 Lines printed:
   closed PATH CODE   the client's close frame and its code ("none": the
@@ -27,8 +31,12 @@ import asyncio
 import base64
 import hashlib
 import socket
+import os
+import ssl
 import struct
+import subprocess
 import sys
+import tempfile
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -169,10 +177,23 @@ async def handle(reader, writer):
         writer.close()                                        # the server ends the TCP connection
 
 
+def self_signed(directory):
+    """A TLS context with a certificate for localhost that nobody signed."""
+    key, certificate = os.path.join(directory, "key.pem"), os.path.join(directory, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+                    "-subj", "/CN=localhost", "-days", "1"], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    return context
+
+
 async def main():
+    with tempfile.TemporaryDirectory() as directory:
+        tls = self_signed(directory)
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    print(server.sockets[0].getsockname()[1], flush=True)
-    async with server:
+    tls_server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=tls)
+    print(server.sockets[0].getsockname()[1], tls_server.sockets[0].getsockname()[1], flush=True)
+    async with server, tls_server:
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
 
