@@ -29,16 +29,20 @@ func eventually(_ condition: () -> Bool) async -> Bool {
 
 let quickReconnect = Reconnect(maxAttempts: 5, backoff: Backoff(initial: .milliseconds(10), jitter: .none))
 
-// These ran one at a time (.serialized), and /ws/drop paused 20 ms before
-// writing, because a connection of /ws/drop was seen, about one run in
-// three, receiving nothing until the ping found it dead, its five messages
-// lost. The cause was the client of that time, swift-websocket's WSClient:
-// against /ws/drop writing at once after the handshake, it received nothing
-// on about 1 connection in 100 (11 of 1,050, each hung until cancelled); the
-// library's own client, which decodes the frames that come in the same read
-// as the 101 answer with it, 0 of 1,050. So they run side by side again, and
-// /ws/drop writes at once.
-@Suite(.timeLimit(.minutes(2))) struct WebSocketTests {
+// One at a time. A connection of /ws/drop was seen, about one run in three
+// with these tests side by side, receiving nothing until the ping found it
+// dead, its five messages lost, so /ws/drop paused 20 ms before writing. One
+// cause was the client of that time, swift-websocket's WSClient: against
+// /ws/drop writing at once after the handshake, it received nothing on about
+// 1 connection in 100 (11 of 1,050, each hung until cancelled); the library's
+// own client, which decodes the frames that come in the same read as the 101
+// answer with it, 0 of 1,050. So /ws/drop writes at once again. Side by side,
+// 3 of about 35 full runs of StreamNetworkingTests still stalled for 10 s
+// while other builds loaded the machine (2 failing), in every suite on NIO,
+// HTTP ones too: connects timing out, or a close answered only after 10 s; at
+// such a stall NIO's threads were idle in epoll_wait with no timer, and the
+// kernel counted no dropped SYN. That cause is not found yet.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct WebSocketTests {
   @Test func echoSendsAndReceivesTextAndBinary() async throws {
     try await withServer { server in
       let outgoing = AsyncGenerator<WebSocketMessage> { co in

@@ -69,6 +69,7 @@ final class WebSocketClientHandler: ChannelDuplexHandler, RemovableChannelHandle
   /// Messages decoded in this read, delivered to the queue at its end.
   private var batch: [WebSocketMessage] = []
   private var holdingReads = false
+  private var finished = false
   private var readWanted = false
   private var pinger: RepeatedTask?
   private var pingsSent: UInt32 = 0
@@ -117,8 +118,12 @@ final class WebSocketClientHandler: ChannelDuplexHandler, RemovableChannelHandle
     context.close(promise: nil)
   }
 
-  /// Everything released and reported once: timers, the messages of the last read, the end.
+  /// Everything released and reported once (at channelInactive, or when the
+  /// handler is removed from a channel that never became active): timers,
+  /// the messages of the last read, the end.
   private func finish(_ context: ChannelHandlerContext) {
+    guard !finished else { return }
+    finished = true
     pinger?.cancel()
     pinger = nil
     deadline?.cancel()
@@ -237,6 +242,9 @@ final class WebSocketClientHandler: ChannelDuplexHandler, RemovableChannelHandle
   // MARK: Reading
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    // After the server's close frame, or a failure, nothing more is read:
+    // bytes that still come until the connection ends are dropped.
+    guard state != .closed else { return }
     var bytes = unwrapInboundIn(data)
     if pending.readableBytes == 0 {
       pending = bytes
@@ -246,7 +254,12 @@ final class WebSocketClientHandler: ChannelDuplexHandler, RemovableChannelHandle
     if state == .handshaking {
       guard readHandshakeAnswer(context) else { return }
     }
+    let closing = state == .closing
     decode(context)
+    // After this side's close frame, messages are not handed out (the
+    // consumer has left, or the sequence is ending with an error), only
+    // decoded to find the server's answer.
+    if closing { batch.removeAll(keepingCapacity: true) }
   }
 
   private func decode(_ context: ChannelHandlerContext) {
