@@ -38,10 +38,11 @@ let quickReconnect = Reconnect(maxAttempts: 5, backoff: Backoff(initial: .millis
 // own client, which decodes the frames that come in the same read as the 101
 // answer with it, 0 of 1,050. So /ws/drop writes at once again. Side by side,
 // 3 of about 35 full runs of StreamNetworkingTests still stalled for 10 s
-// while other builds loaded the machine (2 failing), in every suite on NIO,
-// HTTP ones too: connects timing out, or a close answered only after 10 s; at
-// such a stall NIO's threads were idle in epoll_wait with no timer, and the
-// kernel counted no dropped SYN. That cause is not found yet.
+// while other builds loaded the machine (2 failing). One stall was Python's
+// `websockets` server leaving (python_stream_peers.py now exits at once);
+// the other was in every suite on NIO, HTTP ones too, connects timing out,
+// with NIO's threads idle and the kernel counting no dropped SYN: that cause
+// is not found yet.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct WebSocketTests {
   @Test func echoSendsAndReceivesTextAndBinary() async throws {
     try await withServer { server in
