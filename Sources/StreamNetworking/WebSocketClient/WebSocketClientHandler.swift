@@ -17,7 +17,8 @@ enum WebSocketEnd: Sendable {
 /// One WebSocket client connection, on its channel's event loop (RFC 6455):
 /// it writes the opening handshake and checks the answer, then decodes the
 /// server's frames (``WebSocketFrameParser``) into whole messages and hands
-/// all those of one read of the socket to a ``MessageQueue`` at once. It
+/// all those of one read (NIO's reads up to `channelReadComplete`) to a
+/// ``MessageQueue`` at once. It
 /// answers pings, sends its own and takes a peer that misses a pong for
 /// dead, and carries out the closing handshake either side starts.
 ///
