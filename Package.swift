@@ -127,7 +127,6 @@ if withExtras {
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        .product(name: "WSClient", package: "swift-websocket"),
       ],
       exclude: ["python_peers.py", "python_stream_peers.py", "python_raw_websocket_peer.py"]
     ),

@@ -4,7 +4,6 @@ import NIOCore
 import StreamNetworking
 import Synchronization
 import Testing
-import WSClient
 
 /// The text of text messages (a binary one is an error here).
 func texts(_ messages: [WebSocketMessage]) -> [String] {
