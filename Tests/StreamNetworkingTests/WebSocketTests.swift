@@ -77,6 +77,29 @@ let quickReconnect = Reconnect(maxAttempts: 5, backoff: Backoff(initial: .millis
     }
   }
 
+  @Test func everyConnectionEndsWhateverWayTheConsumerLeaves() async throws {
+    try await withServer { server in
+      for round in 0..<30 {
+        let url = server.webSocketBase + "/endless"
+        switch round % 3 {
+        case 0:  // break
+          for try await _ in WebSocketStreams.messages(url) { break }
+        case 1:  // the iterator released (at the end of this case) while its connection is busy
+          var iterator = WebSocketStreams.messages(url, bufferSize: 4).makeAsyncIterator()
+          _ = try await iterator.next()
+        default:  // the task cancelled
+          let reader = Task { for try await _ in WebSocketStreams.messages(url) {} }
+          #expect(await eventually { server.streams.opened("/ws/endless") > round })
+          reader.cancel()
+          _ = await reader.result
+        }
+      }
+      // The server's handler of each ended: no connection lingers.
+      #expect(await eventually { server.streams.ended("/ws/endless") == 30 })
+      #expect(server.streams.opened("/ws/endless") == 30)
+    }
+  }
+
   @Test func cancellationClosesTheConnection() async throws {
     try await withServer { server in
       let started = AsyncStream<Void>.makeStream()
