@@ -158,7 +158,7 @@ final class WebSocketClientHandler: ChannelDuplexHandler, RemovableChannelHandle
     for (name, value) in settings.headers { request += "\(name): \(value)\r\n" }
     request += "\r\n"
     context.writeAndFlush(NIOAny(ByteBuffer(string: request)), promise: nil)
-    deadline = context.eventLoop.scheduleTask(in: settings.timeout) { [self] in
+    deadline = context.eventLoop.assumeIsolated().scheduleTask(in: settings.timeout) { [self] in
       if state == .handshaking {
         end = .handshakeFailed("no answer to the opening handshake within \(settings.timeout)")
         context.close(promise: nil)
@@ -377,7 +377,7 @@ final class WebSocketClientHandler: ChannelDuplexHandler, RemovableChannelHandle
       pinger?.cancel()
       pinger = nil
       resumeReading()
-      deadline = context.eventLoop.scheduleTask(in: settings.timeout) { [self] in
+      deadline = context.eventLoop.assumeIsolated().scheduleTask(in: settings.timeout) { [self] in
         if end == nil { end = .lost("no answer to the close frame within \(settings.timeout)") }
         context.close(promise: nil)
       }
@@ -390,23 +390,28 @@ final class WebSocketClientHandler: ChannelDuplexHandler, RemovableChannelHandle
     pinger?.cancel()
     pinger = nil
     deadline?.cancel()
-    deadline = context.eventLoop.scheduleTask(in: settings.timeout) { context.close(promise: nil) }
+    deadline = context.eventLoop.assumeIsolated().scheduleTask(in: settings.timeout) { context.close(promise: nil) }
   }
 
-  /// Fails the connection (RFC 6455 §7.1.7): a close frame with the failure's code, then the TCP connection closed.
+  /// Fails the connection (RFC 6455 §7.1.7): a close frame with the
+  /// failure's code; then what the server still sends is read and dropped
+  /// until it ends the connection (or the timeout), so that it reads the
+  /// close frame: closing at once, with its bytes unread, would reset the
+  /// connection, and a reset can discard the close frame before the server
+  /// has read it.
   private func fail(_ context: ChannelHandlerContext, _ failure: WebSocketProtocolFailure) {
     if end == nil { end = .failed(failure) }
-    if state == .open {
-      var payload = context.channel.allocator.buffer(capacity: 2)
-      payload.writeInteger(failure.code)
-      let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: payload)
-      context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in context.close(promise: nil) }
-    } else {
+    guard state == .open else {
+      state = .closed
       context.close(promise: nil)
+      return
     }
+    var payload = context.channel.allocator.buffer(capacity: 2)
+    payload.writeInteger(failure.code)
+    send(.connectionClose, payload, context)
     state = .closed
-    pinger?.cancel()
-    pinger = nil
+    resumeReading()
+    waitForTheServerToEndTheConnection(context)
   }
 
   // MARK: Writing
