@@ -83,9 +83,13 @@ if withExtras {
   ]
   package.dependencies += [
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    // The WebSocket client: NIOPosix, NIOWebSocket (frames, the handshake key), NIOSSL for wss://.
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     // Tests only: a real HTTP server on loopback.
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-    // The WebSocket client (WSClient); its server side (HummingbirdWebSocket) in the tests only.
+    // WebSocketMessage (WSCore); its client (WSClient) only in websocket-count, as the benchmark's
+    // reference, and its server side (HummingbirdWebSocket) in the tests.
     .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
     .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -93,12 +97,14 @@ if withExtras {
   ]
   package.targets += [
     // Readers over HTTP bodies, paginated JSON APIs and Server-Sent Events (AsyncHTTPClient);
-    // WebSocket messages (swift-websocket's WSClient).
+    // WebSocket messages (its own RFC 6455 client on SwiftNIO).
     .target(
       name: "StreamNetworking",
       dependencies: [
         "Generators", "StreamIO", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        .product(name: "WSClient", package: "swift-websocket"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "WSCore", package: "swift-websocket"),
       ]
     ),
     .executableTarget(
@@ -121,9 +127,8 @@ if withExtras {
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        .product(name: "WSClient", package: "swift-websocket"),
       ],
-      exclude: ["python_peers.py", "python_stream_peers.py"]
+      exclude: ["python_peers.py", "python_stream_peers.py", "python_raw_websocket_peer.py"]
     ),
     // Records into and out of SQLite and PostgreSQL, in constant memory.
     .target(

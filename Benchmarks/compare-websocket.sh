@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # WebSocket messages received per second, side by side in one run: our
-# consumer (WebSocketStreams.messages, on swift-websocket's client) against a
-# client on Python's `websockets` (`async for message in websocket`), both
-# reading the same server.
+# consumer (WebSocketStreams.messages, on the library's own RFC 6455 client
+# over SwiftNIO) against a client on Python's `websockets` (`async for message
+# in websocket`), both reading the same server; swift-websocket's WSClient
+# alone (counting in its own handler) is a reference row.
 #
 #   bash Benchmarks/compare-websocket.sh [MESSAGES]      (default 2,000,000)
 #
@@ -13,8 +14,8 @@
 # each message, tops out below either client). Peak memory is each client's
 # (/usr/bin/time), at MESSAGES and at a tenth of it: flat means the same.
 #
-# Needs a release build of websocket-count (built here if missing) and
-# websockets from PyPI (installed here if missing).
+# Needs a release build of websocket-count (built, or brought up to date,
+# here) and websockets from PyPI (installed here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-2000000}
@@ -26,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -x .build/release/websocket-count ] || SWIFT_GENERATORS_EXTRAS=1 swift build -c release --product websocket-count
+SWIFT_GENERATORS_EXTRAS=1 swift build -c release --product websocket-count >&2
 python3 -c 'import websockets' 2>/dev/null || python3 -m pip install -q 'websockets>=13'
 
 cat > "$work/server.py" <<'PY'
@@ -111,7 +112,7 @@ PY
 
 echo "100-byte text messages over loopback, one server for both clients"
 measure "Swift WebSocketStreams.messages"            "$messages"        .build/release/websocket-count
-measure "Swift swift-websocket client alone"         "$messages"        .build/release/websocket-count --client-only
+measure "Swift swift-websocket's WSClient alone"      "$messages"        .build/release/websocket-count --client-only
 measure "Python websockets, async for message"       "$messages"        python3 "$work/client.py"
 measure "Swift WebSocketStreams.messages (a tenth)"  "$((messages / 10))" .build/release/websocket-count
 measure "Python websockets (a tenth)"                "$((messages / 10))" python3 "$work/client.py"

@@ -1,34 +1,45 @@
 import Generators
 import Logging
 import NIOCore
-import NIOWebSocket
-import Synchronization
-import WSClient
 
 /// A WebSocket's incoming messages as an async sequence, connecting when first
 /// iterated and reconnecting when the connection is lost. Python: websockets'
 /// `async for message in websocket`, inside `async for websocket in connect(uri)`.
 /// Made by ``WebSocketStreams/messages(_:sending:reconnect:ping:bufferSize:maxMessageSize:headers:logger:)``.
 ///
-/// - The connection is read by a task of its own, up to `bufferSize` messages
-///   ahead of the consumer (websockets' `max_queue`); when they wait, it stops
-///   reading and the server is held back by TCP.
-/// - A close with code 1000 (normal closure) ends the sequence. A lost
-///   connection — dropped, no pong within the ping interval, or closed with
-///   another code — is connected again after a ``Reconnect`` wait; past its
-///   attempts, the sequence throws ``StreamConnectionError``.
+/// - The connection is read on SwiftNIO's event loop, which decodes the
+///   frames and hands all the messages of one read of the socket to the
+///   consumer at once; `next()` then serves them from its own array without
+///   suspending. Once `bufferSize` messages wait (websockets' `max_queue`),
+///   the socket is not read until the consumer has taken them, and TCP holds
+///   the server back.
+/// - A close with code 1000 (normal closure), or a close frame without a
+///   code, ends the sequence. A lost connection — dropped, no pong within the
+///   ping interval, or closed with another code — is connected again after a
+///   ``Reconnect`` wait; past its attempts, the sequence throws
+///   ``StreamConnectionError``.
+/// - A server that breaks the protocol fails the connection (RFC 6455
+///   §7.1.7): a text message that is not UTF-8 gets a close frame with 1007,
+///   a message larger than `maxMessageSize` 1009, a malformed or masked frame
+///   1002, and the sequence throws ``StreamConnectionError`` (`.invalidResponse`)
+///   without reconnecting, as websockets raises `ConnectionClosedError`.
 /// - Breaking out of the loop, releasing the iterator or cancelling its task
 ///   closes the connection cleanly: a close frame (1000), the server's answer
-///   (waited for up to 10 s), then the TCP connection is closed.
+///   and the end of its TCP connection (each waited for up to 10 s), then the
+///   connection is closed.
 ///
-/// - Complexity: messages are handed over in batches; a message costs the
-///   client's frame parsing and one `String` or `ByteBuffer`.
+/// - Complexity: per message, the decoding of its frame, a UTF-8 check and one
+///   `String` (a binary message is a `ByteBuffer` slice of the read); one lock
+///   and at most one wake-up per read of the socket, not per message.
 public struct WebSocketMessages: AsyncSequence, Sendable {
   public typealias Element = WebSocketMessage
   public typealias Failure = any Error
 
   let url: String
-  let configuration: WebSocketClientConfiguration
+  let headers: [(String, String)]
+  let ping: Duration?
+  /// How long the opening handshake, and an answer to a close frame, may take.
+  let timeout: Duration
   let reconnect: Reconnect
   let bufferSize: Int
   let maxMessageSize: Int
@@ -39,134 +50,146 @@ public struct WebSocketMessages: AsyncSequence, Sendable {
 
   /// Single pass: the connection is the iterator's, closed when it is released.
   public struct AsyncIterator: AsyncIteratorProtocol {
-    let session: WebSocketSession
-    var batch: [WebSocketMessage] = []
-    var index = 0
+    @usableFromInline let session: WebSocketSession
+    /// The messages taken from the connection at once, served from `index` on.
+    @usableFromInline var batch: [WebSocketMessage] = []
+    @usableFromInline var index = 0
 
-    nonisolated(nonsending) public mutating func next() async throws -> WebSocketMessage? {
+    init(session: WebSocketSession) { self.session = session }
+
+    @inlinable
+    public mutating func next() async throws -> WebSocketMessage? {
+      try await next(isolation: nil)
+    }
+
+    /// The next message: from the batch already taken, without suspending
+    /// (inlined into the loop), or else all the messages that have come since, at once.
+    @inlinable
+    public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> WebSocketMessage? {
       if index < batch.count {
         defer { index += 1 }
         return batch[index]
       }
+      return try await nextBatch(isolation: actor)
+    }
+
+    @usableFromInline
+    mutating func nextBatch(isolation actor: isolated (any Actor)?) async throws(any Error) -> WebSocketMessage? {
       batch.removeAll(keepingCapacity: true)
       index = 0
       session.startIfNeeded()
-      guard try await session.buffer.take(into: &batch) else { return nil }
+      guard try await session.queue.take(into: &batch) else { return nil }
       index = 1
       return batch[0]
     }
   }
 }
 
-/// One iterator's connection task and the buffer it fills; releasing it
-/// (the iterator is gone) closes the connection.
+/// One iterator's connection task and the queue its connections fill;
+/// releasing it (the iterator is gone) closes the connection.
+@usableFromInline
 final class WebSocketSession: Sendable {
-  let buffer: EventBuffer<WebSocketMessage>
+  let queue: MessageQueue
   private let stream: WebSocketMessages
   private let producer = ProducerTask()
 
   init(_ stream: WebSocketMessages) {
     self.stream = stream
-    buffer = EventBuffer(capacity: stream.bufferSize)
+    queue = MessageQueue(capacity: stream.bufferSize)
   }
 
-  deinit { buffer.consumerLeaves() }
+  deinit { queue.consumerLeaves() }
 
   func startIfNeeded() {
-    let (stream, buffer, producer) = (stream, buffer, producer)
-    producer.startIfNeeded { await Self.run(stream, into: buffer, producer: producer) }
+    let (stream, queue, producer) = (stream, queue, producer)
+    producer.startIfNeeded { await Self.run(stream, into: queue, producer: producer) }
   }
 
-  /// Connects, reads into `buffer`, and connects again as `stream.reconnect`
-  /// says, until the server closes normally, the attempts run out or the
-  /// consumer leaves.
-  static func run(_ stream: WebSocketMessages, into buffer: EventBuffer<WebSocketMessage>, producer: ProducerTask) async {
+  /// Connects, lets the connection fill `queue`, and connects again as
+  /// `stream.reconnect` says, until the server closes normally, the attempts
+  /// run out, the server breaks the protocol or the consumer leaves.
+  static func run(_ stream: WebSocketMessages, into queue: MessageQueue, producer: ProducerTask) async {
     var waits = stream.reconnect.backoff.makeIterator()
     var failures = 0
-    let received = Shared(0)
-    while !buffer.consumerHasLeft {
-      let opened = Shared(false)
-      let sendFailure = Shared<(any Error)?>(nil)
-      let closeTimeout = stream.configuration.closeTimeout
-      let client = WebSocketClient(url: stream.url, configuration: stream.configuration, logger: stream.logger) {
-        inbound, outbound, _ in
-        opened.withLock { $0 = true }
-        // An idle connection learns at once that the consumer has left: the
-        // close frame goes out now, and the server's answer ends `inbound`. A
-        // server that never answers is cut off after the close timeout.
-        buffer.whenConsumerLeaves {
-          Task {
-            try? await outbound.close(.normalClosure, reason: nil)
-            await producer.cancel(unlessDoneWithin: closeTimeout)
-          }
-        }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-          if let outgoing = stream.outgoing {
-            group.addTask {
-              do {
-                try await outgoing.send(through: outbound)
-              } catch is CancellationError {
-              } catch {
-                sendFailure.withLock { $0 = error }
-                try? await outbound.close(.unexpectedServerError, reason: "the outgoing messages failed")
-              }
-            }
-          }
-          for try await message in inbound.messages(maxSize: stream.maxMessageSize) {
-            guard await buffer.push(message) else { break }
-            received.withLock { $0 += 1 }
-          }
-          group.cancelAll()
-        }
-      }
+    let logger = stream.logger
+    while !queue.consumerHasLeft {
       var failure: StreamConnectionError
-      let count = { received.value }
       do {
-        let closeFrame = try await client.run()
-        buffer.whenConsumerLeaves(nil)
-        if buffer.consumerHasLeft { return }
-        if let error = sendFailure.value {
-          buffer.finish(throwing: error)
-          return
-        }
-        switch closeFrame?.closeCode {
-        case .normalClosure?:
-          buffer.finish()
-          return
-        case let code?:
-          let reason = closeFrame?.reason.map { ": \($0)" } ?? ""
-          failure = StreamConnectionError(
-            .closed(code: Int(UInt16(webSocketErrorCode: code))), url: stream.url,
-            message: "the server closed the connection with code \(UInt16(webSocketErrorCode: code))\(reason)",
-            received: count())
-        case nil:
-          failure = StreamConnectionError(
-            .lost, url: stream.url,
-            message: "the connection ended without a close frame (dropped, or no pong within the ping interval)",
-            received: count())
-        }
-      } catch {
-        buffer.whenConsumerLeaves(nil)
-        if buffer.consumerHasLeft { return }
-        let wasOpen = opened.value
-        failure = StreamConnectionError(
-          wasOpen ? .lost : .connection, url: stream.url,
-          message: wasOpen ? "the connection failed: \(error)" : "no connection: \(error)", received: count())
-      }
-      if opened.value {
+        logger.debug("connecting", metadata: ["url": "\(stream.url)"])
+        let connection = try await WebSocketConnection.connect(
+          stream.url, headers: stream.headers, maxMessageSize: stream.maxMessageSize, ping: stream.ping,
+          timeout: stream.timeout, queue: queue)
         failures = 0
         waits = stream.reconnect.backoff.makeIterator()
+        // The consumer leaving (at once if it has): a close frame now, even
+        // on an idle connection; the server's answer ends the connection.
+        queue.whenConsumerLeaves { connection.close(code: 1000) }
+        let sender = stream.outgoing.map { outgoing in
+          Task { () -> (any Error)? in
+            do {
+              try await outgoing.send(through: connection)
+            } catch is CancellationError {
+            } catch is WebSocketWriteFailure {  // (the connection's end tells why)
+            } catch {
+              connection.close(code: 1011, reason: "the outgoing messages failed")
+              return error
+            }
+            return nil
+          }
+        }
+        logger.debug("connected", metadata: ["url": "\(stream.url)"])
+        let end = await connection.end
+        logger.debug("connection ended", metadata: ["url": "\(stream.url)", "end": "\(end)"])
+        queue.whenConsumerLeaves(nil)
+        sender?.cancel()
+        let sendFailure = await sender?.value
+        if queue.consumerHasLeft { return }
+        if let sendFailure {
+          queue.finish(throwing: sendFailure)
+          return
+        }
+        switch end {
+        case .closed(let code, _) where code == nil || code == 1000:
+          queue.finish()
+          return
+        case .closed(let code?, let reason):
+          let reason = reason.isEmpty ? "" : ": \(reason)"
+          failure = StreamConnectionError(
+            .closed(code: Int(code)), url: stream.url,
+            message: "the server closed the connection with code \(code)\(reason)", received: queue.delivered)
+        case .closed:
+          preconditionFailure("(a close without a code is handled above)")
+        case .lost(let message), .handshakeFailed(let message):
+          failure = StreamConnectionError(.lost, url: stream.url, message: message, received: queue.delivered)
+        case .failed(let problem):
+          // The server broke the protocol: connecting again would only meet it again.
+          queue.finish(
+            throwing: StreamConnectionError(
+              .invalidResponse, url: stream.url,
+              message: "\(problem.message): the client closed the connection with code \(problem.code)",
+              received: queue.delivered))
+          return
+        }
+      } catch let error as StreamConnectionError {
+        if queue.consumerHasLeft { return }
+        failure = error
+      } catch {
+        if queue.consumerHasLeft { return }
+        failure = StreamConnectionError(.connection, url: stream.url, message: "no connection: \(error)", received: queue.delivered)
       }
       failures += 1
       failure.attempts = failures
       guard stream.reconnect.allows(after: failures) else {
-        buffer.finish(throwing: failure)
+        logger.debug("giving up", metadata: ["error": "\(failure)"])
+        queue.finish(throwing: failure)
         return
       }
+      let wait = waits.next()!
+      logger.debug("reconnecting", metadata: ["error": "\(failure)", "after": "\(wait)"])
       // The wait between connections ends at once if the consumer leaves.
-      buffer.whenConsumerLeaves { producer.cancel() }
-      try? await Task.sleep(for: waits.next()!)
-      buffer.whenConsumerLeaves(nil)
+      queue.whenConsumerLeaves { producer.cancel() }
+      try? await Task.sleep(for: wait)
+      queue.whenConsumerLeaves(nil)
     }
   }
 }

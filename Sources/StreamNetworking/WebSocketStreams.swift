@@ -1,16 +1,13 @@
-import HTTPTypes
 import Logging
 import NIOCore
-import NIOWebSocket
-import Synchronization
-import WSClient
 // WebSocketMessage (`.text(String)` or `.binary(ByteBuffer)`, whole, Python's
-// `str | bytes`) and the other types a user of these sequences names are
-// swift-websocket's WSCore: re-exported, so that no other import is needed.
+// `str | bytes`) is swift-websocket's WSCore type, the one Hummingbird's
+// WebSocket server hands out too: re-exported, so that no other import is needed.
 @_exported import WSCore
 
-/// WebSocket connections as async sequences, on swift-websocket's
-/// `WebSocketClient` (Hummingbird's client). Python: the `websockets` package.
+/// WebSocket connections as async sequences, on this library's own RFC 6455
+/// client over SwiftNIO (TCP, TLS for `wss://` with NIOSSL). Python: the
+/// `websockets` package.
 public enum WebSocketStreams {
   /// The incoming messages of the WebSocket at `url`, connecting when first
   /// iterated. Python: `async for message in websocket` (websockets), with
@@ -53,12 +50,20 @@ public enum WebSocketStreams {
   ///   - ping: a ping is sent this often, and a peer that has not answered the
   ///     last one by the next is taken for dead (websockets' `ping_interval` and
   ///     `ping_timeout`); nil: no pings.
-  ///   - bufferSize: messages read ahead of the consumer (websockets' `max_queue`).
-  ///     Pongs are read in turn with messages, so a consumer that leaves the
-  ///     buffer full for longer than `ping` is taken for a dead connection.
-  ///   - maxMessageSize: a larger message fails the connection (websockets' `max_size`).
+  ///   - bufferSize: messages read ahead of the consumer (websockets' `max_queue`):
+  ///     once this many wait, the socket is not read (the read that filled the
+  ///     buffer may bring more). Pongs are read in turn with messages, so a
+  ///     consumer that leaves the buffer full for longer than `ping` is taken
+  ///     for a dead connection.
+  ///   - maxMessageSize: a larger message, whole or in fragments, fails the
+  ///     connection with close code 1009 (websockets' `max_size`); it is seen
+  ///     from the frame's header, before its payload is read.
   ///   - headers: sent with the opening handshake (`Authorization`, …).
+  ///   - logger: the stream's connections, their ends and the reconnections, at debug level.
   /// - Returns: a single-pass sequence; iterating it throws ``StreamConnectionError``.
+  ///
+  /// `wss://` is TLS with NIOSSL and the system's trust roots, the server's
+  /// name checked against its certificate.
   public static func messages<Outgoing: AsyncSequence & Sendable>(
     _ url: String, sending: Outgoing, reconnect: Reconnect = Reconnect(), ping: Duration? = .seconds(20),
     bufferSize: Int = 256, maxMessageSize: Int = 1 << 20, headers: [(String, String)] = [], logger: Logger? = nil
@@ -95,35 +100,47 @@ public enum WebSocketStreams {
   /// print(sent)  // → 100
   /// ```
   ///
-  /// - Throws: ``StreamConnectionError`` when no connection is made or the
-  ///   server closes with an error code; what `messages` throws, after
-  ///   closing (1011); the connection's error if it fails while sending.
+  /// - Throws: ``StreamConnectionError`` when no connection is made, the
+  ///   server closes with an error code or the connection is lost while
+  ///   sending; what `messages` throws, after closing (1011). Messages the
+  ///   server sends meanwhile (an echo, a broadcast) are read and dropped.
   @discardableResult
   public static func send<Messages: AsyncSequence & Sendable>(
     _ messages: Messages, to url: String, maxMessageSize: Int = 1 << 20, headers: [(String, String)] = [],
     logger: Logger? = nil
   ) async throws -> Int where Messages.Element == WebSocketMessage {
+    precondition(maxMessageSize > 0, "maxMessageSize must be positive, got \(maxMessageSize)")
+    checkHeaders(headers)
     let outgoing = OutgoingSequence(messages)
-    let opened = Shared(false)
-    let configuration = clientConfiguration(ping: nil, maxMessageSize: maxMessageSize, headers: headers)
-    let client = WebSocketClient(url: url, configuration: configuration, logger: logger ?? quietLogger) {
-      _, outbound, _ in
-      opened.withLock { $0 = true }
-      try await outgoing.send(through: outbound)
-    }
-    let closeFrame: WebSocketCloseFrame?
+    // Incoming messages (an echo, a broadcast) are read and dropped.
+    let queue = MessageQueue(capacity: 1, discards: true)
+    let connection = try await WebSocketConnection.connect(
+      url, headers: headers, maxMessageSize: maxMessageSize, ping: nil, timeout: closeTimeout, queue: queue)
     do {
-      closeFrame = try await client.run()
-    } catch where !opened.value && !(error is CancellationError) {
-      throw StreamConnectionError(.connection, url: url, message: "no connection: \(error)")
+      try await outgoing.send(through: connection)
+    } catch is WebSocketWriteFailure {
+      // The connection ended while sending: its end says how.
+    } catch {
+      connection.close(code: error is CancellationError ? 1000 : 1011, reason: "the outgoing messages failed")
+      _ = await connection.end
+      throw error
     }
-    if let code = closeFrame?.closeCode, code != .normalClosure {
+    connection.close(code: 1000)
+    switch await connection.end {
+    case .closed(let code, _) where code == nil || code == 1000:
+      return outgoing.sent
+    case .closed(let code, let reason):
+      let reason = reason.isEmpty ? "" : ": \(reason)"
       throw StreamConnectionError(
-        .closed(code: Int(UInt16(webSocketErrorCode: code))), url: url,
-        message: "the server closed the connection with code \(UInt16(webSocketErrorCode: code))",
+        .closed(code: Int(code ?? 1005)), url: url,
+        message: "the server closed the connection with code \(code ?? 1005)\(reason)", received: outgoing.sent)
+    case .lost(let message), .handshakeFailed(let message):
+      throw StreamConnectionError(.lost, url: url, message: message, received: outgoing.sent)
+    case .failed(let problem):
+      throw StreamConnectionError(
+        .invalidResponse, url: url, message: "\(problem.message): the client closed the connection with code \(problem.code)",
         received: outgoing.sent)
     }
-    return outgoing.sent
   }
 
   static func makeMessages(
@@ -131,27 +148,30 @@ public enum WebSocketStreams {
     maxMessageSize: Int, headers: [(String, String)], logger: Logger?
   ) -> WebSocketMessages {
     precondition(bufferSize > 0, "a WebSocket needs a buffer of at least one message, got \(bufferSize)")
+    precondition(maxMessageSize > 0, "maxMessageSize must be positive, got \(maxMessageSize)")
+    checkHeaders(headers)
     return WebSocketMessages(
-      url: url, configuration: clientConfiguration(ping: ping, maxMessageSize: maxMessageSize, headers: headers),
-      reconnect: reconnect, bufferSize: bufferSize, maxMessageSize: maxMessageSize, outgoing: outgoing,
-      logger: logger ?? quietLogger)
+      url: url, headers: headers, ping: ping, timeout: closeTimeout, reconnect: reconnect, bufferSize: bufferSize,
+      maxMessageSize: maxMessageSize, outgoing: outgoing, logger: logger ?? quietLogger)
   }
 
-  static func clientConfiguration(ping: Duration?, maxMessageSize: Int, headers: [(String, String)])
-    -> WebSocketClientConfiguration
-  {
-    var fields = HTTPFields()
+  /// How long the opening handshake, and the server's answer to a close frame, may take.
+  static let closeTimeout = Duration.seconds(10)
+
+  /// Header names are HTTP tokens and values hold no line break: anything else is a programmer's error.
+  static func checkHeaders(_ headers: [(String, String)]) {
+    let separators = Set("()<>@,;:\\\"/[]?={} \t")
     for (name, value) in headers {
-      guard let name = HTTPField.Name(name) else { preconditionFailure("not an HTTP header name: \(name)") }
-      fields.append(HTTPField(name: name, value: value))
+      precondition(
+        !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 32 && $0.value < 127 }
+          && !name.contains(where: separators.contains),
+        "not an HTTP header name: \(name)")
+      precondition(!value.contains(where: { $0 == "\r" || $0 == "\n" }), "an HTTP header value with a line break: \(name)")
     }
-    return WebSocketClientConfiguration(
-      maxFrameSize: maxMessageSize, additionalHeaders: fields, closeTimeout: .seconds(10),
-      autoPing: ping.map { .enabled(timePeriod: $0) } ?? .disabled)
   }
 
-  /// The client's own log is not the stream's business: its failures reach
-  /// the consumer as errors. Pass a logger to see it.
+  /// The stream's own log is not wanted by default: its failures reach the
+  /// consumer as errors. Pass a logger to see it.
   static let quietLogger: Logger = {
     var logger = Logger(label: "StreamNetworking.WebSocket")
     logger.logLevel = .critical

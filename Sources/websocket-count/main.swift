@@ -1,8 +1,9 @@
 // `websocket-count URL`: counts the messages of a WebSocket until the server
 // closes it, and prints the count and their bytes. The Swift side of
 // Benchmarks/compare-websocket.sh (built with SWIFT_GENERATORS_EXTRAS=1).
-// `--client-only` counts in swift-websocket's own handler, without
-// StreamNetworking's sequence: the client library's share of the time.
+// `--client-only` counts with swift-websocket's WSClient in its own handler
+// instead: the Swift client that StreamNetworking used before it had its own,
+// kept as a reference row.
 import Foundation
 import Logging
 import StreamNetworking
