@@ -125,21 +125,17 @@ final class CompiledExpression {
   }
 
   /// The expression's value for `row`.
-  /// (The byte-level paths' rows run the compiled closures; a check of the
-  /// row's type that specialization decides at compile time.)
+  /// (The byte-level paths' rows run ``csv`` and ``json`` through
+  /// ``RecordConditions`` and ``DerivedColumns``; other rows walk the tree.)
   @inline(__always)
   func evaluate<Row: ExpressionRow>(_ row: Row) -> ExpressionValue {
-    if Row.self == CSVExpressionRow.self { return csv.value(unsafeBitCast(row, to: CSVExpressionRow.self)) }
-    if Row.self == JSONExpressionRow.self { return json.value(unsafeBitCast(row, to: JSONExpressionRow.self)) }
-    return root.evaluate(row, problems)
+    root.evaluate(row, problems)
   }
 
   /// Whether `row` passes (Python's truth of the value).
   @inline(__always)
   func matches<Row: ExpressionRow>(_ row: Row) -> Bool {
-    if Row.self == CSVExpressionRow.self { return csv.test(unsafeBitCast(row, to: CSVExpressionRow.self)) }
-    if Row.self == JSONExpressionRow.self { return json.test(unsafeBitCast(row, to: JSONExpressionRow.self)) }
-    return root.test(row, problems)
+    root.test(row, problems)
   }
 
   /// The columns the expression reads, for the error that names a missing one.
