@@ -8,6 +8,8 @@
 #
 # Usage: bash Benchmarks/compare-verbs.sh [ROWS] [RUNS]
 #   Peers are used when installed: pip install duckdb polars; apt-get install miller.
+#   TASKS=count-jsonl,derive (the task names below) runs only those rows;
+#   PEERS=DuckDB,polars only the peers whose names start so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-10000000}
@@ -227,6 +229,13 @@ def answer(task, text, tool):
                 cells = r.split(",")
                 totals[cells[0]] = round(float(cells[2])) if tool != "Python csv/json" else int(cells[2])
         return totals
+
+if os.environ.get("TASKS"):
+    wanted = os.environ["TASKS"].split(",")
+    tasks = [t for t in tasks if t[1] in wanted]
+if os.environ.get("PEERS"):
+    prefixes = tuple(os.environ["PEERS"].split(","))
+    peers = [p for p in peers if p[0].startswith(prefixes)]
 
 results = []
 for title, task, command, threaded in tasks:

@@ -261,7 +261,7 @@ struct Derive: GenVerb {
     if header && stream.writesHeader { try csv.write(derived.outputColumns) }
     let width = derived.outputColumns.count
     // (Read once, not through the stream and `derived` for every field.)
-    let delimiter = stream.dialect.delimiter, overrides = derived.overrides, inputCount = derived.inputCount
+    let delimiter = stream.dialect.delimiter, quote = stream.dialect.quote, overrides = derived.overrides, inputCount = derived.inputCount
     let compute = derived.computeCSV()
     var row = firstRow
     while let current = try row.take() ?? stream.nextRow() {
@@ -280,6 +280,15 @@ struct Derive: GenVerb {
           for index in inputCount..<current.count {
             try sink.write(byte: delimiter)
             try csv.writeField(bytes: current.field(index))
+          }
+        }
+        if width == 1 && current.count <= max(inputCount, 1) {
+          // A lone empty field is written as "" so that it is not a blank
+          // line, which a reader skips (as the String path's writer does).
+          let empty = overrides[0].map { slot in derived.withValue(slot) { $0.isEmptyField } } ?? (current.count == 0 || current.field(0).isEmpty)
+          if empty {
+            try sink.write(byte: quote)
+            try sink.write(byte: quote)
           }
         }
         try csv.endRecord()

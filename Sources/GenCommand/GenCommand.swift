@@ -90,7 +90,15 @@ public enum GenCommand {
     _ verb: any GenVerb, environment: GenEnvironment, mapping: (any Error) -> GenFailure? = { _ in nil }
   ) -> Int32 {
     do {
-      try verb.execute(environment)
+      do {
+        try verb.execute(environment)
+      } catch {
+        // What was written before the error ends with a whole record: hand
+        // it on. (Left in the buffer, the output would end wherever the
+        // last full buffer did, often inside a record.)
+        if !((error as? StreamIOError)?.isBrokenPipe ?? false) { try? environment.stdout.flush() }
+        throw error
+      }
       try environment.stdout.flush()
       return 0
     } catch let error as StreamIOError where error.isBrokenPipe {

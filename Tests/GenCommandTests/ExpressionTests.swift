@@ -204,6 +204,35 @@ import Testing
     #expect(try gen(["derive", csv, csv, "t=1"]).status == 64)
   }
 
+  /// A name assigned twice: the second expression reads the first's value
+  /// (as `df = df.assign(a=…); df = df.assign(a=…)`), on every path.
+  @Test func aNameAssignedTwiceReadsItsEarlierValue() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("n.csv", "a,b\n1,\n2,x\n")
+    let jsonl = try dir.file("n.jsonl", #"{"a":1,"b":""}"# + "\n" + #"{"a":2,"b":"x"}"# + "\n")
+    for byteLevel in [true, false] {
+      #expect(try gen(["derive", csv, "a=a+1", "a=a*10"], byteLevel: byteLevel).stdout == "a,b\n20,\n30,x\n")
+      #expect(try gen(["derive", csv, "c=a+1", "c=c*10", "d=c"], byteLevel: byteLevel).stdout == "a,b,c,d\n1,,20,20\n2,x,30,30\n")
+      #expect(
+        try gen(["derive", jsonl, "c=a+1", "c=c*10", "d=c"], byteLevel: byteLevel).stdout
+          == #"{"a":1,"b":"","c":20,"d":20}"# + "\n" + #"{"a":2,"b":"x","c":30,"d":30}"# + "\n")
+      #expect(try gen(["derive", jsonl, "a=a+1", "a=a*10"], byteLevel: byteLevel).stdout == #"{"a":20,"b":""}"# + "\n" + #"{"a":30,"b":"x"}"# + "\n")
+    }
+  }
+
+  /// A record whose only field is empty is written `""`, not as a blank
+  /// line, which a reader would skip: the record would be lost.
+  @Test func aLoneEmptyFieldIsNotABlankLine() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("one.csv", "a\n1\n2\n\"\"\n")
+    for byteLevel in [true, false] {
+      let run = try gen(["derive", csv, "a=if(a > 1, a, null)"], byteLevel: byteLevel)
+      #expect(run.stdout == "a\n\"\"\n2\n\"\"\n")
+      #expect(try gen(["derive", csv, "a=a"], byteLevel: byteLevel).stdout == "a\n1\n2\n\"\"\n")
+      #expect(try gen(["derive", csv, "a=''"], byteLevel: byteLevel).stdout == "a\n\"\"\n\"\"\n\"\"\n")
+    }
+  }
+
   @Test func statsAggregatesAnExpression() throws {
     let dir = try TemporaryDirectory()
     let csv = try dir.file("sales.csv", salesCSV)

@@ -22,6 +22,24 @@ import Testing
     #expect(help.stdout.contains("gen demo"))
   }
 
+  /// Bad input late in a file: the records before it are all written, each
+  /// whole (the buffered output is flushed, not cut where a buffer ended).
+  @Test func outputBeforeAnErrorEndsWithAWholeRecord() throws {
+    let dir = try TemporaryDirectory()
+    let good = (0..<100_000).map { #"{"name":"Customer \#($0)","qty":"\#($0 % 20)"}"# }
+    let jsonl = try dir.file("late.jsonl", good.joined(separator: "\n") + "\n{\"name\": broken\n" + good[0] + "\n")
+    let csv = try dir.file("late.csv", "name,qty\n" + (0..<100_000).map { "Customer \($0),\($0 % 20)" }.joined(separator: "\n") + "\n\"open,1\n")
+    for (verb, expected) in [
+      ("derive '\(jsonl)' z=qty+1 --threads 1", 100_000), ("convert '\(jsonl)' --to csv", 100_001),
+      ("convert '\(csv)' --to jsonl", 100_000), ("filter '\(csv)' --where 'qty >= 0' --threads 1", 100_001),
+    ] {
+      let run = try shell("'\(genExecutable)' \(verb)")
+      #expect(run.status == 65, "\(verb)")
+      #expect(run.stdout.hasSuffix("\n"), "\(verb)")
+      #expect(run.stdout.split(separator: "\n").count == expected, "\(verb)")
+    }
+  }
+
   @Test func gzipOnStandardInputIsDecompressed() throws {
     let dir = try TemporaryDirectory()
     let log = try dir.file("server.log", (1...1000).map { "line \($0)" }.joined(separator: "\n") + "\n")

@@ -8,15 +8,20 @@ final class DerivedColumns {
   let expressions: [CompiledExpression]
   /// The input's columns, then the new names.
   let outputColumns: [String]
-  /// Per output column: the derived value that fills it, if any.
+  /// Per output column: the derived value that fills it, if any (the last
+  /// assigned, when a name is assigned twice).
   let overrides: [Int?]
+  /// Per derived value: the `overrides` its expression sees, those assigned
+  /// before it (`a=a+1 a=a*10` reads the first `a` in the second).
+  private let visibleOverrides: [[Int?]]
+  /// Per derived value: the earlier derived values by name (the latest of a name).
+  private let visibleSlotsByName: [[String: Int]]
   /// The input's column count (a CSV header's).
   let inputCount: Int
   /// Each derived column's value for the current record: set and read for
   /// every record by one thread, in memory of its own (an array here would
   /// be checked for uniqueness and retained on every write).
   let values: UnsafeMutableBufferPointer<ExpressionValue>
-  private let slotsByName: [String: Int]
   /// The expressions compiled to closures for the byte-level paths' rows.
   private let csv: [ExpressionEvaluator<DerivedExpressionRow<CSVExpressionRow>>]
   private let json: [ExpressionEvaluator<DerivedExpressionRow<JSONExpressionRow>>]
@@ -27,10 +32,15 @@ final class DerivedColumns {
     var names: [String] = [], expressions: [CompiledExpression] = []
     var output = columns ?? []
     var overrides: [Int?] = Array(repeating: nil, count: output.count)
+    var visibleOverrides: [[Int?]] = [], visibleSlotsByName: [[String: Int]] = []
+    var slotsByName: [String: Int] = [:]
     for assignment in assignments {
       let (name, text) = try Self.split(assignment, option: option)
       // The expression sees the input's columns and the earlier derived ones.
       let expression = try CompiledExpression(text, columns: columns == nil ? nil : output, option: "\(option) \(name)=")
+      visibleOverrides.append(overrides)
+      visibleSlotsByName.append(slotsByName)
+      slotsByName[name] = names.count
       if let index = output.firstIndex(of: name) {
         overrides[index] = names.count
       } else {
@@ -44,10 +54,11 @@ final class DerivedColumns {
     self.expressions = expressions
     outputColumns = output
     self.overrides = overrides
+    self.visibleOverrides = visibleOverrides
+    self.visibleSlotsByName = visibleSlotsByName
     inputCount = columns?.count ?? 0
     values = .allocate(capacity: names.count)
     values.initialize(repeating: .null)
-    slotsByName = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { _, last in last })
     csv = expressions.map { ExpressionEvaluator($0.root, problems: $0.problems) }
     json = expressions.map { ExpressionEvaluator($0.root, problems: $0.problems) }
   }
@@ -139,10 +150,11 @@ final class DerivedColumns {
   @inline(__always)
   fileprivate func value<Row: ExpressionRow>(_ base: Row, column index: Int?, name: String, computed: Int) -> ExpressionValue {
     if let index {
-      if index < overrides.count, let slot = overrides[index], slot < computed { return values[slot] }
+      // (Indexed in place: the inner array taken out would be retained.)
+      if index < visibleOverrides[computed].count, let slot = visibleOverrides[computed][index] { return values[slot] }
       return index < inputCount ? base.value(column: index, name: name) : .null
     }
-    if let slot = slotsByName[name], slot < computed { return values[slot] }
+    if let slot = visibleSlotsByName[computed][name] { return values[slot] }
     return base.value(column: nil, name: name)
   }
 

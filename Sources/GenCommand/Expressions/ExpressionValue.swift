@@ -124,6 +124,16 @@ enum ExpressionValue {
     }
   }
 
+  /// Whether the value is written as an empty CSV field (see ``text``).
+  var isEmptyField: Bool {
+    switch self {
+    case .null: true
+    case .text(let text), .untyped(let text): text.isEmpty
+    case .bytes(let field): field.isEmpty
+    case .bool, .integer, .double: false
+    }
+  }
+
   /// Calls `body` with the value's UTF-8 bytes, without a String for a field.
   @inline(__always)
   func withUTF8<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
