@@ -142,8 +142,8 @@ struct Derive: GenVerb {
     switch value {
     case .null: try sink.write("null")
     case .bool(let value): try sink.write(value ? "true" : "false")
-    case .integer(let value): try sink.write(String(value))
-    case .double(let value) where value.isFinite: try sink.write(ExpressionValue.format(value))
+    case .integer(let value): try writeInteger(value, to: sink)
+    case .double(let value) where value.isFinite: try PythonFloatRepr(value).withBytes { try sink.write($0) }
     default: try sink.write(value.json.serialized)
     }
   }
@@ -209,31 +209,37 @@ struct Derive: GenVerb {
 
   /// Writes a computed value as a CSV field from its bytes: no generic
   /// String path (CSVWriter's is not specialized across modules), no String
-  /// at all for a field passed through or an integer.
+  /// at all for a field passed through or a number.
   @inline(__always)
   static func write(_ value: ExpressionValue, to csv: CSVWriter) throws {
     switch value {
     case .null: return
     case .bytes(let field): try csv.writeField(bytes: field)
-    case .integer(let number):
-      var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a sign and 20 digits fit
-      try withUnsafeMutableBytes(of: &digits) { buffer in
-        var magnitude = number.magnitude
-        var at = buffer.count
-        repeat {
-          at -= 1
-          buffer[at] = UInt8(truncatingIfNeeded: magnitude % 10) + UInt8(ascii: "0")
-          magnitude /= 10
-        } while magnitude > 0
-        if number < 0 {
-          at -= 1
-          buffer[at] = UInt8(ascii: "-")
-        }
-        try csv.sink.write(UnsafeRawBufferPointer(rebasing: buffer[at...]))
-      }
+    case .integer(let number): try writeInteger(number, to: csv.sink)
+    case .double(let number): try PythonFloatRepr(number).withBytes { try csv.writeField(bytes: $0) }
     default:
       var text = value.text
       try text.withUTF8 { bytes in try csv.writeField(bytes: UnsafeRawBufferPointer(bytes)) }
+    }
+  }
+
+  /// An integer's digits, without a String.
+  @inline(__always)
+  static func writeInteger(_ number: Int, to sink: OutputSink) throws {
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a sign and 20 digits fit
+    try withUnsafeMutableBytes(of: &digits) { buffer in
+      var magnitude = number.magnitude
+      var at = buffer.count
+      repeat {
+        at -= 1
+        buffer[at] = UInt8(truncatingIfNeeded: magnitude % 10) + UInt8(ascii: "0")
+        magnitude /= 10
+      } while magnitude > 0
+      if number < 0 {
+        at -= 1
+        buffer[at] = UInt8(ascii: "-")
+      }
+      try sink.write(UnsafeRawBufferPointer(rebasing: buffer[at...]))
     }
   }
 

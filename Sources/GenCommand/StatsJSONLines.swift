@@ -1,5 +1,11 @@
 import StreamIO
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `stats` over JSON Lines from each line's bytes: the line is checked as
 /// the parser would check it and its members located (``JSONMemberSpan``),
 /// with no String, array or dictionary made per record for plain values. The
@@ -14,62 +20,34 @@ extension StatsTotals {
   mutating func addJSONLines(
     _ stream: RecordStream, first: Record, groupBy: String?, expressions: StatsExpressions
   ) throws -> Int {
-    var summaries: [[ColumnSummary]] = []  // [group slot][column slot]
-    var groupSlots: [String: Int] = [:]
-    var smallGroupSlots: [UInt64: Int] = [:]  // group values under 8 bytes, by StatsTotals.smallKey
-    var slotGroups: [String] = []
-    var slotNames: [String] = []  // in the order the records showed them
-    var slotsByName: [String: Int] = [:]
-    let sketching = self.sketching
-    func slot(named name: String) -> Int {
-      if let slot = slotsByName[name] { return slot }
-      slotNames.append(name)
-      slotsByName[name] = slotNames.count - 1
-      return slotNames.count - 1
-    }
-    func slot(group: String) -> Int {
-      if let known = groupSlots[group] { return known }
-      groupSlots[group] = summaries.count
-      slotGroups.append(group)
-      summaries.append([])
-      return summaries.count - 1
-    }
-    func add(_ value: JSONValue, group: Int, column: Int) {
-      while summaries[group].count <= column { summaries[group].append(ColumnSummary(sketching: sketching)) }
-      summaries[group][column].add(value)
-    }
+    // (The totals in a local struct that no closure captures: captured,
+    // every access per field would be checked for exclusivity at run time.)
+    var slots = JSONLinesSlots(sketching: sketching)
     // --derive: a computed column replaces a record's of the same name (which
     // keeps its place in the table); the new ones come after the record's.
     let derived = expressions.derived
     let hasExpressions = expressions.conditions != nil || derived != nil
     let derivedNames = Set(derived?.names ?? [])
     let groupDerived = groupBy.flatMap { derived?.names.lastIndex(of: $0) }
-    var derivedSlots: [Int?]?  // made after the first record's columns
-    func addDerived(group: Int) {
-      guard let derived else { return }
-      if derivedSlots == nil { derivedSlots = derived.names.map { $0 == groupBy ? nil : slot(named: $0) } }
-      for (column, value) in zip(derivedSlots!, derived.values) {
-        guard let column else { continue }
-        while summaries[group].count <= column { summaries[group].append(ColumnSummary(sketching: sketching)) }
-        summaries[group][column].add(value)
-      }
-    }
     /// A record the parser made: as `add(_:groupBy:derived:)` adds it. False: --where left it out.
-    func add(_ record: Record) -> Bool {
+    func add(_ record: Record, to slots: inout JSONLinesSlots) -> Bool {
       let row = RecordExpressionRow(record: record)
       guard expressions.keep(row) else { return false }
       derived?.compute(row)
       let text = groupDerived.map { derived!.values[$0].text } ?? groupBy.flatMap { record.value($0)?.text } ?? ""
-      let group = slot(group: text)
+      let group = slots.slot(group: text)
       for field in record.fields where field.name != groupBy {
-        let column = slot(named: field.name)
-        if !derivedNames.contains(field.name) { add(field.value, group: group, column: column) }
+        let column = slots.slot(named: field.name)
+        if !derivedNames.contains(field.name) {
+          slots.makeRoom(group: group, column: column)
+          slots.summaries[group][column].add(field.value)
+        }
       }
-      addDerived(group: group)
+      if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
       return true
     }
 
-    var records = add(first) ? 1 : 0
+    var records = add(first, to: &slots) ? 1 : 0
     var members: [JSONMemberSpan] = []
     // Each member position's key in the last line, and its slot (nil: the
     // group column, or one a derived column replaces): most lines repeat the
@@ -78,11 +56,10 @@ extension StatsTotals {
     var lastSlots: [Int?] = []
     var lastIsGroup: [Bool] = []
     let groupKey = groupBy.map { Array($0.utf8) }
-    var groupBytes: [UInt8] = []
     while let line = try stream.nextJSONLine() {
       let bytes = line.bytes
       guard JSONValue.members(of: bytes, into: &members), members.allSatisfy({ !$0.keyNeedsDecoding }) else {
-        if let record = try stream.record(fromJSONLine: line), add(record) { records += 1 }
+        if let record = try stream.record(fromJSONLine: line), add(record, to: &slots) { records += 1 }
         lastKeys.removeAll()
         continue
       }
@@ -99,16 +76,17 @@ extension StatsTotals {
         lastIsGroup = Array(repeating: false, count: members.count)
       }
       var groupMember: Int?
-      for (index, member) in members.enumerated() {
-        let key = UnsafeRawBufferPointer(rebasing: bytes[member.key])
-        if lastKeys[index].map({ !$0.elementsEqual(key) }) ?? true {
+      for index in members.indices {
+        let key = bytes.slice(members[index].key)
+        let same = lastKeys[index].map { last in last.withUnsafeBytes { $0.sameBytes(as: key) } } ?? false
+        if !same {
           lastKeys[index] = Array(key)
-          lastIsGroup[index] = groupKey.map { member.key(in: bytes, is: $0) } == true
+          lastIsGroup[index] = groupKey.map { members[index].key(in: bytes, is: $0) } == true
           if lastIsGroup[index] {
             lastSlots[index] = nil
           } else {
             let name = String(decoding: key, as: UTF8.self)
-            let column = slot(named: name)  // (a replaced column keeps its place)
+            let column = slots.slot(named: name)  // (a replaced column keeps its place)
             lastSlots[index] = derivedNames.contains(name) ? nil : column
           }
         }
@@ -116,52 +94,119 @@ extension StatsTotals {
       }
       let group: Int
       if let groupDerived {
-        group = slot(group: derived!.values[groupDerived].text)
+        group = slots.slot(group: derived!.values[groupDerived].text)
       } else if let groupMember {
         let member = members[groupMember]
-        let value = UnsafeRawBufferPointer(rebasing: bytes[member.value])
+        let value = bytes.slice(member.value)
         switch member.kind {
-        case UInt8(ascii: "\"") where !member.stringNeedsDecoding:
-          groupBytes.removeAll(keepingCapacity: true)
-          groupBytes.append(contentsOf: value.dropFirst().dropLast())
-        case UInt8(ascii: "n"): groupBytes.removeAll(keepingCapacity: true)  // null: the "" group
+        case UInt8(ascii: "\"") where !member.stringNeedsDecoding: group = slots.slot(groupText: value.insideQuotes)
+        case UInt8(ascii: "n"): group = slots.slot(group: "")  // null: the "" group
         case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
-          groupBytes = Array((try JSONValue(parsing: Array(value))).text.utf8)
-        default: groupBytes = Array(value)  // a number, true or false: as written
-        }
-        group = groupBytes.withUnsafeBytes { text in
-          guard text.count < 8 else { return slot(group: String(decoding: text, as: UTF8.self)) }
-          let key = Self.smallKey(text)
-          if let known = smallGroupSlots[key] { return known }
-          let made = slot(group: String(decoding: text, as: UTF8.self))
-          smallGroupSlots[key] = made
-          return made
+          group = slots.slot(group: (try JSONValue(parsing: Array(value))).text)
+        default: group = slots.slot(groupText: value)  // a number, true or false: as written
         }
       } else {
-        group = slot(group: "")
+        group = slots.slot(group: "")
       }
-      for (index, member) in members.enumerated() {
+      for index in members.indices {
         guard let column = lastSlots[index] else { continue }
-        while summaries[group].count <= column { summaries[group].append(ColumnSummary(sketching: sketching)) }
-        let value = UnsafeRawBufferPointer(rebasing: bytes[member.value])
+        slots.makeRoom(group: group, column: column)
+        let member = members[index]
+        let value = bytes.slice(member.value)
         switch member.kind {
         case UInt8(ascii: "\"") where !member.stringNeedsDecoding:
-          summaries[group][column].addText(UnsafeRawBufferPointer(rebasing: value.dropFirst().dropLast()))
+          slots.summaries[group][column].addText(value.insideQuotes)
         case UInt8(ascii: "n"): continue  // null: a missing value
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
-          summaries[group][column].see(value)
-          summaries[group][column].nonNumeric += 1
+          slots.summaries[group][column].see(value)
+          slots.summaries[group][column].nonNumeric += 1
         case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
-          summaries[group][column].add(try JSONValue(parsing: Array(value)))
+          slots.summaries[group][column].add(try JSONValue(parsing: Array(value)))
         default:  // a number (NaN and ±Infinity among them), as written
-          summaries[group][column].addNumber(value)
+          slots.summaries[group][column].addNumber(value)
         }
       }
-      addDerived(group: group)
+      if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
     }
-    moveIntoGroups(&summaries, groups: slotGroups, columns: slotNames)
+    moveIntoGroups(&slots.summaries, groups: slots.slotGroups, columns: slots.slotNames)
     return records
   }
+}
+
+/// The totals of ``StatsTotals/addJSONLines(_:first:groupBy:expressions:)``
+/// by slot while it reads: a slot per group and per column name, in the
+/// order the records showed them.
+private struct JSONLinesSlots {
+  let sketching: StatsSketching
+  var summaries: [[ColumnSummary]] = []  // [group slot][column slot]
+  var groupSlots: [String: Int] = [:]
+  var smallGroupSlots: [UInt64: Int] = [:]  // group values under 8 bytes, by StatsTotals.smallKey
+  var slotGroups: [String] = []
+  var slotNames: [String] = []
+  var slotsByName: [String: Int] = [:]
+  /// The derived columns' slots (nil: the group column), made at the first record.
+  var derivedSlots: [Int?]?
+
+  init(sketching: StatsSketching) { self.sketching = sketching }
+
+  mutating func slot(named name: String) -> Int {
+    if let slot = slotsByName[name] { return slot }
+    slotNames.append(name)
+    slotsByName[name] = slotNames.count - 1
+    return slotNames.count - 1
+  }
+
+  mutating func slot(group: String) -> Int {
+    if let known = groupSlots[group] { return known }
+    groupSlots[group] = summaries.count
+    slotGroups.append(group)
+    summaries.append([])
+    return summaries.count - 1
+  }
+
+  /// A group's text as bytes: one of up to 7 bytes (a country code, a
+  /// year) is found as one integer, with no String made or hashed.
+  @inline(__always)
+  mutating func slot(groupText text: UnsafeRawBufferPointer) -> Int {
+    guard text.count < 8 else { return slot(group: String(decoding: text, as: UTF8.self)) }
+    let key = StatsTotals.smallKey(text)
+    if let known = smallGroupSlots[key] { return known }
+    let made = slot(group: String(decoding: text, as: UTF8.self))
+    smallGroupSlots[key] = made
+    return made
+  }
+
+  @inline(__always)
+  mutating func makeRoom(group: Int, column: Int) {
+    while summaries[group].count <= column { summaries[group].append(ColumnSummary(sketching: sketching)) }
+  }
+
+  mutating func addDerived(_ derived: DerivedColumns, group: Int, groupBy: String?) {
+    if derivedSlots == nil { derivedSlots = derived.names.map { $0 == groupBy ? nil : slot(named: $0) } }
+    for (column, value) in zip(derivedSlots!, derived.values) {
+      guard let column else { continue }
+      makeRoom(group: group, column: column)
+      summaries[group][column].add(value)
+    }
+  }
+}
+
+extension UnsafeRawBufferPointer {
+  /// The bytes at `range`, as a buffer (no generic slice).
+  @inline(__always)
+  func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: baseAddress! + range.lowerBound, count: range.count)
+  }
+
+  /// Whether these are the same bytes as `other`.
+  @inline(__always)
+  func sameBytes(as other: UnsafeRawBufferPointer) -> Bool {
+    count == other.count && (count == 0 || memcmp(baseAddress!, other.baseAddress!, count) == 0)
+  }
+
+  /// A JSON string's bytes without its quotes.
+  @inline(__always)
+  var insideQuotes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: baseAddress! + 1, count: count - 2) }
 }
 
 extension ColumnSummary {

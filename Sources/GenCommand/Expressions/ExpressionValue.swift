@@ -179,87 +179,12 @@ enum ExpressionValue {
     }
   }
 
-  /// A Double as Python's `repr` writes it: `59.97`, `6.0`, `1e+20`, `inf`,
-  /// `9007199254740994.0`. The shortest digits that read back are Swift's;
-  /// where the point goes is Python's rule (plain from 1e-4 up to below 1e16).
-  static func format(_ value: Double) -> String {
-    if let hundredths = formatHundredths(value) { return hundredths }
-    let text = value.description
-    guard value.isFinite, value != 0 else { return text }
-    // Where repr writes fixed notation (from 1e-4 up to 1e16), Swift's
-    // fixed notation is the same text: both write the shortest digits that
-    // read back exactly. Only its exponent forms need rewriting below.
-    if value.magnitude >= 1e-4 && value.magnitude < 1e16 && !text.utf8.contains(UInt8(ascii: "e")) { return text }
-    var body = Substring(text)
-    let negative = body.first == "-"
-    if negative { body = body.dropFirst() }
-    var digits: [Character], point: Int  // value = 0.digits × 10^point
-    if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-      let mantissa = body[..<e]
-      digits = mantissa.filter { $0 != "." }.map { $0 }
-      point = Int(body[body.index(after: e)...])! + 1
-    } else {
-      let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-      let whole = parts[0] == "0" ? "" : parts[0]
-      digits = Array(whole) + Array(parts.count > 1 ? parts[1] : "")
-      point = whole.count
-    }
-    while digits.first == "0" {
-      digits.removeFirst()
-      point -= 1
-    }
-    while digits.last == "0" { digits.removeLast() }
-    let sign = negative ? "-" : ""
-    if point > -4 && point <= 16 {
-      if point <= 0 { return sign + "0." + String(repeating: "0", count: -point) + String(digits) }
-      if point >= digits.count { return sign + String(digits) + String(repeating: "0", count: point - digits.count) + ".0" }
-      return sign + String(digits[..<point]) + "." + String(digits[point...])
-    }
-    let exponent = point - 1
-    let magnitude = String(abs(exponent))
-    return sign + String(digits[0]) + (digits.count > 1 ? "." + String(digits[1...]) : "") + "e"
-      + (exponent < 0 ? "-" : "+") + (magnitude.count < 2 ? "0" : "") + magnitude
-  }
+  /// A Double as Python's `repr` writes it: `59.97`, `6.0`, `1e+20`, `inf`
+  /// (see ``PythonFloatRepr``, which writes it without a String).
+  static func format(_ value: Double) -> String { PythonFloatRepr(value).string }
 }
 
 extension ExpressionValue {
-  /// ``format(_:)`` of a whole number of hundredths (a price, a price times
-  /// a quantity), from 0.01 up to below 1e13, without the general shortest-
-  /// digits search; nil for any other value. Exact: the number's shortest
-  /// repr is this one when `m / 100` reads back as the value, since below
-  /// 1e13 a float's spacing is under a hundredth, so no other decimal of
-  /// two places or fewer reads back as it.
-  @inline(__always)
-  static func formatHundredths(_ value: Double) -> String? {
-    let magnitude = value.magnitude
-    guard magnitude >= 0.01, magnitude < 1e13 else { return nil }
-    let scaled = (magnitude * 100).rounded()
-    guard scaled / 100 == magnitude else { return nil }
-    let hundredths = UInt64(scaled)
-    let whole = hundredths / 100, cents = Int(hundredths % 100)
-    // A sign, 13 digits, a point and two decimals.
-    return String(unsafeUninitializedCapacity: 17) { out in
-      var digits = 1, rest = whole / 10
-      while rest > 0 {
-        digits += 1
-        rest /= 10
-      }
-      var at = value.sign == .minus ? 1 : 0
-      if at == 1 { out[0] = UInt8(ascii: "-") }
-      rest = whole
-      for index in stride(from: at + digits - 1, through: at, by: -1) {
-        out[index] = UInt8(truncatingIfNeeded: rest % 10) + UInt8(ascii: "0")
-        rest /= 10
-      }
-      at += digits
-      out[at] = UInt8(ascii: ".")
-      out[at + 1] = UInt8(truncatingIfNeeded: cents / 10) + UInt8(ascii: "0")
-      if cents % 10 == 0 { return at + 2 }
-      out[at + 2] = UInt8(truncatingIfNeeded: cents % 10) + UInt8(ascii: "0")
-      return at + 3
-    }
-  }
-
   /// -1, 0 or 1 as `self` sorts before, equal to or after `other`; nil when
   /// they do not order: either is null or missing, a number meets text that
   /// is no number, or NaN. Numbers compare as numbers when both sides are (or
