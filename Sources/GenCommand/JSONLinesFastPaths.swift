@@ -36,7 +36,7 @@ enum JSONLinesFastPaths {
     let header = (writer.columns ?? []).map { Array($0.utf8) }
     let csv = writer.csv!
     var members: [JSONMemberSpan] = []
-    while let line = try stream.nextJSONLine() {
+    try stream.forEachJSONLine { line in
       let bytes = line.bytes
       if JSONValue.members(of: bytes, into: &members), members.count == header.count,
         zip(members, header).allSatisfy({ member, key in member.isPlain && bytes[member.key].elementsEqual(key) })
@@ -53,7 +53,7 @@ enum JSONLinesFastPaths {
           try csv.sink.write(byte: csv.dialect.quote)
         }
         try csv.endRecord()
-      } else if let record = try stream.record(fromJSONLine: line) {
+      } else if let record = try stream.record(fromJSONLine: line.line) {
         try writer.write(record, passThrough: false)
       }
     }
@@ -73,7 +73,7 @@ enum JSONLinesFastPaths {
     }
     var members: [JSONMemberSpan] = []
     var chosen: [Int?] = Array(repeating: nil, count: wanted.count)
-    lines: while let line = try stream.nextJSONLine() {
+    try stream.forEachJSONLine { line in
       let bytes = line.bytes
       // (A key with an escape may be a wanted one written otherwise: that line is parsed.)
       if JSONValue.members(of: bytes, into: &members), !members.contains(where: \.keyNeedsDecoding) {
@@ -94,10 +94,10 @@ enum JSONLinesFastPaths {
           }
           try sink.write(byte: UInt8(ascii: "}"))
           try sink.write(byte: 0x0A)
-          continue lines
+          return
         }
       }
-      if let record = try stream.record(fromJSONLine: line) {
+      if let record = try stream.record(fromJSONLine: line.line) {
         try writer.write(Record(fields: wanted.map { Field($0, record.value($0) ?? .null) }, raw: nil), passThrough: false)
       }
     }
@@ -108,14 +108,14 @@ enum JSONLinesFastPaths {
   /// written as read.
   static func filter(_ stream: RecordStream, conditions: RecordConditions, writer: RecordWriter) throws {
     var members: [JSONMemberSpan] = []
-    while let line = try stream.nextJSONLine() {
+    try stream.forEachJSONLine { line in
       let bytes = line.bytes
       if JSONValue.members(of: bytes, into: &members), !members.contains(where: \.keyNeedsDecoding) {
         if conditions.matches(JSONExpressionRow(bytes: bytes, members: members)) {
           try writer.sink.write(bytes)
           try writer.sink.write(byte: 0x0A)
         }
-      } else if let record = try stream.record(fromJSONLine: line),
+      } else if let record = try stream.record(fromJSONLine: line.line),
         conditions.matches(RecordExpressionRow(record: record))
       {
         try writer.write(record, passThrough: true)

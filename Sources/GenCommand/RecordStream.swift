@@ -478,9 +478,10 @@ package final class RecordStream {
         // its values; a line that is not plainly an object is parsed, so a bad
         // one reports (or, with --skip-bad, is counted) exactly as elsewhere.
         let atFileStart = rangeStart == 0
-        try lines!.forEachLine { line in
-          if isPastStop(line.byteOffset) { throw RangeEnded() }
-          advanceProgress(to: line.byteOffset)
+        try lines!.forEachLentLine { line in
+          let offset = line.byteOffset
+          if isPastStop(offset) { throw RangeEnded() }
+          advanceProgress(to: offset)
           var bytes = line.bytes
           if atFileStart && line.number == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
@@ -489,7 +490,7 @@ package final class RecordStream {
             count += 1
             return
           }
-          count += try countJSONRecord(line)
+          count += try countJSONRecord(line.line)
         }
       }
       if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a record start
@@ -577,6 +578,30 @@ package final class RecordStream {
     }
     advanceProgress(to: line.byteOffset)
     return line
+  }
+
+  /// ``nextJSONLine()`` for every line, each lent to `body` (see
+  /// ``LentLine``: no reference counting per line) until the end (of a
+  /// `--threads` range: its stop). `body` must keep nothing of a line but
+  /// what it copies, or its ``LentLine/line``. (Inlined, so that `body` is
+  /// too: called through a pointer, its captures were reloaded per line.)
+  @inline(__always)
+  package func forEachJSONLine(_ body: (LentLine) throws -> Void) throws {
+    struct RangeEnded: Error {}
+    let stop = rangeStop.map { $0 &- rangeStart } ?? Int.max
+    do {
+      try lines!.forEachLentLine { line in
+        let offset = line.byteOffset
+        if offset >= stop {
+          endedAtStop = offset == stop
+          throw RangeEnded()
+        }
+        advanceProgress(to: offset)
+        try body(line)
+      }
+      if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a line start
+    } catch is RangeEnded {}
+    finishProgress()
   }
 
   /// The record on a line from ``nextJSONLine()``; nil for a blank line, or

@@ -56,6 +56,7 @@ extension StatsTotals {
     var lastSlots: [Int?] = []
     var lastIsGroup: [Bool] = []
     let groupKey = groupBy.map { Array($0.utf8) }
+    // (Not forEachJSONLine: with this loop in a closure, stats took 25% longer, measured.)
     while let line = try stream.nextJSONLine() {
       let bytes = line.bytes
       guard JSONValue.members(of: bytes, into: &members), members.allSatisfy({ !$0.keyNeedsDecoding }) else {

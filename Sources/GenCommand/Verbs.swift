@@ -492,13 +492,13 @@ struct Batch: GenVerb {
     } else if stream.format == .jsonl && environment.byteLevel {
       // Records whose members are plain, compact from their bytes (as select writes them).
       var members: [JSONMemberSpan] = []
-      while let line = try stream.nextJSONLine() {
+      try stream.forEachJSONLine { line in
         let bytes = line.bytes
         if JSONValue.members(of: bytes, into: &members), members.allSatisfy(\.isPlain) {
           startRecord()
           try JSONLinesFastPaths.writeCompactObject(members, of: bytes, to: sink)
           try endRecord()
-        } else if let record = try stream.record(fromJSONLine: line) {
+        } else if let record = try stream.record(fromJSONLine: line.line) {
           try write(record)
         }
       }

@@ -31,9 +31,17 @@ extension LineReader: StreamReader, Sequence, AsyncSequence, BlockingReadable {
   /// ``nextBuffered()`` with the segment the caller holds (the current one).
   @inlinable @inline(__always)
   func nextBuffered(in segment: ReadSegment) throws(StreamIOError) -> Line? {
+    guard let (start, length) = try nextBufferedRange() else { return nil }
+    return Line(segment: segment, start: start, length: length, number: lineNumber)
+  }
+
+  /// Where the next line complete in the buffer lies (it is consumed), or
+  /// nil if none is.
+  @inlinable @inline(__always)
+  func nextBufferedRange() throws(StreamIOError) -> (start: Int, length: Int)? {
     let base = UnsafeRawPointer(buffer.base)
     while let newline = newlines.next(before: buffer.end, mask: { ByteMasks.equal(0x0A, in: base, at: $0, count: $1) }) {
-      if let line = try makeLine(endingAt: newline, next: newline &+ 1, in: segment) { return line }
+      if let range = try takeLine(endingAt: newline, next: newline &+ 1) { return range }
     }
     return nil
   }
@@ -57,25 +65,6 @@ extension LineReader: StreamReader, Sequence, AsyncSequence, BlockingReadable {
   /// - Throws: what ``next()`` throws, or what `body` throws (reading stops there).
   @inlinable
   public func forEachLine(_ body: (Line) throws -> Void) throws {
-    while true {
-      try asyncRead.check(source.path)
-      // The lines already in the buffer, lent out while `segment` holds it;
-      // released before reading more, so that the buffer can be reused.
-      // If `body` reads on from this reader into a new segment, the loop
-      // starts over with that one (its lines are not all scanned yet).
-      let movedOn = try withExtendedLifetime(buffer.segment) { segment in
-        while buffer.base == segment.base {
-          guard let line = try nextBuffered(in: segment) else { return false }
-          try body(line)
-        }
-        return true
-      }
-      if movedOn { continue }
-      if atEnd {
-        if let last = try next() { try body(last) }
-        return
-      }
-      try refill()
-    }
+    try forEachLentLine { line in try body(line.line) }
   }
 }

@@ -148,6 +148,13 @@ public final class LineReader {
   /// consumption resumes at `next`. Nil if the line is too long and skipped.
   @inlinable @inline(__always)
   func makeLine(endingAt newline: Int, next: Int, in segment: ReadSegment) throws(StreamIOError) -> Line? {
+    guard let (start, length) = try takeLine(endingAt: newline, next: next) else { return nil }
+    return Line(segment: segment, start: start, length: length, number: lineNumber)
+  }
+
+  /// ``makeLine(endingAt:next:in:)``'s place in the buffer, with no line made.
+  @inlinable @inline(__always)
+  func takeLine(endingAt newline: Int, next: Int) throws(StreamIOError) -> (start: Int, length: Int)? {
     let base = buffer.base
     let start = buffer.start
     // Offsets are within the buffer, so wrapping arithmetic cannot wrap.
@@ -161,7 +168,7 @@ public final class LineReader {
     }
     lineNumber &+= 1
     buffer.start = next
-    return Line(segment: segment, start: start, length: length, number: lineNumber)
+    return (start, length)
   }
 
   /// Reads more input; sets `atEnd` at its end.
