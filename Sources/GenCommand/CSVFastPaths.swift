@@ -50,23 +50,25 @@ extension Filter {
   /// The rows that pass, written; returns the conditions (compiled at the
   /// first row when the header came with it) for their report.
   func filterRows(_ stream: RecordStream, conditions: RecordConditions?, writer: RecordWriter) throws -> RecordConditions {
-    guard var row = try stream.nextRow() else {
+    guard let first = try stream.nextRow() else {
       return try conditions ?? RecordConditions(self.conditions, columns: stream.hasNamedColumns ? stream.columns : nil)
     }
     // (Without a header, the names come with the first row: compiled
     // here, before it is written.)
     let conditions = try conditions ?? RecordConditions(self.conditions, columns: stream.columns)
-    let test = conditions.csv
-    while true {
+    // (Read once: through the writer, the CSV writer was retained for every row.)
+    let test = conditions.csv, csv = writer.csv!
+    @inline(__always) func filter(_ row: CSVRecord) throws {
       // Rows are written as they are (ragged ones too).
       if row.isASCII {
-        if test(CSVExpressionRow(row: row)) { try writer.write(row) }
+        if test(CSVExpressionRow(row: row)) { try csv.write(row) }
       } else if let record = try stream.record(from: row), conditions.matches(RecordExpressionRow(record: record)) {
         try writer.write(record, passThrough: true)
       }
-      guard let next = try stream.nextRow() else { return conditions }
-      row = next
     }
+    try filter(first)
+    try stream.forEachRow { row in try filter(row) }
+    return conditions
   }
 }
 
@@ -77,11 +79,11 @@ extension Convert {
   /// rows go through the general path, which checks their UTF-8.
   func convertCSVToJSONLines(_ stream: RecordStream, writer: RecordWriter, sink: OutputSink) throws {
     var keys: [String] = []
-    while let row = try stream.nextRow() {
+    try stream.forEachRow { row in
       guard row.isASCII else {
-        guard let record = try stream.record(from: row) else { continue }
+        guard let record = try stream.record(from: row) else { return }
         try writer.write(record, passThrough: false)
-        continue
+        return
       }
       try Self.writeObject(row, keys: &keys, columns: stream.columns, to: sink)
       try sink.write(byte: 0x0A)
@@ -92,10 +94,10 @@ extension Convert {
   /// their JSON forms (`{"name":`, `,"qty":`) from row to row.
   @inline(__always)
   static func writeObject<Output: ByteOutput>(
-    _ row: CSVRecord, keys: inout [String], columns: [String], to sink: Output
+    _ row: CSVRecord, keys: inout [String], columns: @autoclosure () -> [String], to sink: Output
   ) throws(StreamIOError) {
     if keys.count < row.count {  // the header's names, or names by position past them
-      keys = columns.enumerated().map { index, name in
+      keys = columns().enumerated().map { index, name in
         var key = index == 0 ? "{" : ","
         JSONValue.writeString(name, to: &key)
         return key + ":"

@@ -270,8 +270,7 @@ struct Derive: GenVerb {
     // (Read once, not through the stream and `derived` for every field.)
     let delimiter = stream.dialect.delimiter, quote = stream.dialect.quote, overrides = derived.overrides, inputCount = derived.inputCount
     let compute = derived.computeCSV()
-    var row = firstRow
-    while let current = try row.take() ?? stream.nextRow() {
+    @inline(__always) func derive(_ current: CSVRecord) throws {
       // (Every row through Strings when byteLevel is off: the tests' reference.)
       if byteLevel && current.isASCII {
         compute(CSVExpressionRow(row: current))
@@ -299,9 +298,9 @@ struct Derive: GenVerb {
           }
         }
         try csv.endRecord()
-        continue
+        return
       }
-      guard let record = try stream.record(from: current) else { continue }
+      guard let record = try stream.record(from: current) else { return }
       derived.compute(RecordExpressionRow(record: record))
       var fields: [String] = []
       fields.reserveCapacity(width)
@@ -317,6 +316,8 @@ struct Derive: GenVerb {
       }
       try csv.write(fields)
     }
+    if let firstRow { try derive(firstRow) }
+    try stream.forEachRow { row in try derive(row) }
   }
 
   private static func reportRagged(_ stream: RecordStream) {

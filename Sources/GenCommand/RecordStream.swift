@@ -524,6 +524,33 @@ package final class RecordStream {
     }
   }
 
+  /// ``nextRow()`` for every row, each lent to `body` (CSVReader's
+  /// `forEachRecord`), until the end (of a `--threads` range: its stop).
+  /// (Inlined, so that `body` is too and the reference counting of each
+  /// row can be optimized away.)
+  @inline(__always)
+  package func forEachRow(_ body: (CSVRecord) throws -> Void) throws {
+    struct RangeEnded: Error {}
+    let stop = rangeStop.map { $0 &- rangeStart } ?? Int.max
+    do {
+      try csv!.forEachRecord { row in
+        let offset = row.byteOffset
+        if offset >= stop {
+          endedAtStop = offset == stop
+          throw RangeEnded()
+        }
+        advanceProgress(to: offset)
+        if row.count == 0 { return }
+        if let headerCount, row.count != headerCount { raggedRows += 1 }
+        // No header, or a ragged row longer than the header: name by position.
+        if columns.count < row.count { names.extend(to: row.count) }
+        try body(row)
+      }
+      if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a record start
+    } catch is RangeEnded {}
+    finishProgress()
+  }
+
   /// `row` as a `Record` of strings; nil if a field is not UTF-8 and
   /// `--skip-bad` skips the row (counted), else that error.
   package func record(from row: CSVRecord) throws(StreamIOError) -> Record? {

@@ -204,9 +204,10 @@ struct Select: GenVerb {
   /// field; others through Strings, which checks their UTF-8 (see CSVFastPaths.swift).
   static func selectRows(_ stream: RecordStream, wanted: [String], writer: RecordWriter) throws {
     let selected = wanted.map { stream.columnIndex[$0] }
-    while let row = try stream.nextRow() {
+    let csv = writer.csv!  // (read once: through the writer, it was retained for every row)
+    try stream.forEachRow { row in
       if row.isASCII {
-        try writer.write(row, selecting: selected)
+        try csv.write(row, selecting: selected)
       } else if let record = try stream.record(from: row) {
         let fields = zip(wanted, selected).map { name, index in
           Field(name, index.flatMap { $0 < record.fields.count ? record.fields[$0].value : nil } ?? .null)
