@@ -481,7 +481,7 @@ struct Batch: GenVerb {
     if stream.format == .csv && environment.byteLevel {
       // ASCII rows from the reader's bytes, as convert --to jsonl writes them.
       var keys: [String] = []
-      while let row = try stream.nextRow() {
+      try stream.forEachRow { row in
         if row.isASCII {
           startRecord()
           try Convert.writeObject(row, keys: &keys, columns: stream.columns, to: sink)

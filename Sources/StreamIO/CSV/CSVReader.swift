@@ -174,9 +174,11 @@ public final class CSVReader {
   /// Calls `body` with each record in order: the fastest way to read records.
   /// Python: `for row in csv.reader(f): body(row)`.
   ///
-  /// Each record is lent to `body` rather than handed over, which saves the
-  /// reference counting of ``next()`` (one retain and one release per
-  /// record): the reader holds each block of input while `body` runs. A
+  /// Each record is lent to `body` rather than handed over: the reader
+  /// holds each block of input while `body` runs, so where `body` is inlined
+  /// (a closure written at the call, in optimized code) the compiler can
+  /// drop the reference counting of ``next()``, one retain and one release
+  /// per record; a `body` called through a pointer still pays it. A
   /// record that `body` keeps (stores, appends, yields) is retained as any
   /// value is, so it stays valid; there is nothing to get wrong.
   ///

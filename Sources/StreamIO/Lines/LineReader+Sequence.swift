@@ -49,9 +49,11 @@ extension LineReader: StreamReader, Sequence, AsyncSequence, BlockingReadable {
   /// Calls `body` with each line in order: the fastest way to read lines.
   /// Python: `for line in f: body(line)`.
   ///
-  /// Each line is lent to `body` rather than handed over, which saves the
-  /// reference counting of ``next()`` (one retain and one release per line):
-  /// the reader holds each block of input while `body` runs. A line that
+  /// Each line is lent to `body` rather than handed over: the reader holds
+  /// each block of input while `body` runs, so where `body` is inlined (a
+  /// closure written at the call, in optimized code) the compiler can drop
+  /// the reference counting of ``next()``, one retain and one release per
+  /// line; a `body` called through a pointer still pays it. A line that
   /// `body` keeps (stores, appends, yields) is retained as any value is, so
   /// it stays valid; there is nothing to get wrong.
   ///
