@@ -7,7 +7,8 @@ struct Derive: GenVerb {
     abstract: "Add computed columns: gen derive total='qty * price' sales.csv (CSV or JSON Lines).",
     discussion: """
       Each NAME=EXPRESSION adds a column NAME (or replaces the column of that name, in place), \
-      computed in order, so a later expression may read an earlier one. The expressions are \
+      computed in order, so a later expression may read an earlier one (a name assigned twice: \
+      the second reads the first's value). The expressions are \
       those of filter --where (see gen filter --help): arithmetic keeps integers integers and \
       / gives a float, as in Python. CSV output writes null as an empty field, a float as \
       Python's repr writes it (6.0, 0.1, 1e+20), true and false in lower case; JSON Lines \
