@@ -64,17 +64,9 @@ enum ParallelRecords {
     let ranges = results.values.compactMap { $0 }
     guard ranges.count == starts.count else { return nil }
     // All good: the output, in order.
-    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-    defer { chunk.deallocate() }
     for fd in files {
       guard lseek(fd, 0, SEEK_SET) == 0 else { throw StreamIOError(.io, "cannot reread a temporary file", path: "") }
-      while true {
-        let count = read(fd, chunk.baseAddress, chunk.count)
-        if count < 0 && errno == EINTR { continue }
-        guard count >= 0 else { throw StreamIOError(.io, "cannot read a temporary file", path: "", errno: .init(rawValue: errno)) }
-        if count == 0 { break }
-        try output.write(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
-      }
+      try output.append(contentsOf: FileDescriptor(rawValue: fd))
     }
     return ranges
   }

@@ -203,6 +203,42 @@ public final class OutputSink {
     try writeOut(pending)
   }
 
+  /// Appends the rest of the file open at `source`, from its offset, as
+  /// ``write(_:)`` would; on Linux the kernel copies it (`sendfile(2)`),
+  /// without a pass through this process's memory. For `--threads`, whose
+  /// ranges' output waits in temporary files.
+  package func append(contentsOf source: FileDescriptor) throws(StreamIOError) {
+    try flush()
+    guard let descriptor else {
+      throw StreamIOError(.writeFailed, "write after the output was finished", path: path)
+    }
+    #if os(Linux)
+    while true {
+      let sent = sendfile(descriptor.rawValue, source.rawValue, nil, 1 << 30)
+      if sent > 0 { continue }
+      if sent == 0 { return }
+      if errno == EINTR { continue }
+      // Not for this pair of files (an appending output on an older kernel,
+      // a non-blocking pipe): read and write below, from where it stopped.
+      if errno == EINVAL || errno == ENOSYS || errno == EAGAIN { break }
+      let error = Errno(rawValue: errno)
+      throw StreamIOError(.writeFailed, "write failed: \(error)", path: path, errno: error)
+    }
+    #endif
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer { chunk.deallocate() }
+    while true {
+      let count: Int
+      do {
+        count = try source.read(into: chunk, retryOnInterrupt: true)
+      } catch {
+        throw StreamIOError(.io, "cannot read a temporary file: \(error)", path: "", errno: error as? Errno)
+      }
+      if count == 0 { return }
+      try writeOut(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
+    }
+  }
+
   @usableFromInline
   func writeOut(_ bytes: UnsafeRawBufferPointer) throws(StreamIOError) {
     guard let descriptor else {
