@@ -211,7 +211,8 @@ struct Derive: GenVerb {
 
   /// Writes a computed value as a CSV field from its bytes: no generic
   /// String path (CSVWriter's is not specialized across modules), no String
-  /// at all for a field passed through or a number.
+  /// at all for a field passed through or a number (but the rare floats
+  /// below 1e-4 or from 1e16 up, see ``PythonFloatRepr``).
   @inline(__always)
   static func write(_ value: ExpressionValue, to csv: CSVWriter) throws {
     switch value {

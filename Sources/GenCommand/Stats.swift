@@ -432,7 +432,7 @@ struct StatsTotals {
       groups[group, default: [:]][field.name, default: ColumnSummary(sketching: sketching)].add(field.value)
     }
     if let derived {
-      for (name, value) in zip(derived.names, derived.values) where name != groupBy {
+      for (slot, (name, value)) in zip(derived.names, derived.values).enumerated() where name != groupBy && derived.isLastOfName[slot] {
         note(column: name)
         groups[group, default: [:]][name, default: ColumnSummary(sketching: sketching)].add(value)
       }
@@ -521,7 +521,7 @@ struct StatsTotals {
           return replaced.contains(index) ? nil : slot
         }
         if let derived = expressions.derived, derivedSlots.isEmpty {
-          derivedSlots = derived.names.map { $0 == groupBy ? -1 : slot(named: $0) }
+          derivedSlots = derived.names.indices.map { derived.names[$0] == groupBy || !derived.isLastOfName[$0] ? -1 : slot(named: derived.names[$0]) }
         }
         let groupSlot = slot(group: group)
         for (field, slot) in zip(record.fields, slots) {
@@ -545,7 +545,7 @@ struct StatsTotals {
         columnSlots.append(name == groupBy || replaced.contains(index) ? nil : slot(named: name))
       }
       if let derived = expressions.derived, derivedSlots.isEmpty {
-        derivedSlots = derived.names.map { $0 == groupBy ? -1 : slot(named: $0) }
+        derivedSlots = derived.names.indices.map { derived.names[$0] == groupBy || !derived.isLastOfName[$0] ? -1 : slot(named: derived.names[$0]) }
       }
       // A group value of up to 7 bytes (a country code, a year) is found by
       // its bytes as one integer: no String, no string hashing per row.

@@ -183,7 +183,10 @@ private struct JSONLinesSlots {
   }
 
   mutating func addDerived(_ derived: DerivedColumns, group: Int, groupBy: String?) {
-    if derivedSlots == nil { derivedSlots = derived.names.map { $0 == groupBy ? nil : slot(named: $0) } }
+    if derivedSlots == nil {
+      // (A name assigned twice: its last value only, as derive writes.)
+      derivedSlots = derived.names.indices.map { derived.names[$0] == groupBy || !derived.isLastOfName[$0] ? nil : slot(named: derived.names[$0]) }
+    }
     for (column, value) in zip(derivedSlots!, derived.values) {
       guard let column else { continue }
       makeRoom(group: group, column: column)

@@ -220,6 +220,38 @@ import Testing
     }
   }
 
+  /// stats --derive with a name assigned twice counts the last value only,
+  /// the one derive writes (not both).
+  @Test func statsCountsTheLastValueOfANameAssignedTwice() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("q.csv", "qty,g\n1,a\n2,a\n3,b\n")
+    let jsonl = try dir.file("q.jsonl", #"{"qty":1,"g":"a"}"# + "\n" + #"{"qty":2,"g":"a"}"# + "\n" + #"{"qty":3,"g":"b"}"# + "\n")
+    for input in [csv, jsonl] {
+      for byteLevel in [true, false] {
+        for group in [[], ["--group-by", "g"]] {
+          // A new column, and one that replaces an input column.
+          for (twice, once) in [(["q=qty+1", "q=q*10"], ["q=(qty+1)*10"]), (["qty=qty+1", "qty=qty*10"], ["qty=(qty+1)*10"])] {
+            let derives = { (assignments: [String]) in assignments.flatMap { ["--derive", $0] } }
+            let run = try gen(["stats", input, "--to", "csv"] + derives(twice) + group, byteLevel: byteLevel)
+            let expected = try gen(["stats", input, "--to", "csv"] + derives(once) + group, byteLevel: byteLevel)
+            #expect(run.status == 0)
+            #expect(run.stdout == expected.stdout, "\(input) \(twice) \(group) byteLevel \(byteLevel)")
+          }
+        }
+      }
+    }
+  }
+
+  /// A NaN is `nan`, as Python writes it, whatever its sign bit (inf - inf
+  /// gives one with the bit set, which Swift's own text writes `-nan`).
+  @Test func aNaNIsWrittenNan() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("n.csv", "x\ninf\nnan\n")
+    for byteLevel in [true, false] {
+      #expect(try gen(["derive", csv, "b=x-x", "d=-x"], byteLevel: byteLevel).stdout == "x,b,d\ninf,nan,-inf\nnan,nan,nan\n")
+    }
+  }
+
   /// A record whose only field is empty is written `""`, not as a blank
   /// line, which a reader would skip: the record would be lost.
   @Test func aLoneEmptyFieldIsNotABlankLine() throws {

@@ -11,6 +11,9 @@ final class DerivedColumns {
   /// Per output column: the derived value that fills it, if any (the last
   /// assigned, when a name is assigned twice).
   let overrides: [Int?]
+  /// Per derived value: whether it is the last assigned to its name, the
+  /// one the output shows (stats counts no other).
+  let isLastOfName: [Bool]
   /// Per derived value: the `overrides` its expression sees, those assigned
   /// before it (`a=a+1 a=a*10` reads the first `a` in the second).
   private let visibleOverrides: [[Int?]]
@@ -56,6 +59,7 @@ final class DerivedColumns {
     self.overrides = overrides
     self.visibleOverrides = visibleOverrides
     self.visibleSlotsByName = visibleSlotsByName
+    isLastOfName = names.indices.map { slot in names.lastIndex(of: names[slot]) == slot }
     inputCount = columns?.count ?? 0
     values = .allocate(capacity: names.count)
     values.initialize(repeating: .null)

@@ -2,7 +2,8 @@
 /// `inf`, `9007199254740994.0`), made in inline storage: a derived column
 /// writes one per record, and most products of a price and a quantity
 /// (`23.099999999999998`) take more than the 15 bytes a String holds without
-/// allocating.
+/// allocating. (Below 1e-4 and from 1e16 up, where Swift's text needs
+/// rewriting, Strings are made: those values are rare.)
 ///
 /// The shortest digits that read back are Swift's (`Double.write(to:)`, the
 /// text of `description`); where the point goes is Python's rule (plain from
@@ -14,6 +15,10 @@ struct PythonFloatRepr: TextOutputStream {
 
   init(_ value: Double) {
     if writeHundredths(value) { return }
+    if value.isNaN {  // (Swift writes a NaN with its sign bit set `-nan`; Python, `nan`)
+      write("nan")
+      return
+    }
     value.write(to: &self)
     guard value.isFinite, value != 0 else { return }  // inf, nan, 0.0 and -0.0 read as Python's
     // From 1e-4 up to below 1e16 both write the same fixed notation (the
@@ -96,8 +101,10 @@ struct PythonFloatRepr: TextOutputStream {
     return true
   }
 
-  /// Swift's text of a finite, nonzero Double (`1e-05`, `1e+16`,
-  /// `12345678901234567.0`) as Python's repr writes the same digits.
+  /// Swift's text of a finite, nonzero Double where Python's repr may
+  /// differ (an exponent form, or a magnitude outside 1e-4 up to 1e16), as
+  /// the repr writes the same digits: fixed notation inside that range,
+  /// else one digit before the point and an exponent of two digits or more.
   private static func rewrite(swift text: String) -> String {
     var body = Substring(text)
     let negative = body.first == "-"
