@@ -506,7 +506,8 @@ struct StatsTotals {
       finish(into: spill)
       return try spill.merge(columns: columnOrder, body)
     }
-    for group in groups.keys.sorted() {
+    let keys = Array(groups.keys)
+    for group in StatsGroupOrder.order(keys).lazy.map({ keys[$0] }) {
       let columns = groups[group]!
       try body(group, columnOrder.map { columns[$0] })
     }

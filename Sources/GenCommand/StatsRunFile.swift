@@ -241,10 +241,17 @@ struct SpillReader {
   }
 }
 
-/// One group of a run: its key and its non-empty summaries, by the run's column index.
+/// One group of a run: its key, what it sorts by, and its non-empty summaries, by the run's column index.
 struct SpilledGroup {
   var key: String
+  var sortKey: String
   var summaries: [(column: Int, summary: ColumnSummary)]
+
+  init(key: String, summaries: [(column: Int, summary: ColumnSummary)]) {
+    self.key = key
+    sortKey = StatsGroupOrder.sortKey(key)
+    self.summaries = summaries
+  }
 }
 
 /// The layout of a run of groups sorted by key (see ``StatsSpill``): its
@@ -319,18 +326,20 @@ extension ColumnSummary {
       }
     }
     if let distinct {
-      let registers = distinct.registers
-      let used = registers.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
-      if used * 3 < registers.count {
-        out.byte(0)
-        out.count(used)
-        for (index, register) in registers.enumerated() where register != 0 {
-          out.count(index)
-          out.byte(register)
+      distinct.registers.withUnsafeBufferPointer { registers in
+        var used = 0
+        for index in 0..<registers.count where registers[index] != 0 { used += 1 }
+        if used * 3 < registers.count {
+          out.byte(0)
+          out.count(used)
+          for index in 0..<registers.count where registers[index] != 0 {
+            out.count(index)
+            out.byte(registers[index])
+          }
+        } else {
+          out.byte(1)
+          out.bytes(Array(registers))
         }
-      } else {
-        out.byte(1)
-        out.bytes(registers)
       }
     }
   }

@@ -88,7 +88,7 @@ final class StatsSpill {
     if file == nil { file = try SpillFile(in: directory) }
     var out = SpillWriter(file: file!)
     StatsRunFile.writeColumns(columns, to: &out)
-    for index in keys.indices.sorted(by: { keys[$0] < keys[$1] }) {
+    for index in StatsGroupOrder.order(keys) {
       try StatsRunFile.write(keys[index], Self.nonEmpty(rows[index]), to: &out)
     }
     StatsRunFile.writeEnd(to: &out)
@@ -100,7 +100,7 @@ final class StatsSpill {
 
   /// Keeps the last groups of a part in memory, sorted, as its last run.
   func keep(columns: [String], keys: [String], rows: [[ColumnSummary]]) {
-    let order = keys.indices.sorted { keys[$0] < keys[$1] }
+    let order = StatsGroupOrder.order(keys)
     runs.append(.memory(StatsMemoryRun(columns: columns, keys: order.map { keys[$0] }, rows: order.map { rows[$0] })))
   }
 
@@ -163,8 +163,10 @@ final class StatsSpill {
   }
 
   /// The k-way merge: the smallest key among the runs' next groups, its
-  /// summaries combined in run order (the data's) into fresh ones, so that
-  /// no run's summary is changed and the runs can be merged again.
+  /// summaries combined in run order (the data's). A summary that only one
+  /// run has is passed on as it is; those of several are combined into a
+  /// fresh one, so that no run's summary (or sketch, a shared box) is
+  /// changed and the runs can be merged again.
   static func merge(_ runs: [StatsRun], columns: [String], _ body: (String, [ColumnSummary?]) throws -> Void) throws -> Int {
     var index: [String: Int] = [:]
     for (position, name) in columns.enumerated() where index[name] == nil { index[name] = position }
@@ -173,31 +175,43 @@ final class StatsSpill {
     var heads: [SpilledGroup?] = []
     for position in cursors.indices { heads.append(try cursors[position].next()) }
     var groups = 0
+    var combined = [Bool](repeating: false, count: columns.count)  // row[i] is a fresh summary
     while true {
       var first: Int?
       for position in heads.indices {
         guard let head = heads[position] else { continue }
-        if first == nil || head.key < heads[first!]!.key { first = position }
+        if first == nil || head.sortKey < heads[first!]!.sortKey { first = position }
       }
       guard let first else { return groups }
       let key = heads[first]!.key  // (of the first run that has it: the data's first spelling)
+      let sortKey = heads[first]!.sortKey
       var row = [ColumnSummary?](repeating: nil, count: columns.count)
       for position in first..<heads.count {
-        guard let head = heads[position], head.key == key else { continue }
+        guard let head = heads[position], head.sortKey == sortKey else { continue }
         for (column, summary) in head.summaries {
           let target = maps[position][column]
-          if row[target] == nil { row[target] = ColumnSummary() }
+          guard row[target] != nil else {
+            row[target] = summary
+            continue
+          }
+          if !combined[target] {
+            var fresh = ColumnSummary()
+            fresh.add(row[target]!)
+            row[target] = fresh
+            combined[target] = true
+          }
           row[target]!.add(summary)
         }
         heads[position] = try cursors[position].next()
       }
+      for target in combined.indices where combined[target] { combined[target] = false }
       try body(key, row)
       groups += 1
     }
   }
 }
 
-/// Groups sorted by key, on disk or (a part's last) in memory.
+/// Groups sorted by key (``StatsGroupOrder``), on disk or (a part's last) in memory.
 enum StatsRun {
   case disk(SpillFile, Range<Int>, level: Int, columns: [String])
   case memory(StatsMemoryRun)
