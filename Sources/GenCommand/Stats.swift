@@ -7,7 +7,7 @@ struct Stats: GenVerb {
     discussion: """
       A column is numeric when its values read as numbers; empty values are not counted, \
       and text in a numeric column is counted as non-numeric. Memory grows with the number \
-      of groups, never with the number of records. Sums are exact (rounded once, as Python's \
+      of groups up to --memory-limit (past it they go to disk), never with the number of records. Sums are exact (rounded once, as Python's \
       math.fsum), so they do not depend on the order of the records.
       For data split over many workers (Spark's rdd.pipe, Hadoop Streaming), run --partial on each \
       partition (--header names the columns of those without a header line) and --merge the \
@@ -66,10 +66,11 @@ struct Stats: GenVerb {
   @Option(
     help: ArgumentHelp(
       """
-      What the groups may take in memory (an estimate per group from its columns and key), e.g. 512MiB, 64KiB; \
-      with --threads N each thread a share. Past it, stats writes the groups to a sorted run in TMPDIR, frees \
-      them and reads on, then merges the runs: the same table, byte for byte, and a note on stderr. The files \
-      are unlinked when made, so none is ever left behind.
+      What the groups may take in memory (estimated per group from its key and columns), e.g. 512MiB, 64KiB; \
+      with --threads N each thread a share. Past it, stats writes the groups to a sorted run in TMPDIR \
+      (unlinked when made: none is ever left behind), frees them and reads on, then merges the runs: the same \
+      table, byte for byte, and a note on stderr. Measured on 5M rows of gen demo grouped by name (5M \
+      groups): 7.55 GiB and 100 s before this limit; 1.05 GiB and 42 s at 1 GiB; 92 MiB and 54 s at 64MiB.
       """, valueName: "size"))
   var memoryLimit: String = "1GiB"
 
@@ -238,7 +239,7 @@ struct Stats: GenVerb {
     } else {
       try output.write(totals, groupBy: groupBy, environment: environment)
     }
-    if let spill = totals.spill, spill.hasSpilled {
+    if let spill = totals.spill, spill.runsWritten > 0 {
       // Nothing silent: the groups did not fit, and went to disk.
       environment.stderr(
         "gen: the groups passed --memory-limit \(Self.describe(bytes: memory.bytes)): stats wrote "
@@ -442,8 +443,8 @@ struct StatsTotals {
   var sketching = StatsSketching()
   var groups: [String: [String: ColumnSummary]] = [:]
   /// --memory-limit: where groups go when they pass it (nil: no limit).
-  /// Once it has spilled, the groups are its runs, and `groups` holds only
-  /// those read since the last run.
+  /// Once it has runs (written out past the limit, or a part's groups kept
+  /// sorted at its end), the groups are those runs and what `groups` holds.
   var spill: StatsSpill?
   var columnOrder: [String] = []
   private var known: Set<String> = []
@@ -454,13 +455,13 @@ struct StatsTotals {
 
   /// Adds the totals of the records after these (the next byte range).
   mutating func merge(_ other: StatsTotals) {
-    if spill?.hasSpilled == true || other.spill?.hasSpilled == true {
+    if spill?.hasRuns == true || other.spill?.hasRuns == true {
       // Runs in the data's order: this part's, then the other's.
       let combined = spill ?? StatsSpill(limit: other.spill!.limit, directory: other.spill!.directory, sketching: sketching)
       finish(into: combined)
       for name in other.columnOrder { note(column: name) }
       var other = other
-      if let theirs = other.spill, theirs.hasSpilled {
+      if let theirs = other.spill, theirs.hasRuns {
         other.finish(into: theirs)
         combined.append(theirs)
       } else {
@@ -489,8 +490,7 @@ struct StatsTotals {
     return (keys, rows)
   }
 
-  /// After a spill: what `groups` still holds becomes `spill`'s last run,
-  /// kept in memory.
+  /// What `groups` holds becomes `spill`'s last run, kept in memory.
   mutating func finish(into spill: StatsSpill) {
     guard !groups.isEmpty else { return }
     let (keys, rows) = takeGroups()
@@ -498,11 +498,11 @@ struct StatsTotals {
   }
 
   /// Every group in key order, with its summaries by column of
-  /// `columnOrder` (nil: none): from `groups`, or after a spill merged from
-  /// the runs. Returns how many groups there were.
+  /// `columnOrder` (nil: none): from `groups`, or merged from the spill's
+  /// runs. Returns how many groups there were.
   @discardableResult
   mutating func forEachGroup(_ body: (_ group: String, _ summaries: [ColumnSummary?]) throws -> Void) throws -> Int {
-    if let spill, spill.hasSpilled {
+    if let spill, spill.hasRuns {
       finish(into: spill)
       return try spill.merge(columns: columnOrder, body)
     }
@@ -726,7 +726,8 @@ struct StatsTotals {
     if first { try expressions.compile(columns: stream.hasNamedColumns ? stream.columns : nil) }
     groupSlots = [:]
     smallGroupSlots = [:]
-    if let spill, spill.hasSpilled {
+    if let spill {
+      // Sorted as they are: the dictionaries of `groups` would take a third more.
       spill.keep(columns: slotNames, keys: slotGroups, rows: summaries)
       summaries = []
       for name in slotNames { note(column: name) }

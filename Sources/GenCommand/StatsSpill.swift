@@ -45,7 +45,8 @@ final class StatsSpill {
     self.sketching = sketching
   }
 
-  var hasSpilled: Bool { !runs.isEmpty }
+  /// Whether the groups are in ``runs`` (written out, or kept sorted at the end of a part), not in `StatsTotals.groups`.
+  var hasRuns: Bool { !runs.isEmpty }
 
   /// The bytes a new group is estimated to take, measured (README, "Memory"):
   /// its place in the look-up tables and slot arrays, its key when that is
