@@ -7,8 +7,9 @@ struct Stats: GenVerb {
     discussion: """
       A column is numeric when its values read as numbers; empty values are not counted, \
       and text in a numeric column is counted as non-numeric. Memory grows with the number \
-      of groups up to --memory-limit (past it they go to disk), never with the number of records. Sums are exact (rounded once, as Python's \
-      math.fsum), so they do not depend on the order of the records.
+      of groups up to --memory-limit (past it they go to disk), never with the number of \
+      records. Sums are exact (rounded once, as Python's math.fsum), so they do not depend \
+      on the order of the records.
       For data split over many workers (Spark's rdd.pipe, Hadoop Streaming), run --partial on each \
       partition (--header names the columns of those without a header line) and --merge the \
       partials: the table is the one a single run over all the data prints, byte for byte.
