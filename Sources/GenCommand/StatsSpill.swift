@@ -1,7 +1,7 @@
 import StreamIO
 
 /// `gen stats --memory-limit`: external aggregation, so that memory stays
-/// bounded however many groups there are. While the groups held pass the
+/// bounded however many groups there are. When the groups held would pass the
 /// limit (an estimate: ``estimate(key:columns:)``), they are written to a
 /// temporary file (``SpillFile``) as a *run* sorted by key and freed, and
 /// reading goes on. At the end the runs and the groups still in memory are
