@@ -51,7 +51,8 @@ struct DecimalSum: Equatable {
 
   init() {}
 
-  private init(mantissa: Int128, scale: Int) {
+  /// `mantissa / 10^scale` (as `stats`' spill files store it).
+  init(mantissa: Int128, scale: Int) {
     self.mantissa = mantissa
     self.scale = scale
   }

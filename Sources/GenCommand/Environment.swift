@@ -28,6 +28,8 @@ public struct GenEnvironment {
   /// Where `--threads` splits a CSV file (the tests': every offset of an
   /// adversarial file); nil: near even offsets, as ``CSVSplit`` finds them.
   public var splitOffsets: [Int]? = nil
+  /// Where `stats` writes the groups past `--memory-limit`; nil: TMPDIR, or /tmp.
+  public var temporaryDirectory: String? = nil
   /// Told how many byte ranges `--threads` combined (1: read on one thread
   /// after a split was found wrong), for the tests.
   public var rangesRead: ((Int) -> Void)? = nil

@@ -168,3 +168,30 @@ struct ShewchukSum {
     return hi
   }
 }
+
+extension ExactSum {
+  /// For `stats`' spill files (``StatsRunFile``): the state as it is, so that
+  /// what is read back adds up to the same bits as what was written.
+  func write(to out: inout SpillWriter) {
+    out.int128(fixed)
+    out.double(special)
+    out.doubles(small.terms)
+    out.doubles(huge.terms)
+  }
+
+  /// Reads back what ``write(to:)`` wrote.
+  init(from input: inout SpillReader) throws(GenFailure) {
+    fixed = try input.int128()
+    special = try input.double()
+    small = ShewchukSum(partials: try input.doubles())
+    huge = ShewchukSum(partials: try input.doubles())
+  }
+}
+
+extension ShewchukSum {
+  /// Partials as ``terms`` gave them.
+  init(partials: [Double]) {
+    storage = partials
+    count = partials.count
+  }
+}

@@ -53,7 +53,7 @@ enum ParallelStats {
   /// The combined totals and expressions, or nil: read on one thread instead.
   static func run(
     _ stream: RecordStream, starts: [Int], groupBy: String?, expressions: StatsExpressions, sketching: StatsSketching,
-    maxLineLength: Int, environment: GenEnvironment
+    memory: StatsMemory, maxLineLength: Int, environment: GenEnvironment
   ) -> (StatsTotals, StatsExpressions)? {
     let results = Slots<(StatsTotals, StatsExpressions, Bool)>(count: starts.count)
     stream.stop(at: starts[1])
@@ -67,6 +67,7 @@ enum ParallelStats {
         let range = try stream.range(index, of: starts, maxLineLength: maxLineLength, environment: environment)
         var totals = StatsTotals()
         totals.sketching = sketching
+        totals.spill = memory.spill(parts: starts.count)  // (each range spills on its own)
         var own = expressions
         totals.records = try totals.addCSV(range, groupBy: groupBy, expressions: &own)
         results.set(index, (totals, own, range.endedAtStop))
@@ -94,7 +95,7 @@ enum ParallelStats {
   /// range compiles its own, against the same keys).
   static func runJSONLines(
     _ stream: RecordStream, starts: [Int], first: Record, groupBy: String?, expressions: StatsExpressions,
-    sketching: StatsSketching, maxLineLength: Int, environment: GenEnvironment
+    sketching: StatsSketching, memory: StatsMemory, maxLineLength: Int, environment: GenEnvironment
   ) -> (StatsTotals, StatsExpressions)? {
     let results = Slots<(StatsTotals, StatsExpressions, Bool)>(count: starts.count)
     stream.stop(at: starts[1])
@@ -107,6 +108,7 @@ enum ParallelStats {
         let range = try stream.range(index, of: starts, maxLineLength: maxLineLength, environment: environment)
         var totals = StatsTotals()
         totals.sketching = sketching
+        totals.spill = memory.spill(parts: starts.count)  // (each range spills on its own)
         var own = expressions
         if index > 0 {
           own = StatsExpressions(conditions: expressions.conditionTexts, assignments: expressions.assignmentTexts)

@@ -22,7 +22,7 @@ extension StatsTotals {
   ) throws -> Int {
     // (The totals in a local struct that no closure captures: captured,
     // every access per field would be checked for exclusivity at run time.)
-    var slots = JSONLinesSlots(sketching: sketching)
+    var slots = JSONLinesSlots(sketching: sketching, spill: spill)
     // --derive: a computed column replaces a record's of the same name (which
     // keeps its place in the table); the new ones come after the record's.
     let derived = expressions.derived
@@ -30,12 +30,12 @@ extension StatsTotals {
     let derivedNames = Set(derived?.names ?? [])
     let groupDerived = groupBy.flatMap { derived?.names.lastIndex(of: $0) }
     /// A record the parser made: as `add(_:groupBy:derived:)` adds it. False: --where left it out.
-    func add(_ record: Record, to slots: inout JSONLinesSlots) -> Bool {
+    func add(_ record: Record, to slots: inout JSONLinesSlots) throws -> Bool {
       let row = RecordExpressionRow(record: record)
       guard expressions.keep(row) else { return false }
       derived?.compute(row)
       let text = groupDerived.map { derived!.values[$0].text } ?? groupBy.flatMap { record.value($0)?.text } ?? ""
-      let group = slots.slot(group: text)
+      let group = try slots.slot(group: text)
       for field in record.fields where field.name != groupBy {
         let column = slots.slot(named: field.name)
         if !derivedNames.contains(field.name) {
@@ -47,7 +47,7 @@ extension StatsTotals {
       return true
     }
 
-    var records = add(first, to: &slots) ? 1 : 0
+    var records = try add(first, to: &slots) ? 1 : 0
     var members: [JSONMemberSpan] = []
     // Each member position's key in the last line, and its slot (nil: the
     // group column, or one a derived column replaces): most lines repeat the
@@ -60,7 +60,7 @@ extension StatsTotals {
     while let line = try stream.nextJSONLine() {
       let bytes = line.bytes
       guard JSONValue.members(of: bytes, into: &members), members.allSatisfy({ !$0.keyNeedsDecoding }) else {
-        if let record = try stream.record(fromJSONLine: line), add(record, to: &slots) { records += 1 }
+        if let record = try stream.record(fromJSONLine: line), try add(record, to: &slots) { records += 1 }
         lastKeys.removeAll()
         continue
       }
@@ -95,19 +95,19 @@ extension StatsTotals {
       }
       let group: Int
       if let groupDerived {
-        group = slots.slot(group: derived!.values[groupDerived].text)
+        group = try slots.slot(group: derived!.values[groupDerived].text)
       } else if let groupMember {
         let member = members[groupMember]
         let value = bytes.slice(member.value)
         switch member.kind {
-        case UInt8(ascii: "\"") where !member.stringNeedsDecoding: group = slots.slot(groupText: value.insideQuotes)
-        case UInt8(ascii: "n"): group = slots.slot(group: "")  // null: the "" group
+        case UInt8(ascii: "\"") where !member.stringNeedsDecoding: group = try slots.slot(groupText: value.insideQuotes)
+        case UInt8(ascii: "n"): group = try slots.slot(group: "")  // null: the "" group
         case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
-          group = slots.slot(group: (try JSONValue(parsing: Array(value))).text)
-        default: group = slots.slot(groupText: value)  // a number, true or false: as written
+          group = try slots.slot(group: (try JSONValue(parsing: Array(value))).text)
+        default: group = try slots.slot(groupText: value)  // a number, true or false: as written
         }
       } else {
-        group = slots.slot(group: "")
+        group = try slots.slot(group: "")
       }
       for index in members.indices {
         guard let column = lastSlots[index] else { continue }
@@ -129,7 +129,14 @@ extension StatsTotals {
       }
       if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
     }
-    moveIntoGroups(&slots.summaries, groups: slots.slotGroups, columns: slots.slotNames)
+    if let spill {
+      // Sorted as they are: the dictionaries of `groups` would take a third more.
+      spill.keep(columns: slots.slotNames, keys: slots.slotGroups, rows: slots.summaries)
+      slots.summaries = []
+      for name in slots.slotNames { note(column: name) }
+    } else {
+      moveIntoGroups(&slots.summaries, groups: slots.slotGroups, columns: slots.slotNames)
+    }
     return records
   }
 }
@@ -147,8 +154,13 @@ private struct JSONLinesSlots {
   var slotsByName: [String: Int] = [:]
   /// The derived columns' slots (nil: the group column), made at the first record.
   var derivedSlots: [Int?]?
+  /// --memory-limit (see ``StatsTotals/spill``).
+  let spill: StatsSpill?
 
-  init(sketching: StatsSketching) { self.sketching = sketching }
+  init(sketching: StatsSketching, spill: StatsSpill?) {
+    self.sketching = sketching
+    self.spill = spill
+  }
 
   mutating func slot(named name: String) -> Int {
     if let slot = slotsByName[name] { return slot }
@@ -157,8 +169,16 @@ private struct JSONLinesSlots {
     return slotNames.count - 1
   }
 
-  mutating func slot(group: String) -> Int {
+  mutating func slot(group: String) throws -> Int {
     if let known = groupSlots[group] { return known }
+    if let spill, spill.full(adding: group, columns: slotNames.count) {
+      // The groups held so far to a run on disk, freed.
+      try spill.write(columns: slotNames, keys: slotGroups, rows: summaries)
+      groupSlots.removeAll(keepingCapacity: true)
+      smallGroupSlots.removeAll(keepingCapacity: true)
+      slotGroups.removeAll(keepingCapacity: true)
+      summaries.removeAll(keepingCapacity: true)
+    }
     groupSlots[group] = summaries.count
     slotGroups.append(group)
     summaries.append([])
@@ -168,11 +188,11 @@ private struct JSONLinesSlots {
   /// A group's text as bytes: one of up to 7 bytes (a country code, a
   /// year) is found as one integer, with no String made or hashed.
   @inline(__always)
-  mutating func slot(groupText text: UnsafeRawBufferPointer) -> Int {
-    guard text.count < 8 else { return slot(group: String(decoding: text, as: UTF8.self)) }
+  mutating func slot(groupText text: UnsafeRawBufferPointer) throws -> Int {
+    guard text.count < 8 else { return try slot(group: String(decoding: text, as: UTF8.self)) }
     let key = StatsTotals.smallKey(text)
     if let known = smallGroupSlots[key] { return known }
-    let made = slot(group: String(decoding: text, as: UTF8.self))
+    let made = try slot(group: String(decoding: text, as: UTF8.self))
     smallGroupSlots[key] = made
     return made
   }

@@ -37,25 +37,21 @@ struct StatsOutput {
   }
 
   func write(_ totals: StatsTotals, groupBy: String?, environment: GenEnvironment) throws {
-    let groups = totals.groups
-    // Numeric columns; with --distinct, every column that has values.
-    let shown = totals.columnOrder.filter { name in
-      groups.values.contains { columns in
-        guard let summary = columns[name] else { return false }
-        return summary.count > 0 || (distinct && summary.nonNumeric > 0)
-      }
-    }
+    var totals = totals
+    let columns = totals.columnOrder
+    var anyRow = false
     var names = (groupBy.map { [$0] } ?? []) + ["column", "count", "sum", "mean", "min", "max"]
     names += percentiles.map(Self.percentileName)
     if distinct { names.append("distinct") }
-    let sortedGroups = groups.keys.sorted()
-    /// Each row in order, made when it is written (a row per group and column can be millions).
+    /// Each row in order, made when it is written (a row per group and column
+    /// can be millions): numeric columns, and with --distinct every column
+    /// that has values. (After a spill, the groups are merged from disk again
+    /// for each call.)
     func eachRow(_ body: (_ row: [JSONValue], _ nonNumeric: Int, _ decimalSum: Bool) throws -> Void) throws {
-      for group in sortedGroups {
-        for column in shown {
-          guard let summary = groups[group]?[column], summary.count > 0 || (distinct && summary.nonNumeric > 0) else {
-            continue
-          }
+      try totals.forEachGroup { group, summaries in
+        for (column, summary) in zip(columns, summaries) {
+          guard let summary, summary.count > 0 || (distinct && summary.nonNumeric > 0) else { continue }
+          anyRow = true
           var row: [JSONValue] = groupBy == nil ? [] : [.string(group)]
           row += [.string(column), .number(Double(summary.count), String(summary.count))]
           if summary.count > 0 {
@@ -104,7 +100,7 @@ struct StatsOutput {
         try environment.stdout.write(byte: 0x0A)
       }
     }
-    if shown.isEmpty { environment.stderr("gen: no numeric columns in \(totals.records) records\n") }
+    if !anyRow { environment.stderr("gen: no numeric columns in \(totals.records) records\n") }
   }
 
   /// A number in full: Python's repr (`2.5`, `30.0`, `1e+20`), JSON's names for the non-finite.

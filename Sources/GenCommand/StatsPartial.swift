@@ -30,16 +30,17 @@ struct StatsPartial {
   /// An empty partition: nothing told its format or columns.
   var columnsUnknown = false
 
-  func write(_ totals: StatsTotals, to sink: OutputSink) throws(StreamIOError) {
+  func write(_ totals: StatsTotals, to sink: OutputSink) throws {
     let tag = "{\"\(Self.kind)\":\(Self.version),"
     try sink.write(
       tag + "\"format\":\(Partials.string(format.rawValue)),\"group_by\":\(groupBy.map(Partials.string) ?? "null"),"
         + "\"header\":\(Partials.strings(header)),\"columns\":\(Partials.strings(totals.columnOrder)),"
         + "\"records\":\(totals.records),\"skipped\":\(skipped)}\n")
-    for group in totals.groups.keys.sorted() {
-      let columns = totals.groups[group]!
-      for column in totals.columnOrder {
-        guard let summary = columns[column], summary.count > 0 || summary.nonNumeric > 0 else { continue }
+    var totals = totals
+    let columnOrder = totals.columnOrder
+    try totals.forEachGroup { group, summaries in
+      for (column, summary) in zip(columnOrder, summaries) {
+        guard let summary, summary.count > 0 || summary.nonNumeric > 0 else { continue }
         var line = tag
         if groupBy != nil { line += "\"group\":\(Partials.string(group)),"}
         line += "\"column\":\(Partials.string(column)),\"count\":\(summary.count),"

@@ -7,15 +7,17 @@ import SystemPackage
 /// Runs `gen` in process with `arguments`; `stdin` becomes standard input.
 func gen(
   _ arguments: [String], stdin: String = "", byteLevel: Bool = true, splitOffsets: [Int]? = nil,
-  rangesRead: ((Int) -> Void)? = nil
+  rangesRead: ((Int) -> Void)? = nil, temporaryDirectory: String? = nil
 ) throws -> GenRun {
-  try gen(arguments, stdinBytes: Array(stdin.utf8), byteLevel: byteLevel, splitOffsets: splitOffsets, rangesRead: rangesRead)
+  try gen(
+    arguments, stdinBytes: Array(stdin.utf8), byteLevel: byteLevel, splitOffsets: splitOffsets, rangesRead: rangesRead,
+    temporaryDirectory: temporaryDirectory)
 }
 
 /// Runs `gen` in process with `arguments`; `stdinBytes` (gzip, say) become standard input.
 func gen(
   _ arguments: [String], stdinBytes: [UInt8], byteLevel: Bool = true, splitOffsets: [Int]? = nil,
-  rangesRead: ((Int) -> Void)? = nil
+  rangesRead: ((Int) -> Void)? = nil, temporaryDirectory: String? = nil
 ) throws -> GenRun {
   let directory = try TemporaryDirectory()
   let outPath = directory.path + "/stdout"
@@ -33,6 +35,7 @@ func gen(
   environment.byteLevel = byteLevel
   environment.splitOffsets = splitOffsets
   environment.rangesRead = rangesRead
+  environment.temporaryDirectory = temporaryDirectory
   let status = GenCommand.main(arguments, environment: environment)
   try sink.close()
   let output = try String(contentsOfFile: outPath, encoding: .utf8)

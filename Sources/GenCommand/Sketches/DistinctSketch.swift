@@ -19,6 +19,12 @@ struct DistinctSketch {
 
   init() {}
 
+  /// Registers as ``registers`` gave them (`stats`' spill files).
+  init(registers: [UInt8]) {
+    precondition(registers.count == Self.registerCount, "\(registers.count) registers, not \(Self.registerCount)")
+    self.registers = registers
+  }
+
   init?(hex: String) {
     let bytes = Array(hex.utf8)
     guard bytes.count == 2 * Self.registerCount else { return nil }
