@@ -22,7 +22,7 @@ extension StatsTotals {
   ) throws -> Int {
     // (The totals in a local struct that no closure captures: captured,
     // every access per field would be checked for exclusivity at run time.)
-    var slots = JSONLinesSlots(sketching: sketching, spill: spill)
+    var slots = StatsSlots(sketching: sketching, spill: spill)
     // --derive: a computed column replaces a record's of the same name (which
     // keeps its place in the table); the new ones come after the record's.
     let derived = expressions.derived
@@ -30,7 +30,7 @@ extension StatsTotals {
     let derivedNames = Set(derived?.names ?? [])
     let groupDerived = groupBy.flatMap { derived?.names.lastIndex(of: $0) }
     /// A record the parser made: as `add(_:groupBy:derived:)` adds it. False: --where left it out.
-    func add(_ record: Record, to slots: inout JSONLinesSlots) throws -> Bool {
+    func add(_ record: Record, to slots: inout StatsSlots) throws -> Bool {
       let row = RecordExpressionRow(record: record)
       guard expressions.keep(row) else { return false }
       derived?.compute(row)
@@ -129,89 +129,8 @@ extension StatsTotals {
       }
       if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
     }
-    if let spill {
-      // Sorted as they are: the dictionaries of `groups` would take a third more.
-      spill.keep(columns: slots.slotNames, keys: slots.slotGroups, rows: slots.summaries)
-      slots.summaries = []
-      for name in slots.slotNames { note(column: name) }
-    } else {
-      moveIntoGroups(&slots.summaries, groups: slots.slotGroups, columns: slots.slotNames)
-    }
+    keep(&slots)
     return records
-  }
-}
-
-/// The totals of ``StatsTotals/addJSONLines(_:first:groupBy:expressions:)``
-/// by slot while it reads: a slot per group and per column name, in the
-/// order the records showed them.
-private struct JSONLinesSlots {
-  let sketching: StatsSketching
-  var summaries: [[ColumnSummary]] = []  // [group slot][column slot]
-  var groupSlots: [String: Int] = [:]
-  var smallGroupSlots: [UInt64: Int] = [:]  // group values under 8 bytes, by StatsTotals.smallKey
-  var slotGroups: [String] = []
-  var slotNames: [String] = []
-  var slotsByName: [String: Int] = [:]
-  /// The derived columns' slots (nil: the group column), made at the first record.
-  var derivedSlots: [Int?]?
-  /// --memory-limit (see ``StatsTotals/spill``).
-  let spill: StatsSpill?
-
-  init(sketching: StatsSketching, spill: StatsSpill?) {
-    self.sketching = sketching
-    self.spill = spill
-  }
-
-  mutating func slot(named name: String) -> Int {
-    if let slot = slotsByName[name] { return slot }
-    slotNames.append(name)
-    slotsByName[name] = slotNames.count - 1
-    return slotNames.count - 1
-  }
-
-  mutating func slot(group: String) throws -> Int {
-    if let known = groupSlots[group] { return known }
-    if let spill, spill.full(adding: group, columns: slotNames.count) {
-      // The groups held so far to a run on disk, freed.
-      try spill.write(columns: slotNames, keys: slotGroups, rows: summaries)
-      groupSlots.removeAll(keepingCapacity: true)
-      smallGroupSlots.removeAll(keepingCapacity: true)
-      slotGroups.removeAll(keepingCapacity: true)
-      summaries.removeAll(keepingCapacity: true)
-    }
-    groupSlots[group] = summaries.count
-    slotGroups.append(group)
-    summaries.append([])
-    return summaries.count - 1
-  }
-
-  /// A group's text as bytes: one of up to 7 bytes (a country code, a
-  /// year) is found as one integer, with no String made or hashed.
-  @inline(__always)
-  mutating func slot(groupText text: UnsafeRawBufferPointer) throws -> Int {
-    guard text.count < 8 else { return try slot(group: String(decoding: text, as: UTF8.self)) }
-    let key = StatsTotals.smallKey(text)
-    if let known = smallGroupSlots[key] { return known }
-    let made = try slot(group: String(decoding: text, as: UTF8.self))
-    smallGroupSlots[key] = made
-    return made
-  }
-
-  @inline(__always)
-  mutating func makeRoom(group: Int, column: Int) {
-    while summaries[group].count <= column { summaries[group].append(ColumnSummary(sketching: sketching)) }
-  }
-
-  mutating func addDerived(_ derived: DerivedColumns, group: Int, groupBy: String?) {
-    if derivedSlots == nil {
-      // (A name assigned twice: its last value only, as derive writes.)
-      derivedSlots = derived.names.indices.map { derived.names[$0] == groupBy || !derived.isLastOfName[$0] ? nil : slot(named: derived.names[$0]) }
-    }
-    for (column, value) in zip(derivedSlots!, derived.values) {
-      guard let column else { continue }
-      makeRoom(group: group, column: column)
-      summaries[group][column].add(value)
-    }
   }
 }
 

@@ -48,7 +48,7 @@ public struct CSVRecord {
   /// Offset of its first byte from the segment's start: its first field's,
   /// or the opening quote's just before it. (The byte before an unquoted
   /// first field ends the line before, so it is never a quote.)
-  @usableFromInline
+  @inlinable
   var start: Int {
     if fieldCount == 0 { return Int(firstField) }
     let fieldStart = segment.bounds[2 * Int(firstField)]

@@ -1,0 +1,124 @@
+import StreamIO
+
+/// `stats` over CSV: each row lent by the reader (``RecordStream/forEachRow(_:)``)
+/// and summed from its bytes, one group look-up per row and none per field.
+/// A row that is not all ASCII is read as a `Record` of strings (which checks
+/// its UTF-8) and summed as ``StatsTotals/add(_:groupBy:derived:)`` would.
+extension StatsTotals {
+  /// Adds the stream's rows that pass `expressions` (compiled here, against
+  /// the header), with their derived columns. Returns how many it added.
+  mutating func addCSV(_ stream: RecordStream, groupBy: String?, expressions: inout StatsExpressions) throws -> Int {
+    // (The totals in a local struct, so that the row closure captures one
+    // variable and each access is checked for exclusivity when compiled.)
+    var reading = CSVStatsReading(slots: StatsSlots(sketching: sketching, spill: spill), expressions: expressions, groupBy: groupBy)
+    try stream.forEachRow { row in try reading.add(row, from: stream) }
+    if !reading.started { try reading.expressions.compile(columns: stream.hasNamedColumns ? stream.columns : nil) }
+    expressions = reading.expressions
+    keep(&reading.slots)
+    return reading.records
+  }
+}
+
+/// What ``StatsTotals/addCSV(_:groupBy:expressions:)`` keeps while it reads.
+private struct CSVStatsReading {
+  var slots: StatsSlots
+  var expressions: StatsExpressions
+  let groupBy: String?
+  var records = 0
+  /// Whether the first row was read (the expressions compiled, the group column found).
+  var started = false
+  var hasExpressions = false
+  /// The group column's index; nil: no --group-by, or it names a derived column (`groupDerived`).
+  var groupIndex: Int?
+  var groupDerived: Int?
+  /// The input columns a derived column replaces (they keep their place in the table).
+  var replaced: Set<Int> = []
+  /// Per column index: its name's slot; nil for the group column and replaced ones.
+  var columnSlots: [Int?] = []
+
+  init(slots: StatsSlots, expressions: StatsExpressions, groupBy: String?) {
+    self.slots = slots
+    self.expressions = expressions
+    self.groupBy = groupBy
+  }
+
+  mutating func start(_ stream: RecordStream) throws {
+    try expressions.compile(columns: stream.columns)
+    if let groupBy {
+      try Select.check([groupBy], against: stream.columns + expressions.derivedNames, in: stream.path)
+      groupDerived = expressions.derived?.names.lastIndex(of: groupBy)
+      groupIndex = groupDerived == nil ? stream.columns.firstIndex(of: groupBy) : nil
+    }
+    if let derived = expressions.derived {
+      replaced = Set(derived.overrides.prefix(derived.inputCount).indices.filter { derived.overrides[$0] != nil })
+    }
+    hasExpressions = expressions.conditions != nil || expressions.derived != nil
+    started = true
+  }
+
+  /// Slots for columns up to `count` (a row longer than those before it), then the derived columns'.
+  mutating func noteColumns(upTo count: Int, _ stream: RecordStream) {
+    while columnSlots.count < count {
+      let index = columnSlots.count
+      let name = stream.columns[index]
+      let slot = slots.slot(named: name)  // (a replaced column keeps its place)
+      columnSlots.append(name == groupBy || replaced.contains(index) ? nil : slot)
+    }
+    if let derived = expressions.derived { slots.noteDerived(derived, groupBy: groupBy) }
+  }
+
+  @inline(__always)
+  mutating func add(_ row: CSVRecord, from stream: RecordStream) throws {
+    if !started { try start(stream) }
+    guard row.isASCII else { return try addDecoded(row, from: stream) }
+    let derived = expressions.derived
+    if hasExpressions {  // (no row value made, no reference counted, without them)
+      let expressionRow = CSVExpressionRow(row: row)
+      guard expressions.keep(expressionRow) else { return }
+      derived?.compute(expressionRow)
+    }
+    records += 1
+    if columnSlots.count < row.count { noteColumns(upTo: row.count, stream) }
+    let group: Int
+    if let groupDerived {
+      group = try slots.slot(group: derived!.values[groupDerived].text)
+    } else if let groupIndex, groupIndex < row.count {
+      group = try slots.slot(groupText: row.field(groupIndex))
+    } else {
+      group = try slots.slot(group: "")
+    }
+    slots.makeRoom(group: group)
+    columnSlots.withUnsafeBufferPointer { columnSlots in
+      slots.summaries[group].withUnsafeMutableBufferPointer { summaries in
+        for index in 0..<row.count {
+          guard let column = columnSlots[index] else { continue }
+          summaries[column].addText(row.field(index))
+        }
+      }
+    }
+    if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
+  }
+
+  /// A row with bytes past ASCII: from its strings (nil: --skip-bad skipped it, counted).
+  mutating func addDecoded(_ row: CSVRecord, from stream: RecordStream) throws {
+    guard let record = try stream.record(from: row) else { return }
+    let expressionRow = RecordExpressionRow(record: record)
+    guard expressions.keep(expressionRow) else { return }
+    let derived = expressions.derived
+    derived?.compute(expressionRow)
+    records += 1
+    if columnSlots.count < row.count { noteColumns(upTo: row.count, stream) }
+    var text = ""
+    if let groupDerived {
+      text = derived!.values[groupDerived].text
+    } else if let groupBy, let value = record.value(groupBy) {
+      text = value.text
+    }
+    let group = try slots.slot(group: text)
+    slots.makeRoom(group: group)
+    for (index, field) in record.fields.enumerated() {
+      if let column = columnSlots[index] { slots.summaries[group][column].add(field.value) }
+    }
+    if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
+  }
+}

@@ -1,0 +1,110 @@
+import StreamIO
+
+/// The totals of ``StatsTotals/addCSV(_:groupBy:expressions:)`` and
+/// ``StatsTotals/addJSONLines(_:first:groupBy:expressions:)`` by slot while
+/// they read: a slot per group and per column name, in the order the records
+/// showed them.
+struct StatsSlots {
+  let sketching: StatsSketching
+  var summaries: [[ColumnSummary]] = []  // [group slot][column slot]
+  var groupSlots: [String: Int] = [:]
+  var smallGroupSlots = SmallKeyTable()  // group values under 8 bytes, by smallKey
+  var slotGroups: [String] = []
+  var slotNames: [String] = []
+  var slotsByName: [String: Int] = [:]
+  /// The derived columns' slots (nil: the group column), made at the first record.
+  var derivedSlots: [Int?]?
+  /// --memory-limit (see ``StatsTotals/spill``).
+  let spill: StatsSpill?
+
+  init(sketching: StatsSketching, spill: StatsSpill?) {
+    self.sketching = sketching
+    self.spill = spill
+  }
+
+  mutating func slot(named name: String) -> Int {
+    if let slot = slotsByName[name] { return slot }
+    slotNames.append(name)
+    slotsByName[name] = slotNames.count - 1
+    return slotNames.count - 1
+  }
+
+  mutating func slot(group: String) throws -> Int {
+    if let known = groupSlots[group] { return known }
+    if let spill, spill.full(adding: group, columns: slotNames.count) {
+      // The groups held so far to a run on disk, freed.
+      try spill.write(columns: slotNames, keys: slotGroups, rows: summaries)
+      groupSlots.removeAll(keepingCapacity: true)
+      smallGroupSlots.removeAll()
+      slotGroups.removeAll(keepingCapacity: true)
+      summaries.removeAll(keepingCapacity: true)
+    }
+    groupSlots[group] = summaries.count
+    slotGroups.append(group)
+    summaries.append([])
+    return summaries.count - 1
+  }
+
+  /// A group's text as bytes: one of up to 7 bytes (a country code, a
+  /// year) is found as one integer, with no String made or hashed.
+  @inline(__always)
+  mutating func slot(groupText text: UnsafeRawBufferPointer) throws -> Int {
+    guard text.count < 8 else { return try slot(group: String(decoding: text, as: UTF8.self)) }
+    let key = Self.smallKey(text)
+    if let known = smallGroupSlots[key] { return known }
+    let made = try slot(group: String(decoding: text, as: UTF8.self))
+    smallGroupSlots.insert(key, slot: made)
+    return made
+  }
+
+  /// Up to 7 bytes and their count as one integer (the count in the top byte,
+  /// so "A" and "A\0" differ).
+  @inline(__always)
+  static func smallKey(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    var key: UInt64 = 0
+    for (index, byte) in bytes.enumerated() { key |= UInt64(byte) << (8 * UInt64(index)) }
+    return key | UInt64(bytes.count) << 56
+  }
+
+  @inline(__always)
+  mutating func makeRoom(group: Int, column: Int) {
+    while summaries[group].count <= column { summaries[group].append(ColumnSummary(sketching: sketching)) }
+  }
+
+  /// A row as wide as every column named so far, for a group.
+  @inline(__always)
+  mutating func makeRoom(group: Int) {
+    if summaries[group].count < slotNames.count { makeRoom(group: group, column: slotNames.count - 1) }
+  }
+
+  /// The derived columns' slots, named after the input's columns the first time.
+  mutating func noteDerived(_ derived: DerivedColumns, groupBy: String?) {
+    guard derivedSlots == nil else { return }
+    // (A name assigned twice: its last value only, as derive writes.)
+    derivedSlots = derived.names.indices.map { derived.names[$0] == groupBy || !derived.isLastOfName[$0] ? nil : slot(named: derived.names[$0]) }
+  }
+
+  mutating func addDerived(_ derived: DerivedColumns, group: Int, groupBy: String?) {
+    noteDerived(derived, groupBy: groupBy)
+    for (column, value) in zip(derivedSlots!, derived.values) {
+      guard let column else { continue }
+      makeRoom(group: group, column: column)
+      summaries[group][column].add(value)
+    }
+  }
+}
+
+extension StatsTotals {
+  /// The totals read into `slots`, kept: spilled (``StatsSpill/keep(columns:keys:rows:)``)
+  /// under --memory-limit, else moved into `groups`.
+  mutating func keep(_ slots: inout StatsSlots) {
+    if let spill {
+      // Sorted as they are: the dictionaries of `groups` would take a third more.
+      spill.keep(columns: slots.slotNames, keys: slots.slotGroups, rows: slots.summaries)
+      slots.summaries = []
+      for name in slots.slotNames { note(column: name) }
+    } else {
+      moveIntoGroups(&slots.summaries, groups: slots.slotGroups, columns: slots.slotNames)
+    }
+  }
+}
