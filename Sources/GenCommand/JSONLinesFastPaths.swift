@@ -17,8 +17,8 @@ extension JSONMemberSpan {
   /// equivalence, as the parsed record's `name == key` finds them).
   @inline(__always)
   func key(in bytes: UnsafeRawBufferPointer, is name: [UInt8]) -> Bool {
-    let key = bytes[self.key]
-    if key.elementsEqual(name) { return true }
+    let key = bytes.slice(self.key)
+    if name.withUnsafeBytes({ key.sameBytes(as: $0) }) { return true }
     guard !keyIsASCII || name.contains(where: { $0 >= 0x80 }) else { return false }
     return String(decoding: key, as: UTF8.self) == String(decoding: name, as: UTF8.self)
   }
@@ -167,10 +167,14 @@ struct JSONExpressionRow: ExpressionRow {
 
   @inline(__always)
   private func key(_ member: JSONMemberSpan, is name: String) -> Bool {
-    var name = name
-    if name.withUTF8({ bytes[member.key].elementsEqual($0) }) { return true }
+    let key = bytes.slice(member.key)
+    if let same = name.utf8.withContiguousStorageIfAvailable({ key.sameBytes(as: UnsafeRawBufferPointer($0)) }) {
+      if same { return true }
+    } else if key.elementsEqual(name.utf8) {
+      return true
+    }
     guard !member.keyIsASCII || !name.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
-    return String(decoding: bytes[member.key], as: UTF8.self) == name
+    return String(decoding: key, as: UTF8.self) == name
   }
 
   private func value(_ member: JSONMemberSpan) -> ExpressionValue {
@@ -185,9 +189,9 @@ struct JSONExpressionRow: ExpressionRow {
     case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
       return ExpressionValue(try? JSONValue(parsing: Array(value)))
     default:  // a number: an integer if it is written as one that fits, as the parsed record's
-      let text = String(decoding: value, as: UTF8.self)
-      if let integer = Int(text) { return .integer(integer) }
-      return .double(Double(text) ?? .nan)
+      // (A JSON number has no sign but `-`, no spaces: Int(text) and Double(text) would read these alike.)
+      if let integer = Int.decode(csvField: value) { return .integer(integer) }
+      return .double(Double.decode(csvField: value) ?? .nan)
     }
   }
 }

@@ -159,4 +159,66 @@ import Testing
       #expect(Array(text.utf8).withUnsafeBytes { JSONValue.isObject($0) } == parsed, "depth \(depth)")
     }
   }
+
+  /// The quick path for plain flat lines (no control byte, no byte from
+  /// 0x80, no backslash: strings end at the next quote) gives what the
+  /// parser gives: the same yes or no, and members whose keys and values'
+  /// bytes are the parsed ones. Lines of 1 to 150 bytes, so the 64-byte
+  /// blocks and the last overlapping eight bytes meet every kind of byte.
+  @Test func plainFlatLinesAgreeWithTheParser() {
+    var random = SystemRandomNumberGenerator()
+    let values = ["\"v\"", "\"\"", "\"a b\"", "0", "-0", "12", "-3.25", "1e5", "2.5E-3", "true", "false", "null"]
+    let edits = [
+      "\t", "\\", "é", "\u{1}", "\u{7f}", "\"", "{", "}", "[", ":", ",", " ", "01", "-", "1.", "1e", "tru", "nul", "x", "NaN",
+    ]
+    var accepted = 0
+    var disagreements: [String] = []
+    for round in 0..<40_000 {
+      var text = Bool.random(using: &random) ? " {" : "{"
+      for index in 0..<Int.random(in: 0...6, using: &random) {
+        if index > 0 { text += Bool.random(using: &random) ? ", " : "," }
+        let key = String(repeating: "k", count: Int.random(in: 0...20, using: &random))
+        text += "\"\(key)\"" + (Bool.random(using: &random) ? " : " : ":") + values.randomElement(using: &random)!
+      }
+      text += Bool.random(using: &random) ? "} " : "}"
+      var bytes = Array(text.utf8)
+      if round % 2 == 0 {
+        let at = Int.random(in: 0...bytes.count, using: &random)
+        if Bool.random(using: &random), at < bytes.count {
+          bytes.remove(at: at)
+        } else {
+          bytes.insert(contentsOf: Array(edits.randomElement(using: &random)!.utf8), at: at)
+        }
+      }
+      let parsed = try? JSONValue(parsing: bytes)
+      var members: [JSONMemberSpan] = []
+      let found = bytes.withUnsafeBytes { JSONValue.members(of: $0, into: &members) }
+      let checked = bytes.withUnsafeBytes { JSONValue.isObject($0) }
+      guard case .object(let object)? = parsed else {
+        if (found || checked) && disagreements.count < 10 { disagreements.append("accepted: \(text.debugDescription)") }
+        continue
+      }
+      accepted += 1
+      let spans = members.map { member in
+        (String(decoding: bytes[member.key], as: UTF8.self), String(decoding: bytes[member.value], as: UTF8.self))
+      }
+      let expected = object.map { member in
+        let value: String
+        switch member.value {
+        case .string(let string): value = "\"\(string)\""
+        case .number(_, let text): value = text
+        default: value = member.value.serialized
+        }
+        return (member.name, value)
+      }
+      // (With a backslash, a span holds the escaped text the parsed value does not.)
+      let sameSpans = bytes.contains(0x5C) || (spans.count == expected.count && zip(spans, expected).allSatisfy { $0 == $1 })
+      let same = found && checked && sameSpans
+      if !same && disagreements.count < 10 {
+        disagreements.append("\(found)/\(checked) \(spans) for \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+      }
+    }
+    #expect(disagreements.isEmpty, "\(disagreements)")
+    #expect(accepted > 20_000)
+  }
 }

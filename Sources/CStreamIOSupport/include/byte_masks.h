@@ -135,4 +135,35 @@ static inline void cbs_masks_csv(const void *p, uint8_t delimiter, uint8_t quote
 #endif
 }
 
+/// For JSON: bit i set when p[i] is a byte a plain string or line cannot
+/// hold as is: a control byte (below 0x20), a byte from 0x80, or a backslash.
+static inline uint64_t cbs_mask_json_attention(const void *p) {
+  const uint8_t *bytes = (const uint8_t *)p;
+#if CBS_SSE2
+  // (Signed: bytes from 0x80 are negative, so one compare finds them and the controls.)
+  const __m128i space = _mm_set1_epi8(0x20), backslash = _mm_set1_epi8('\\');
+  __m128i m[4];
+  for (int k = 0; k < 4; k++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(bytes + 16 * k));
+    m[k] = _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, backslash));
+  }
+  return cbs_movemask64(m[0], m[1], m[2], m[3]);
+#elif CBS_NEON
+  const uint8x16_t space = vdupq_n_u8(0x20), high = vdupq_n_u8(0x80), backslash = vdupq_n_u8('\\');
+  uint8x16_t m[4];
+  for (int k = 0; k < 4; k++) {
+    uint8x16_t v = vld1q_u8(bytes + 16 * k);
+    m[k] = vorrq_u8(vorrq_u8(vcltq_u8(v, space), vcgeq_u8(v, high)), vceqq_u8(v, backslash));
+  }
+  return cbs_movemask64(m[0], m[1], m[2], m[3]);
+#else
+  uint64_t mask = 0;
+  for (int i = 0; i < 64; i++) {
+    uint8_t x = bytes[i];
+    mask |= (uint64_t)(x < 0x20 || x >= 0x80 || x == '\\') << i;
+  }
+  return mask;
+#endif
+}
+
 #endif

@@ -35,6 +35,41 @@ enum ByteMasks {
     return (delimiters & valid, newlines & valid, special & valid)
   }
 
+  /// Whether any of `bytes` is a control byte, a byte from 0x80 or a
+  /// backslash: JSON that has none is plain ASCII, its strings without
+  /// escapes. Needs no padding: 64 bytes at a time, then eight at a time,
+  /// the last eight overlapping (copying the rest to a block of 64 stalled
+  /// each load on the copy's stores).
+  @inlinable @inline(__always)
+  static func hasJSONAttention(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let base = bytes.baseAddress!, count = bytes.count
+    var offset = 0
+    var found: UInt64 = 0
+    while count &- offset >= 64 {
+      found |= cbs_mask_json_attention(base + offset)
+      offset &+= 64
+    }
+    guard count >= 8 else {
+      for byte in bytes where byte < 0x20 || byte >= 0x80 || byte == 0x5C { return true }
+      return false
+    }
+    if offset < count {
+      let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
+      @inline(__always) func attention(_ word: UInt64) -> UInt64 {
+        let backslash = word ^ (ones &* 0x5C)
+        // (A borrow can only mark bytes above one that is really marked.)
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return control | (word & highs) | ((backslash &- ones) & ~backslash & highs)
+      }
+      found |= attention(base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self))
+      while count &- offset > 8 {
+        found |= attention(base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        offset &+= 8
+      }
+    }
+    return found != 0
+  }
+
   /// The bits for the first `count` bytes (all 64 for 64 or more).
   @inlinable @inline(__always)
   static func lowBits(_ count: Int) -> UInt64 {

@@ -27,6 +27,8 @@ struct JSONValidator {
 
   static func isObject(_ bytes: UnsafeRawBufferPointer) -> Bool {
     guard bytes.count > 1 else { return false }
+    var none: [JSONMemberSpan] = []  // (not collected: never allocates)
+    if plainFlatObject(bytes, into: &none, collecting: false) { return true }
     var validator = JSONValidator(bytes)
     validator.skipSpace()
     guard validator.position < validator.end, validator.position.pointee == UInt8(ascii: "{"),
@@ -42,6 +44,103 @@ struct JSONValidator {
   static func members(of bytes: UnsafeRawBufferPointer, into members: inout [JSONMemberSpan]) -> Bool {
     members.removeAll(keepingCapacity: true)
     guard bytes.count > 1 else { return false }
+    if plainFlatObject(bytes, into: &members, collecting: true) { return true }
+    members.removeAll(keepingCapacity: true)
+    return allMembers(of: bytes, into: &members)
+  }
+
+  /// The common line, quickly: an object whose members' values are strings,
+  /// numbers, true, false or null, with no control byte, no byte from 0x80
+  /// and no backslash anywhere (found 64 bytes at a time), so that each
+  /// string ends at the next quote. True: it is a JSON object, and (if
+  /// `collecting`) its members are in `members` as ``members(of:into:)``
+  /// gives them. False: not such an object, or not valid; the full check decides.
+  @inline(__always)
+  private static func plainFlatObject(
+    _ bytes: UnsafeRawBufferPointer, into members: inout [JSONMemberSpan], collecting: Bool
+  ) -> Bool {
+    guard !ByteMasks.hasJSONAttention(bytes) else { return false }
+    var validator = JSONValidator(bytes)
+    return validator.plainFlatObject(into: &members, collecting: collecting)
+  }
+
+  /// (See ``plainFlatObject(_:into:collecting:)``: only spaces can separate
+  /// tokens, as there is no other byte below 0x20.)
+  @inline(__always)
+  private mutating func plainFlatObject(into members: inout [JSONMemberSpan], collecting: Bool) -> Bool {
+    @inline(__always) func skipSpaces() {
+      while position < end && position.pointee == 0x20 { position += 1 }
+    }
+    skipSpaces()
+    guard position < end, position.pointee == UInt8(ascii: "{") else { return false }
+    position += 1
+    skipSpaces()
+    if position < end, position.pointee == UInt8(ascii: "}") {
+      position += 1
+    } else {
+      while true {
+        guard position < end, position.pointee == UInt8(ascii: "\"") else { return false }
+        let keyStart = position + 1
+        guard let keyEnd = Self.nextQuote(from: keyStart, before: end) else { return false }
+        position = keyEnd + 1
+        skipSpaces()
+        guard position < end, position.pointee == UInt8(ascii: ":") else { return false }
+        position += 1
+        skipSpaces()
+        guard position < end else { return false }
+        let valueStart = position
+        let kind = position.pointee
+        switch kind {
+        case UInt8(ascii: "\""):
+          guard let close = Self.nextQuote(from: position + 1, before: end) else { return false }
+          position = close + 1
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+          guard number() else { return false }
+        case UInt8(ascii: "t"): guard word("true") else { return false }
+        case UInt8(ascii: "f"): guard word("false") else { return false }
+        case UInt8(ascii: "n"): guard word("null") else { return false }
+        default: return false  // nested, NaN, Infinity or bad: the full check
+        }
+        if collecting {
+          members.append(
+            JSONMemberSpan(
+              key: keyStart - start..<keyEnd - start, keyNeedsDecoding: false, keyIsASCII: true,
+              value: valueStart - start..<position - start, kind: kind, stringNeedsDecoding: false,
+              stringIsASCII: kind == UInt8(ascii: "\"")))
+        }
+        skipSpaces()
+        guard position < end else { return false }
+        let byte = position.pointee
+        position += 1
+        if byte == UInt8(ascii: "}") { break }
+        guard byte == UInt8(ascii: ","), position < end else { return false }
+        skipSpaces()
+      }
+    }
+    skipSpaces()
+    return position == end
+  }
+
+  /// The first quote at or after `from`, before `end`, eight bytes at a time.
+  @inline(__always)
+  private static func nextQuote(from: UnsafePointer<UInt8>, before end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>? {
+    var position = from
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    while end - position >= 8 {
+      let word = UInt64(littleEndian: UnsafeRawPointer(position).loadUnaligned(as: UInt64.self)) ^ (ones &* 0x22)
+      // (A borrow can only mark bytes above a real quote: the lowest mark is one.)
+      let zero = (word &- ones) & ~word & (ones &* 0x80)
+      if zero != 0 { return position + zero.trailingZeroBitCount &>> 3 }
+      position += 8
+    }
+    while position < end {
+      if position.pointee == UInt8(ascii: "\"") { return position }
+      position += 1
+    }
+    return nil
+  }
+
+  private static func allMembers(of bytes: UnsafeRawBufferPointer, into members: inout [JSONMemberSpan]) -> Bool {
     var validator = JSONValidator(bytes)
     validator.skipSpace()
     guard validator.position < validator.end, validator.position.pointee == UInt8(ascii: "{") else { return false }
