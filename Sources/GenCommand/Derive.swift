@@ -272,10 +272,22 @@ struct Derive: GenVerb {
     // (Read once, not through the stream and `derived` for every field.)
     let delimiter = stream.dialect.delimiter, quote = stream.dialect.quote, overrides = derived.overrides, inputCount = derived.inputCount
     let compute = derived.computeCSV()
+    // Only new columns, after the input's: a row of the header's width, none
+    // of its fields quoted, is copied as read before them.
+    let appendsOnly = width > inputCount && overrides.prefix(inputCount).allSatisfy { $0 == nil }
     @inline(__always) func derive(_ current: CSVRecord) throws {
       // (Every row through Strings when byteLevel is off: the tests' reference.)
       if byteLevel && current.isASCII {
         compute(CSVExpressionRow(row: current))
+        if appendsOnly && current.count == inputCount, let bytes = current.unquotedBytes(delimiter: delimiter, quote: quote) {
+          try sink.write(bytes)
+          for index in inputCount..<width {
+            try sink.write(byte: delimiter)
+            try derived.withValue(overrides[index]!) { try Self.write($0, to: csv) }
+          }
+          try csv.endRecord()
+          return
+        }
         for index in 0..<width {
           if index > 0 { try sink.write(byte: delimiter) }
           if let slot = overrides[index] {

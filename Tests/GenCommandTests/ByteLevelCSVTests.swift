@@ -2,7 +2,7 @@ import Foundation
 import Generators
 import Testing
 
-/// `filter` and `stats` on CSV read rows as bytes; every result must equal
+/// `filter`, `stats`, `derive` and the other verbs on CSV read rows as bytes; every result must equal
 /// the general path's (each row through Strings and JSON values), on rows
 /// that exercise its fallbacks: non-ASCII text, ragged rows, a repeated
 /// column, spaces around numbers, quoted fields, text in a numeric column.
@@ -49,6 +49,9 @@ import Testing
     ["convert", "--to", "jsonl"], ["convert", "--to", "jsonl", "--no-header"],
     ["select", "name,qty"], ["select", "note"], ["select", "qty,name,qty"], ["select", "note,country"],
     ["batch", "--size", "3"], ["batch", "--size", "1", "--no-header"], ["batch", "--size", "1000"],
+    // derive: new columns only (rows copied as read before them), and one replacing an input column.
+    ["derive", "t=qty * price"], ["derive", "t=qty * price", "u=lower(note)"], ["derive", "--no-header", "x=`3` // 2"],
+    ["derive", "note=upper(note)", "t=1"],
   ]
 
   @Test(arguments: arguments)

@@ -62,6 +62,42 @@ import TestSupport
     #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == originalBytes)
   }
 
+  /// Rows read from text written by hand (quotes where none are needed, a
+  /// lone quoted field holding a delimiter or a line break, a CR inside an
+  /// unquoted field, doubled quotes), copied as read by writers of the same
+  /// and of other dialects, give what writing their strings gives.
+  @Test func rowsCopiedAsReadFromAnyTextMatchTheirStrings() throws {
+    var generator = SystemRandomNumberGenerator()
+    let pieces = [
+      "a", "bc", "\"q\"", "\"a,b\"", "\"x\ny\"", "\"d\"\"e\"", "\"\"", "", "c\rd", ";", "'", "\"'\"", "é", "12345678",
+    ]
+    var text = "\"a,b\"\n\"x\ny\"\nplain\n\"only\"\n"
+    for _ in 0..<600 {
+      let fields = (0..<Int.random(in: 1...6, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+      text += fields.joined(separator: ",") + (Bool.random(using: &generator) ? "\r\n" : "\n")
+    }
+    let input = scratchPath("input.csv")
+    try text.write(toFile: input, atomically: false, encoding: .utf8)
+    for dialect in [CSVDialect(hasHeader: false), CSVDialect(delimiter: ";", quote: "'", hasHeader: false)] {
+      let copied = scratchPath("copied.csv"), written = scratchPath("written.csv")
+      let reader = try CSVReader(path: input, dialect: CSVDialect(hasHeader: false))
+      let copier = try CSVWriter(path: copied, dialect: dialect, lineTerminator: "\n")
+      let writer = try CSVWriter(path: written, dialect: dialect, lineTerminator: "\n")
+      var rows = 0
+      while let row = try reader.next() {
+        try copier.write(row)
+        try writer.write(try row.strings())
+        rows += 1
+      }
+      try copier.close()
+      try writer.close()
+      #expect(rows > 600)
+      let expected = try String(contentsOfFile: written, encoding: .utf8)
+      #expect(expected.contains("\"a,b\"") || dialect.delimiter != UInt8(ascii: ","))
+      #expect(try String(contentsOfFile: copied, encoding: .utf8) == expected)
+    }
+  }
+
   @Test func quotesExactlyWhenNeeded() throws {
     let path = scratchPath("q.csv")
     let writer = try CSVWriter(path: path, lineTerminator: "\n")

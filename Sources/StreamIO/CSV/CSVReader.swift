@@ -106,7 +106,7 @@ public final class CSVReader {
     precondition(
       bufferSize < 1 << 31 && maxRecordSize < 1 << 31,
       "bufferSize \(bufferSize) and maxRecordSize \(maxRecordSize) must be below 2 GiB")
-    origin = ReadOrigin(path: source.path, quote: dialect.quote)
+    origin = ReadOrigin(path: source.path, quote: dialect.quote, delimiter: dialect.delimiter)
     buffer = ReadBuffer(
       capacity: bufferSize, limit: Swift.max(bufferSize, maxRecordSize + 2), fields: Self.batchFieldLimit,
       origin: origin)

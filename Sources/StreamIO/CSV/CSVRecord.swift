@@ -56,6 +56,40 @@ public struct CSVRecord {
     return quoted ? fieldStart - 1 : fieldStart
   }
 
+  /// The bytes the record was read from, its first field's first to its
+  /// last field's last, when they hold no quote and no CR: then no field was
+  /// quoted, none needs quotes, and these bytes are the fields joined by the
+  /// delimiter, as a writer with the reader's dialect writes them (see
+  /// ``CSVWriter/write(_:)``, which copies them so). Nil otherwise.
+  @inlinable
+  package func unquotedBytes(delimiter: UInt8, quote: UInt8) -> UnsafeRawBufferPointer? {
+    guard fieldCount > 0, segment.origin.delimiter == delimiter, segment.origin.quote == quote else { return nil }
+    let first = segment.bounds[2 &* Int(firstField)]
+    // (A quoted first field's opening quote is just before it, outside the span.)
+    if first > 0 && segment.base.load(fromByteOffset: first &- 1, as: UInt8.self) == quote { return nil }
+    let last = segment.bounds[2 &* (Int(firstField) &+ Int(fieldCount)) &- 1]
+    let bytes = UnsafeRawBufferPointer(start: segment.base + first, count: last &- first)
+    // Eight bytes at a time, the last eight overlapping (a false flag only follows a true one).
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
+    let quotes = ones &* UInt64(quote), returns = ones &* 0x0D
+    @inline(__always) func has(_ word: UInt64) -> Bool {
+      let q = word ^ quotes, r = word ^ returns
+      return ((q &- ones) & ~q | (r &- ones) & ~r) & highs != 0
+    }
+    let n = bytes.count
+    if n < 8 {
+      for byte in bytes where byte == quote || byte == 0x0D { return nil }
+      return bytes
+    }
+    if has(bytes.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)) { return nil }
+    var index = 0
+    while index &+ 8 < n {
+      if has(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { return nil }
+      index &+= 8
+    }
+    return bytes
+  }
+
   /// 0-based offset in the input of the record's first byte.
   @inlinable
   public var byteOffset: Int { segment.discarded &+ start }

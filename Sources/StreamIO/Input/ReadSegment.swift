@@ -69,6 +69,9 @@ final class ReadOrigin {
   /// CSV: the quote character (a record's first byte is found by it).
   @usableFromInline
   let quote: UInt8
+  /// CSV: the delimiter (a writer with the same one may copy a row as read).
+  @usableFromInline
+  let delimiter: UInt8
   /// The header's names, set once when the reader has read them.
   @exclusivity(unchecked) @usableFromInline
   var header: [String]?
@@ -76,9 +79,10 @@ final class ReadOrigin {
   @exclusivity(unchecked) @usableFromInline
   var columnsByName: [String: Int] = [:]
 
-  init(path: String, quote: UInt8 = 0) {
+  init(path: String, quote: UInt8 = 0, delimiter: UInt8 = 0) {
     self.path = path
     self.quote = quote
+    self.delimiter = delimiter
   }
 
   /// The index of the column named `name`.

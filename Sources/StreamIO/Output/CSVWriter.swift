@@ -64,6 +64,14 @@ public final class CSVWriter {
   /// `writer.writerow(row)` for a `row` from `csv.reader`.
   public func write(_ record: CSVRecord) throws(StreamIOError) {
     let count = record.count
+    // Read with this dialect, no field quoted or needing quotes: as read, in one copy.
+    if count > 1 || (count == 1 && !record.field(0).isEmpty),
+      let bytes = record.unquotedBytes(delimiter: dialect.delimiter, quote: dialect.quote)
+    {
+      try sink.write(bytes)
+      try endRecord()
+      return
+    }
     for index in 0..<count {
       if index > 0 { try sink.write(byte: dialect.delimiter) }
       try writeField(bytes: record.field(index))
