@@ -84,7 +84,16 @@ extension Convert {
   /// rows go through the general path, which checks their UTF-8.
   func convertCSVToJSONLines(_ stream: RecordStream, writer: RecordWriter, sink: OutputSink) throws {
     var keys: [String] = []
+    var pieces = JSONKeyPieces()
     try stream.forEachRow { row in
+      // Most rows: nothing to escape, each field copied after its key, all
+      // into the output's buffer at once.
+      if let plain = row.jsonPlainSpan {
+        if pieces.count < row.count { pieces = JSONKeyPieces(stream.columns) }
+        if try sink.writeInPlace(upTo: pieces.length(row.count) + plain.count + 8 * row.count + 8, { pieces.write(row, to: $0) }) {
+          return
+        }
+      }
       guard row.isASCII else {
         guard let record = try stream.record(from: row) else { return }
         try writer.write(record, passThrough: false)
@@ -142,5 +151,91 @@ extension Convert {
       }
     }
     if start < bytes.count { try sink.write(UnsafeRawBufferPointer(rebasing: bytes[start...])) }
+  }
+}
+
+/// The keys of ``Convert/convertCSVToJSONLines(_:writer:sink:)``'s quick
+/// path, each with the quotes around it and its field (`{"name":"`,
+/// `","qty":"`), in one block padded so that pieces are copied eight
+/// bytes at a time.
+struct JSONKeyPieces {
+  private var bytes: [UInt8] = []
+  private var starts: [Int] = [0]
+
+  var count: Int { starts.count - 1 }
+
+  init() {}
+
+  init(_ columns: [String]) {
+    for (index, name) in columns.enumerated() {
+      var key = index == 0 ? "{" : "\","
+      JSONValue.writeString(name, to: &key)
+      bytes += Array((key + ":\"").utf8)
+      starts.append(bytes.count)
+    }
+    bytes += Array(repeating: 0, count: 8)
+  }
+
+  /// The bytes of the first `count` keys.
+  func length(_ count: Int) -> Int { starts[count] }
+
+  /// Writes `row` (1 to ``count`` fields, none needing escapes) as a JSON
+  /// object and a line break at `output`, which has room for the pieces plus
+  /// 8 bytes each; returns how many bytes it wrote.
+  @inline(__always)
+  func write(_ row: CSVRecord, to output: UnsafeMutableRawPointer) -> Int {
+    @inline(__always) func copy(_ source: UnsafeRawPointer, _ count: Int, to at: inout Int) {
+      // (Eight bytes at a time: a source may be read, and the output written, up to 7 bytes past.)
+      var offset = 0
+      while offset < count {
+        output.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: at &+ offset, as: UInt64.self)
+        offset &+= 8
+      }
+      at &+= count
+    }
+    var at = 0
+    bytes.withUnsafeBytes { keys in
+      for index in 0..<row.count {
+        let start = starts[index]
+        copy(keys.baseAddress! + start, starts[index &+ 1] &- start, to: &at)
+        let field = row.field(index)
+        copy(field.baseAddress!, field.count, to: &at)
+      }
+    }
+    output.storeBytes(of: UInt8(ascii: "\""), toByteOffset: at, as: UInt8.self)
+    output.storeBytes(of: UInt8(ascii: "}"), toByteOffset: at &+ 1, as: UInt8.self)
+    output.storeBytes(of: 0x0A, toByteOffset: at &+ 2, as: UInt8.self)
+    return at &+ 3
+  }
+}
+
+extension CSVRecord {
+  /// The bytes from the first field's start to the last one's end, if none
+  /// of them needs attention in a JSON string: no control byte, no byte
+  /// from 0x80, no quote, no backslash (so no field needs escaping, and each
+  /// is ASCII). Nil otherwise, or for a row without fields.
+  @inline(__always)
+  var jsonPlainSpan: UnsafeRawBufferPointer? {
+    guard count > 0 else { return nil }
+    let first = field(0), last = field(count - 1)
+    let span = UnsafeRawBufferPointer(start: first.baseAddress!, count: last.baseAddress! + last.count - first.baseAddress!)
+    let n = span.count
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
+    @inline(__always) func attention(_ word: UInt64) -> UInt64 {
+      let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+      // (A borrow can only mark bytes above one that is really marked.)
+      return ((word &- ones &* 0x20) & ~word) | word | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+    }
+    guard n >= 8 else {
+      for byte in span where byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C { return nil }
+      return span
+    }
+    var found = attention(span.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self))
+    var index = 0
+    while index &+ 8 < n {
+      found |= attention(span.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+      index &+= 8
+    }
+    return found & highs == 0 ? span : nil
   }
 }

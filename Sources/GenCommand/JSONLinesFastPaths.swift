@@ -130,6 +130,15 @@ enum JSONLinesFastPaths {
   static func writeCompactObject<Output: ByteOutput>(
     _ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer, to sink: Output, closing: Bool = true
   ) throws(StreamIOError) {
+    // A line that is compact already (as most are) is copied in one go: its
+    // length is that of its pieces alone exactly when it has no whitespace
+    // between them.
+    var compactLength = 2 + Swift.max(members.count - 1, 0)
+    for member in members { compactLength += member.key.count + 3 + member.value.count }
+    if compactLength == bytes.count {
+      try sink.write(bytes.slice(0..<(closing ? bytes.count : bytes.count - 1)))
+      return
+    }
     try sink.write(byte: UInt8(ascii: "{"))
     for (index, member) in members.enumerated() {
       if index > 0 { try sink.write(byte: UInt8(ascii: ",")) }

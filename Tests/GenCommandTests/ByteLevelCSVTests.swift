@@ -108,6 +108,34 @@ import Testing
     #expect(fast.stdout.split(separator: "\n").count >= 390)
   }
 
+  /// Unquoted fields of every length from 0 to 20 (copied eight bytes at a
+  /// time), short and long rows, and some rows with a quote, a backslash or
+  /// a control byte: the byte path writes the same JSON Lines as the general one.
+  @Test func convertToJSONLinesCopiesPlainRowsAsTheGeneralPathWritesThem() throws {
+    var random = SplitMix64(seed: 29)
+    let plain = Array("abcXYZ019 .-_:;/{}[]")
+    func field() -> String {
+      switch random.next() % 12 {
+      case 0: return "\"q\"\"x\""
+      case 1: return "a\\b"
+      case 2: return "t\tb"
+      default: return String((0..<Int(random.next() % 21)).map { _ in plain[Int(random.next() % UInt64(plain.count))] })
+      }
+    }
+    var lines = ["name,count,note,when"]
+    for _ in 0..<600 { lines.append((0..<Int(1 + random.next() % 6)).map { _ in field() }.joined(separator: ",")) }
+    let directory = try TemporaryDirectory()
+    let file = try directory.file("plain.csv", lines.joined(separator: "\n") + "\n")
+    for extra in [[], ["--no-header"]] {
+      let fast = try gen(["convert", "--to", "jsonl", file] + extra)
+      let general = try gen(["convert", "--to", "jsonl", file] + extra, byteLevel: false)
+      #expect(fast.status == 0, "\(fast.stderr)")
+      #expect(fast.stdout == general.stdout)
+      #expect(fast.stderr == general.stderr)
+      #expect(fast.stdout.split(separator: "\n").count >= 590)
+    }
+  }
+
   /// `count` on JSON Lines checks each line without building its values; it
   /// must count, fail and skip exactly as the parsing path (`head`) does.
   @Test func countingJSONLinesAgreesWithParsingThem() throws {

@@ -186,6 +186,18 @@ public final class OutputSink {
     if let failure { throw failure }
   }
 
+  /// Lets `body` write up to `capacity` bytes straight into the buffer
+  /// (written out first if they would not fit) and return how many it wrote:
+  /// one check for a whole record's pieces. False, and nothing written, if
+  /// `capacity` is more than the buffer holds.
+  @inlinable @inline(__always)
+  package func writeInPlace(upTo capacity: Int, _ body: (UnsafeMutableRawPointer) -> Int) throws(StreamIOError) -> Bool {
+    guard capacity <= buffer.count else { return false }
+    if count + capacity > buffer.count || finished { try flush() }
+    count += body(buffer.baseAddress! + count)
+    return true
+  }
+
   /// Appends one byte.
   @inlinable
   public func write(byte: UInt8) throws(StreamIOError) {
