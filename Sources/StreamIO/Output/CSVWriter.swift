@@ -88,6 +88,28 @@ public final class CSVWriter {
   /// field. No `String` is made. Python: `writer.writerow([row[i] for i in indices])`.
   public func write(_ record: CSVRecord, selecting indices: [Int?]) throws(StreamIOError) {
     let count = record.count
+    // Read with this dialect, no field quoted or needing quotes: the fields
+    // copied into the output's buffer at once.
+    if indices.count > 1, record.unquotedBytes(delimiter: dialect.delimiter, quote: dialect.quote) != nil {
+      var length = indices.count
+      for index in indices { if let index, index < count { length &+= record.field(index).count } }
+      let delimiter = dialect.delimiter
+      let copied = try sink.writeInPlace(upTo: length) { output in
+        var at = 0
+        for (position, index) in indices.enumerated() {
+          if position > 0 {
+            output.storeBytes(of: delimiter, toByteOffset: at, as: UInt8.self)
+            at &+= 1
+          }
+          guard let index, index < count else { continue }
+          let field = record.field(index)
+          if let source = field.baseAddress { (output + at).copyMemory(from: source, byteCount: field.count) }
+          at &+= field.count
+        }
+        return at
+      }
+      if copied { return try endRecord() }
+    }
     var onlyEmpty = indices.count == 1
     for (position, index) in indices.enumerated() {
       if position > 0 { try sink.write(byte: dialect.delimiter) }
