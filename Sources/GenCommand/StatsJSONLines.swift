@@ -79,7 +79,7 @@ extension StatsTotals {
       var groupMember: Int?
       for index in members.indices {
         let key = bytes.slice(members[index].key)
-        let same = lastKeys[index].map { last in last.withUnsafeBytes { $0.sameBytes(as: key) } } ?? false
+        let same = lastKeys[index]?.withUnsafeBytes { $0.sameBytes(as: key) } ?? false
         if !same {
           lastKeys[index] = Array(key)
           lastIsGroup[index] = groupKey.map { members[index].key(in: bytes, is: $0) } == true
@@ -109,22 +109,27 @@ extension StatsTotals {
       } else {
         group = try slots.slot(group: "")
       }
-      for index in members.indices {
-        guard let column = lastSlots[index] else { continue }
-        slots.makeRoom(group: group, column: column)
-        let member = members[index]
-        let value = bytes.slice(member.value)
-        switch member.kind {
-        case UInt8(ascii: "\"") where !member.stringNeedsDecoding:
-          slots.summaries[group][column].addText(value.insideQuotes)
-        case UInt8(ascii: "n"): continue  // null: a missing value
-        case UInt8(ascii: "t"), UInt8(ascii: "f"):
-          slots.summaries[group][column].see(value)
-          slots.summaries[group][column].nonNumeric += 1
-        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
-          slots.summaries[group][column].add(try JSONValue(parsing: Array(value)))
-        default:  // a number (NaN and ±Infinity among them), as written
-          slots.summaries[group][column].addNumber(value)
+      // (The group's row as wide as every column named so far: one access to it per line, not one per member.)
+      slots.makeRoom(group: group)
+      try lastSlots.withUnsafeBufferPointer { lastSlots in
+        try slots.summaries[group].withUnsafeMutableBufferPointer { summaries in
+          for index in members.indices {
+            guard let column = lastSlots[index] else { continue }
+            let member = members[index]
+            let value = bytes.slice(member.value)
+            switch member.kind {
+            case UInt8(ascii: "\"") where !member.stringNeedsDecoding:
+              summaries[column].addText(value.insideQuotes)
+            case UInt8(ascii: "n"): continue  // null: a missing value
+            case UInt8(ascii: "t"), UInt8(ascii: "f"):
+              summaries[column].see(value)
+              summaries[column].nonNumeric += 1
+            case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
+              summaries[column].add(try JSONValue(parsing: Array(value)))
+            default:  // a number (NaN and ±Infinity among them), as written
+              summaries[column].addNumber(value)
+            }
+          }
         }
       }
       if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
@@ -144,7 +149,13 @@ extension UnsafeRawBufferPointer {
   /// Whether these are the same bytes as `other`.
   @inline(__always)
   func sameBytes(as other: UnsafeRawBufferPointer) -> Bool {
-    count == other.count && (count == 0 || memcmp(baseAddress!, other.baseAddress!, count) == 0)
+    guard count == other.count else { return false }
+    guard count > 16 else {
+      // (Short keys and values, as most are: a loop costs less than a call to memcmp.)
+      for index in 0..<count where self[index] != other[index] { return false }
+      return true
+    }
+    return memcmp(baseAddress!, other.baseAddress!, count) == 0
   }
 
   /// A JSON string's bytes without its quotes.
@@ -159,7 +170,7 @@ extension ColumnSummary {
   @inline(__always)
   mutating func addText(_ field: UnsafeRawBufferPointer) {
     if field.isEmpty { return }
-    if field.first == 0x20 || field.last == 0x20 {
+    if field[0] == 0x20 || field[field.count &- 1] == 0x20 {
       add(JSONValue.string(String(decoding: field, as: UTF8.self)))
     } else if !addNumber(field) {
       see(field)
