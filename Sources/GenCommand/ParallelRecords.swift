@@ -18,8 +18,14 @@ import Darwin
 /// the caller reads the file on one thread, which gives the one-thread
 /// output or error exactly.
 ///
-/// Memory stays constant; the ranges' output waits on disk (as much as the
-/// output itself) until all are done.
+/// When the output is a regular file written at its offset (`--output`, or
+/// standard output sent to a file with `>`), the first range writes to it
+/// directly, and no temporary file holds its part; if the ranges fail, what
+/// it wrote is cut off again (``OutputSink/rewind(to:)``), so nothing has
+/// been written then either.
+///
+/// Memory stays constant; the later ranges' output waits on disk (as much as
+/// their share of the output) until all are done.
 enum ParallelRecords {
   /// What one range gave: its summary for the report, and its ragged rows.
   struct Range<Summary> {
@@ -33,9 +39,15 @@ enum ParallelRecords {
     _ stream: RecordStream, starts: [Int], maxLineLength: Int, environment: GenEnvironment, output: OutputSink,
     body: @escaping (RecordStream, OutputSink, Int) throws -> Summary
   ) throws -> [Range<Summary>]? {
+    // The first range straight to the output, where it can be cut back.
+    let direct = try output.rewindableOffset()
     var files: [Int32] = []
-    defer { for fd in files { close(fd) } }
-    for _ in starts {
+    defer { for fd in files where fd >= 0 { close(fd) } }
+    for index in starts.indices {
+      if index == 0 && direct != nil {
+        files.append(-1)
+        continue
+      }
       var template = Array((Self.temporaryDirectory + "/gen-range-XXXXXX").utf8CString)
       let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
       guard fd >= 0 else { return nil }  // no temporary space: one thread
@@ -46,13 +58,16 @@ enum ParallelRecords {
     stream.stop(at: starts[1])
     // The first range's stream is used by its thread only; the environment
     // is only read (ranges write nothing to stderr: the body returns what to report).
-    let job = RangeJob(stream: stream, environment: environment, files: files, body: body)
+    // (The output is used by the first range's thread only, while this one waits.)
+    let job = RangeJob(stream: stream, environment: environment, files: files, output: output, body: body)
     DispatchQueue.concurrentPerform(iterations: starts.count) { index in
       let stream = job.stream, environment = job.environment, files = job.files, body = job.body
       do {
         let range = try stream.range(index, of: starts, maxLineLength: maxLineLength, environment: environment)
-        let sink = OutputSink(
-          descriptor: FileDescriptor(rawValue: files[index]), name: "a temporary file", closeWhenDone: false)
+        let sink =
+          files[index] < 0
+          ? job.output
+          : OutputSink(descriptor: FileDescriptor(rawValue: files[index]), name: "a temporary file", closeWhenDone: false)
         let summary = try body(range, sink, index)
         try sink.flush()
         guard range.endedAtStop || index == starts.count - 1 else { return }
@@ -62,9 +77,12 @@ enum ParallelRecords {
       }
     }
     let ranges = results.values.compactMap { $0 }
-    guard ranges.count == starts.count else { return nil }
+    guard ranges.count == starts.count else {
+      if let direct { try output.rewind(to: direct) }
+      return nil
+    }
     // All good: the output, in order.
-    for fd in files {
+    for fd in files where fd >= 0 {
       guard lseek(fd, 0, SEEK_SET) == 0 else { throw StreamIOError(.io, "cannot reread a temporary file", path: "") }
       try output.append(contentsOf: FileDescriptor(rawValue: fd))
     }
@@ -81,15 +99,18 @@ enum ParallelRecords {
 private final class RangeJob<Summary>: @unchecked Sendable {
   let stream: RecordStream
   let environment: GenEnvironment
+  /// Per range: its temporary file's descriptor; -1: it writes to `output`.
   let files: [Int32]
+  let output: OutputSink
   let body: (RecordStream, OutputSink, Int) throws -> Summary
   init(
-    stream: RecordStream, environment: GenEnvironment, files: [Int32],
+    stream: RecordStream, environment: GenEnvironment, files: [Int32], output: OutputSink,
     body: @escaping (RecordStream, OutputSink, Int) throws -> Summary
   ) {
     self.stream = stream
     self.environment = environment
     self.files = files
+    self.output = output
     self.body = body
   }
 }

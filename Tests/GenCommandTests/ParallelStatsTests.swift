@@ -83,6 +83,36 @@ import Testing
     #expect(split.stderr == one.stderr)
   }
 
+  /// The verbs that write records, into a file (where the first range writes
+  /// directly): bad data in a later range cuts the first range's output off
+  /// again, and one thread writes what it writes, up to the error.
+  @Test(arguments: [
+    ["filter", "--where", "qty >= 0"], ["derive", "t=qty * 2"], ["select", "qty,name"], ["convert", "--to", "jsonl"],
+  ])
+  func badDataInALaterRangeLeavesTheOneThreadOutput(arguments: [String]) throws {
+    let dir = try TemporaryDirectory()
+    var text = "name,qty\n"
+    for index in 0..<2_000 { text += "n\(index),\(index)\n" }
+    text += "bad,\"unterminated\n"
+    let csv = try dir.file("bad.csv", text)
+    let one = try gen(arguments + [csv, "--threads", "1"])
+    #expect(one.status == 65)
+    #expect(one.stdout.split(separator: "\n").count > 1_000)
+    var ranges = 0
+    let split = try genSplit(arguments + [csv], at: [text.utf8.count / 2], rangesRead: { ranges = $0 })
+    #expect(ranges == 1)  // (the ranges failed: one thread read it all)
+    #expect(split.status == one.status)
+    #expect(split.stdout == one.stdout)
+    #expect(split.stderr == one.stderr)
+    // Without bad data, the two ranges' output is the one thread's.
+    let good = try dir.file("good.csv", String(text.dropLast("bad,\"unterminated\n".count)))
+    let whole = try gen(arguments + [good, "--threads", "1"])
+    let halves = try genSplit(arguments + [good], at: [text.utf8.count / 3], rangesRead: { ranges = $0 })
+    #expect(ranges == 2)
+    #expect(halves.stdout == whole.stdout)
+    #expect(whole.status == 0 && halves.status == 0)
+  }
+
   /// JSON Lines: a byte-order mark, blank lines, escaped line breaks,
   /// non-ASCII text, nesting, Python's NaN: a split at any byte counts what
   /// one thread counts, in two ranges exactly when it falls at a line's start.

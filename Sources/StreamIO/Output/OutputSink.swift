@@ -215,6 +215,36 @@ public final class OutputSink {
     try writeOut(pending)
   }
 
+  /// Where the next byte will land, if the output is a regular file written
+  /// at its offset (not appending: no one else's bytes can follow ours), after
+  /// writing out what is buffered. For `--threads`: the first range writes
+  /// here directly and, if the file must be read again on one thread, what
+  /// it wrote is cut off (``rewind(to:)``). Nil for a pipe, a terminal, a
+  /// device or an appending file.
+  package func rewindableOffset() throws(StreamIOError) -> Int64? {
+    guard let descriptor, !finished else { return nil }
+    var info = stat()
+    guard fstat(descriptor.rawValue, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    let flags = fcntl(descriptor.rawValue, F_GETFL)
+    guard flags >= 0, flags & O_APPEND == 0 else { return nil }
+    try flush()
+    let offset = lseek(descriptor.rawValue, 0, SEEK_CUR)
+    return offset >= 0 ? Int64(offset) : nil
+  }
+
+  /// Drops everything written since `offset` (from ``rewindableOffset()``):
+  /// the buffered bytes, and the file's bytes from there on; the next write
+  /// lands at `offset`.
+  package func rewind(to offset: Int64) throws(StreamIOError) {
+    count = 0
+    guard let descriptor, ftruncate(descriptor.rawValue, off_t(offset)) == 0,
+      lseek(descriptor.rawValue, off_t(offset), SEEK_SET) == off_t(offset)
+    else {
+      let error = Errno(rawValue: errno)
+      throw StreamIOError(.writeFailed, "cannot cut the output back to offset \(offset): \(error)", path: path, errno: error)
+    }
+  }
+
   /// Appends the rest of the file open at `source`, from its offset, as
   /// ``write(_:)`` would; on Linux the kernel copies it (`sendfile(2)`),
   /// without a pass through this process's memory. For `--threads`, whose
