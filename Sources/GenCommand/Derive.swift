@@ -226,11 +226,47 @@ struct Derive: GenVerb {
     }
   }
 
+  /// `row` as read, then each of `slots`' values after a delimiter, and a
+  /// line feed, written into the output's buffer at once, if every value is
+  /// a number or null. False, and nothing written, otherwise.
+  @inline(__always)
+  private static func writeInPlace(
+    _ row: UnsafeRawBufferPointer, values slots: ArraySlice<Int?>, of derived: DerivedColumns, delimiter: UInt8,
+    to sink: OutputSink
+  ) throws -> Bool {
+    for slot in slots {
+      switch derived.values[slot!] {
+      case .double, .integer, .null: continue
+      default: return false
+      }
+    }
+    // (A float's repr takes at most 24 bytes, an integer's 20: 32 each is room.)
+    return try sink.writeInPlace(upTo: row.count + 33 * slots.count + 1) { output in
+      output.copyMemory(from: row.baseAddress!, byteCount: row.count)
+      var at = row.count
+      @inline(__always) func copy(_ bytes: UnsafeRawBufferPointer) {
+        (output + at).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        at &+= bytes.count
+      }
+      for slot in slots {
+        output.storeBytes(of: delimiter, toByteOffset: at, as: UInt8.self)
+        at &+= 1
+        switch derived.values[slot!] {
+        case .double(let number): PythonFloatRepr(number).withBytes { copy($0) }
+        case .integer(let number): withIntegerDigits(number) { copy($0) }
+        default: break  // null: an empty field
+        }
+      }
+      output.storeBytes(of: 0x0A, toByteOffset: at, as: UInt8.self)
+      return at &+ 1
+    }
+  }
+
   /// An integer's digits, without a String.
   @inline(__always)
-  static func writeInteger(_ number: Int, to sink: OutputSink) throws {
+  static func withIntegerDigits<R>(_ number: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
     var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a sign and 20 digits fit
-    try withUnsafeMutableBytes(of: &digits) { buffer in
+    return try withUnsafeMutableBytes(of: &digits) { buffer in
       var magnitude = number.magnitude
       var at = buffer.count
       repeat {
@@ -242,8 +278,14 @@ struct Derive: GenVerb {
         at -= 1
         buffer[at] = UInt8(ascii: "-")
       }
-      try sink.write(UnsafeRawBufferPointer(rebasing: buffer[at...]))
+      return try body(UnsafeRawBufferPointer(rebasing: buffer[at...]))
     }
+  }
+
+  /// An integer's digits, without a String.
+  @inline(__always)
+  static func writeInteger(_ number: Int, to sink: OutputSink) throws {
+    try withIntegerDigits(number) { try sink.write($0) }
   }
 
   /// A headerless CSV: compiled once the first row gives the names.
@@ -280,6 +322,11 @@ struct Derive: GenVerb {
       if byteLevel && current.isASCII {
         compute(CSVExpressionRow(row: current))
         if appendsOnly && current.count == inputCount, let bytes = current.unquotedBytes(delimiter: delimiter, quote: quote) {
+          // New values that are numbers or null (none needs quotes) go with
+          // the row into the output's buffer at once; others, field by field.
+          if try Self.writeInPlace(bytes, values: overrides[inputCount..<width], of: derived, delimiter: delimiter, to: sink) {
+            return
+          }
           try sink.write(bytes)
           for index in inputCount..<width {
             try sink.write(byte: delimiter)
