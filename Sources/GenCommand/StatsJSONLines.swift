@@ -56,17 +56,16 @@ extension StatsTotals {
     var lastSlots: [Int?] = []
     var lastIsGroup: [Bool] = []
     let groupKey = groupBy.map { Array($0.utf8) }
-    // (Not forEachJSONLine: with this loop in a closure, stats took 25% longer, measured.)
-    while let line = try stream.nextJSONLine() {
+    try stream.forEachJSONLine { line in
       let bytes = line.bytes
       guard JSONValue.members(of: bytes, into: &members), members.allSatisfy({ !$0.keyNeedsDecoding }) else {
-        if let record = try stream.record(fromJSONLine: line), try add(record, to: &slots) { records += 1 }
+        if let record = try stream.record(fromJSONLine: line.line), try add(record, to: &slots) { records += 1 }
         lastKeys.removeAll()
-        continue
+        return
       }
       if hasExpressions {
         let row = JSONExpressionRow(bytes: bytes, members: members)
-        guard expressions.keep(row) else { continue }
+        guard expressions.keep(row) else { return }
         derived?.compute(row)
       }
       records += 1
