@@ -217,7 +217,12 @@ struct Derive: GenVerb {
     switch value {
     case .null: return
     case .bytes(let field): try csv.writeField(bytes: field)
-    case .integer(let number): try writeInteger(number, to: csv.sink)
+    case .integer(let number):
+      if numbersMayNeedQuotes(csv.dialect) {
+        try withIntegerDigits(number) { try csv.writeField(bytes: $0) }
+      } else {
+        try writeInteger(number, to: csv.sink)
+      }
     case .double(let number): try PythonFloatRepr(number).withBytes { try csv.writeField(bytes: $0) }
     default:
       var text = value.text
@@ -259,6 +264,22 @@ struct Derive: GenVerb {
       output.storeBytes(of: 0x0A, toByteOffset: at, as: UInt8.self)
       return at &+ 1
     }
+  }
+
+  /// Whether a number's text (digits, `.`, `-`, `+`, `e`, `inf`, `nan`) can
+  /// hold the dialect's delimiter or quote, and so must be written through
+  /// the writer's quoting (`--delimiter .`, say).
+  @inline(__always)
+  static func numbersMayNeedQuotes(_ dialect: CSVDialect) -> Bool {
+    @inline(__always) func inNumbers(_ byte: UInt8) -> Bool {
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "e"),
+        UInt8(ascii: "E"), UInt8(ascii: "i"), UInt8(ascii: "n"), UInt8(ascii: "f"), UInt8(ascii: "a"):
+        true
+      default: false
+      }
+    }
+    return inNumbers(dialect.delimiter) || inNumbers(dialect.quote)
   }
 
   /// An integer's digits, without a String.
@@ -316,6 +337,7 @@ struct Derive: GenVerb {
     // Only new columns, after the input's: a row of the header's width, none
     // of its fields quoted, is copied as read before them.
     let appendsOnly = width > inputCount && overrides.prefix(inputCount).allSatisfy { $0 == nil }
+    let plainNumbers = !Self.numbersMayNeedQuotes(stream.dialect)
     @inline(__always) func derive(_ current: CSVRecord) throws {
       // (Every row through Strings when byteLevel is off: the tests' reference.)
       if byteLevel && current.isASCII {
@@ -323,7 +345,9 @@ struct Derive: GenVerb {
         if appendsOnly && current.count == inputCount, let bytes = current.unquotedBytes(delimiter: delimiter, quote: quote) {
           // New values that are numbers or null (none needs quotes) go with
           // the row into the output's buffer at once; others, field by field.
-          if try Self.writeInPlace(bytes, values: overrides[inputCount..<width], of: derived, delimiter: delimiter, to: sink) {
+          if plainNumbers,
+            try Self.writeInPlace(bytes, values: overrides[inputCount..<width], of: derived, delimiter: delimiter, to: sink)
+          {
             return
           }
           try sink.write(bytes)

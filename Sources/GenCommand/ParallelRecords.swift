@@ -18,11 +18,12 @@ import Darwin
 /// the caller reads the file on one thread, which gives the one-thread
 /// output or error exactly.
 ///
-/// When the output is a regular file written at its offset (`--output`, or
-/// standard output sent to a file with `>`), the first range writes to it
-/// directly, and no temporary file holds its part; if the ranges fail, what
-/// it wrote is cut off again (``OutputSink/rewind(to:)``), so nothing has
-/// been written then either.
+/// With `--output FILE` (written atomically, to a temporary file only this
+/// process writes), the first range writes to it directly, and no temporary
+/// file of ours holds its part; if the ranges fail, what it wrote is cut off
+/// again (``OutputSink/rewind(to:)``), so nothing has been written then
+/// either. Standard output, even sent to a file, is never cut back: another
+/// process may share it.
 ///
 /// Memory stays constant; the later ranges' output waits on disk (as much as
 /// their share of the output) until all are done.

@@ -61,8 +61,9 @@ private struct CSVStatsReading {
     while columnSlots.count < count {
       let index = columnSlots.count
       let name = stream.columns[index]
-      let slot = slots.slot(named: name)  // (a replaced column keeps its place)
-      columnSlots.append(name == groupBy || replaced.contains(index) ? nil : slot)
+      // (No slot for the group column; a replaced column keeps its place.)
+      let slot = name == groupBy ? nil : slots.slot(named: name)
+      columnSlots.append(replaced.contains(index) ? nil : slot)
     }
     if let derived = expressions.derived { slots.noteDerived(derived, groupBy: groupBy) }
   }

@@ -20,8 +20,9 @@ extension StatsTotals {
   mutating func addJSONLines(
     _ stream: RecordStream, first: Record, groupBy: String?, expressions: StatsExpressions
   ) throws -> Int {
-    // (The totals in a local struct that no closure captures: captured,
-    // every access per field would be checked for exclusivity at run time.)
+    // (The totals in one struct, which the line closure captures as one
+    // variable: captured one by one, every access per field was checked
+    // for exclusivity at run time.)
     var slots = StatsSlots(sketching: sketching, spill: spill)
     // --derive: a computed column replaces a record's of the same name (which
     // keeps its place in the table); the new ones come after the record's.

@@ -136,6 +136,21 @@ import Testing
     }
   }
 
+  /// A delimiter or quote that a number's text can hold (`.`, `-`, `e`):
+  /// computed numbers are quoted on the byte path as the writer quotes them.
+  @Test(arguments: [".", "-", "e", "5"])
+  func numbersAreQuotedWhenTheyHoldTheDelimiter(delimiter: String) throws {
+    let directory = try TemporaryDirectory()
+    let text = ["a", "1", "\"3\"", "-5", "7"].joined(separator: "\n") + "\n"
+    let file = try directory.file("numbers.csv", text)
+    let arguments = ["derive", "--delimiter", delimiter, file, "h=a / 2", "n=0 - a", "e=a * 1e300 * 1e300", "m=a * 2"]
+    let fast = try gen(arguments)
+    let general = try gen(arguments, byteLevel: false)
+    #expect(fast.status == 0, "\(fast.stderr)")
+    #expect(fast.stdout == general.stdout)
+    #expect(fast.stdout.contains("\""))  // (some value held the delimiter)
+  }
+
   /// `count` on JSON Lines checks each line without building its values; it
   /// must count, fail and skip exactly as the parsing path (`head`) does.
   @Test func countingJSONLinesAgreesWithParsingThem() throws {

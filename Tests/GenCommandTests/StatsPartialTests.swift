@@ -92,6 +92,24 @@ import Testing
     }
   }
 
+  /// A partial lists the columns it summed, the group column not among
+  /// them: the same list from CSV (the byte path and the general one) as
+  /// from the same records as JSON Lines.
+  @Test func partialsListTheSameColumnsForCSVAndJSONLines() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("s.csv", "name,country,qty\nAnn,DE,3\nZoë,FR,4\n")
+    let jsonl = try dir.file("s.jsonl", #"{"name":"Ann","country":"DE","qty":"3"}"# + "\n" + #"{"name":"Zoë","country":"FR","qty":"4"}"# + "\n")
+    /// The partial's first line: its format, header and columns.
+    func columnsLine(_ file: String, byteLevel: Bool = true) throws -> String {
+      let run = try gen(["stats", "--partial", "--group-by", "country", file], byteLevel: byteLevel)
+      #expect(run.status == 0, "\(run.stderr)")
+      return String(run.stdout.split(separator: "\n").first ?? "")
+    }
+    for line in [try columnsLine(jsonl), try columnsLine(csv), try columnsLine(csv, byteLevel: false)] {
+      #expect(line.contains(#""columns":["name","qty"]"#), "\(line)")
+    }
+  }
+
   @Test func everyPartitionWithHeaderAsSparkRunsIt() throws {
     // Spark's recipe: the header line filtered out, every partition told --header.
     let dir = try TemporaryDirectory()

@@ -215,18 +215,16 @@ public final class OutputSink {
     try writeOut(pending)
   }
 
-  /// Where the next byte will land, if the output is a regular file written
-  /// at its offset (not appending: no one else's bytes can follow ours), after
-  /// writing out what is buffered. For `--threads`: the first range writes
-  /// here directly and, if the file must be read again on one thread, what
-  /// it wrote is cut off (``rewind(to:)``). Nil for a pipe, a terminal, a
-  /// device or an appending file.
+  /// Where the next byte will land, if this sink alone writes its file: the
+  /// temporary file of an atomic write (``init(path:bufferSize:)`` on a
+  /// regular or new file), after writing out what is buffered. For
+  /// `--threads`: the first range writes here directly and, if the input must
+  /// be read again on one thread, what it wrote is cut off (``rewind(to:)``).
+  /// Nil for anything another process may write too (standard output sent to
+  /// a file, which a shell may share; a descriptor; a device): cutting
+  /// there could take bytes that are not ours.
   package func rewindableOffset() throws(StreamIOError) -> Int64? {
-    guard let descriptor, !finished else { return nil }
-    var info = stat()
-    guard fstat(descriptor.rawValue, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-    let flags = fcntl(descriptor.rawValue, F_GETFL)
-    guard flags >= 0, flags & O_APPEND == 0 else { return nil }
+    guard let descriptor, !finished, temporary != nil else { return nil }
     try flush()
     let offset = lseek(descriptor.rawValue, 0, SEEK_CUR)
     return offset >= 0 ? Int64(offset) : nil
