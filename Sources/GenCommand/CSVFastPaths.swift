@@ -7,23 +7,10 @@ import StreamIO
 // through the general `Record` path, so both paths give the same result.
 
 extension UnsafeRawBufferPointer {
-  /// Whether every byte is below 0x80: eight at a time, the last eight
-  /// overlapping the word before (no loop over the bytes left over).
+  /// Whether every byte is below 0x80.
   @inline(__always)
   var isASCII: Bool {
-    let n = count
-    guard n >= 8 else {
-      var bits: UInt8 = 0
-      for byte in self { bits |= byte }
-      return bits < 0x80
-    }
-    var bits = loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
-    var i = 0
-    while i &+ 8 <= n {
-      bits |= loadUnaligned(fromByteOffset: i, as: UInt64.self)
-      i &+= 8
-    }
-    return bits & 0x8080_8080_8080_8080 == 0
+    !ByteWords.any(in: self, marks: ByteWords.high, isMarked: { $0 >= 0x80 })
   }
 }
 
@@ -33,10 +20,18 @@ extension CSVRecord {
   /// delimiters and quotes, or bytes of the fields themselves).
   @inline(__always)
   var isASCII: Bool {
-    guard count > 0 else { return true }
+    guard let span = fieldsSpan else { return true }
+    return span.isASCII
+  }
+
+  /// The bytes from the first field's start to the last one's end (nil for
+  /// a row without fields): the fields, and the delimiters and quotes
+  /// between them.
+  @inline(__always)
+  var fieldsSpan: UnsafeRawBufferPointer? {
+    guard count > 0 else { return nil }
     let first = field(0), last = field(count - 1)
-    let start = first.baseAddress!, end = last.baseAddress! + last.count
-    return UnsafeRawBufferPointer(start: start, count: end - start).isASCII
+    return UnsafeRawBufferPointer(start: first.baseAddress!, count: last.baseAddress! + last.count - first.baseAddress!)
   }
 }
 
@@ -185,12 +180,7 @@ struct JSONKeyPieces {
   @inline(__always)
   func write(_ row: CSVRecord, to output: UnsafeMutableRawPointer) -> Int {
     @inline(__always) func copy(_ source: UnsafeRawPointer, _ count: Int, to at: inout Int) {
-      // (Eight bytes at a time: a source may be read, and the output written, up to 7 bytes past.)
-      var offset = 0
-      while offset < count {
-        output.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: at &+ offset, as: UInt64.self)
-        offset &+= 8
-      }
+      ByteWords.copy(source, count: count, to: output + at)
       at &+= count
     }
     var at = 0
@@ -216,26 +206,11 @@ extension CSVRecord {
   /// is ASCII). Nil otherwise, or for a row without fields.
   @inline(__always)
   var jsonPlainSpan: UnsafeRawBufferPointer? {
-    guard count > 0 else { return nil }
-    let first = field(0), last = field(count - 1)
-    let span = UnsafeRawBufferPointer(start: first.baseAddress!, count: last.baseAddress! + last.count - first.baseAddress!)
-    let n = span.count
-    let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
-    @inline(__always) func attention(_ word: UInt64) -> UInt64 {
-      let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-      // (A borrow can only mark bytes above one that is really marked.)
-      return ((word &- ones &* 0x20) & ~word) | word | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-    }
-    guard n >= 8 else {
-      for byte in span where byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C { return nil }
-      return span
-    }
-    var found = attention(span.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self))
-    var index = 0
-    while index &+ 8 < n {
-      found |= attention(span.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-      index &+= 8
-    }
-    return found & highs == 0 ? span : nil
+    guard let span = fieldsSpan else { return nil }
+    let needsAttention = ByteWords.any(
+      in: span,
+      marks: { ByteWords.control($0) | ByteWords.high($0) | ByteWords.equal($0, 0x22) | ByteWords.equal($0, 0x5C) },
+      isMarked: { $0 < 0x20 || $0 >= 0x80 || $0 == 0x22 || $0 == 0x5C })
+    return needsAttention ? nil : span
   }
 }

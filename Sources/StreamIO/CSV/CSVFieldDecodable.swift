@@ -111,7 +111,7 @@ enum CSVNumbers {
     let start = field.baseAddress.unsafelyUnwrapped
     let raw = start.loadUnaligned(as: UInt64.self)
     // The first '.', if any: the lowest flagged byte is exact.
-    let dots = ByteSearch.zeroBytes(raw ^ 0x2E2E_2E2E_2E2E_2E2E) & ByteMasks.lowBits(8 &* n)
+    let dots = ByteWords.equal(raw, 0x2E) & ByteMasks.lowBits(8 &* n)
     var digits = raw, count = n, fraction = 0
     if dots != 0 {
       let dot = dots.trailingZeroBitCount &>> 3

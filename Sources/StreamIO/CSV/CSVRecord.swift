@@ -69,25 +69,10 @@ public struct CSVRecord {
     if first > 0 && segment.base.load(fromByteOffset: first &- 1, as: UInt8.self) == quote { return nil }
     let last = segment.bounds[2 &* (Int(firstField) &+ Int(fieldCount)) &- 1]
     let bytes = UnsafeRawBufferPointer(start: segment.base + first, count: last &- first)
-    // Eight bytes at a time, the last eight overlapping (a false flag only follows a true one).
-    let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
-    let quotes = ones &* UInt64(quote), returns = ones &* 0x0D
-    @inline(__always) func has(_ word: UInt64) -> Bool {
-      let q = word ^ quotes, r = word ^ returns
-      return ((q &- ones) & ~q | (r &- ones) & ~r) & highs != 0
-    }
-    let n = bytes.count
-    if n < 8 {
-      for byte in bytes where byte == quote || byte == 0x0D { return nil }
-      return bytes
-    }
-    if has(bytes.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)) { return nil }
-    var index = 0
-    while index &+ 8 < n {
-      if has(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { return nil }
-      index &+= 8
-    }
-    return bytes
+    let quotedOrCR = ByteWords.any(
+      in: bytes, marks: { ByteWords.equal($0, quote) | ByteWords.equal($0, 0x0D) },
+      isMarked: { $0 == quote || $0 == 0x0D })
+    return quotedOrCR ? nil : bytes
   }
 
   /// 0-based offset in the input of the record's first byte.

@@ -49,25 +49,12 @@ enum ByteMasks {
       found |= cbs_mask_json_attention(base + offset)
       offset &+= 64
     }
-    guard count >= 8 else {
-      for byte in bytes where byte < 0x20 || byte >= 0x80 || byte == 0x5C { return true }
-      return false
-    }
-    if offset < count {
-      let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
-      @inline(__always) func attention(_ word: UInt64) -> UInt64 {
-        let backslash = word ^ (ones &* 0x5C)
-        // (A borrow can only mark bytes above one that is really marked.)
-        let control = (word &- ones &* 0x20) & ~word & highs
-        return control | (word & highs) | ((backslash &- ones) & ~backslash & highs)
-      }
-      found |= attention(base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self))
-      while count &- offset > 8 {
-        found |= attention(base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-        offset &+= 8
-      }
-    }
-    return found != 0
+    guard found == 0, offset < count else { return found != 0 }
+    // The rest, at least eight bytes when there are (checking some twice is harmless).
+    let rest = UnsafeRawBufferPointer(rebasing: bytes[Swift.max(0, Swift.min(offset, count &- 8))...])
+    return ByteWords.any(
+      in: rest, marks: { ByteWords.control($0) | ByteWords.high($0) | ByteWords.equal($0, 0x5C) },
+      isMarked: { $0 < 0x20 || $0 >= 0x80 || $0 == 0x5C })
   }
 
   /// The bits for the first `count` bytes (all 64 for 64 or more).

@@ -122,11 +122,7 @@ struct JSONParser {
   /// at one by one.
   @inline(__always)
   static func attentionMask(_ word: UInt64) -> UInt64 {
-    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-    func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
-    let quote = hasZero(word ^ (ones &* 0x22)), backslash = hasZero(word ^ (ones &* 0x5C))
-    let control = (word &- ones &* 0x20) & ~word & highs
-    return quote | backslash | control | (word & highs)
+    ByteWords.equal(word, 0x22) | ByteWords.equal(word, 0x5C) | ByteWords.control(word) | ByteWords.high(word)
   }
 
   /// How many of the eight bytes (as loaded from memory) come before the

@@ -125,12 +125,10 @@ struct JSONValidator {
   @inline(__always)
   private static func nextQuote(from: UnsafePointer<UInt8>, before end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>? {
     var position = from
-    let ones: UInt64 = 0x0101_0101_0101_0101
     while end - position >= 8 {
-      let word = UInt64(littleEndian: UnsafeRawPointer(position).loadUnaligned(as: UInt64.self)) ^ (ones &* 0x22)
-      // (A borrow can only mark bytes above a real quote: the lowest mark is one.)
-      let zero = (word &- ones) & ~word & (ones &* 0x80)
-      if zero != 0 { return position + zero.trailingZeroBitCount &>> 3 }
+      let word = UInt64(littleEndian: UnsafeRawPointer(position).loadUnaligned(as: UInt64.self))
+      let quotes = ByteWords.equal(word, 0x22)
+      if quotes != 0 { return position + quotes.trailingZeroBitCount &>> 3 }
       position += 8
     }
     while position < end {

@@ -89,9 +89,10 @@ public final class CSVWriter {
   public func write(_ record: CSVRecord, selecting indices: [Int?]) throws(StreamIOError) {
     let count = record.count
     // Read with this dialect, no field quoted or needing quotes: the fields
-    // copied into the output's buffer at once.
+    // copied into the output's buffer at once (eight bytes at a time, from
+    // the reader's padded buffer: room for 8 more bytes per field).
     if indices.count > 1, record.unquotedBytes(delimiter: dialect.delimiter, quote: dialect.quote) != nil {
-      var length = indices.count
+      var length = 9 &* indices.count
       for index in indices { if let index, index < count { length &+= record.field(index).count } }
       let delimiter = dialect.delimiter
       let copied = try sink.writeInPlace(upTo: length) { output in
@@ -103,7 +104,7 @@ public final class CSVWriter {
           }
           guard let index, index < count else { continue }
           let field = record.field(index)
-          if let source = field.baseAddress { (output + at).copyMemory(from: source, byteCount: field.count) }
+          if let source = field.baseAddress { ByteWords.copy(source, count: field.count, to: output + at) }
           at &+= field.count
         }
         return at
@@ -143,27 +144,16 @@ public final class CSVWriter {
     try sink.write(byte: quote)
   }
 
-  /// Whether the field holds the delimiter, the quote, CR or LF: eight
-  /// bytes at a time, then one by one.
+  /// Whether the field holds the delimiter, the quote, CR or LF.
   @inlinable @inline(__always)
   func needsQuotes(_ field: UnsafeRawBufferPointer) -> Bool {
-    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-    let delimiter = ones &* UInt64(dialect.delimiter), quote = ones &* UInt64(dialect.quote)
-    let lf = ones &* 0x0A, cr = ones &* 0x0D
-    // Some byte of `word` is zero (exactly: a false flag only follows a true one).
-    func hasZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
-    var index = 0
-    while index &+ 8 <= field.count {
-      let word = field.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-      if hasZero(word ^ delimiter) || hasZero(word ^ quote) || hasZero(word ^ lf) || hasZero(word ^ cr) { return true }
-      index &+= 8
-    }
-    while index < field.count {
-      let byte = field[index]
-      if byte == dialect.delimiter || byte == dialect.quote || byte == 0x0A || byte == 0x0D { return true }
-      index &+= 1
-    }
-    return false
+    let delimiter = dialect.delimiter, quote = dialect.quote
+    return ByteWords.any(
+      in: field,
+      marks: {
+        ByteWords.equal($0, delimiter) | ByteWords.equal($0, quote) | ByteWords.equal($0, 0x0A) | ByteWords.equal($0, 0x0D)
+      },
+      isMarked: { $0 == delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D })
   }
 
   @inlinable
