@@ -165,6 +165,8 @@ enum JSONLinesFastPaths {
 /// value ``RecordExpressionRow`` gives for the parsed record (a column's
 /// first member, by name), without a String for a number or an ASCII string.
 struct JSONExpressionRow: ExpressionRow {
+  /// A line lent by the reader (``RecordStream/forEachJSONLine(_:)``): in its
+  /// buffer, readable past the line's end, as numbers are read.
   let bytes: UnsafeRawBufferPointer
   let members: [JSONMemberSpan]
 
@@ -199,8 +201,9 @@ struct JSONExpressionRow: ExpressionRow {
       return ExpressionValue(try? JSONValue(parsing: Array(value)))
     default:  // a number: an integer if it is written as one that fits, as the parsed record's
       // (A JSON number has no sign but `-`, no spaces: Int(text) and Double(text) would read these alike.)
-      if let integer = Int.decode(csvField: value) { return .integer(integer) }
-      return .double(Double.decode(csvField: value) ?? .nan)
+      // (The line is a lent one, in the reader's buffer.)
+      if let integer = CSVNumbers.integer(inBuffer: value) { return .integer(integer) }
+      return .double(CSVNumbers.double(inBuffer: value) ?? .nan)
     }
   }
 }

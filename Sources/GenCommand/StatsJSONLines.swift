@@ -127,7 +127,7 @@ extension StatsTotals {
             case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
               summaries[column].add(try JSONValue(parsing: Array(value)))
             default:  // a number (NaN and ±Infinity among them), as written
-              summaries[column].addNumber(value)
+              summaries[column].addNumber(inBuffer: value)
             }
           }
         }
@@ -164,24 +164,31 @@ extension UnsafeRawBufferPointer {
 }
 
 extension ColumnSummary {
-  /// A text value from its bytes (a CSV field, a JSON string without
-  /// escapes), as `add(JSONValue.string(text))` adds it: empty is missing;
+  /// A text value from its bytes in a reader's buffer (a CSV field, a JSON
+  /// string without escapes), as `add(JSONValue.string(text))` adds it: empty is missing;
   /// a number as Python's `float()` reads it counts as that number.
   @inline(__always)
   mutating func addText(_ field: UnsafeRawBufferPointer) {
     if field.isEmpty { return }
     if field[0] == 0x20 || field[field.count &- 1] == 0x20 {
       add(JSONValue.string(String(decoding: field, as: UTF8.self)))
-    } else if !addNumber(field) {
+    } else if !addNumber(inBuffer: field) {
       see(field)
       nonNumeric += 1
     }
   }
 
-  /// A number's text (a JSON number, or text that reads as one): added,
-  /// exactly as a decimal when it is a plain one. False: not a number.
+  /// A number's text (a JSON number, or text that reads as one), in a
+  /// reader's buffer: added, exactly as a decimal when it is a plain one.
+  /// False: not a number.
   @inline(__always) @discardableResult
-  mutating func addNumber(_ field: UnsafeRawBufferPointer) -> Bool {
+  mutating func addNumber(inBuffer field: UnsafeRawBufferPointer) -> Bool {
+    if let (digits, fraction) = CSVNumbers.shortDecimal(inBuffer: field) {
+      // (The common short one, read without a loop per digit: as below.)
+      see(field)
+      add(Double(digits) / DecimalPowers.exact[fraction], decimal: digits, scale: fraction)
+      return true
+    }
     if let (mantissa, scale) = DecimalSum.parse(field) {
       // A plain decimal: its exact value, and the Double nearest it (a
       // 53-bit mantissa over an exact power of ten is correctly rounded).

@@ -524,9 +524,10 @@ final class ExpressionConstant {
     guard let number else { return nil }
     if field.isEmpty { return op == .notEqual }  // a missing value: equals no number, orders against none
     let left: ExpressionValue
-    if let integer = Int.decode(csvField: field) {
+    // (`field` is an ExpressionValue.bytes: in a reader's buffer.)
+    if let integer = CSVNumbers.integer(inBuffer: field) {
       left = .integer(integer)
-    } else if let double = Double.decode(csvField: field), !double.isNaN {
+    } else if let double = CSVNumbers.double(inBuffer: field), !double.isNaN {
       left = .double(double)
     } else {
       return nil  // spaces around it, NaN, text: the general way decides (and counts)

@@ -22,7 +22,9 @@ enum ExpressionValue {
   case text(String)
   /// A field's text (JSON Lines string, CSV field of a non-ASCII row).
   case untyped(String)
-  /// A CSV field's bytes (an ASCII row), valid until the reader moves on.
+  /// A field's bytes in a reader's buffer (a CSV field of an ASCII row, a
+  /// JSON string without escapes), valid until the reader moves on. (In the
+  /// buffer: its numbers are read eight bytes at a time, past the field's end.)
   case bytes(UnsafeRawBufferPointer)
 
   init(_ json: JSONValue?) {
@@ -63,7 +65,7 @@ enum ExpressionValue {
     case .null: return nil
     case .bytes(let field):
       if field.isEmpty { return nil }
-      if let number = Self.readNumber(field) { return number }
+      if let number = Self.readNumber(inBuffer: field) { return number }
       bad = true
       return nil
     case .untyped(var text):
@@ -91,13 +93,26 @@ enum ExpressionValue {
   /// A field's number as Python's `int()` or `float()` reads it: an
   /// integer if it is one, else a float; whitespace around it allowed.
   @inline(__always)
+  static func readNumber(inBuffer field: UnsafeRawBufferPointer) -> ExpressionValue? {
+    if let integer = CSVNumbers.integer(inBuffer: field) { return .integer(integer) }
+    if let double = CSVNumbers.double(inBuffer: field) { return .double(double) }
+    return readTrimmedNumber(field)
+  }
+
+  /// As ``readNumber(inBuffer:)``, for bytes anywhere.
+  @inline(__always)
   static func readNumber(_ field: UnsafeRawBufferPointer) -> ExpressionValue? {
     if let integer = Int.decode(csvField: field) { return .integer(integer) }
     if let double = Double.decode(csvField: field) { return .double(double) }
-    if let trimmed = Self.trimmed(field) {
-      if let integer = Int.decode(csvField: trimmed) { return .integer(integer) }
-      if let double = Double.decode(csvField: trimmed) { return .double(double) }
-    }
+    return readTrimmedNumber(field)
+  }
+
+  /// The number in a field that is none as it stands, once the whitespace
+  /// around it is taken off.
+  private static func readTrimmedNumber(_ field: UnsafeRawBufferPointer) -> ExpressionValue? {
+    guard let trimmed = Self.trimmed(field) else { return nil }
+    if let integer = Int.decode(csvField: trimmed) { return .integer(integer) }
+    if let double = Double.decode(csvField: trimmed) { return .double(double) }
     return nil
   }
 

@@ -51,7 +51,7 @@ extension Bool: CSVFieldDecodable {
 
 /// Number parsing straight from bytes, without making a `String` first.
 @usableFromInline
-enum CSVNumbers {
+package enum CSVNumbers {
   // Fields in a reader's buffer are read eight bytes at a time (SWAR): the
   // buffer is readable at least 64 bytes past any field's end (ReadBuffer's
   // padding), so a short field is loaded in one word and its digits combined
@@ -103,6 +103,15 @@ enum CSVNumbers {
   /// field, or nil (then the field needs ``double(_:)``).
   @inlinable @inline(__always)
   static func shortDouble(inBuffer field: UnsafeRawBufferPointer) -> Double? {
+    guard let (digits, fraction) = shortDecimal(inBuffer: field) else { return nil }
+    return Double(digits) / exactPowerOfTen(fraction)
+  }
+
+  /// An unsigned decimal of 1 to 8 bytes (`123.45`, `7`, `.5`) in a buffer
+  /// field, as its digits' value and how many of them follow the point
+  /// (12345 and 2), or nil: what `DecimalSum` reads, without a loop per digit.
+  @inlinable @inline(__always)
+  package static func shortDecimal(inBuffer field: UnsafeRawBufferPointer) -> (digits: Int64, fraction: Int)? {
     #if _endian(big)
     return nil  // the word arithmetic below assumes the first byte is the lowest
     #endif
@@ -124,19 +133,19 @@ enum CSVNumbers {
     }
     let word = zeroPadded(digits, count: count)
     guard isEightDigits(word) else { return nil }
-    return Double(eightDigitsValue(word)) / exactPowerOfTen(fraction)
+    return (Int64(truncatingIfNeeded: eightDigitsValue(word)), fraction)
   }
 
-  /// `Int` from a field in a reader's buffer.
+  /// `Int` from a field in a reader's buffer (as `Int.decode(csvField:)` reads it).
   @inlinable @inline(__always)
-  static func integer(inBuffer field: UnsafeRawBufferPointer) -> Int? {
+  package static func integer(inBuffer field: UnsafeRawBufferPointer) -> Int? {
     if let value = shortInteger(inBuffer: field) { return value }
     return integer(field)
   }
 
-  /// `Double` from a field in a reader's buffer.
+  /// `Double` from a field in a reader's buffer (as `Double.decode(csvField:)` reads it).
   @inlinable @inline(__always)
-  static func double(inBuffer field: UnsafeRawBufferPointer) -> Double? {
+  package static func double(inBuffer field: UnsafeRawBufferPointer) -> Double? {
     if let value = shortDouble(inBuffer: field) { return value }
     return double(field)
   }
