@@ -85,7 +85,7 @@ extension Convert {
       // into the output's buffer at once.
       if let plain = row.jsonPlainSpan {
         if pieces.count < row.count { pieces = JSONKeyPieces(stream.columns) }
-        if try sink.writeInPlace(upTo: pieces.length(row.count) + plain.count + 8 * row.count + 8, { pieces.write(row, to: $0) }) {
+        if try sink.writeInPlace(upTo: pieces.room(for: row, span: plain), { pieces.write(row, to: $0) }) {
           return
         }
       }
@@ -175,10 +175,10 @@ struct JSONKeyPieces {
   func length(_ count: Int) -> Int { starts[count] }
 
   /// Writes `row` (1 to ``count`` fields, none needing escapes) as a JSON
-  /// object and a line break at `output`, which has room for the pieces plus
-  /// 8 bytes each; returns how many bytes it wrote.
+  /// object, and a line break if `lineBreak`, at `output`, which has room
+  /// for ``room(for:)``; returns how many bytes it wrote.
   @inline(__always)
-  func write(_ row: CSVRecord, to output: UnsafeMutableRawPointer) -> Int {
+  func write(_ row: CSVRecord, to output: UnsafeMutableRawPointer, lineBreak: Bool = true) -> Int {
     @inline(__always) func copy(_ source: UnsafeRawPointer, _ count: Int, to at: inout Int) {
       ByteWords.copy(source, count: count, to: output + at)
       at &+= count
@@ -195,7 +195,14 @@ struct JSONKeyPieces {
     output.storeBytes(of: UInt8(ascii: "\""), toByteOffset: at, as: UInt8.self)
     output.storeBytes(of: UInt8(ascii: "}"), toByteOffset: at &+ 1, as: UInt8.self)
     output.storeBytes(of: 0x0A, toByteOffset: at &+ 2, as: UInt8.self)
-    return at &+ 3
+    return lineBreak ? at &+ 3 : at &+ 2
+  }
+
+  /// The room ``write(_:to:lineBreak:)`` needs for `row`, whose fields are
+  /// `span` (the pieces, the fields, and 8 bytes each for the copies' overshoot).
+  @inline(__always)
+  func room(for row: CSVRecord, span: UnsafeRawBufferPointer) -> Int {
+    length(row.count) + span.count + 8 &* row.count + 8
   }
 }
 

@@ -481,8 +481,14 @@ struct Batch: GenVerb {
     if stream.format == .csv && environment.byteLevel {
       // ASCII rows from the reader's bytes, as convert --to jsonl writes them.
       var keys: [String] = []
+      var pieces = JSONKeyPieces()
       try stream.forEachRow { row in
-        if row.isASCII {
+        if let plain = row.jsonPlainSpan {
+          if pieces.count < row.count { pieces = JSONKeyPieces(stream.columns) }
+          startRecord()
+          sink.writeInPlace(upTo: pieces.room(for: row, span: plain)) { pieces.write(row, to: $0, lineBreak: false) }
+          try endRecord()
+        } else if row.isASCII {
           startRecord()
           try Convert.writeObject(row, keys: &keys, columns: stream.columns, to: sink)
           try endRecord()
