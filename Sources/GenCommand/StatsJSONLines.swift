@@ -189,6 +189,7 @@ extension ColumnSummary {
       add(Double(digits) / DecimalPowers.exact[fraction], decimal: digits, scale: fraction)
       return true
     }
+    if CSVNumbers.isText(field) { return false }  // (a name: refused at its first letter)
     if let (mantissa, scale) = DecimalSum.parse(field) {
       // A plain decimal: its exact value, and the Double nearest it (a
       // 53-bit mantissa over an exact power of ten is correctly rounded).

@@ -102,9 +102,39 @@ struct Head: GenVerb {
     let stream = try RecordStream(input, environment: environment)
     let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: stream.dialect)
     // Only `count` records are read: the rest of the input is never touched.
-    for _ in 0..<count {
-      guard let record = try stream.next() else { break }
-      try writer.write(record, passThrough: true)
+    var written = 0
+    if stream.format == .csv && environment.byteLevel {
+      // ASCII rows copied as read, as filter writes them; others as records (which checks their UTF-8).
+      while written < count, let row = try stream.nextRow() {
+        if row.isASCII {
+          try writer.write(row)
+        } else if let record = try stream.record(from: row) {
+          try writer.write(record, passThrough: true)
+        } else {
+          continue  // skipped (--skip-bad), counted
+        }
+        written += 1
+      }
+    } else if stream.format == .jsonl && environment.byteLevel {
+      // A line that is plainly an object (as count checks it) is written as
+      // read; any other is parsed (blank lines, bad ones, a first line's BOM).
+      while written < count, let line = try stream.nextJSONLine() {
+        let bytes = line.bytes
+        if JSONValue.isObject(bytes) {
+          try writer.sink.write(bytes)
+          try writer.sink.write(byte: 0x0A)
+        } else if let record = try stream.record(fromJSONLine: line) {
+          try writer.write(record, passThrough: true)
+        } else {
+          continue  // a blank line, or skipped (--skip-bad), counted
+        }
+        written += 1
+      }
+    } else {
+      while written < count, let record = try stream.next() {
+        try writer.write(record, passThrough: true)
+        written += 1
+      }
     }
     stream.reportSkipped()
   }

@@ -49,6 +49,7 @@ import Testing
     ["convert", "--to", "jsonl"], ["convert", "--to", "jsonl", "--no-header"],
     ["select", "name,qty"], ["select", "note"], ["select", "qty,name,qty"], ["select", "note,country"],
     ["batch", "--size", "3"], ["batch", "--size", "1", "--no-header"], ["batch", "--size", "1000"],
+    ["head", "-n", "4"], ["head", "-n", "1000"], ["head", "-n", "3", "--no-header"], ["head", "-n", "0"],
     // derive: new columns only (rows copied as read before them), and one replacing an input column.
     ["derive", "t=qty * price"], ["derive", "t=qty * price", "u=lower(note)"], ["derive", "--no-header", "x=`3` // 2"],
     ["derive", "note=upper(note)", "t=1"],
@@ -73,6 +74,7 @@ import Testing
     ["stats"], ["filter", "--where", "qty>0"], ["stats", "--skip-bad"], ["filter", "--skip-bad", "--where", "qty>0"],
     ["convert", "--to", "jsonl"], ["convert", "--to", "jsonl", "--skip-bad"],
     ["select", "qty,name"], ["select", "name", "--skip-bad"], ["batch", "--size", "2"], ["batch", "--size", "2", "--skip-bad"],
+    ["head", "-n", "100"], ["head", "-n", "100", "--skip-bad"],
   ])
   func invalidUTF8IsReportedTheSameWay(arguments: [String]) throws {
     let directory = try TemporaryDirectory()

@@ -118,7 +118,7 @@ import Testing
     ["filter", "--where", "lower(country) ~ 'z|^d' and qty is not null"], ["filter", "--where", "len(country) > 2"],
     ["filter", "--where", "qty in (1, '4', 0.5) or price is null"], ["filter", "--where", "late != 'abc'"],
     ["filter", "--where", "qty // 1 == 1 or startswith(str(price), '-')"], ["filter", "--where", "country=US"],
-    ["batch", "--size", "7"], ["batch", "--size", "1"],
+    ["batch", "--size", "7"], ["batch", "--size", "1"], ["head", "-n", "2000"], ["head", "-n", "1"],
     ["derive", "t=qty * price", "u=concat(country, late)", "qty=qty + 1"], ["derive", "late=price / qty", "z=late > 1"],
   ])
   func selectAndConvertFromBytesAsFromRecords(arguments: [String]) throws {
@@ -140,6 +140,22 @@ import Testing
     #expect(try gen(arguments + [path]).stdout == general.stdout)
     let one = try dir.file("one-key.jsonl", "{\"a\": null}\n{\"a\": \"\"}\n{\"a\": 0}\n")
     #expect(try gen(["convert", "--to", "csv", one]).stdout == (try gen(["convert", "--to", "csv", one], byteLevel: false)).stdout)
+  }
+
+  /// `head` copies a line that is plainly an object as read: as the general
+  /// path writes it also with a CRLF ending, spaces, a blank line and, past
+  /// a bad line, its error (or, with --skip-bad, the lines after it).
+  @Test func headWritesLinesAsTheGeneralPath() throws {
+    let dir = try TemporaryDirectory()
+    let text = "{\"a\": 1}\r\n  {\"a\":2 }\t\n\n{\"b\": \"x\\ny\"}\r\n\r\n{\"a\": x}\n{\"a\": 5}\n[1]\n{\"a\": 6}\n"
+    let path = try dir.file("head.jsonl", text)
+    for arguments in [["-n", "2"], ["-n", "4"], ["-n", "9"], ["-n", "9", "--skip-bad"], ["-n", "3", "--skip-bad"]] {
+      let fast = try gen(["head"] + arguments + [path])
+      let general = try gen(["head"] + arguments + [path], byteLevel: false)
+      #expect(fast.stdout == general.stdout, "\(arguments)")
+      #expect(fast.stderr == general.stderr, "\(arguments)")
+      #expect(fast.status == general.status, "\(arguments)")
+    }
   }
 
   /// A batch that bad input cuts short is not written: the output holds whole batches only.

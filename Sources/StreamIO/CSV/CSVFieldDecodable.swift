@@ -219,6 +219,17 @@ package enum CSVNumbers {
     return negative ? -value : value
   }
 
+  /// Whether the field is text no number can be read from, as its first
+  /// letter (after a sign) shows: a name, a word. Only inf, infinity and nan
+  /// start with a letter, i or n. (False does not make it a number.)
+  @inlinable @inline(__always)
+  package static func isText(_ field: UnsafeRawBufferPointer) -> Bool {
+    guard var first = field.first else { return false }
+    if (first == UInt8(ascii: "-") || first == UInt8(ascii: "+")) && field.count > 1 { first = field[1] }
+    let lower = first | 0x20
+    return lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z") && lower != UInt8(ascii: "i") && lower != UInt8(ascii: "n")
+  }
+
   /// A byte no number Python's `float()` reads contains (those in "0x1p3",
   /// "snan", "nan(1)"), though Swift's `Double(String)` reads them; and NUL,
   /// where Swift's parser stops reading ("1\0s" would be 1).
@@ -229,14 +240,7 @@ package enum CSVNumbers {
 
   @usableFromInline
   static func slowDouble(_ field: UnsafeRawBufferPointer) -> Double? {
-    // Text (a name, a word) is refused at its first letter, without making
-    // a String: only inf, infinity and nan start with a letter, i or n.
-    var first = field.first ?? 0
-    if (first == UInt8(ascii: "-") || first == UInt8(ascii: "+")) && field.count > 1 { first = field[1] }
-    let lower = first | 0x20
-    if lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z") && lower != UInt8(ascii: "i") && lower != UInt8(ascii: "n") {
-      return nil
-    }
+    if isText(field) { return nil }
     // What Swift's Double(String) reads and Python's float() does not is
     // text to us too: hexadecimal ("0x10", "0x1p3"), "snan" and "nan(…)".
     if field.contains(where: CSVNumbers.isNotPythonFloatByte) { return nil }
