@@ -37,7 +37,7 @@ final class HeldBytes: ByteOutput {
   @inline(__always)
   private func reserve(_ more: Int) {
     guard count &+ more > capacity else { return }
-    var grown = capacity &* 2
+    var grown = Swift.max(capacity &* 2, 64)
     while grown < count &+ more { grown &*= 2 }
     let moved = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
     moved.copyMemory(from: storage, byteCount: count)

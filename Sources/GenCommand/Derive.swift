@@ -83,7 +83,8 @@ struct Derive: GenVerb {
     {
       let columns = stream.columns, first = derived
       let ranges = try ParallelRecords.run(
-        stream, starts: starts, maxLineLength: options.maxLineLength, environment: environment, output: sink
+        stream, starts: starts, maxLineLength: options.maxLineLength, environment: environment, output: sink,
+        combine: { (all: DerivedColumns, next: DerivedColumns) in all.absorb(next); return all }
       ) { range, rangeSink, index in
         // Each range its own values and problem counts.
         let derived = index == 0 ? first : try DerivedColumns(assignments, columns: columns, option: "derive")
@@ -109,7 +110,8 @@ struct Derive: GenVerb {
     {
       let columns = stream.columns, firstDerived = derived
       let ranges = try ParallelRecords.run(
-        stream, starts: starts, maxLineLength: options.maxLineLength, environment: environment, output: sink
+        stream, starts: starts, maxLineLength: options.maxLineLength, environment: environment, output: sink,
+        combine: { (all: DerivedColumns, next: DerivedColumns) in all.absorb(next); return all }
       ) { range, rangeSink, index in
         // Each range its own values and problem counts, compiled against the first record's keys.
         let derived = index == 0 ? firstDerived : try DerivedColumns(assignments, columns: columns, option: "derive")

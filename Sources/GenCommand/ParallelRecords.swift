@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Generators
 import StreamIO
 import SystemPackage
@@ -10,109 +11,211 @@ import Darwin
 #endif
 
 /// `filter`, `select`, `convert` and `derive` with `--threads N` on a CSV or
-/// JSON Lines file: the ranges of ``ParallelStats`` (verified record starts), each
-/// read on its own thread into its own temporary file, which is unlinked at
-/// once (so nothing is left behind, whatever happens); when every range has
-/// ended exactly where the next one starts and none met bad data, the files
-/// are copied to the output in order. Otherwise nothing has been written and
-/// the caller reads the file on one thread, which gives the one-thread
-/// output or error exactly.
+/// JSON Lines file: the file cut into pieces of about ``pieceBytes`` (1 MiB) at
+/// probable record starts (``CSVSplit``, ``LineSplit``), which N threads take
+/// in file order. Each piece's output is held in memory until the pieces
+/// before it are written; the piece whose turn it is writes to the output
+/// as it goes. So the output is written once, in order, and memory stays
+/// bounded: a piece holds at most ``PieceOrder/holdLimit`` bytes of output,
+/// then waits for its turn.
 ///
-/// With `--output FILE` (written atomically, to a temporary file only this
-/// process writes), the first range writes to it directly, and no temporary
-/// file of ours holds its part; if the ranges fail, what it wrote is cut off
-/// again (``OutputSink/rewind(to:)``), so nothing has been written then
-/// either. Standard output, even sent to a file, is never cut back: another
-/// process may share it.
-///
-/// Memory stays constant; the later ranges' output waits on disk (as much as
-/// their share of the output) until all are done.
+/// A piece's turn comes only once the piece before it checked out: it
+/// ended exactly where this one starts (its last record ended at the split)
+/// and met no bad data. So the piece whose turn it is reads true records
+/// from a true start, and whatever was written is, byte for byte, the start
+/// of the one-thread output, even if that piece then fails. If a piece fails (a split inside a
+/// quoted field, bad data), the threads stop, and the caller reads the
+/// file again on one thread into the same output, which drops that many
+/// bytes first (``OutputSink/skipNext(_:)``): the output, or the error with
+/// its line number, is the one-thread run's exactly, and nothing written is
+/// ever taken back (standard output may be a pipe, or a file shared with
+/// another writer).
 enum ParallelRecords {
-  /// What one range gave: its summary for the report, and its ragged rows.
+  /// What one piece gave: its summary for the report, and its ragged rows.
   struct Range<Summary> {
     var summary: Summary
     var raggedRows: Int
   }
 
-  /// Runs `body(rangeStream, rangeSink, index)` over every range, then
-  /// copies the ranges' output to `output` in order. Nil: nothing written.
+  /// About how many input bytes a piece holds: small enough that most
+  /// pieces' output fits in what a piece may hold (CSV to JSON Lines makes
+  /// 2.5 times as much), large enough that finding its start costs little.
+  static let pieceBytes = 1 << 20
+
+  /// Runs `body(pieceStream, pieceSink, index)` over every piece of the
+  /// file that the thread `starts` split (one per thread) and writes their
+  /// output to `output` in order. Nil: read the file again on one thread
+  /// (the output then skips what was written; see above). With `combine`,
+  /// the pieces after the first are combined as their output is written, in
+  /// order (memory stays constant however many pieces), and two ranges are
+  /// returned: the first piece's, and the rest's.
   static func run<Summary>(
     _ stream: RecordStream, starts: [Int], maxLineLength: Int, environment: GenEnvironment, output: OutputSink,
+    combine: ((Summary, Summary) -> Summary)? = nil,
     body: @escaping (RecordStream, OutputSink, Int) throws -> Summary
   ) throws -> [Range<Summary>]? {
-    // The first range straight to the output, where it can be cut back.
-    let direct = try output.rewindableOffset()
-    var files: [Int32] = []
-    defer { for fd in files where fd >= 0 { close(fd) } }
-    for index in starts.indices {
-      if index == 0 && direct != nil {
-        files.append(-1)
-        continue
+    let threads = starts.count
+    let pieces = try Self.pieces(of: stream, threadStarts: starts, environment: environment)
+    let results = Slots<Range<Summary>>(count: pieces.count)
+    let order = PieceOrder(output: output)
+    stream.stop(at: pieces[1])
+    // The first piece's stream is used by the thread that takes piece 0
+    // only; the environment is only read (pieces write nothing to stderr:
+    // the body returns what to report); the output is written by the piece
+    // whose turn it is only (see PieceOrder).
+    let job = PieceJob(stream: stream, environment: environment, body: body, combine: combine)
+    DispatchQueue.concurrentPerform(iterations: threads) { _ in
+      let stream = job.stream, environment = job.environment, body = job.body, combine = job.combine
+      var index = order.claim(of: pieces.count)
+      guard index != nil else { return }
+      // One holding sink per thread, reused from piece to piece.
+      var current = 0
+      let sink = OutputSink(holding: PieceOrder.holdLimit / 4, growingTo: PieceOrder.holdLimit) { (held) throws(StreamIOError) -> Bool in try order.forward(held, ifTurnOf: current) }
+      while let claimed = index {
+        current = claimed
+        sink.forget()
+        do {
+          let range = try stream.range(claimed, of: pieces, maxLineLength: maxLineLength, environment: environment)
+          let summary = try body(range, sink, claimed)
+          let verified = range.endedAtStop || claimed == pieces.count - 1
+          let piece = Range(summary: summary, raggedRows: range.raggedRows)
+          try order.finish(claimed, held: sink.held, verified: verified) {
+            // (Its turn, so in file order, one piece at a time.)
+            guard let combine, claimed > 1, let rest = results.values[1] else { return results.set(claimed, piece) }
+            results.set(1, Range(summary: combine(rest.summary, summary), raggedRows: rest.raggedRows + range.raggedRows))
+            results.set(claimed, nil)
+          }
+        } catch {
+          order.fail()  // bad data, a wrong split or an output error: one thread will tell
+        }
+        index = order.claim(of: pieces.count)
       }
-      var template = Array((Self.temporaryDirectory + "/gen-range-XXXXXX").utf8CString)
-      let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-      guard fd >= 0 else { return nil }  // no temporary space: one thread
-      template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-      files.append(fd)
     }
-    let results = Slots<Range<Summary>>(count: starts.count)
-    stream.stop(at: starts[1])
-    // The first range's stream is used by its thread only; the environment
-    // is only read (ranges write nothing to stderr: the body returns what to report).
-    // (The output is used by the first range's thread only, while this one waits.)
-    let job = RangeJob(stream: stream, environment: environment, files: files, output: output, body: body)
-    DispatchQueue.concurrentPerform(iterations: starts.count) { index in
-      let stream = job.stream, environment = job.environment, files = job.files, body = job.body
-      do {
-        let range = try stream.range(index, of: starts, maxLineLength: maxLineLength, environment: environment)
-        let sink =
-          files[index] < 0
-          ? job.output
-          : OutputSink(descriptor: FileDescriptor(rawValue: files[index]), name: "a temporary file", closeWhenDone: false)
-        let summary = try body(range, sink, index)
-        try sink.flush()
-        guard range.endedAtStop || index == starts.count - 1 else { return }
-        results.set(index, Range(summary: summary, raggedRows: range.raggedRows))
-      } catch {
-        // Bad data, or a range read from a wrong start: one thread will tell.
-      }
-    }
-    let ranges = results.values.compactMap { $0 }
-    guard ranges.count == starts.count else {
-      if let direct { try output.rewind(to: direct) }
+    guard order.allWritten(pieces.count) else {
+      try output.skipNext(order.written)
       return nil
     }
-    // All good: the output, in order.
-    for fd in files where fd >= 0 {
-      guard lseek(fd, 0, SEEK_SET) == 0 else { throw StreamIOError(.io, "cannot reread a temporary file", path: "") }
-      try output.append(contentsOf: FileDescriptor(rawValue: fd))
-    }
-    return ranges
+    return results.values.compactMap { $0 }
   }
 
-  static var temporaryDirectory: String {
-    if let directory = getenv("TMPDIR"), directory.pointee != 0 { return String(cString: directory) }
-    return "/tmp"
+  /// The pieces' starts: the thread split's, cut finer to about
+  /// ``pieceBytes`` each (the given starts as they are when a test set them).
+  static func pieces(of stream: RecordStream, threadStarts starts: [Int], environment: GenEnvironment) throws -> [Int] {
+    guard environment.splitOffsets == nil, let size = RecordStream.fileSize(stream.path) else { return starts }
+    let count = size / pieceBytes
+    guard count > starts.count else { return starts }
+    let pieces =
+      stream.format == .csv
+      ? try CSVSplit.starts(
+        path: stream.path, count: count, firstRecord: starts[0], dialect: stream.dialect, columns: stream.header?.count)
+      : try LineSplit.starts(path: stream.path, count: count, firstLine: starts[0])
+    return pieces.count > starts.count ? pieces : starts
   }
 }
 
-/// What every range thread reads (see the comment at its use).
-private final class RangeJob<Summary>: @unchecked Sendable {
+/// What every piece's thread reads (see the comment at its use).
+private final class PieceJob<Summary>: @unchecked Sendable {
   let stream: RecordStream
   let environment: GenEnvironment
-  /// Per range: its temporary file's descriptor; -1: it writes to `output`.
-  let files: [Int32]
-  let output: OutputSink
   let body: (RecordStream, OutputSink, Int) throws -> Summary
+  let combine: ((Summary, Summary) -> Summary)?
   init(
-    stream: RecordStream, environment: GenEnvironment, files: [Int32], output: OutputSink,
-    body: @escaping (RecordStream, OutputSink, Int) throws -> Summary
+    stream: RecordStream, environment: GenEnvironment, body: @escaping (RecordStream, OutputSink, Int) throws -> Summary,
+    combine: ((Summary, Summary) -> Summary)?
   ) {
     self.stream = stream
     self.environment = environment
-    self.files = files
-    self.output = output
     self.body = body
+    self.combine = combine
+  }
+}
+
+/// Which piece's output goes next, and what was written: pieces are
+/// claimed in file order and written in it. The piece whose turn it is
+/// forwards its output as it fills its buffer; a later one keeps it until
+/// its turn comes, and then its thread writes it.
+private final class PieceOrder: @unchecked Sendable {
+  private let output: OutputSink
+  private let condition = NSCondition()
+  private var nextClaim = 0
+  /// The piece whose output is written next.
+  private var turn = 0
+  private var failed = false
+  /// Bytes written to the output (for ``OutputSink/skipNext(_:)``).
+  private(set) var written = 0
+
+  init(output: OutputSink) { self.output = output }
+
+  /// The next piece to read, nil when none is left or one failed.
+  func claim(of count: Int) -> Int? {
+    condition.lock()
+    defer { condition.unlock() }
+    guard !failed, nextClaim < count else { return nil }
+    nextClaim += 1
+    return nextClaim - 1
+  }
+
+  /// The most output a piece holds while it waits for its turn: 3 MiB, so
+  /// that gen stays under 32 MiB with two threads whatever a verb makes of
+  /// its input.
+  static let holdLimit = 3 << 20
+
+  /// Writes `held` if it is `index`'s turn (true); else it is kept (false),
+  /// unless it reached ``holdLimit``: then it waits for its turn. Throws if
+  /// another piece failed meanwhile (the run is over). (The piece whose turn
+  /// it is is the only one to write until it ends, so the writing itself
+  /// needs no lock.)
+  func forward(_ held: UnsafeRawBufferPointer, ifTurnOf index: Int) throws(StreamIOError) -> Bool {
+    condition.lock()
+    if held.count >= Self.holdLimit {
+      while turn != index && !failed { condition.wait() }
+    }
+    let mine = turn == index && !failed, stopped = failed
+    condition.unlock()
+    if stopped { throw StreamIOError(.writeFailed, "stopped: another piece of the input failed", path: output.path) }
+    guard mine else { return false }
+    try output.write(held)
+    written += held.count
+    return true
+  }
+
+  /// Whether all `count` pieces were written, none failing.
+  func allWritten(_ count: Int) -> Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    return turn == count && !failed
+  }
+
+  /// Piece `index` ended: once its turn comes, writes what it still holds,
+  /// runs `inTurn` and hands the turn on, if it was verified; else the run failed.
+  func finish(
+    _ index: Int, held: UnsafeRawBufferPointer, verified: Bool, inTurn: () -> Void
+  ) throws(StreamIOError) {
+    condition.lock()
+    guard verified else {
+      failed = true
+      condition.broadcast()
+      condition.unlock()
+      return
+    }
+    while turn != index && !failed { condition.wait() }
+    let mine = !failed
+    condition.unlock()
+    guard mine else { return }
+    try output.write(held)
+    inTurn()
+    condition.lock()
+    written += held.count
+    turn += 1
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  func fail() {
+    condition.lock()
+    failed = true
+    condition.broadcast()
+    condition.unlock()
   }
 }
 

@@ -160,7 +160,7 @@ struct Stats: GenVerb {
     var stream = try RecordStream(input, environment: environment)
     let memory = StatsMemory(
       bytes: Self.bytes(memoryLimit) ?? StatsSpill.defaultLimit,
-      directory: environment.temporaryDirectory ?? ParallelRecords.temporaryDirectory, sketching: sketching)
+      directory: environment.temporaryDirectory ?? StatsSpill.temporaryDirectory, sketching: sketching)
     var totals = StatsTotals()
     totals.sketching = sketching
     totals.spill = memory.spill(parts: 1)

@@ -1,5 +1,11 @@
 import StreamIO
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `gen stats --memory-limit`: external aggregation, so that memory stays
 /// bounded however many groups there are. When the groups held would pass the
 /// limit (an estimate: ``estimate(key:columns:)``), they are written to a
@@ -18,6 +24,12 @@ import StreamIO
 /// Python: what `sort` on disk plus `itertools.groupby` over `heapq.merge`
 /// of the sorted runs does.
 final class StatsSpill {
+  /// Where spill files go by default: $TMPDIR, else /tmp.
+  static var temporaryDirectory: String {
+    if let directory = getenv("TMPDIR"), directory.pointee != 0 { return String(cString: directory) }
+    return "/tmp"
+  }
+
   /// `--memory-limit`'s default.
   static let defaultLimit = 1 << 30
   /// The most runs merged at once.

@@ -306,7 +306,8 @@ struct Filter: GenVerb {
     {
       let texts = self.conditions
       let ranges = try ParallelRecords.run(
-        stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: environment.stdout
+        stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: environment.stdout,
+        combine: { (all: RecordConditions, next: RecordConditions) in all.absorb(next); return all }
       ) { range, sink, index in
         // Each range its own conditions: their problem counts are its own.
         let conditions = index == 0 ? firstRange : try RecordConditions(texts, columns: range.columns)
@@ -331,7 +332,8 @@ struct Filter: GenVerb {
     {
       let texts = self.conditions, columns = stream.columns
       let ranges = try ParallelRecords.run(
-        stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: environment.stdout
+        stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: environment.stdout,
+        combine: { (all: RecordConditions, next: RecordConditions) in all.absorb(next); return all }
       ) { range, sink, index in
         // Each range its own conditions, compiled against the first record's keys.
         let conditions = index == 0 ? firstRange : try RecordConditions(texts, columns: columns)
@@ -431,7 +433,8 @@ struct Convert: GenVerb {
       if let first, let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment) {
         let header = first.fields.map(\.name)
         let ranges = try ParallelRecords.run(
-          stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: sink
+          stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: sink,
+          combine: { (all: Int, next: Int) in all + next }
         ) { range, rangeSink, index in
           let rangeWriter = RecordWriter(format: .csv, sink: rangeSink, columns: header)
           if index == 0 { try rangeWriter.writeHeader() }

@@ -83,9 +83,9 @@ import Testing
     #expect(split.stderr == one.stderr)
   }
 
-  /// The verbs that write records, into a file (where the first range writes
-  /// directly): bad data in a later range cuts the first range's output off
-  /// again, and one thread writes what it writes, up to the error.
+  /// The verbs that write records: bad data in a later range leaves what
+  /// the first range wrote, and one thread's output, its first bytes (those
+  /// already written) dropped, completes it up to the error.
   @Test(arguments: [
     ["filter", "--where", "qty >= 0"], ["derive", "t=qty * 2"], ["select", "qty,name"], ["convert", "--to", "jsonl"],
   ])
@@ -111,6 +111,48 @@ import Testing
     #expect(ranges == 2)
     #expect(halves.stdout == whole.stdout)
     #expect(whole.status == 0 && halves.status == 0)
+  }
+
+  /// A file of many pieces (``ParallelRecords/pieceBytes`` each, more than
+  /// threads, taken in turn): each verb's output is the one-thread output,
+  /// byte for byte, with quoted line breaks throughout; and with bad data
+  /// near the end (most pieces written by then) the output, the error and
+  /// its line are the one-thread run's.
+  @Test(arguments: [
+    ["filter", "--where", "qty % 3 != 1"], ["derive", "t=qty * price", "u=upper(name)"], ["select", "price,name"],
+    ["convert", "--to", "jsonl"],
+    // Problems counted in every piece, reported with the first one's example as one thread reports them.
+    ["derive", "r=price / (qty % 7)"], ["filter", "--where", "qty % 3 != 1 or name * 2 > 1"],
+  ])
+  func manyPiecesGiveTheOneThreadOutput(arguments: [String]) throws {
+    let dir = try TemporaryDirectory()
+    var text = "name,qty,price\n"
+    var index = 0
+    while text.utf8.count < 10 << 20 {  // (over 8 MB, so threaded: five pieces)
+      let name = index % 97 == 0 ? "\"line\nbreak, \"\"quoted\"\"\"" : index % 89 == 0 ? "Zoë \(index)" : "n\(index)"
+      text += "\(name),\(index % 1000),\(Double(index % 5000) / 8)\n"
+      index += 1
+    }
+    let csv = try dir.file("big.csv", text)
+    let bad = try dir.file("bad.csv", text + "late,\"unterminated\n" + String(repeating: "n,1,2\n", count: 100))
+    for path in [csv, bad] {
+      let one = try gen(arguments + [path, "--threads", "1"])
+      let two = try gen(arguments + [path, "--threads", "2"])
+      #expect(two.status == one.status, "\(path)")
+      #expect(two.stdout == one.stdout, "\(path)")
+      #expect(two.stderr == one.stderr, "\(path)")
+    }
+    #expect(try gen(arguments + [csv, "--threads", "1"]).status == 0)
+    // JSON Lines, from the same rows.
+    let jsonl = try dir.file("big.jsonl", try gen(["convert", "--to", "jsonl", csv]).stdout)
+    let jsonArguments = arguments == ["convert", "--to", "jsonl"] ? ["convert", "--to", "csv"] : arguments
+    for path in [jsonl, try dir.file("bad.jsonl", String(contentsOfFile: jsonl, encoding: .utf8) + "{\"name\": x}\n{}\n")] {
+      let one = try gen(jsonArguments + [path, "--threads", "1"])
+      let two = try gen(jsonArguments + [path, "--threads", "2"])
+      #expect(two.status == one.status, "\(path)")
+      #expect(two.stdout == one.stdout, "\(path)")
+      #expect(two.stderr == one.stderr, "\(path)")
+    }
   }
 
   /// JSON Lines: a byte-order mark, blank lines, escaped line breaks,

@@ -53,6 +53,15 @@ public final class OutputSink {
   var buffer: UnsafeMutableRawBufferPointer
   @exclusivity(unchecked) @usableFromInline
   var count = 0
+  /// A holding sink's: offered what it holds when its buffer is full (see
+  /// ``init(holding:growingTo:release:)``).
+  @usableFromInline
+  let release: ((UnsafeRawBufferPointer) throws(StreamIOError) -> Bool)?
+  /// How large a holding sink's buffer grows by doubling.
+  let holdingLimit: Int
+  /// How many of the next bytes to drop instead of writing (``skipNext(_:)``).
+  @exclusivity(unchecked)
+  var skipping = 0
 
   /// Writes to `path`: atomically for a regular or new file (nothing appears
   /// there until ``close()``), directly for a descriptor, a character device or a FIFO.
@@ -67,6 +76,8 @@ public final class OutputSink {
     closesDescriptor = true
     temporary = opened.temporary
     destination = opened.destination
+    release = nil
+    holdingLimit = 0
     buffer = .allocate(byteCount: bufferSize, alignment: 16)
   }
 
@@ -136,7 +147,55 @@ public final class OutputSink {
     self.closesDescriptor = closeWhenDone
     self.temporary = nil
     self.destination = nil
+    release = nil
+    holdingLimit = 0
     buffer = .allocate(byteCount: bufferSize, alignment: 16)
+  }
+
+  /// A sink that holds what is written in memory (for `--threads`: a piece
+  /// of the input whose output must wait for the pieces before it). When
+  /// its buffer is full, `release` is offered the bytes held: it returns
+  /// true if it took them (they are forgotten), false to have them kept
+  /// (the buffer grows, doubling up to `limit`). ``held`` and ``forget()``
+  /// take the rest.
+  package init(
+    holding bufferSize: Int, growingTo limit: Int,
+    release: @escaping (UnsafeRawBufferPointer) throws(StreamIOError) -> Bool
+  ) {
+    path = "a piece of the output"
+    descriptor = nil
+    closesDescriptor = false
+    temporary = nil
+    destination = nil
+    self.release = release
+    holdingLimit = limit
+    buffer = .allocate(byteCount: bufferSize, alignment: 16)
+  }
+
+  /// A holding sink's bytes not yet released.
+  package var held: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<count]) }
+
+  /// Forgets the held bytes (the buffer keeps its size).
+  package func forget() { count = 0 }
+
+  /// A holding sink's buffer, twice as large (up to its limit), or large
+  /// enough for `room` more bytes.
+  @usableFromInline
+  func grow(room: Int = 0) {
+    let size = Swift.max(Swift.min(buffer.count &* 2, holdingLimit), count &+ room, buffer.count &+ 1)
+    let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+    if count > 0 { grown.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: count) }
+    buffer.deallocate()
+    buffer = grown
+  }
+
+  /// Drops the next `count` bytes written instead of writing them, after
+  /// writing out what is buffered. For `--threads`: when pieces of the
+  /// output were written and the input must then be read again on one
+  /// thread, its output's first `count` bytes are the ones already written.
+  package func skipNext(_ count: Int) throws(StreamIOError) {
+    try flush()
+    skipping = count
   }
 
   /// Standard output (never closed by us).
@@ -161,9 +220,9 @@ public final class OutputSink {
   public func write(_ bytes: UnsafeRawBufferPointer) throws(StreamIOError) {
     if count + bytes.count > buffer.count || finished {
       try flush()
-      if bytes.count > buffer.count {
-        try writeOut(bytes)
-        return
+      if count + bytes.count > buffer.count {
+        guard release != nil else { return try writeOut(bytes) }
+        grow(room: bytes.count)  // (a holding sink that kept its bytes)
       }
     }
     if let source = bytes.baseAddress {
@@ -210,79 +269,26 @@ public final class OutputSink {
   public func flush() throws(StreamIOError) {
     if finished { throw StreamIOError(.writeFailed, "write after the output was finished", path: path) }
     guard count > 0 else { return }
+    if let release {  // a holding sink: released, or kept in a larger buffer
+      if try release(held) { count = 0 } else { grow() }
+      return
+    }
     let pending = UnsafeRawBufferPointer(rebasing: buffer[..<count])
     count = 0
     try writeOut(pending)
-  }
-
-  /// Where the next byte will land, if this sink alone writes its file: the
-  /// temporary file of an atomic write (``init(path:bufferSize:)`` on a
-  /// regular or new file), after writing out what is buffered. For
-  /// `--threads`: the first range writes here directly and, if the input must
-  /// be read again on one thread, what it wrote is cut off (``rewind(to:)``).
-  /// Nil for anything another process may write too (standard output sent to
-  /// a file, which a shell may share; a descriptor; a device): cutting
-  /// there could take bytes that are not ours.
-  package func rewindableOffset() throws(StreamIOError) -> Int64? {
-    guard let descriptor, !finished, temporary != nil else { return nil }
-    try flush()
-    let offset = lseek(descriptor.rawValue, 0, SEEK_CUR)
-    return offset >= 0 ? Int64(offset) : nil
-  }
-
-  /// Drops everything written since `offset` (from ``rewindableOffset()``):
-  /// the buffered bytes, and the file's bytes from there on; the next write
-  /// lands at `offset`.
-  package func rewind(to offset: Int64) throws(StreamIOError) {
-    count = 0
-    guard let descriptor, ftruncate(descriptor.rawValue, off_t(offset)) == 0,
-      lseek(descriptor.rawValue, off_t(offset), SEEK_SET) == off_t(offset)
-    else {
-      let error = Errno(rawValue: errno)
-      throw StreamIOError(.writeFailed, "cannot cut the output back to offset \(offset): \(error)", path: path, errno: error)
-    }
-  }
-
-  /// Appends the rest of the file open at `source`, from its offset, as
-  /// ``write(_:)`` would; on Linux the kernel copies it (`sendfile(2)`),
-  /// without a pass through this process's memory. For `--threads`, whose
-  /// ranges' output waits in temporary files.
-  package func append(contentsOf source: FileDescriptor) throws(StreamIOError) {
-    try flush()
-    guard let descriptor else {
-      throw StreamIOError(.writeFailed, "write after the output was finished", path: path)
-    }
-    #if os(Linux)
-    while true {
-      let sent = sendfile(descriptor.rawValue, source.rawValue, nil, 1 << 30)
-      if sent > 0 { continue }
-      if sent == 0 { return }
-      if errno == EINTR { continue }
-      // Not for this pair of files (an appending output on an older kernel,
-      // a non-blocking pipe): read and write below, from where it stopped.
-      if errno == EINVAL || errno == ENOSYS || errno == EAGAIN { break }
-      let error = Errno(rawValue: errno)
-      throw StreamIOError(.writeFailed, "write failed: \(error)", path: path, errno: error)
-    }
-    #endif
-    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-    defer { chunk.deallocate() }
-    while true {
-      let count: Int
-      do {
-        count = try source.read(into: chunk, retryOnInterrupt: true)
-      } catch {
-        throw StreamIOError(.io, "cannot read a temporary file: \(error)", path: "", errno: error as? Errno)
-      }
-      if count == 0 { return }
-      try writeOut(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
-    }
   }
 
   @usableFromInline
   func writeOut(_ bytes: UnsafeRawBufferPointer) throws(StreamIOError) {
     guard let descriptor else {
       throw StreamIOError(.writeFailed, "write after the output was finished", path: path)
+    }
+    var bytes = bytes
+    if skipping > 0 {
+      let dropped = Swift.min(skipping, bytes.count)
+      skipping -= dropped
+      bytes = UnsafeRawBufferPointer(rebasing: bytes[dropped...])
+      if bytes.isEmpty { return }
     }
     do {
       _ = try descriptor.writeAll(bytes)
