@@ -161,13 +161,14 @@ private final class PieceOrder: @unchecked Sendable {
   static let holdLimit = 3 << 20
 
   /// Writes `held` if it is `index`'s turn (true); else it is kept (false),
-  /// unless it reached ``holdLimit``: then it waits for its turn. Throws if
+  /// unless its buffer reached ``holdLimit`` (it doubles up to it: more than
+  /// half the limit is held only then): then it waits for its turn. Throws if
   /// another piece failed meanwhile (the run is over). (The piece whose turn
   /// it is is the only one to write until it ends, so the writing itself
   /// needs no lock.)
   func forward(_ held: UnsafeRawBufferPointer, ifTurnOf index: Int) throws(StreamIOError) -> Bool {
     condition.lock()
-    if held.count >= Self.holdLimit {
+    if held.count > Self.holdLimit / 2 {
       while turn != index && !failed { condition.wait() }
     }
     let mine = turn == index && !failed, stopped = failed

@@ -155,6 +155,25 @@ import Testing
     }
   }
 
+  /// Output many times larger than its piece (short rows, as JSON objects):
+  /// a piece that is not yet written holds up to its limit, then waits for
+  /// its turn; the output is still the one-thread output.
+  @Test func outputLargerThanAPieceMayHoldWaitsForItsTurn() throws {
+    let dir = try TemporaryDirectory()
+    var text = "name,quantity\n"
+    var index = 0
+    while text.utf8.count < 9 << 20 {
+      text += "\(index % 10),\(index % 7)\n"
+      index += 1
+    }
+    let csv = try dir.file("narrow.csv", text)
+    let one = try gen(["convert", "--to", "jsonl", csv, "--threads", "1"])
+    let two = try gen(["convert", "--to", "jsonl", csv, "--threads", "2"])
+    #expect(one.status == 0 && two.status == 0)
+    #expect(two.stdout.utf8.count > 6 * text.utf8.count)
+    #expect(two.stdout == one.stdout)
+  }
+
   /// JSON Lines: a byte-order mark, blank lines, escaped line breaks,
   /// non-ASCII text, nesting, Python's NaN: a split at any byte counts what
   /// one thread counts, in two ranges exactly when it falls at a line's start.

@@ -252,7 +252,11 @@ public final class OutputSink {
   @inlinable @inline(__always)
   package func writeInPlace(upTo capacity: Int, _ body: (UnsafeMutableRawPointer) -> Int) throws(StreamIOError) -> Bool {
     guard capacity <= buffer.count else { return false }
-    if count + capacity > buffer.count || finished { try flush() }
+    if count + capacity > buffer.count || finished {
+      try flush()
+      // (A holding sink that kept its bytes may still lack the room.)
+      if count + capacity > buffer.count { grow(room: capacity) }
+    }
     count += body(buffer.baseAddress! + count)
     return true
   }
