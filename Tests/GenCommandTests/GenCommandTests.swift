@@ -244,11 +244,11 @@ import Testing
                                 cores): the file is split into byte ranges at record
                                 starts (for CSV, speculative and verified; for JSON
                                 Lines, line starts); the output is the same, in the
-                                same order (later ranges wait in temporary files).
-                                convert is split between CSV and JSON Lines; standard
-                                input, URLs, gzip, --skip-bad, files under 8 MB and
-                                CSV without a header (except by count) are read on
-                                one thread.
+                                same order (later pieces wait in memory, about 1 MiB
+                                of input each). convert is split between CSV and JSON
+                                Lines; standard input, URLs, gzip, --skip-bad, files
+                                under 8 MB and CSV without a header (except by count)
+                                are read on one thread.
         --format <format>       csv, jsonl or lines. Default: from the file name
                                 (.csv, .tsv, .jsonl, .ndjson, also .gz), else lines;
                                 standard input by its first bytes. (values: csv,
