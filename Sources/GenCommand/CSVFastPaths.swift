@@ -102,8 +102,8 @@ extension Convert {
   /// An ASCII row as a compact JSON object named by `columns`; `keys` keeps
   /// their JSON forms (`{"name":`, `,"qty":`) from row to row.
   @inline(__always)
-  static func writeObject<Output: ByteOutput>(
-    _ row: CSVRecord, keys: inout [String], columns: @autoclosure () -> [String], to sink: Output
+  static func writeObject(
+    _ row: CSVRecord, keys: inout [String], columns: @autoclosure () -> [String], to sink: OutputSink
   ) throws(StreamIOError) {
     if keys.count < row.count {  // the header's names, or names by position past them
       keys = columns().enumerated().map { index, name in
@@ -125,7 +125,7 @@ extension Convert {
   /// Writes ASCII `bytes` as the inside of a JSON string: `"` and `\` escaped,
   /// control characters as `\n`, `\r`, `\t` or `\u00XX` (as `JSONValue` writes them).
   @inline(__always)
-  static func writeEscaped<Output: ByteOutput>(_ bytes: UnsafeRawBufferPointer, to sink: Output) throws(StreamIOError) {
+  static func writeEscaped(_ bytes: UnsafeRawBufferPointer, to sink: OutputSink) throws(StreamIOError) {
     var start = 0
     for index in 0..<bytes.count {
       let byte = bytes[index]

@@ -127,8 +127,8 @@ enum JSONLinesFastPaths {
   /// the parsed record's `serialized` is, from the bytes. `closing` false:
   /// without the closing brace, for more members to follow.
   @inline(__always)
-  static func writeCompactObject<Output: ByteOutput>(
-    _ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer, to sink: Output, closing: Bool = true
+  static func writeCompactObject(
+    _ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer, to sink: OutputSink, closing: Bool = true
   ) throws(StreamIOError) {
     // A line that is compact already (as most are) is copied in one go: its
     // length is that of its pieces alone exactly when it has no whitespace

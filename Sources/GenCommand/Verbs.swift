@@ -102,6 +102,9 @@ struct Head: GenVerb {
     let stream = try RecordStream(input, environment: environment)
     let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: stream.dialect)
     // Only `count` records are read: the rest of the input is never touched.
+    // (Read once: each read of an @Option looks its generic type up again,
+    // which took a third of head's instructions when read per record.)
+    let count = self.count
     var written = 0
     if stream.format == .csv && environment.byteLevel {
       // ASCII rows copied as read, as filter writes them; others as records (which checks their UTF-8).
@@ -495,21 +498,10 @@ struct Batch: GenVerb {
     // Each record is added to the batch's text as it comes (json.dumps(batch)
     // in the end), which is written whole when the batch is: a batch cut
     // short by bad input is not written at all.
-    let output = environment.stdout
-    let sink = HeldBytes()
-    var inBatch = 0
-    func startRecord() { sink.write(byte: inBatch == 0 ? UInt8(ascii: "[") : UInt8(ascii: ",")) }
-    func endRecord() throws(StreamIOError) {
-      inBatch += 1
-      guard inBatch == size else { return }
-      sink.write("]\n")
-      try sink.move(to: output)
-      inBatch = 0
-    }
-    func write(_ record: Record) throws(StreamIOError) {
-      startRecord()
-      sink.write((stream.format == .lines ? record.fields[0].value : .object(record.fields)).serialized)
-      try endRecord()
+    var batch = BatchText(size: size, output: environment.stdout)
+    let sink = batch.sink
+    func text(_ record: Record) -> String {
+      (stream.format == .lines ? record.fields[0].value : .object(record.fields)).serialized
     }
     if stream.format == .csv && environment.byteLevel {
       // ASCII rows from the reader's bytes, as convert --to jsonl writes them.
@@ -518,15 +510,15 @@ struct Batch: GenVerb {
       try stream.forEachRow { row in
         if let plain = row.jsonPlainSpan {
           if pieces.count < row.count { pieces = JSONKeyPieces(stream.columns) }
-          startRecord()
-          sink.writeInPlace(upTo: pieces.room(for: row, span: plain)) { pieces.write(row, to: $0, lineBreak: false) }
-          try endRecord()
+          try batch.startRecord()
+          _ = try sink.writeInPlace(upTo: pieces.room(for: row, span: plain)) { pieces.write(row, to: $0, lineBreak: false) }
+          try batch.endRecord()
         } else if row.isASCII {
-          startRecord()
+          try batch.startRecord()
           try Convert.writeObject(row, keys: &keys, columns: stream.columns, to: sink)
-          try endRecord()
+          try batch.endRecord()
         } else if let record = try stream.record(from: row) {
-          try write(record)
+          try batch.add(text(record))
         }
       }
     } else if stream.format == .jsonl && environment.byteLevel {
@@ -535,20 +527,69 @@ struct Batch: GenVerb {
       try stream.forEachJSONLine { line in
         let bytes = line.bytes
         if JSONValue.members(of: bytes, into: &members), members.allSatisfy(\.isPlain) {
-          startRecord()
+          try batch.startRecord()
           try JSONLinesFastPaths.writeCompactObject(members, of: bytes, to: sink)
-          try endRecord()
+          try batch.endRecord()
         } else if let record = try stream.record(fromJSONLine: line.line) {
-          try write(record)
+          try batch.add(text(record))
         }
       }
     } else {
-      while let record = try stream.next() { try write(record) }
+      while let record = try stream.next() { try batch.add(text(record)) }
     }
-    if inBatch > 0 {
-      sink.write("]\n")
-      try sink.move(to: output)
-    }
+    try batch.finish()
     stream.reportSkipped()
+  }
+}
+
+/// `gen batch`'s batch being built: its records' JSON text held (the batch
+/// starts with `[`, records are separated by `,`), written whole to `output`
+/// once it has `size` records or the input ends.
+///
+/// A value the loops mutate in place (nested functions that changed a
+/// captured count were checked for exclusive access at every record).
+private struct BatchText {
+  let size: Int
+  let output: OutputSink
+  /// The batch's text: a sink that holds all it is given (its buffer grows, never released early).
+  let sink = OutputSink(holding: 1 << 16, growingTo: .max) { _ in false }
+  /// Records in the batch.
+  private var records = 0
+
+  init(size: Int, output: OutputSink) {
+    self.size = size
+    self.output = output
+  }
+
+  /// Before a record's text: `[` or `,`.
+  @inline(__always)
+  func startRecord() throws(StreamIOError) {
+    try sink.write(byte: records == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
+  }
+
+  /// After a record's text: the batch is written if it is full.
+  @inline(__always)
+  mutating func endRecord() throws(StreamIOError) {
+    records += 1
+    if records == size { try writeOut() }
+  }
+
+  /// A record's whole text.
+  mutating func add(_ text: String) throws(StreamIOError) {
+    try startRecord()
+    try sink.write(text)
+    try endRecord()
+  }
+
+  /// The last batch, if it has records.
+  mutating func finish() throws(StreamIOError) {
+    if records > 0 { try writeOut() }
+  }
+
+  private mutating func writeOut() throws(StreamIOError) {
+    try sink.write("]\n")
+    try output.write(sink.held)
+    sink.forget()
+    records = 0
   }
 }

@@ -183,4 +183,40 @@ import Darwin
     #expect { try sink.write(byte: 0x41) } throws: { ($0 as? StreamIOError)?.code == .writeFailed }
     #expect(try String(contentsOfFile: dir + "/f.txt", encoding: .utf8) == "done\n")
   }
+
+  /// A sink that holds all it is given (`gen batch`'s held batch, a
+  /// `--threads` piece that keeps its bytes) has each byte written, in order,
+  /// as its buffer grows from one byte: written whole, a byte at a time, as
+  /// text, and in place with more room asked for than the buffer has.
+  @Test func holdingSinkKeepsAllItIsGivenAcrossGrowth() throws {
+    var random = SystemRandomNumberGenerator()
+    let held = OutputSink(holding: 1, growingTo: .max) { _ in false }
+    var expected: [UInt8] = []
+    for round in 0..<2_000 {
+      let piece = (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+      switch round % 4 {
+      case 0:
+        try piece.withUnsafeBytes { try held.write($0) }
+        expected += piece
+      case 1:
+        try held.write(byte: piece.first ?? 7)
+        expected.append(piece.first ?? 7)
+      case 2:
+        let text = String(repeating: "é,", count: piece.count % 5)
+        try held.write(text)
+        expected += Array(text.utf8)
+      default:  // in place: room for more than is written
+        let wrote = try held.writeInPlace(upTo: piece.count + 8) { output in
+          piece.withUnsafeBytes { if let base = $0.baseAddress { output.copyMemory(from: base, byteCount: piece.count) } }
+          return piece.count
+        }
+        #expect(wrote)
+        expected += piece
+      }
+      #expect(held.held.count == expected.count)
+    }
+    #expect(Array(held.held) == expected)
+    held.forget()
+    #expect(held.held.isEmpty)
+  }
 }

@@ -248,10 +248,11 @@ public final class OutputSink {
   /// Lets `body` write up to `capacity` bytes straight into the buffer
   /// (written out first if they would not fit) and return how many it wrote:
   /// one check for a whole record's pieces. False, and nothing written, if
-  /// `capacity` is more than the buffer holds.
+  /// `capacity` is more than the buffer holds (never for a holding sink, whose
+  /// buffer grows).
   @inlinable @inline(__always)
   package func writeInPlace(upTo capacity: Int, _ body: (UnsafeMutableRawPointer) -> Int) throws(StreamIOError) -> Bool {
-    guard capacity <= buffer.count else { return false }
+    guard capacity <= buffer.count || release != nil else { return false }
     if count + capacity > buffer.count || finished {
       try flush()
       // (A holding sink that kept its bytes may still lack the room.)
