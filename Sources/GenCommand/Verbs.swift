@@ -511,7 +511,10 @@ struct Batch: GenVerb {
         if let plain = row.jsonPlainSpan {
           if pieces.count < row.count { pieces = JSONKeyPieces(stream.columns) }
           try batch.startRecord()
-          _ = try sink.writeInPlace(upTo: pieces.room(for: row, span: plain)) { pieces.write(row, to: $0, lineBreak: false) }
+          let wrote = try sink.writeInPlace(upTo: pieces.room(for: row, span: plain)) {
+            pieces.write(row, to: $0, lineBreak: false)
+          }
+          precondition(wrote, "a holding sink always makes room")
           try batch.endRecord()
         } else if row.isASCII {
           try batch.startRecord()

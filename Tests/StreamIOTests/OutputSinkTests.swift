@@ -189,8 +189,16 @@ import Darwin
   /// as its buffer grows from one byte: written whole, a byte at a time, as
   /// text, and in place with more room asked for than the buffer has.
   @Test func holdingSinkKeepsAllItIsGivenAcrossGrowth() throws {
+    // In place, far more room asked for than the buffer has (a plain sink would refuse).
+    let small = OutputSink(holding: 0, growingTo: .max) { _ in false }
+    try small.write(byte: 0x5B)
+    #expect(try small.writeInPlace(upTo: 1_000) { output in
+      output.initializeMemory(as: UInt8.self, repeating: 0x61, count: 1_000)
+      return 1_000
+    })
+    #expect(Array(small.held) == [0x5B] + Array(repeating: 0x61, count: 1_000))
     var random = SystemRandomNumberGenerator()
-    let held = OutputSink(holding: 1, growingTo: .max) { _ in false }
+    let held = OutputSink(holding: 0, growingTo: .max) { _ in false }
     var expected: [UInt8] = []
     for round in 0..<2_000 {
       let piece = (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }

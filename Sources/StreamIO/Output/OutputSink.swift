@@ -153,7 +153,8 @@ public final class OutputSink {
   }
 
   /// A sink that holds what is written in memory (for `--threads`: a piece
-  /// of the input whose output must wait for the pieces before it). When
+  /// of the input whose output must wait for the pieces before it; for
+  /// `gen batch`, with `release` always false: a batch held whole). When
   /// its buffer is full, `release` is offered the bytes held: it returns
   /// true if it took them (they are forgotten), false to have them kept
   /// (the buffer grows, doubling up to `limit`). ``held`` and ``forget()``
@@ -169,7 +170,8 @@ public final class OutputSink {
     destination = nil
     self.release = release
     holdingLimit = limit
-    buffer = .allocate(byteCount: bufferSize, alignment: 16)
+    // (At least a byte: write(byte:) flushes, which grows, only a full buffer with bytes in it.)
+    buffer = .allocate(byteCount: Swift.max(bufferSize, 1), alignment: 16)
   }
 
   /// A holding sink's bytes not yet released.
