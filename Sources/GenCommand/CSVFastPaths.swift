@@ -130,7 +130,7 @@ extension Convert {
     for index in 0..<bytes.count {
       let byte = bytes[index]
       guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-      if index > start { try sink.write(UnsafeRawBufferPointer(rebasing: bytes[start..<index])) }
+      if index > start { try sink.write(bytes.slice(start..<index)) }
       start = index + 1
       switch byte {
       case 0x22: try sink.write("\\\"")
@@ -145,7 +145,7 @@ extension Convert {
         try sink.write(byte: hex[Int(byte & 0xF)])
       }
     }
-    if start < bytes.count { try sink.write(UnsafeRawBufferPointer(rebasing: bytes[start...])) }
+    if start < bytes.count { try sink.write(bytes.slice(start..<bytes.count)) }
   }
 }
 

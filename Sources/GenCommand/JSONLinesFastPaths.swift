@@ -87,7 +87,7 @@ enum JSONLinesFastPaths {
           for (index, position) in chosen.enumerated() {
             try prefixes[index].withUnsafeBytes { try sink.write($0) }
             if let position {
-              try sink.write(UnsafeRawBufferPointer(rebasing: bytes[members[position].value]))
+              try sink.write(bytes.slice(members[position].value))
             } else {
               try sink.write("null")
             }
@@ -142,9 +142,9 @@ enum JSONLinesFastPaths {
     try sink.write(byte: UInt8(ascii: "{"))
     for (index, member) in members.enumerated() {
       if index > 0 { try sink.write(byte: UInt8(ascii: ",")) }
-      try sink.write(UnsafeRawBufferPointer(rebasing: bytes[member.key.lowerBound - 1..<member.key.upperBound + 1]))  // with its quotes
+      try sink.write(bytes.slice(member.key.lowerBound - 1..<member.key.upperBound + 1))  // with its quotes
       try sink.write(byte: UInt8(ascii: ":"))
-      try sink.write(UnsafeRawBufferPointer(rebasing: bytes[member.value]))
+      try sink.write(bytes.slice(member.value))
     }
     if closing { try sink.write(byte: UInt8(ascii: "}")) }
   }
@@ -154,9 +154,9 @@ enum JSONLinesFastPaths {
   @inline(__always)
   static func text(_ member: JSONMemberSpan, in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
     switch member.kind {
-    case UInt8(ascii: "\""): UnsafeRawBufferPointer(rebasing: bytes[member.value.lowerBound + 1..<member.value.upperBound - 1])
-    case UInt8(ascii: "n"): UnsafeRawBufferPointer(rebasing: bytes[0..<0])
-    default: UnsafeRawBufferPointer(rebasing: bytes[member.value])
+    case UInt8(ascii: "\""): bytes.slice(member.value.lowerBound + 1..<member.value.upperBound - 1)
+    case UInt8(ascii: "n"): bytes.slice(0..<0)
+    default: bytes.slice(member.value)
     }
   }
 }
@@ -189,10 +189,12 @@ struct JSONExpressionRow: ExpressionRow {
   }
 
   private func value(_ member: JSONMemberSpan) -> ExpressionValue {
-    let value = UnsafeRawBufferPointer(rebasing: bytes[member.value])
+    // (Pointer arithmetic, not dropFirst() and dropLast(): those generic
+    // slices were calls, a tenth of `filter`'s instructions over JSON Lines.)
+    let value = bytes.slice(member.value)
     switch member.kind {
     case UInt8(ascii: "\"") where !member.stringNeedsDecoding:
-      let text = UnsafeRawBufferPointer(rebasing: value.dropFirst().dropLast())
+      let text = value.insideQuotes
       return member.stringIsASCII ? .bytes(text) : .untyped(String(decoding: text, as: UTF8.self))
     case UInt8(ascii: "n"): return .null
     case UInt8(ascii: "t"): return .bool(true)
