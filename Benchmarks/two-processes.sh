@@ -9,12 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-10000000}
 runs=${2:-5}
-swift build -c release --product gen >/dev/null
-gen=$PWD/.build/release/gen
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$gen" demo --rows "$rows" --keep "$work/sales.csv" >/dev/null
-"$gen" convert "$work/sales.csv" --to jsonl --output "$work/sales.jsonl"
+source Benchmarks/sales-files.sh  # (sets gen and work)
 
 GEN="$gen" WORK="$work" RUNS="$runs" python3 - <<'PY'
 import os, statistics, subprocess, time

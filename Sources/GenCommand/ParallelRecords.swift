@@ -70,7 +70,9 @@ enum ParallelRecords {
       guard index != nil else { return }
       // One holding sink per thread, reused from piece to piece.
       var current = 0
-      let sink = OutputSink(holding: PieceOrder.holdLimit / 4, growingTo: PieceOrder.holdLimit) { (held) throws(StreamIOError) -> Bool in try order.forward(held, ifTurnOf: current) }
+      let sink = OutputSink(holding: PieceOrder.holdLimit / 4, growingTo: PieceOrder.holdLimit) {
+        (held) throws(StreamIOError) -> Bool in try order.forward(held, ifTurnOf: current)
+      }
       while let claimed = index {
         current = claimed
         sink.forget()
