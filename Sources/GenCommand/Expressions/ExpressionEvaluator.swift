@@ -203,8 +203,8 @@ private struct ExpressionClosures<Row: ExpressionRow> {
       return (
         { row in
           var bad = false
-          guard let number = row.value(column: index, name: name).number(bad: &bad) else { return bad ? .bad : .missing }
-          return ExpressionNumber(number).map { .number($0) } ?? .missing
+          guard let number = row.number(column: index, name: name, bad: &bad) else { return bad ? .bad : .missing }
+          return .number(number)
         },
         { row in problems.notANumber(row.value(column: index, name: name)) }
       )

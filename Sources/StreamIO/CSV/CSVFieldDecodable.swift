@@ -140,6 +140,13 @@ package enum CSVNumbers {
   @inlinable @inline(__always)
   package static func integer(inBuffer field: UnsafeRawBufferPointer) -> Int? {
     if let value = shortInteger(inBuffer: field) { return value }
+    #if _endian(little)
+    // Eight bytes or fewer that are not all digits: an integer only if
+    // signed (a decimal such as `94.38` is refused here, not digit by digit).
+    if field.count <= 8 && field.count > 0 && field[0] != UInt8(ascii: "-") && field[0] != UInt8(ascii: "+") {
+      return nil
+    }
+    #endif
     return integer(field)
   }
 
