@@ -686,6 +686,7 @@ package final class RecordStream {
     progress.finish()
   }
 
+  @inline(__always)  // (called per record: without a progress bar, a test and no call)
   private func advanceProgress(to offset: Int) {
     guard let progress else { return }
     progress.advance(by: offset - position)
