@@ -11,13 +11,24 @@ import TestSupport
     var stoppedAt: Int?
     var error: String?
     var skipped: [String] = []
-    var description: String { "\(count) records, stopped at \(stoppedAt.map(String.init) ?? "end"), error \(error ?? "none"), skipped \(skipped)" }
+    /// The record `next()` reads after a stop: its place and fields (the reader's bookkeeping).
+    var after: String?
+    var description: String {
+      "\(count) records, stopped at \(stoppedAt.map(String.init) ?? "end"), error \(error ?? "none"), skipped \(skipped), then \(after ?? "nothing")"
+    }
   }
 
-  static func reader(_ path: String, bufferSize: Int, maxRecordSize: Int, skip: Bool) throws -> CSVReader {
+  static let dialect = CSVDialect(hasHeader: false)
+
+  static func reader(_ path: String, bufferSize: Int, maxRecordSize: Int, skip: Bool, dialect: CSVDialect) throws -> CSVReader {
     try CSVReader(
-      path: path, dialect: CSVDialect(hasHeader: false), bufferSize: bufferSize, maxRecordSize: maxRecordSize,
-      onError: skip ? .skip : .throw)
+      path: path, dialect: dialect, bufferSize: bufferSize, maxRecordSize: maxRecordSize, onError: skip ? .skip : .throw)
+  }
+
+  /// The next record after a stop, as `next()` reads it.
+  static func after(_ reader: CSVReader) throws -> String? {
+    guard let record = try reader.next() else { return nil }
+    return "#\(record.number) line \(record.line) byte \(record.byteOffset): \((0..<record.count).map { Array(record.field($0)) })"
   }
 
   static func finish(_ outcome: inout Outcome, _ reader: CSVReader?, _ error: (any Error)?) {
@@ -28,18 +39,20 @@ import TestSupport
     } else if let error {
       outcome.error = "\(error)"
     }
-    outcome.skipped = reader?.skippedErrors.map { "\($0.code) line \($0.line ?? -1) byte \($0.byteOffset ?? -1)" } ?? []
+    outcome.skipped =
+      reader?.skippedErrors.map { "\($0.code) line \($0.line ?? -1) column \($0.column ?? -1) byte \($0.byteOffset ?? -1)" } ?? []
   }
 
   /// Counted one record at a time with `next()`: the reference.
-  static func counted(_ path: String, bufferSize: Int, maxRecordSize: Int, skip: Bool, stop: Int) -> Outcome {
+  static func counted(_ path: String, bufferSize: Int, maxRecordSize: Int, skip: Bool, stop: Int, dialect: CSVDialect) -> Outcome {
     var outcome = Outcome()
     var reader: CSVReader?
     do {
-      reader = try Self.reader(path, bufferSize: bufferSize, maxRecordSize: maxRecordSize, skip: skip)
+      reader = try Self.reader(path, bufferSize: bufferSize, maxRecordSize: maxRecordSize, skip: skip, dialect: dialect)
       while let record = try reader!.next() {
         if record.byteOffset >= stop {
           outcome.stoppedAt = record.byteOffset
+          outcome.after = try after(reader!)
           break
         }
         if record.count > 0 { outcome.count += 1 }
@@ -51,12 +64,13 @@ import TestSupport
     return outcome
   }
 
-  static func countRecords(_ path: String, bufferSize: Int, maxRecordSize: Int, skip: Bool, stop: Int) -> Outcome {
+  static func countRecords(_ path: String, bufferSize: Int, maxRecordSize: Int, skip: Bool, stop: Int, dialect: CSVDialect) -> Outcome {
     var outcome = Outcome()
     var reader: CSVReader?
     do {
-      reader = try Self.reader(path, bufferSize: bufferSize, maxRecordSize: maxRecordSize, skip: skip)
+      reader = try Self.reader(path, bufferSize: bufferSize, maxRecordSize: maxRecordSize, skip: skip, dialect: dialect)
       (outcome.count, outcome.stoppedAt) = try reader!.countRecords(before: stop)
+      if outcome.stoppedAt != nil { outcome.after = try after(reader!) }
       finish(&outcome, reader, nil)
     } catch {
       finish(&outcome, reader, error)
@@ -64,14 +78,18 @@ import TestSupport
     return outcome
   }
 
-  static func check(_ text: [UInt8], bufferSizes: [Int], maxRecordSizes: [Int], stops: [Int]) throws {
+  static func check(
+    _ text: [UInt8], bufferSizes: [Int], maxRecordSizes: [Int], stops: [Int], dialect: CSVDialect = CSVCountTests.dialect
+  ) throws {
     let file = try TemporaryFile(data: text)
     for bufferSize in bufferSizes {
       for maxRecordSize in maxRecordSizes {
         for skip in [false, true] {
           for stop in stops {
-            let expected = counted(file.path, bufferSize: bufferSize, maxRecordSize: maxRecordSize, skip: skip, stop: stop)
-            let got = countRecords(file.path, bufferSize: bufferSize, maxRecordSize: maxRecordSize, skip: skip, stop: stop)
+            let expected = counted(
+              file.path, bufferSize: bufferSize, maxRecordSize: maxRecordSize, skip: skip, stop: stop, dialect: dialect)
+            let got = countRecords(
+              file.path, bufferSize: bufferSize, maxRecordSize: maxRecordSize, skip: skip, stop: stop, dialect: dialect)
             #expect(
               got == expected,
               "buffer \(bufferSize), max record \(maxRecordSize), skip \(skip), stop \(stop), input \(text.count) bytes: \(Array(text.prefix(200)))")
@@ -117,8 +135,25 @@ import TestSupport
       }
       if round % 4 == 1 { text += Array("no,line,break,at,the,end".utf8) }
       let stops = [Int.max, Int.random(in: 0...text.count, using: &random), Int.random(in: 0...text.count, using: &random)]
-      try Self.check(text, bufferSizes: [64, 100, 1000, CSVReader.defaultBufferSize], maxRecordSizes: [120, 4096], stops: stops)
+      // (A header read first, its records parsed ahead, in every other round.)
+      let dialect = CSVDialect(hasHeader: round % 2 == 0)
+      try Self.check(
+        text, bufferSizes: [64, 100, 1000, CSVReader.defaultBufferSize], maxRecordSizes: [150, 4096], stops: stops, dialect: dialect)
     }
+  }
+
+  /// Another dialect's quote: a `"` is then a plain byte (counted by block),
+  /// a `'` the quote the parser is handed.
+  @Test func anotherQuoteAndDelimiter() throws {
+    var text: [UInt8] = []
+    for line in 0..<400 {
+      text += Array("a\"b;\"c\";\(line)".utf8)
+      if line % 17 == 3 { text += Array(";'quoted;\n\"field'".utf8) }
+      text.append(0x0A)
+    }
+    try Self.check(
+      text, bufferSizes: [64, 1000], maxRecordSizes: [4096], stops: [Int.max, text.count / 2, text.count / 3],
+      dialect: CSVDialect(delimiter: ";", quote: "'", hasHeader: false))
   }
 
   /// A stop at every offset of a quote-free input: the count ends at the
@@ -128,6 +163,15 @@ import TestSupport
     for length in 0..<90 {
       text += Array(repeating: UInt8(ascii: "z"), count: length % 13) + (length % 5 == 0 ? [0x0A, 0x0A] : [0x0A])
     }
+    try Self.check(text, bufferSizes: [64, 4096], maxRecordSizes: [4096], stops: Array(0...text.count + 1))
+  }
+
+  /// A stop at every offset of an input with a byte-order mark, CRLF and
+  /// lone CR line ends, blank lines and quoted line breaks.
+  @Test func aStopAtEveryOffsetOfMixedLineEnds() throws {
+    var text: [UInt8] = [0xEF, 0xBB, 0xBF]
+    let pieces = ["a,b\r\n", "\"x\ny\",z\n", "\n", "plain,row,of,some,length\r", "\r\n", "q,\"\r\n\"\n", "last,one\n"]
+    for index in 0..<40 { text += Array(pieces[index % pieces.count].utf8) + Array(repeating: UInt8(ascii: "w"), count: index % 9) + [0x0A] }
     try Self.check(text, bufferSizes: [64, 4096], maxRecordSizes: [4096], stops: Array(0...text.count + 1))
   }
 }
