@@ -258,7 +258,7 @@ struct Derive: GenVerb {
         output.storeBytes(of: delimiter, toByteOffset: at, as: UInt8.self)
         at &+= 1
         switch derived.values[slot!] {
-        case .double(let number): PythonFloatRepr(number).withBytes { copy($0) }
+        case .double(let number): at &+= PythonFloatRepr.write(number, to: output + at)
         case .integer(let number): withIntegerDigits(number) { copy($0) }
         default: break  // null: an empty field
         }

@@ -33,6 +33,14 @@ import Testing
     try #require(expected.count == values.count)
     let differing = zip(values, expected).filter { ExpressionValue.format($0) != $1 }
     #expect(differing.isEmpty, "\(differing.prefix(5))")
+    // The same text written straight into an output buffer (derive's CSV rows).
+    let output = UnsafeMutableRawPointer.allocate(byteCount: 32, alignment: 1)
+    defer { output.deallocate() }
+    let differingWritten = zip(values, expected).filter { value, text in
+      let count = PythonFloatRepr.write(value, to: output)
+      return String(decoding: UnsafeRawBufferPointer(start: output, count: count), as: UTF8.self) != text
+    }
+    #expect(differingWritten.isEmpty, "\(differingWritten.prefix(5))")
   }
 
   /// 300 random expressions, each computed by `gen derive` on 60 rows and by

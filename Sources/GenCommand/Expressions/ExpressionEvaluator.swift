@@ -15,11 +15,16 @@ struct ExpressionEvaluator<Row: ExpressionRow> {
   let value: (Row) -> ExpressionValue
   /// Whether a row passes (Python's truth of the value).
   let test: (Row) -> Bool
+  /// The value as a number (nil from the closure: null), when the
+  /// expression is arithmetic over columns and numbers: `value` without
+  /// the ``ExpressionValue`` around it.
+  let number: ((Row) -> ExpressionNumber?)?
 
   init(_ node: ExpressionNode, problems: ExpressionProblems) {
     let compiler = ExpressionClosures<Row>(problems: problems)
     value = compiler.value(node)
     test = compiler.test(node)
+    number = compiler.number(node)
   }
 }
 

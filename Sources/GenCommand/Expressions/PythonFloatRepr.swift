@@ -14,7 +14,11 @@ struct PythonFloatRepr: TextOutputStream {
   private(set) var count = 0
 
   init(_ value: Double) {
-    if writeHundredths(value) { return }
+    let hundredths = withUnsafeMutableBytes(of: &storage) { Self.writeHundredths(value, to: $0.baseAddress!) }
+    if hundredths > 0 {
+      count = hundredths
+      return
+    }
     if value.isNaN {  // (Swift writes a NaN with its sign bit set `-nan`; Python, `nan`)
       write("nan")
       return
@@ -61,44 +65,67 @@ struct PythonFloatRepr: TextOutputStream {
 
   private func contains(_ byte: UInt8) -> Bool { withBytes { $0.contains(byte) } }
 
-  /// A whole number of hundredths (a price, a price times a quantity), from
-  /// 0.01 up to below 1e13, without the shortest-digits search. Exact: the
-  /// number's shortest repr is this one when `m / 100` reads back as the
-  /// value, since below 1e13 a float's spacing is under a hundredth, so no
-  /// other decimal of two places or fewer reads back as it. False (nothing
-  /// written) for any other value.
+  /// Writes `value`'s repr at `output`, which has room for 32 bytes;
+  /// returns its length. (A derived column's value goes straight into the
+  /// output's buffer: no copy through a ``PythonFloatRepr``.)
   @inline(__always)
-  private mutating func writeHundredths(_ value: Double) -> Bool {
+  static func write(_ value: Double, to output: UnsafeMutableRawPointer) -> Int {
+    let hundredths = writeHundredths(value, to: output)
+    if hundredths > 0 { return hundredths }
+    return PythonFloatRepr(value).withBytes { text in
+      output.copyMemory(from: text.baseAddress!, byteCount: text.count)
+      return text.count
+    }
+  }
+
+  /// A whole number of hundredths (a price, a price times a quantity), from
+  /// 0.01 up to below 1e13, without the shortest-digits search: written at
+  /// `output` (at most 17 bytes), its length returned. Exact: the number's
+  /// shortest repr is this one when `m / 100` reads back as the value, since
+  /// below 1e13 a float's spacing is under a hundredth, so no other decimal
+  /// of two places or fewer reads back as it. 0 (nothing written) for any
+  /// other value.
+  @inline(__always)
+  private static func writeHundredths(_ value: Double, to output: UnsafeMutableRawPointer) -> Int {
     let magnitude = value.magnitude
-    guard magnitude >= 0.01, magnitude < 1e13 else { return false }
+    guard magnitude >= 0.01, magnitude < 1e13 else { return 0 }
     // (Any whole number near it will do: the check decides. Through an
     // integer rather than `rounded()`, which is a call to libm's round.)
     // (Int64, which x86 converts in one instruction each way, unlike UInt64.)
     let hundredths = Int64(magnitude * 100 + 0.5)
-    guard Double(hundredths) / 100 == magnitude else { return false }
-    let whole = hundredths / 100, cents = Int(hundredths % 100)
-    count = withUnsafeMutableBytes(of: &storage) { out in
-      // A sign, 13 digits, a point and two decimals.
-      var digits = 1, rest = whole / 10
-      while rest > 0 {
-        digits += 1
-        rest /= 10
-      }
-      var at = value.sign == .minus ? 1 : 0
-      if at == 1 { out[0] = UInt8(ascii: "-") }
-      rest = whole
-      for index in stride(from: at + digits - 1, through: at, by: -1) {
-        out[index] = UInt8(truncatingIfNeeded: rest % 10) + UInt8(ascii: "0")
-        rest /= 10
-      }
-      at += digits
-      out[at] = UInt8(ascii: ".")
-      out[at + 1] = UInt8(truncatingIfNeeded: cents / 10) + UInt8(ascii: "0")
-      if cents % 10 == 0 { return at + 2 }
-      out[at + 2] = UInt8(truncatingIfNeeded: cents % 10) + UInt8(ascii: "0")
-      return at + 3
+    guard Double(hundredths) / 100 == magnitude else { return 0 }
+    // (Unsigned: a division by a constant is then a multiplication and a shift, no sign fix-up.)
+    let all = UInt64(truncatingIfNeeded: hundredths)
+    let whole = all / 100, cents = all % 100
+    var digits = 1
+    var power: UInt64 = 10
+    while digits < 13 && whole >= power {
+      digits &+= 1
+      power &*= 10
     }
-    return true
+    var at = 0
+    if value.sign == .minus {
+      output.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
+      at = 1
+    }
+    // The whole part right to left, two digits a step.
+    var rest = whole
+    var index = at &+ digits
+    while index &- at >= 2 {
+      let pair = rest % 100
+      rest /= 100
+      index &-= 2
+      output.storeBytes(of: UInt8(truncatingIfNeeded: pair / 10) &+ 0x30, toByteOffset: index, as: UInt8.self)
+      output.storeBytes(of: UInt8(truncatingIfNeeded: pair % 10) &+ 0x30, toByteOffset: index &+ 1, as: UInt8.self)
+    }
+    if index > at { output.storeBytes(of: UInt8(truncatingIfNeeded: rest) &+ 0x30, toByteOffset: at, as: UInt8.self) }
+    at &+= digits
+    output.storeBytes(of: UInt8(ascii: "."), toByteOffset: at, as: UInt8.self)
+    output.storeBytes(of: UInt8(truncatingIfNeeded: cents / 10) &+ 0x30, toByteOffset: at &+ 1, as: UInt8.self)
+    let last = cents % 10
+    if last == 0 { return at &+ 2 }
+    output.storeBytes(of: UInt8(truncatingIfNeeded: last) &+ 0x30, toByteOffset: at &+ 2, as: UInt8.self)
+    return at &+ 3
   }
 
   /// Swift's text of a finite, nonzero Double where Python's repr may
