@@ -171,9 +171,17 @@ struct JSONExpressionRow: ExpressionRow {
   let members: [JSONMemberSpan]
 
   func value(column index: Int?, name: String) -> ExpressionValue {
-    if let index, index < members.count, key(members[index], is: name) { return value(members[index]) }
-    for member in members where key(member, is: name) { return value(member) }
-    return .null
+    guard let member = member(column: index, name: name) else { return .null }
+    return value(member)
+  }
+
+  /// The member named `name`: at `index` when the line has the first
+  /// record's layout, else the first of that name.
+  @inline(__always)
+  private func member(column index: Int?, name: String) -> JSONMemberSpan? {
+    if let index, index < members.count, key(members[index], is: name) { return members[index] }
+    for member in members where key(member, is: name) { return member }
+    return nil
   }
 
   @inline(__always)
@@ -191,16 +199,7 @@ struct JSONExpressionRow: ExpressionRow {
   /// (As the protocol's, with no ``ExpressionValue`` made for a number or
   /// an ASCII string without escapes.)
   func number(column index: Int?, name: String, bad: inout Bool) -> ExpressionNumber? {
-    var found: JSONMemberSpan?
-    if let index, index < members.count, key(members[index], is: name) {
-      found = members[index]
-    } else {
-      for member in members where key(member, is: name) {
-        found = member
-        break
-      }
-    }
-    guard let member = found else { return nil }
+    guard let member = member(column: index, name: name) else { return nil }
     let value = bytes.slice(member.value)
     switch member.kind {
     case UInt8(ascii: "\"") where !member.stringNeedsDecoding && member.stringIsASCII:
