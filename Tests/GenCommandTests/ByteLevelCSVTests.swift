@@ -184,6 +184,54 @@ import Testing
     }
   }
 
+  /// `count` takes runs of plain flat JSON Lines many lines at a time: over
+  /// inputs longer than the read buffer, with bad, blank, CRLF and nested
+  /// lines among them, it counts, fails (naming the same line) and skips
+  /// exactly as the parsing path does; and split into two ranges at line
+  /// starts (`--threads 2`) it counts the same.
+  @Test func countingPlainJSONLinesInBlocksAgreesWithParsingThem() throws {
+    var random = SplitMix64(seed: 11)
+    func pick<T>(_ array: [T]) -> T { array[Int(random.next() % UInt64(array.count))] }
+    let odd = [
+      #"{"a":1,}"#, #"{"a":1,"b"}"#, #"{"a" "b":1}"#, #"{1:2}"#, #"{"a":1}}"#, #"{"a":[1]}"#, #"{"a":{"b":1}}"#, "",
+      "  ", "{\"a\":\"tab\there\"}", "{\"a\":1}\r", #"{"a":NaN}"#, #"{"a":01}"#, #"{"a":"x"#, #"{}"#, #" { "a" : 1 } "#,
+    ]
+    let directory = try TemporaryDirectory()
+    for round in 0..<8 {
+      var lines: [String] = []
+      for index in 0..<4_000 {
+        let name = String(repeating: "n", count: Int(random.next() % 70))
+        lines.append(
+          index % 2 == 0
+            ? #"{"name":"\#(name)","qty":\#(random.next() % 100),"ok":true}"#
+            : #"{"name": "\#(name)", "price": -\#(random.next() % 1000).25, "note": null}"#)
+      }
+      // Round 0 is all plain; the others have some odd lines, more each round.
+      for _ in 0..<round * 2 { lines[Int(random.next() % UInt64(lines.count))] = pick(odd) }
+      var text = lines.joined(separator: round == 5 ? "\r\n" : "\n") + "\n"
+      if round == 6 { text = "\u{FEFF}" + text }
+      let bytes = Array(text.utf8)
+      for skip in [[], ["--skip-bad"]] {
+        let counted = try gen(["count", "--format", "jsonl"] + skip, stdinBytes: bytes)
+        let parsed = try gen(["head", "-n", "100000", "--format", "jsonl"] + skip, stdinBytes: bytes)
+        #expect(counted.status == parsed.status, "round \(round) \(skip)")
+        #expect(counted.stderr == parsed.stderr, "round \(round) \(skip)")
+        if counted.status == 0 {
+          #expect(
+            Int(counted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == parsed.stdout.utf8.split(separator: 0x0A).count,
+            "round \(round) \(skip)")  // (bytes: a record written with its own "\r" makes "\r\n" one Character)
+        }
+      }
+      // Two ranges, split at a line's start somewhere in the middle.
+      let path = try directory.file("round\(round).jsonl", text)
+      let newlines = bytes.indices.filter { bytes[$0] == 0x0A }
+      let split = newlines[newlines.count / 3 + Int(random.next() % UInt64(newlines.count / 3))] + 1
+      let whole = try gen(["count", path])
+      let halves = try gen(["count", path, "--threads", "2"], splitOffsets: [split])
+      #expect(halves.status == whole.status && halves.stdout == whole.stdout, "round \(round): \(halves.stderr)")
+    }
+  }
+
   /// What Swift's Double(String) reads but Python's float() does not ("snan"
   /// in any sign or spacing, "nan(1)", hexadecimal) is text in CSV and JSON
   /// Lines alike, on the byte path and the general one.

@@ -221,4 +221,77 @@ import Testing
     #expect(disagreements.isEmpty, "\(disagreements)")
     #expect(accepted > 20_000)
   }
+
+  /// `gen count`'s check of many lines at once (``JSONValue/plainObjectLines(in:)``,
+  /// from bit masks 64 bytes at a time) takes only whole lines that the
+  /// parser reads as objects, and counts them; and it takes every line of
+  /// plain flat objects, compact or spaced, LF or CRLF, whatever their
+  /// lengths and wherever the 64-byte blocks fall. Runs of such lines, some
+  /// edited at random so that they are almost right.
+  @Test func blockCheckTakesOnlyLinesTheParserReadsAsObjects() {
+    var random = SystemRandomNumberGenerator()
+    let values = [
+      "\"v\"", "\"\"", "\"a b\"", "\"{[:,]} \"", "0", "-0", "12", "-3.25",
+      "1e5", "2.5E-3", "true", "false", "null",
+    ]
+    let edits = [
+      "\t", "\\", "é", "\u{1}", "\u{7f}", "\"", "{", "}", "[", "]", ":", ",", " ", "01", "-", "1.", "1e", "tru", "nul", "x",
+      "NaN", "\n", "\r", "\r\n", "\n\n", "{}", "\"k\":1", ",\"k\"", "\"k\",", ":\"k\"", "\"k\":", ":1", "1,", "1:2,", "null:", ",1:2",
+    ]
+    var takenLines = 0
+    var problems: [String] = []
+    for round in 0..<4_000 {
+      let edited = round % 2 == 0
+      let crlf = round % 5 == 0
+      var bytes: [UInt8] = []
+      for _ in 0..<Int.random(in: 1...10, using: &random) {
+        let spaced = Bool.random(using: &random)
+        var text = spaced && Bool.random(using: &random) ? " {" : "{"
+        for index in 0..<Int.random(in: 1...6, using: &random) {
+          if index > 0 { text += spaced ? ", " : "," }
+          let key = String(repeating: "k", count: Int.random(in: 0...40, using: &random))
+          text += "\"\(key)\"" + (spaced ? " : " : ":") + values.randomElement(using: &random)!
+        }
+        text += spaced && Bool.random(using: &random) ? "}  " : "}"
+        bytes += Array(text.utf8) + (crlf ? [0x0D, 0x0A] : [0x0A])
+      }
+      if edited {
+        for _ in 0..<Int.random(in: 1...2, using: &random) {
+          let at = Int.random(in: 0..<bytes.count, using: &random)
+          let length = Int.random(in: 1...min(6, bytes.count - at), using: &random)
+          switch Int.random(in: 0..<3, using: &random) {
+          case 0: bytes.removeSubrange(at..<at + length)  // a few bytes cut
+          case 1: bytes.insert(contentsOf: Array(bytes[at..<at + length]), at: at)  // or repeated
+          default: bytes.insert(contentsOf: Array(edits.randomElement(using: &random)!.utf8), at: at)
+          }
+        }
+        if bytes.last != 0x0A { bytes.append(0x0A) }
+      }
+      let taken = bytes.withUnsafeBytes { JSONValue.plainObjectLines(in: $0) }
+      takenLines += taken.lineCount
+      let text = String(decoding: bytes, as: UTF8.self).debugDescription
+      guard taken.byteCount >= 0, taken.byteCount <= bytes.count,
+        taken.byteCount == 0 || bytes[taken.byteCount - 1] == 0x0A
+      else {
+        problems.append("took \(taken.byteCount) bytes, not whole lines, of \(text)")
+        continue
+      }
+      // Each line taken is an object to the parser (a `\r` before its `\n` is not its own).
+      var lines = bytes[..<taken.byteCount].split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
+        .map { Array($0) }
+      lines = lines.map { $0.last == 0x0D ? Array($0.dropLast()) : $0 }
+      if lines.count != taken.lineCount { problems.append("counted \(taken.lineCount) of \(lines.count) lines in \(text)") }
+      for line in lines {
+        guard case .object? = try? JSONValue(parsing: line) else {
+          problems.append("took \(String(decoding: line, as: UTF8.self).debugDescription) in \(text)")
+          break
+        }
+      }
+      // Unedited, every line is taken.
+      if !edited && taken.byteCount != bytes.count { problems.append("took \(taken.byteCount) of \(bytes.count): \(text)") }
+      if problems.count >= 10 { break }
+    }
+    #expect(problems.isEmpty, "\(problems)")
+    #expect(takenLines > 10_000)  // (most lines are taken)
+  }
 }

@@ -166,4 +166,79 @@ static inline uint64_t cbs_mask_json_attention(const void *p) {
 #endif
 }
 
+
+/// For JSON Lines, eight masks of p[0..<64] at once: bit i of each is set
+/// when p[i] is a quote, a space (0x20), a colon, a comma, `{`, `}`, a line
+/// feed, or one of ``cbs_mask_json_attention``'s bytes (line feeds included).
+typedef struct {
+  uint64_t quotes, spaces, colons, commas, opens, closes, newlines, attention;
+} cbs_json_lines_masks;
+
+static inline cbs_json_lines_masks cbs_masks_json_lines(const void *p) {
+  const uint8_t *bytes = (const uint8_t *)p;
+  cbs_json_lines_masks out = {0, 0, 0, 0, 0, 0, 0, 0};
+#if CBS_SSE2
+  const __m128i vq = _mm_set1_epi8('"'), vs = _mm_set1_epi8(0x20), vc = _mm_set1_epi8(':');
+  const __m128i vk = _mm_set1_epi8(','), vl = _mm_set1_epi8('{'), vr = _mm_set1_epi8('}');
+  const __m128i vn = _mm_set1_epi8('\n'), backslash = _mm_set1_epi8('\\');
+#define CBS_JSON_LINES_CHUNK(k)                                                                            \
+  do {                                                                                                     \
+    __m128i v = _mm_loadu_si128((const __m128i *)(bytes + 16 * (k)));                                    \
+    out.quotes |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq)) << (16 * (k));           \
+    out.spaces |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vs)) << (16 * (k));           \
+    out.colons |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vc)) << (16 * (k));           \
+    out.commas |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vk)) << (16 * (k));           \
+    out.opens |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vl)) << (16 * (k));            \
+    out.closes |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vr)) << (16 * (k));           \
+    out.newlines |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vn)) << (16 * (k));         \
+    /* (Signed: bytes from 0x80 are negative, so one compare finds them and the controls.) */            \
+    out.attention |= (uint64_t)(uint32_t)_mm_movemask_epi8(                                              \
+      _mm_or_si128(_mm_cmplt_epi8(v, vs), _mm_cmpeq_epi8(v, backslash))) << (16 * (k));                 \
+  } while (0)
+  CBS_JSON_LINES_CHUNK(0);
+  CBS_JSON_LINES_CHUNK(1);
+  CBS_JSON_LINES_CHUNK(2);
+  CBS_JSON_LINES_CHUNK(3);
+#undef CBS_JSON_LINES_CHUNK
+#elif CBS_NEON
+  const uint8x16_t vq = vdupq_n_u8('"'), vs = vdupq_n_u8(0x20), vc = vdupq_n_u8(':');
+  const uint8x16_t vk = vdupq_n_u8(','), vl = vdupq_n_u8('{'), vr = vdupq_n_u8('}');
+  const uint8x16_t vn = vdupq_n_u8('\n'), high = vdupq_n_u8(0x80), backslash = vdupq_n_u8('\\');
+  uint8x16_t q[4], s[4], c[4], k[4], l[4], r[4], n[4], a[4];
+  for (int i = 0; i < 4; i++) {
+    uint8x16_t v = vld1q_u8(bytes + 16 * i);
+    q[i] = vceqq_u8(v, vq);
+    s[i] = vceqq_u8(v, vs);
+    c[i] = vceqq_u8(v, vc);
+    k[i] = vceqq_u8(v, vk);
+    l[i] = vceqq_u8(v, vl);
+    r[i] = vceqq_u8(v, vr);
+    n[i] = vceqq_u8(v, vn);
+    a[i] = vorrq_u8(vorrq_u8(vcltq_u8(v, vs), vcgeq_u8(v, high)), vceqq_u8(v, backslash));
+  }
+  out.quotes = cbs_movemask64(q[0], q[1], q[2], q[3]);
+  out.spaces = cbs_movemask64(s[0], s[1], s[2], s[3]);
+  out.colons = cbs_movemask64(c[0], c[1], c[2], c[3]);
+  out.commas = cbs_movemask64(k[0], k[1], k[2], k[3]);
+  out.opens = cbs_movemask64(l[0], l[1], l[2], l[3]);
+  out.closes = cbs_movemask64(r[0], r[1], r[2], r[3]);
+  out.newlines = cbs_movemask64(n[0], n[1], n[2], n[3]);
+  out.attention = cbs_movemask64(a[0], a[1], a[2], a[3]);
+#else
+  for (int i = 0; i < 64; i++) {
+    uint8_t x = bytes[i];
+    uint64_t bit = (uint64_t)1 << i;
+    if (x == '"') out.quotes |= bit;
+    if (x == 0x20) out.spaces |= bit;
+    if (x == ':') out.colons |= bit;
+    if (x == ',') out.commas |= bit;
+    if (x == '{') out.opens |= bit;
+    if (x == '}') out.closes |= bit;
+    if (x == '\n') out.newlines |= bit;
+    if (x < 0x20 || x >= 0x80 || x == '\\') out.attention |= bit;
+  }
+#endif
+  return out;
+}
+
 #endif

@@ -10,15 +10,15 @@
 /// check both against the parser.
 struct JSONValidator {
   private let start: UnsafePointer<UInt8>
-  private let end: UnsafePointer<UInt8>
-  private var position: UnsafePointer<UInt8>
+  let end: UnsafePointer<UInt8>
+  var position: UnsafePointer<UInt8>
   /// Whether the last string read had an escape (its bytes are then not its
   /// text; without one they are, valid UTF-8).
   private var stringNeedsDecoding = false
   /// Whether the last string read had a byte from 0x80 (valid UTF-8).
   private var stringHasNonASCII = false
 
-  private init(_ bytes: UnsafeRawBufferPointer) {
+  init(_ bytes: UnsafeRawBufferPointer) {
     let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
     start = base
     end = base + bytes.count
@@ -212,7 +212,7 @@ struct JSONValidator {
   }
 
   @inline(__always)
-  private mutating func word(_ text: StaticString) -> Bool {
+  mutating func word(_ text: StaticString) -> Bool {
     let count = text.utf8CodeUnitCount
     guard end - position >= count else { return false }
     for index in 0..<count where position[index] != text.utf8Start[index] { return false }
@@ -227,7 +227,7 @@ struct JSONValidator {
     return position - from
   }
 
-  private mutating func number() -> Bool {
+  mutating func number() -> Bool {
     if position.pointee == UInt8(ascii: "-") { position += 1 }
     let integer = position
     let count = digits()
