@@ -39,6 +39,34 @@ int main(void) {
     cbs_masks_csv(p, a, '"', &delimiters, &newlines, &special);
     check(delimiters == d && newlines == n && special == q, "cbs_masks_csv", round, offset);
   }
+  // JSON Lines' eight masks, one block inline and runs of blocks (AVX2 where
+  // the processor has it), against a plain loop.
+  const uint8_t json[] = {'"', ' ', ':', ',', '{', '}', '\n', '\\', '\r', 0x1F, 0x7F, 0x80, 0xFF, 'a', '0', 0x00};
+  uint8_t blocks[64 * 5 + 64];
+  cbs_json_lines_masks run[5];
+  for (int round = 0; round < 4000; round++) {
+    for (size_t i = 0; i < sizeof blocks; i++) blocks[i] = json[rand() % sizeof json];
+    int offset = round % 64;
+    cbs_masks_json_lines_run(blocks + offset, 5, run);
+    for (int b = 0; b < 5; b++) {
+      const uint8_t *p = blocks + offset + 64 * b;
+      cbs_json_lines_masks want = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (int i = 0; i < 64; i++) {
+        uint64_t bit = (uint64_t)1 << i;
+        if (p[i] == '"') want.quotes |= bit;
+        if (p[i] == ' ') want.spaces |= bit;
+        if (p[i] == ':') want.colons |= bit;
+        if (p[i] == ',') want.commas |= bit;
+        if (p[i] == '{') want.opens |= bit;
+        if (p[i] == '}') want.closes |= bit;
+        if (p[i] == '\n') want.newlines |= bit;
+        if (p[i] < 0x20 || p[i] >= 0x80 || p[i] == '\\') want.attention |= bit;
+      }
+      cbs_json_lines_masks one = cbs_masks_json_lines(p);
+      check(memcmp(&one, &want, sizeof want) == 0, "cbs_masks_json_lines", round, offset + 64 * b);
+      check(memcmp(&run[b], &want, sizeof want) == 0, "cbs_masks_json_lines_run", round, offset + 64 * b);
+    }
+  }
   double power = 1;
   for (unsigned e = 0; e <= 22; e++) {
     check(cbs_exact_power_of_ten(e) == power, "cbs_exact_power_of_ten", (int)e, 0);

@@ -15,14 +15,15 @@ runtime_c=("$runtime/stacks.c" "$runtime/stack_overflow.c" "$runtime/context.c" 
 sources=("$here/switch_test.c" "${runtime_c[@]}")
 overflow=("$here/overflow_test.c" "${runtime_c[@]}")
 support="$here/../../Sources/CStreamIOSupport/include"
+support_c="$here/../../Sources/CStreamIOSupport/json_lines_masks.c"
 
 echo "== x86_64 Linux (native)"
 gcc -O2 -Wall -Wextra -Werror -o "$out/native" "${sources[@]}" "$runtime/switch_x86_64_sysv.S" -lpthread
 "$out/native"
 gcc -O2 -Wall -Wextra -Werror -o "$out/overflow" "${overflow[@]}" "$runtime/switch_x86_64_sysv.S" -lpthread
 "$out/overflow"
-gcc -O2 -Wall -Wextra -Werror -I"$support" -o "$out/masks" "$here/byte_masks_test.c" && "$out/masks"
-gcc -O2 -Wall -Wextra -Werror -DCBS_FORCE_PORTABLE -I"$support" -o "$out/masks-portable" "$here/byte_masks_test.c"
+gcc -O2 -Wall -Wextra -Werror -I"$support" -o "$out/masks" "$here/byte_masks_test.c" "$support_c" && "$out/masks"
+gcc -O2 -Wall -Wextra -Werror -DCBS_FORCE_PORTABLE -I"$support" -o "$out/masks-portable" "$here/byte_masks_test.c" "$support_c"
 "$out/masks-portable"
 
 echo "== arm64 Linux (qemu-user)"
@@ -30,7 +31,7 @@ aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$out/arm64" "${sourc
 CGR_TEST_UNDER_EMULATOR=1 qemu-aarch64 "$out/arm64"
 aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$out/overflow-arm64" "${overflow[@]}" "$runtime/switch_arm64_aapcs64.S" -lpthread
 CGR_TEST_UNDER_EMULATOR=1 qemu-aarch64 "$out/overflow-arm64"
-aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -I"$support" -o "$out/masks-arm64" "$here/byte_masks_test.c"
+aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -I"$support" -o "$out/masks-arm64" "$here/byte_masks_test.c" "$support_c"
 qemu-aarch64 "$out/masks-arm64"
 
 nm=$(command -v llvm-nm || echo /opt/swift/usr/bin/llvm-nm)

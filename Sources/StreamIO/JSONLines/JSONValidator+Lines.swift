@@ -41,127 +41,35 @@ extension JSONValidator {
   static func plainObjectLines(in bytes: UnsafeRawBufferPointer) -> TakenLines {
     let count = bytes.count
     guard count > 0 else { return TakenLines(byteCount: 0, lineCount: 0) }
-    let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-    var validator = JSONValidator(bytes)  // (reads the scalars)
-    var taken = TakenLines(byteCount: 0, lineCount: 0)
-
-    // Carried from block to block: all ones when a block starts inside a
-    // string, or after an odd number of separators; the bit after a token
-    // that ends on the last byte; and each addition's carry.
-    var inString: UInt64 = 0, separatorParity: UInt64 = 0
-    var closingCarry: UInt64 = 0, scalarCarry: UInt64 = 0, keyCarry: UInt64 = 0, colonCarry: UInt64 = 0
-    var closeCarry: UInt64 = 0, newlineCarry: UInt64 = 1  // (the start is a line's start)
-    var spaceCarries = false  // (whether any of these is true)
-    var carriedSums = (false, false, false, false, false)
-    var offset = 0
-    while offset < count {
-      let remaining = count &- offset
-      let valid = ByteMasks.lowBits(remaining)
-      let masks: cbs_json_lines_masks
-      if remaining >= 64 {
-        masks = cbs_masks_json_lines(base + offset)
-      } else {
+    let base = bytes.baseAddress!
+    var lines = PlainObjectLines(bytes)
+    // Masks for up to 16 blocks at a time (AVX2 where there is, out of line),
+    // then the checks block by block.
+    return withUnsafeTemporaryAllocation(of: cbs_json_lines_masks.self, capacity: 16) { masks in
+      var offset = 0
+      while count &- offset >= 64 {
+        let blocks = Swift.min(16, (count &- offset) / 64)
+        cbs_masks_json_lines_run(base + offset, blocks, masks.baseAddress!)
+        guard lines.check(masks.baseAddress!, blocks: blocks, at: offset) else { return lines.taken }
+        offset &+= 64 &* blocks
+      }
+      if offset < count {
         // The last block is copied: bytes past `bytes` may not be readable.
         var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        masks = withUnsafeMutableBytes(of: &block) { block in
-          block.copyMemory(from: UnsafeRawBufferPointer(start: base + offset, count: remaining))
+        let last = withUnsafeMutableBytes(of: &block) { block in
+          block.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
           return cbs_masks_json_lines(block.baseAddress!)
         }
+        _ = lines.check(last, at: offset)
       }
-      let newlines = masks.newlines & valid
-
-      let attention = masks.attention & valid & ~newlines
-      var returns: UInt64 = 0
-      if attention != 0 {
-        // A `\r` just before a `\n` ends the line with it: a space here.
-        var beforeNewline = newlines &>> 1
-        if remaining > 64 && base[offset &+ 64] == 0x0A { beforeNewline |= 1 &<< 63 }
-        returns = attention & beforeNewline
-        var check = returns
-        while check != 0 {
-          guard base[offset &+ check.trailingZeroBitCount] == 0x0D else { return taken }
-          check &= check &- 1
-        }
-        guard attention & ~returns == 0 else { return taken }
-      }
-
-      let quotes = masks.quotes & valid
-      let strings = prefixXor(quotes) ^ inString  // opening quotes and the bytes inside
-      inString = signFill(strings)
-      guard strings & newlines == 0 else { return taken }
-      let opening = quotes & strings, closing = quotes & ~strings
-      let outside = valid & ~(strings | quotes)
-      let spaces = (masks.spaces | returns) & outside
-      let colons = masks.colons & outside, commas = masks.commas & outside
-      let opens = masks.opens & outside, closes = masks.closes & outside
-      let scalars = outside & ~(spaces | colons | commas | opens | closes | newlines)
-      let scalarsShifted = scalars &<< 1 | scalarCarry
-      let scalarStarts = scalars & ~scalarsShifted
-
-      // The byte after each token, then the first from it that is not a space.
-      let afterAtoms = (closing &<< 1 | closingCarry) | (scalarsShifted & ~scalars)
-      let keySeparators = opens | commas
-      let afterKeySeparators = keySeparators &<< 1 | keyCarry
-      let afterColons = colons &<< 1 | colonCarry
-      let afterCloses = closes &<< 1 | closeCarry
-      let afterNewlines = newlines &<< 1 | newlineCarry
-      closingCarry = closing &>> 63
-      scalarCarry = scalars &>> 63
-      keyCarry = keySeparators &>> 63
-      colonCarry = colons &>> 63
-      closeCarry = closes &>> 63
-      newlineCarry = newlines &>> 63
-      if spaces == 0 && !spaceCarries {
-        // (Compact JSON: each token's next byte is the one after it.)
-        guard afterAtoms & ~(colons | commas | closes) == 0, afterKeySeparators & ~opening == 0,
-          afterColons & ~(opening | scalarStarts) == 0, afterCloses & ~newlines == 0,
-          afterNewlines & valid & ~opens == 0
-        else { return taken }
-      } else {
-        var (atomSum, keySum, colonSum, closeSum, newlineSum) = carriedSums
-        let nextAfterAtoms = nextNonSpace(afterAtoms, spaces: spaces, carry: &atomSum)
-        let nextAfterKeySeparators = nextNonSpace(afterKeySeparators, spaces: spaces, carry: &keySum)
-        let nextAfterColons = nextNonSpace(afterColons, spaces: spaces, carry: &colonSum)
-        let nextAfterCloses = nextNonSpace(afterCloses, spaces: spaces, carry: &closeSum)
-        let nextAfterNewlines = nextNonSpace(afterNewlines, spaces: spaces, carry: &newlineSum) & valid
-        guard nextAfterAtoms & ~(colons | commas | closes) == 0, nextAfterKeySeparators & ~opening == 0,
-          nextAfterColons & ~(opening | scalarStarts) == 0, nextAfterCloses & ~newlines == 0,
-          nextAfterNewlines & ~opens == 0
-        else { return taken }
-        spaceCarries = atomSum || keySum || colonSum || closeSum || newlineSum
-        carriedSums = (atomSum, keySum, colonSum, closeSum, newlineSum)
-      }
-
-      let separators = keySeparators | colons | closes | newlines
-      let parity = prefixXor(separators) ^ separatorParity
-      separatorParity = signFill(parity)
-      guard (keySeparators | closes) & ~parity == 0, (colons | newlines) & parity == 0 else { return taken }
-
-      var starts = scalarStarts
-      while starts != 0 {
-        validator.position = base + (offset &+ starts.trailingZeroBitCount)
-        starts &= starts &- 1
-        guard validator.scalar() else { return taken }
-      }
-
-      // Every line ending in this block is whole and checked.
-      if newlines != 0 {
-        taken.byteCount = offset &+ (64 &- newlines.leadingZeroBitCount)
-        var lines = newlines  // (no popcnt in x86_64's baseline; lines are few per block)
-        while lines != 0 {
-          taken.lineCount &+= 1
-          lines &= lines &- 1
-        }
-      }
-      offset &+= 64
+      return lines.taken
     }
-    return taken
   }
 
   /// A number, true, false or null from `position`, ending where a scalar
   /// must: before a space, a quote, a separator or a line ending.
   @inline(__always)
-  private mutating func scalar() -> Bool {
+  fileprivate mutating func scalar() -> Bool {
     switch position.pointee {
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): guard number() else { return false }
     case UInt8(ascii: "t"): guard word("true") else { return false }
@@ -177,10 +85,135 @@ extension JSONValidator {
     default: return false
     }
   }
+}
+
+/// The state of ``JSONValidator/plainObjectLines(in:)`` from one 64-byte
+/// block to the next.
+private struct PlainObjectLines {
+  let base: UnsafePointer<UInt8>
+  let count: Int
+  var validator: JSONValidator  // (reads the scalars)
+  /// The whole lines checked so far.
+  var taken = TakenLines(byteCount: 0, lineCount: 0)
+  // Carried from block to block: all ones when a block starts inside a
+  // string, or after an odd number of separators; the bit after a token that
+  // ends on the last byte; and each addition's carry.
+  var inString: UInt64 = 0, separatorParity: UInt64 = 0
+  var closingCarry: UInt64 = 0, scalarCarry: UInt64 = 0, keyCarry: UInt64 = 0, colonCarry: UInt64 = 0
+  var closeCarry: UInt64 = 0, newlineCarry: UInt64 = 1  // (the start is a line's start)
+  var spaceCarries = false  // (whether any of these is true)
+  var carriedSums = (false, false, false, false, false)
+
+  init(_ bytes: UnsafeRawBufferPointer) {
+    base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    count = bytes.count
+    validator = JSONValidator(bytes)
+  }
+
+  /// Checks `blocks` blocks from `offset`, whose masks are `masks`; false at a failure.
+  mutating func check(_ masks: UnsafePointer<cbs_json_lines_masks>, blocks: Int, at offset: Int) -> Bool {
+    for index in 0..<blocks {
+      guard check(masks[index], at: offset &+ 64 &* index) else { return false }
+    }
+    return true
+  }
+
+  /// Checks the block at `offset`, whose masks are `masks`; false at a failure.
+  @inline(__always)
+  mutating func check(_ masks: cbs_json_lines_masks, at offset: Int) -> Bool {
+    let remaining = count &- offset
+    let valid = ByteMasks.lowBits(remaining)
+    let newlines = masks.newlines & valid
+
+    let attention = masks.attention & valid & ~newlines
+    var returns: UInt64 = 0
+    if attention != 0 {
+      // A `\r` just before a `\n` ends the line with it: a space here.
+      var beforeNewline = newlines &>> 1
+      if remaining > 64 && base[offset &+ 64] == 0x0A { beforeNewline |= 1 &<< 63 }
+      returns = attention & beforeNewline
+      var check = returns
+      while check != 0 {
+        guard base[offset &+ check.trailingZeroBitCount] == 0x0D else { return false }
+        check &= check &- 1
+      }
+      guard attention & ~returns == 0 else { return false }
+    }
+
+    let quotes = masks.quotes & valid
+    let strings = Self.prefixXor(quotes) ^ inString  // opening quotes and the bytes inside
+    inString = Self.signFill(strings)
+    guard strings & newlines == 0 else { return false }
+    let opening = quotes & strings, closing = quotes & ~strings
+    let outside = valid & ~(strings | quotes)
+    let spaces = (masks.spaces | returns) & outside
+    let colons = masks.colons & outside, commas = masks.commas & outside
+    let opens = masks.opens & outside, closes = masks.closes & outside
+    let scalars = outside & ~(spaces | colons | commas | opens | closes | newlines)
+    let scalarsShifted = scalars &<< 1 | scalarCarry
+    let scalarStarts = scalars & ~scalarsShifted
+
+    // The byte after each token, then the first from it that is not a space.
+    let afterAtoms = (closing &<< 1 | closingCarry) | (scalarsShifted & ~scalars)
+    let keySeparators = opens | commas
+    let afterKeySeparators = keySeparators &<< 1 | keyCarry
+    let afterColons = colons &<< 1 | colonCarry
+    let afterCloses = closes &<< 1 | closeCarry
+    let afterNewlines = newlines &<< 1 | newlineCarry
+    closingCarry = closing &>> 63
+    scalarCarry = scalars &>> 63
+    keyCarry = keySeparators &>> 63
+    colonCarry = colons &>> 63
+    closeCarry = closes &>> 63
+    newlineCarry = newlines &>> 63
+    if spaces == 0 && !spaceCarries {
+      // (Compact JSON: each token's next byte is the one after it.)
+      guard afterAtoms & ~(colons | commas | closes) == 0, afterKeySeparators & ~opening == 0,
+        afterColons & ~(opening | scalarStarts) == 0, afterCloses & ~newlines == 0,
+        afterNewlines & valid & ~opens == 0
+      else { return false }
+    } else {
+      var (atomSum, keySum, colonSum, closeSum, newlineSum) = carriedSums
+      let nextAfterAtoms = Self.nextNonSpace(afterAtoms, spaces: spaces, carry: &atomSum)
+      let nextAfterKeySeparators = Self.nextNonSpace(afterKeySeparators, spaces: spaces, carry: &keySum)
+      let nextAfterColons = Self.nextNonSpace(afterColons, spaces: spaces, carry: &colonSum)
+      let nextAfterCloses = Self.nextNonSpace(afterCloses, spaces: spaces, carry: &closeSum)
+      let nextAfterNewlines = Self.nextNonSpace(afterNewlines, spaces: spaces, carry: &newlineSum) & valid
+      guard nextAfterAtoms & ~(colons | commas | closes) == 0, nextAfterKeySeparators & ~opening == 0,
+        nextAfterColons & ~(opening | scalarStarts) == 0, nextAfterCloses & ~newlines == 0,
+        nextAfterNewlines & ~opens == 0
+      else { return false }
+      spaceCarries = atomSum || keySum || colonSum || closeSum || newlineSum
+      carriedSums = (atomSum, keySum, colonSum, closeSum, newlineSum)
+    }
+
+    let separators = keySeparators | colons | closes | newlines
+    let parity = Self.prefixXor(separators) ^ separatorParity
+    separatorParity = Self.signFill(parity)
+    guard (keySeparators | closes) & ~parity == 0, (colons | newlines) & parity == 0 else { return false }
+
+    var starts = scalarStarts
+    while starts != 0 {
+      validator.position = base + (offset &+ starts.trailingZeroBitCount)
+      starts &= starts &- 1
+      guard validator.scalar() else { return false }
+    }
+
+    // Every line ending in this block is whole and checked.
+    if newlines != 0 {
+      taken.byteCount = offset &+ (64 &- newlines.leadingZeroBitCount)
+      var lines = newlines  // (no popcnt in x86_64's baseline; lines are few per block)
+      while lines != 0 {
+        taken.lineCount &+= 1
+        lines &= lines &- 1
+      }
+    }
+    return true
+  }
 
   /// Bit i set when an odd number of bits 0...i of `bits` are set.
   @inline(__always)
-  private static func prefixXor(_ bits: UInt64) -> UInt64 {
+  static func prefixXor(_ bits: UInt64) -> UInt64 {
     var bits = bits
     bits ^= bits &<< 1
     bits ^= bits &<< 2
@@ -193,7 +226,7 @@ extension JSONValidator {
 
   /// All ones when bit 63 is set, else zero.
   @inline(__always)
-  private static func signFill(_ bits: UInt64) -> UInt64 {
+  static func signFill(_ bits: UInt64) -> UInt64 {
     UInt64(bitPattern: Int64(bitPattern: bits) &>> 63)
   }
 
@@ -202,7 +235,7 @@ extension JSONValidator {
   /// carries a mark through its run. `carry` goes into bit 0 and comes out of
   /// bit 63, for the next block.
   @inline(__always)
-  private static func nextNonSpace(_ marks: UInt64, spaces: UInt64, carry: inout Bool) -> UInt64 {
+  static func nextNonSpace(_ marks: UInt64, spaces: UInt64, carry: inout Bool) -> UInt64 {
     let (sum, overflow) = spaces.addingReportingOverflow(marks)
     let (total, overflowAgain) = sum.addingReportingOverflow(carry ? 1 : 0)
     carry = overflow || overflowAgain
