@@ -180,10 +180,9 @@ struct Derive: GenVerb {
     // `,"total":` for each derived column, made once.
     let keys = derived.names.map { Array(("," + JSONValue.string($0).serialized + ":").utf8) }
     let compute = derived.computeJSON()
-    var members: [JSONMemberSpan] = []
-    try stream.forEachJSONLine { line in
+    try stream.forEachJSONObjectLine { line, members in
       let bytes = line.bytes
-      if !repeated, JSONValue.members(of: bytes, into: &members), members.allSatisfy(\.isPlain),
+      if !repeated, let members, members.allSatisfy(\.isPlain),
         !members.contains(where: { member in names.contains { member.key(in: bytes, is: $0) } })
       {
         compute(JSONExpressionRow(bytes: bytes, members: members))

@@ -35,10 +35,9 @@ enum JSONLinesFastPaths {
     }
     let header = (writer.columns ?? []).map { Array($0.utf8) }
     let csv = writer.csv!
-    var members: [JSONMemberSpan] = []
-    try stream.forEachJSONLine { line in
+    try stream.forEachJSONObjectLine { line, members in
       let bytes = line.bytes
-      if JSONValue.members(of: bytes, into: &members), members.count == header.count,
+      if let members, members.count == header.count,
         zip(members, header).allSatisfy({ member, key in member.isPlain && bytes[member.key].elementsEqual(key) })
       {
         var onlyEmpty = members.count == 1
@@ -71,12 +70,11 @@ enum JSONLinesFastPaths {
     let prefixes = wanted.enumerated().map { index, name in
       Array(((index == 0 ? "{" : ",") + JSONValue.string(name).serialized + ":").utf8)
     }
-    var members: [JSONMemberSpan] = []
     var chosen: [Int?] = Array(repeating: nil, count: wanted.count)
-    try stream.forEachJSONLine { line in
+    try stream.forEachJSONObjectLine { line, members in
       let bytes = line.bytes
       // (A key with an escape may be a wanted one written otherwise: that line is parsed.)
-      if JSONValue.members(of: bytes, into: &members), !members.contains(where: \.keyNeedsDecoding) {
+      if let members, !members.contains(where: \.keyNeedsDecoding) {
         for index in chosen.indices { chosen[index] = nil }
         for (position, member) in members.enumerated() {
           for (index, wantedKey) in keys.enumerated() where chosen[index] == nil && member.key(in: bytes, is: wantedKey) {
@@ -107,10 +105,9 @@ enum JSONLinesFastPaths {
   /// from its bytes (``JSONExpressionRow``), and a kept record's line is
   /// written as read.
   static func filter(_ stream: RecordStream, conditions: RecordConditions, writer: RecordWriter) throws {
-    var members: [JSONMemberSpan] = []
-    try stream.forEachJSONLine { line in
+    try stream.forEachJSONObjectLine { line, members in
       let bytes = line.bytes
-      if JSONValue.members(of: bytes, into: &members), !members.contains(where: \.keyNeedsDecoding) {
+      if let members, !members.contains(where: \.keyNeedsDecoding) {
         if conditions.matches(JSONExpressionRow(bytes: bytes, members: members)) {
           try writer.sink.write(bytes)
           try writer.sink.write(byte: 0x0A)
@@ -165,7 +162,7 @@ enum JSONLinesFastPaths {
 /// value ``RecordExpressionRow`` gives for the parsed record (a column's
 /// first member, by name), without a String for a number or an ASCII string.
 struct JSONExpressionRow: ExpressionRow {
-  /// A line lent by the reader (``RecordStream/forEachJSONLine(_:)``): in its
+  /// A line lent by the reader (``RecordStream/forEachJSONObjectLine(_:)``): in its
   /// buffer, readable past the line's end, as numbers are read.
   let bytes: UnsafeRawBufferPointer
   let members: [JSONMemberSpan]

@@ -479,9 +479,11 @@ package final class RecordStream {
         // is parsed, so a bad one reports (or, with --skip-bad, is counted)
         // exactly as elsewhere.
         let atFileStart = rangeStart == 0
-        try lines!.forEachLentBlock { bytes, offset in
+        try lines!.forEachLentBlock { block in
           // (Only lines that start before the range's stop: it is a line's start.)
+          let offset = block.byteOffset
           guard offset < stop else { return TakenLines(byteCount: 0, lineCount: 0) }
+          let bytes = block.bytes
           let taken = JSONValue.plainObjectLines(in: UnsafeRawBufferPointer(rebasing: bytes[..<Swift.min(bytes.count, stop &- offset)]))
           count &+= taken.lineCount
           advanceProgress(to: offset &+ taken.byteCount)
@@ -617,22 +619,40 @@ package final class RecordStream {
 
   /// ``nextJSONLine()`` for every line, each lent to `body` (see
   /// ``LentLine``: no reference counting per line) until the end (of a
-  /// `--threads` range: its stop). `body` must keep nothing of a line but
-  /// what it copies, or its ``LentLine/line``. (Inlined, so that `body` is
-  /// too: called through a pointer, its captures were reloaded per line.)
+  /// `--threads` range: its stop), with its members as
+  /// ``JSONValue/members(of:into:)`` finds them (nil: not an object it can
+  /// take apart; parse the line). `body` must keep nothing of a line but
+  /// what it copies, or its ``LentLine/line``. Runs of plain flat objects
+  /// are checked many lines at a time, their members found from the same bit
+  /// masks (``JSONValue/forEachPlainObjectLine(in:members:events:_:)``);
+  /// other lines one by one. (Inlined, so that `body` is too: called through
+  /// a pointer, its captures were reloaded per line.)
   @inline(__always)
-  package func forEachJSONLine(_ body: (LentLine) throws -> Void) throws {
+  package func forEachJSONObjectLine(_ body: (LentLine, [JSONMemberSpan]?) throws -> Void) throws {
     struct RangeEnded: Error {}
     let stop = rangeStop.map { $0 &- rangeStart } ?? Int.max
+    var members: [JSONMemberSpan] = []
+    var events: [UInt32] = []
     do {
-      try lines!.forEachLentLine { line in
+      try lines!.forEachLentBlock { block in
+        // (Only lines that start before the range's stop: it is a line's start.)
+        let offset = block.byteOffset
+        guard offset < stop else { return TakenLines(byteCount: 0, lineCount: 0) }
+        let bytes = UnsafeRawBufferPointer(rebasing: block.bytes[..<Swift.min(block.bytes.count, stop &- offset)])
+        var number = block.firstLineNumber
+        return try JSONValue.forEachPlainObjectLine(in: bytes, members: &members, events: &events) { start, length, members in
+          advanceProgress(to: offset &+ start)
+          try body(block.line(at: start, length: length, number: number), members)
+          number &+= 1
+        }
+      } line: { line in
         let offset = line.byteOffset
         if offset >= stop {
           endedAtStop = offset == stop
           throw RangeEnded()
         }
         advanceProgress(to: offset)
-        try body(line)
+        try body(line, JSONValue.members(of: line.bytes, into: &members) ? members : nil)
       }
       if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a line start
     } catch is RangeEnded {}

@@ -49,7 +49,6 @@ extension StatsTotals {
     }
 
     var records = try add(first, to: &slots) ? 1 : 0
-    var members: [JSONMemberSpan] = []
     // Each member position's key in the last line, and its slot (nil: the
     // group column, or one a derived column replaces): most lines repeat the
     // last one's keys.
@@ -57,9 +56,9 @@ extension StatsTotals {
     var lastSlots: [Int?] = []
     var lastIsGroup: [Bool] = []
     let groupKey = groupBy.map { Array($0.utf8) }
-    try stream.forEachJSONLine { line in
+    try stream.forEachJSONObjectLine { line, members in
       let bytes = line.bytes
-      guard JSONValue.members(of: bytes, into: &members), members.allSatisfy({ !$0.keyNeedsDecoding }) else {
+      guard let members, members.allSatisfy({ !$0.keyNeedsDecoding }) else {
         if let record = try stream.record(fromJSONLine: line.line), try add(record, to: &slots) { records += 1 }
         lastKeys.removeAll()
         return

@@ -526,10 +526,9 @@ struct Batch: GenVerb {
       }
     } else if stream.format == .jsonl && environment.byteLevel {
       // Records whose members are plain, compact from their bytes (as select writes them).
-      var members: [JSONMemberSpan] = []
-      try stream.forEachJSONLine { line in
+      try stream.forEachJSONObjectLine { line, members in
         let bytes = line.bytes
-        if JSONValue.members(of: bytes, into: &members), members.allSatisfy(\.isPlain) {
+        if let members, members.allSatisfy(\.isPlain) {
           try batch.startRecord()
           try JSONLinesFastPaths.writeCompactObject(members, of: bytes, to: sink)
           try batch.endRecord()

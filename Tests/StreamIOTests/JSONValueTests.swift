@@ -240,6 +240,7 @@ import Testing
     ]
     var takenLines = 0
     var problems: [String] = []
+    var members: [JSONMemberSpan] = [], events: [UInt32] = []  // (kept from round to round, as callers keep them)
     for round in 0..<4_000 {
       let edited = round % 2 == 0
       let crlf = round % 5 == 0
@@ -270,6 +271,37 @@ import Testing
       let taken = bytes.withUnsafeBytes { JSONValue.plainObjectLines(in: $0) }
       takenLines += taken.lineCount
       let text = String(decoding: bytes, as: UTF8.self).debugDescription
+      // With members: the same lines, each lent with the place and length
+      // the line reader gives it and the members members(of:into:) finds.
+      var lent: [(offset: Int, length: Int, members: [JSONMemberSpan])] = []
+      let takenWithMembers = bytes.withUnsafeBytes { bytes in
+        JSONValue.forEachPlainObjectLine(in: bytes, members: &members, events: &events) { lent.append(($0, $1, $2)) }
+      }
+      if takenWithMembers.byteCount != taken.byteCount || takenWithMembers.lineCount != taken.lineCount
+        || lent.count != taken.lineCount
+      {
+        problems.append("with members, took \(takenWithMembers) (\(lent.count) lent), not \(taken)")
+      }
+      var lineStart = 0
+      for line in lent {
+        var end = lineStart
+        while bytes[end] != 0x0A { end += 1 }
+        let length = end > lineStart && bytes[end - 1] == 0x0D ? end - 1 - lineStart : end - lineStart
+        var expected: [JSONMemberSpan] = []
+        let found = Array(bytes[lineStart..<lineStart + length]).withUnsafeBytes { JSONValue.members(of: $0, into: &expected) }
+        let same =
+          found && line.offset == lineStart && line.length == length && line.members.count == expected.count
+          && zip(line.members, expected).allSatisfy { got, want in
+            got.key == want.key && got.value == want.value && got.kind == want.kind
+              && got.keyNeedsDecoding == want.keyNeedsDecoding && got.keyIsASCII == want.keyIsASCII
+              && got.stringNeedsDecoding == want.stringNeedsDecoding && got.stringIsASCII == want.stringIsASCII
+          }
+        if !same {
+          problems.append("lent \(line.offset)+\(line.length) \(line.members), not \(lineStart)+\(length) \(expected) in \(text)")
+          break
+        }
+        lineStart = end + 1
+      }
       guard taken.byteCount >= 0, taken.byteCount <= bytes.count,
         taken.byteCount == 0 || bytes[taken.byteCount - 1] == 0x0A
       else {

@@ -11,6 +11,21 @@ extension JSONValue {
   }
 }
 
+extension JSONValue {
+  /// ``plainObjectLines(in:)``, and each line it takes lent to `body` as it
+  /// is checked, in order, with its members as ``members(of:into:)`` finds
+  /// them in the line's bytes (found from the same bit masks, not read
+  /// again): the line's offset in `bytes`, its length without its ending
+  /// (as ``LineReader`` reads it: a `\r` before the `\n` dropped), and the
+  /// members. `events` is scratch space, kept by the caller from call to call.
+  package static func forEachPlainObjectLine(
+    in bytes: UnsafeRawBufferPointer, members: inout [JSONMemberSpan], events: inout [UInt32],
+    _ body: (_ offset: Int, _ length: Int, _ members: [JSONMemberSpan]) throws -> Void
+  ) rethrows -> TakenLines {
+    try JSONValidator.plainObjectLines(in: bytes, members: &members, events: &events, body)
+  }
+}
+
 extension JSONValidator {
   /// The longest run of whole lines (each ending in `\n`, or `\r\n`) at the
   /// start of `bytes` that are each a plain flat object: the members' values
@@ -53,16 +68,84 @@ extension JSONValidator {
         guard lines.check(masks.baseAddress!, blocks: blocks, at: offset) else { return lines.taken }
         offset &+= 64 &* blocks
       }
-      if offset < count {
-        // The last block is copied: bytes past `bytes` may not be readable.
-        var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        let last = withUnsafeMutableBytes(of: &block) { block in
-          block.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
-          return cbs_masks_json_lines(block.baseAddress!)
-        }
-        _ = lines.check(last, at: offset)
-      }
+      if offset < count { _ = lines.check(lastBlockMasks(bytes, from: offset), at: offset) }
       return lines.taken
+    }
+  }
+
+  /// ``JSONValue/forEachPlainObjectLine(in:members:events:_:)``: the checks
+  /// of ``plainObjectLines(in:)``, which also note where each string and
+  /// scalar starts and ends (its events); each line is lent to `body` once
+  /// the block with its `\n` is checked, its members read off the events.
+  static func plainObjectLines(
+    in bytes: UnsafeRawBufferPointer, members: inout [JSONMemberSpan], events: inout [UInt32],
+    _ body: (_ offset: Int, _ length: Int, _ members: [JSONMemberSpan]) throws -> Void
+  ) rethrows -> TakenLines {
+    let count = bytes.count
+    guard count > 0 else { return TakenLines(byteCount: 0, lineCount: 0) }
+    // At most one event a byte, each block's written whole, four at a time.
+    if events.count < count &+ 64 &+ 4 { events = Array(repeating: 0, count: count &+ 64 &+ 4) }
+    return try events.withUnsafeMutableBufferPointer { events in
+      let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+      var lines = PlainObjectLines(bytes, events: events.baseAddress!)
+      var delivered = 0, next = 0, lineStart = 0  // lines lent; the next line's first event and byte
+      return try withUnsafeTemporaryAllocation(of: cbs_json_lines_masks.self, capacity: 16) { masks in
+        var offset = 0
+        var checked = true
+        while checked && offset < count {
+          if count &- offset >= 64 {
+            let blocks = Swift.min(16, (count &- offset) / 64)
+            cbs_masks_json_lines_run(base + offset, blocks, masks.baseAddress!)
+            checked = lines.check(masks.baseAddress!, blocks: blocks, at: offset)
+            offset &+= 64 &* blocks
+          } else {
+            checked = lines.check(lastBlockMasks(bytes, from: offset), at: offset)
+            offset = count
+          }
+          // The lines taken so far: each member is four events (a key's
+          // quotes, its value's start and end), and a line ends with its `\n`.
+          while delivered < lines.taken.lineCount {
+            var memberCount = 0
+            while base[Int(events[next &+ 4 &* memberCount])] != 0x0A { memberCount &+= 1 }
+            if members.count != memberCount {
+              members.removeAll(keepingCapacity: true)
+              members.append(contentsOf: repeatElement(JSONMemberSpan.none, count: memberCount))
+            }
+            members.withUnsafeMutableBufferPointer { spans in
+              for index in 0..<memberCount {
+                let event = next &+ 4 &* index
+                let keyStart = Int(events[event]) &+ 1 &- lineStart, keyEnd = Int(events[event &+ 1]) &- lineStart
+                let valueStart = Int(events[event &+ 2]) &- lineStart
+                var valueEnd = Int(events[event &+ 3]) &- lineStart
+                let kind = base[lineStart &+ valueStart]
+                let isString = kind == UInt8(ascii: "\"")
+                if isString { valueEnd &+= 1 }  // (the event is the closing quote; for a scalar, the byte after it)
+                spans[index] = JSONMemberSpan(
+                  key: keyStart..<keyEnd, keyNeedsDecoding: false, keyIsASCII: true, value: valueStart..<valueEnd,
+                  kind: kind, stringNeedsDecoding: false, stringIsASCII: isString)
+              }
+            }
+            let newline = Int(events[next &+ 4 &* memberCount])
+            let length = newline &- lineStart &- (newline > lineStart && base[newline &- 1] == 0x0D ? 1 : 0)
+            try body(lineStart, length, members)
+            delivered &+= 1
+            next &+= 4 &* memberCount &+ 1
+            lineStart = newline &+ 1
+          }
+        }
+        return lines.taken
+      }
+    }
+  }
+
+  /// The masks of the last block, shorter than 64 bytes: copied first, as
+  /// bytes past `bytes` may not be readable.
+  @inline(__always)
+  private static func lastBlockMasks(_ bytes: UnsafeRawBufferPointer, from offset: Int) -> cbs_json_lines_masks {
+    var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    return withUnsafeMutableBytes(of: &block) { block in
+      block.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+      return cbs_masks_json_lines(block.baseAddress!)
     }
   }
 
@@ -93,6 +176,9 @@ private struct PlainObjectLines {
   let base: UnsafePointer<UInt8>
   let count: Int
   var validator: JSONValidator  // (reads the scalars)
+  /// Where to note each block's events (see ``JSONValidator/plainObjectLines(in:members:events:_:)``), if anywhere.
+  let events: UnsafeMutablePointer<UInt32>?
+  var eventCount = 0
   /// The whole lines checked so far.
   var taken = TakenLines(byteCount: 0, lineCount: 0)
   // Carried from block to block: all ones when a block starts inside a
@@ -104,10 +190,11 @@ private struct PlainObjectLines {
   var spaceCarries = false  // (whether any of these is true)
   var carriedSums = (false, false, false, false, false)
 
-  init(_ bytes: UnsafeRawBufferPointer) {
+  init(_ bytes: UnsafeRawBufferPointer, events: UnsafeMutablePointer<UInt32>? = nil) {
     base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
     count = bytes.count
     validator = JSONValidator(bytes)
+    self.events = events
   }
 
   /// Checks `blocks` blocks from `offset`, whose masks are `masks`; false at a failure.
@@ -154,7 +241,8 @@ private struct PlainObjectLines {
     let scalarStarts = scalars & ~scalarsShifted
 
     // The byte after each token, then the first from it that is not a space.
-    let afterAtoms = (closing &<< 1 | closingCarry) | (scalarsShifted & ~scalars)
+    let afterScalars = scalarsShifted & ~scalars
+    let afterAtoms = (closing &<< 1 | closingCarry) | afterScalars
     let keySeparators = opens | commas
     let afterKeySeparators = keySeparators &<< 1 | keyCarry
     let afterColons = colons &<< 1 | colonCarry
@@ -199,6 +287,28 @@ private struct PlainObjectLines {
       guard validator.scalar() else { return false }
     }
 
+    if let events {
+      // Each string's quotes, each scalar's first byte and the byte after it, each `\n`.
+      // Four at a time, unconditionally (past the last, what is written is
+      // overwritten later or never read: there is room for it).
+      var bits = opening | closing | scalarStarts | afterScalars | newlines
+      let found = bits.nonzeroBitCount
+      var index = eventCount
+      let base = UInt32(truncatingIfNeeded: offset)
+      while bits != 0 {
+        events[index] = base &+ UInt32(truncatingIfNeeded: bits.trailingZeroBitCount)
+        bits &= bits &- 1
+        events[index &+ 1] = base &+ UInt32(truncatingIfNeeded: bits.trailingZeroBitCount)
+        bits &= bits &- 1
+        events[index &+ 2] = base &+ UInt32(truncatingIfNeeded: bits.trailingZeroBitCount)
+        bits &= bits &- 1
+        events[index &+ 3] = base &+ UInt32(truncatingIfNeeded: bits.trailingZeroBitCount)
+        bits &= bits &- 1
+        index &+= 4
+      }
+      eventCount &+= found
+    }
+
     // Every line ending in this block is whole and checked.
     if newlines != 0 {
       taken.byteCount = offset &+ (64 &- newlines.leadingZeroBitCount)
@@ -240,5 +350,14 @@ private struct PlainObjectLines {
     let (total, overflowAgain) = sum.addingReportingOverflow(carry ? 1 : 0)
     carry = overflow || overflowAgain
     return total & ~spaces
+  }
+}
+
+extension JSONMemberSpan {
+  /// A placeholder, overwritten before it is read.
+  static var none: JSONMemberSpan {
+    JSONMemberSpan(
+      key: 0..<0, keyNeedsDecoding: false, keyIsASCII: true, value: 0..<0, kind: 0, stringNeedsDecoding: false,
+      stringIsASCII: false)
   }
 }

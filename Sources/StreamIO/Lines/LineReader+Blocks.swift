@@ -12,11 +12,47 @@ package struct TakenLines {
   }
 }
 
+/// The complete lines in the buffer, lent as one block to the block body of
+/// ``LineReader/forEachLentBlock(_:line:)``, for one call: like
+/// ``LentLine``, it must not outlive the call.
+package struct LentBlock {
+  @usableFromInline
+  unowned(unsafe) let segment: ReadSegment
+  @usableFromInline
+  let start: Int
+  @usableFromInline
+  let count: Int
+  /// The 1-based number of the block's first line.
+  package let firstLineNumber: Int
+
+  @usableFromInline @inline(__always)
+  init(segment: ReadSegment, start: Int, count: Int, firstLineNumber: Int) {
+    self.segment = segment
+    self.start = start
+    self.count = count
+    self.firstLineNumber = firstLineNumber
+  }
+
+  /// The lines' bytes, each with its `\n` (`\r\n` as read).
+  @inlinable
+  package var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: segment.base + start, count: count) }
+
+  /// 0-based offset in the input of the block's first byte.
+  @inlinable
+  package var byteOffset: Int { segment.discarded &+ start }
+
+  /// The line of `length` bytes (without its ending) at `offset` in the
+  /// block, numbered `number`, lent for the same call.
+  @inlinable
+  package func line(at offset: Int, length: Int, number: Int) -> LentLine {
+    LentLine(segment: segment, start: start &+ offset, length: length, number: number)
+  }
+}
+
 extension LineReader {
   /// ``forEachLentLine(_:)`` for a caller that can take many lines at once:
-  /// `block` is offered the complete lines in the buffer as one run of bytes
-  /// (each line with its `\n`, `\r\n` as read) and the input offset of its
-  /// first byte; it takes a prefix of whole lines, or none. The lines it
+  /// `block` is lent the complete lines in the buffer as one block (see
+  /// ``LentBlock``); it takes a prefix of whole lines, or none. The lines it
   /// leaves go to `line` one by one. A block that takes nothing is offered
   /// again only after some lines, more after each refusal in a row (up to
   /// 1024), so that input the block cannot take costs it little.
@@ -25,7 +61,7 @@ extension LineReader {
   /// ``maxLineLength`` (so `block` need not check it); else every line goes
   /// to `line`.
   package func forEachLentBlock(
-    _ block: (_ bytes: UnsafeRawBufferPointer, _ byteOffset: Int) throws -> TakenLines,
+    _ block: (LentBlock) throws -> TakenLines,
     line body: (LentLine) throws -> Void
   ) throws {
     let offersBlocks = maxLineLength >= buffer.capacity
@@ -49,7 +85,7 @@ extension LineReader {
             if lastLineEnd > buffer.start {
               let start = buffer.start
               let taken = try block(
-                UnsafeRawBufferPointer(start: buffer.base + start, count: lastLineEnd &- start), segment.discarded &+ start)
+                LentBlock(segment: segment, start: start, count: lastLineEnd &- start, firstLineNumber: lineNumber &+ 1))
               precondition(taken.byteCount >= 0 && taken.byteCount <= lastLineEnd &- start)
               if taken.byteCount > 0 {
                 buffer.start = start &+ taken.byteCount
