@@ -625,8 +625,9 @@ package final class RecordStream {
   /// what it copies, or its ``LentLine/line``. Runs of plain flat objects
   /// are checked many lines at a time, their members found from the same bit
   /// masks (``JSONValue/forEachPlainObjectLine(in:members:events:_:)``);
-  /// other lines one by one. (Inlined, so that `body` is too: called through
-  /// a pointer, its captures were reloaded per line.)
+  /// other lines one by one. (Inlined, so that `body` is too where lines
+  /// go one by one: called through a pointer, its captures were reloaded per
+  /// line. The block path calls it through one, once a line.)
   @inline(__always)
   package func forEachJSONObjectLine(_ body: (LentLine, [JSONMemberSpan]?) throws -> Void) throws {
     struct RangeEnded: Error {}
@@ -638,7 +639,9 @@ package final class RecordStream {
         // (Only lines that start before the range's stop: it is a line's start.)
         let offset = block.byteOffset
         guard offset < stop else { return TakenLines(byteCount: 0, lineCount: 0) }
-        let bytes = UnsafeRawBufferPointer(rebasing: block.bytes[..<Swift.min(block.bytes.count, stop &- offset)])
+        // (At most 256 KiB at a time: the events take four bytes a byte. A
+        // line cut short there is not taken, and comes first in the next block.)
+        let bytes = UnsafeRawBufferPointer(rebasing: block.bytes[..<Swift.min(block.bytes.count, stop &- offset, 1 << 18)])
         var number = block.firstLineNumber
         return try JSONValue.forEachPlainObjectLine(in: bytes, members: &members, events: &events) { start, length, members in
           advanceProgress(to: offset &+ start)

@@ -232,6 +232,29 @@ import Testing
     }
   }
 
+  /// A plain line one byte over `--max-line-length` is too long on the
+  /// block path too, even once an earlier long line has grown the read
+  /// buffer to hold it whole (a reviewer's case): `count` and `stats` fail,
+  /// or skip and count it, as `head` does.
+  @Test func aLineOverTheLimitIsTooLongInBlocksToo() throws {
+    let limit = 65_536
+    func line(_ length: Int) -> String { #"{"a":""# + String(repeating: "x", count: length - 8) + #""}"# }
+    for text in [line(limit + 1) + "\n", line(limit) + "\n" + line(limit + 1) + "\n{\"b\":1}\n", line(limit - 5) + "\n"] {
+      for skip in [[], ["--skip-bad"]] {
+        let options = ["--format", "jsonl", "--max-line-length", String(limit)] + skip
+        let parsed = try gen(["head", "-n", "10"] + options, stdin: text)
+        for verb in [["count"], ["stats"]] {
+          let run = try gen(verb + options, stdin: text)
+          #expect(run.status == parsed.status, "\(verb) \(skip) on lines of \(text.split(separator: "\n").map(\.count))")
+          #expect(run.stderr.contains("longer") == parsed.stderr.contains("longer"), "\(verb) \(skip): \(run.stderr)")
+        }
+        if parsed.status == 0 {
+          #expect(try gen(["count"] + options, stdin: text).stdout == "\(parsed.stdout.utf8.split(separator: 0x0A).count)\n")
+        }
+      }
+    }
+  }
+
   /// What Swift's Double(String) reads but Python's float() does not ("snan"
   /// in any sign or spacing, "nan(1)", hexadecimal) is text in CSV and JSON
   /// Lines alike, on the byte path and the general one.

@@ -3,8 +3,9 @@ import CStreamIOSupport
 extension JSONValue {
   /// How many whole lines at the start of `bytes` are each a plain flat JSON
   /// object the parser accepts, checked 64 bytes at a time across lines (see
-  /// ``JSONValidator/plainObjectLines(in:)``); and how many bytes they take,
-  /// line feeds included. For `gen count`: the lines after them are checked
+  /// ``JSONValidator/plainObjectLines(in:)``: it may stop short of the last
+  /// such line, never past it); and how many bytes they take, line feeds
+  /// included. For `gen count`: the lines after them are checked
   /// one at a time, as before.
   package static func plainObjectLines(in bytes: UnsafeRawBufferPointer) -> TakenLines {
     JSONValidator.plainObjectLines(in: bytes)
@@ -27,13 +28,14 @@ extension JSONValue {
 }
 
 extension JSONValidator {
-  /// The longest run of whole lines (each ending in `\n`, or `\r\n`) at the
-  /// start of `bytes` that are each a plain flat object: the members' values
-  /// strings, numbers, true, false or null; no control byte, no byte from
-  /// 0x80 and no backslash, so spaces (0x20) are the only whitespace and
-  /// each quote opens or closes a string. Such lines are objects the parser
-  /// accepts. A blank line, or any other line, ends the run: its lines are
-  /// for the byte-by-byte check.
+  /// A run of whole lines (each ending in `\n`, or `\r\n`) at the start of
+  /// `bytes` that are each a plain flat object: one or more members whose
+  /// values are strings, numbers, true, false or null; no control byte, no
+  /// byte from 0x80 and no backslash, so spaces (0x20) are the only
+  /// whitespace and each quote opens or closes a string. Such lines are
+  /// objects the parser accepts. A blank line, `{}`, or any other line ends
+  /// the run (so do the lines before it that end in the same 64-byte block):
+  /// those are for the byte-by-byte check.
   ///
   /// Checked from bit masks, 64 bytes at a time whatever the lines' lengths
   /// (the way simdjson finds strings and structure):

@@ -1,9 +1,10 @@
 /// What a block body of ``LineReader/forEachLentBlock(_:line:)`` took: a
 /// prefix of whole lines, `byteCount` bytes (line feeds included) holding
 /// `lineCount` lines. Zero takes nothing.
+@usableFromInline
 package struct TakenLines {
-  package var byteCount: Int
-  package var lineCount: Int
+  @usableFromInline package var byteCount: Int
+  @usableFromInline package var lineCount: Int
 
   @inlinable
   package init(byteCount: Int, lineCount: Int) {
@@ -15,6 +16,7 @@ package struct TakenLines {
 /// The complete lines in the buffer, lent as one block to the block body of
 /// ``LineReader/forEachLentBlock(_:line:)``, for one call: like
 /// ``LentLine``, it must not outlive the call.
+@usableFromInline
 package struct LentBlock {
   @usableFromInline
   unowned(unsafe) let segment: ReadSegment
@@ -23,7 +25,7 @@ package struct LentBlock {
   @usableFromInline
   let count: Int
   /// The 1-based number of the block's first line.
-  package let firstLineNumber: Int
+  @usableFromInline package let firstLineNumber: Int
 
   @usableFromInline @inline(__always)
   init(segment: ReadSegment, start: Int, count: Int, firstLineNumber: Int) {
@@ -57,32 +59,43 @@ extension LineReader {
   /// again only after some lines, more after each refusal in a row (up to
   /// 1024), so that input the block cannot take costs it little.
   ///
-  /// Blocks are offered only when no line in the buffer can be longer than
-  /// ``maxLineLength`` (so `block` need not check it); else every line goes
-  /// to `line`.
+  /// A block is at most ``maxLineLength`` + 1 bytes, so no line in it is
+  /// longer than ``maxLineLength`` (`block` need not check it); the lines
+  /// of a larger one go to `line`. Neither `block` nor `line` may read from
+  /// this reader.
+  @inlinable
   package func forEachLentBlock(
     _ block: (LentBlock) throws -> TakenLines,
     line body: (LentLine) throws -> Void
   ) throws {
-    let offersBlocks = maxLineLength >= buffer.capacity
     var linesUntilOffer = 0
     var refusals = 0
     while true {
       try asyncRead.check(source.path)
-      let movedOn = try withExtendedLifetime(buffer.segment) { segment in
+      // The lines in the buffer, lent while `segment` holds it. (Not in a
+      // closure, as forEachLentLine's: the counters above, captured by one,
+      // were checked for exclusive access at run time, twice a line.)
+      var movedOn = true
+      do {
+        let segment = buffer.segment
+        defer { withExtendedLifetime(segment) {} }
         // The end of the last complete line in the buffer, found once per read.
         var lastLineEnd = -1
         var searchedEnd = -1
-        while buffer.base == segment.base {
-          if offersBlocks && linesUntilOffer == 0 && buffer.end != buffer.start {
+        scan: while buffer.base == segment.base {
+          if linesUntilOffer == 0 && buffer.end != buffer.start {
             if searchedEnd != buffer.end {
               searchedEnd = buffer.end
-              // (Backwards: the last line feed is usually within a line of the end.)
+              // Backwards, as the last line feed is usually within a line of
+              // the end; no further than 64 KiB, so that a long line arriving
+              // in small reads is not searched again and again (its lines go
+              // to `line`).
               var index = buffer.end &- 1
-              while index >= buffer.start && buffer.base.load(fromByteOffset: index, as: UInt8.self) != 0x0A { index &-= 1 }
-              lastLineEnd = index >= buffer.start ? index &+ 1 : -1
+              let searchStart = Swift.max(buffer.start, buffer.end &- 65536)
+              while index >= searchStart && buffer.base.load(fromByteOffset: index, as: UInt8.self) != 0x0A { index &-= 1 }
+              lastLineEnd = index >= searchStart ? index &+ 1 : -1
             }
-            if lastLineEnd > buffer.start {
+            if lastLineEnd > buffer.start && lastLineEnd &- buffer.start <= maxLineLength &+ 1 {
               let start = buffer.start
               let taken = try block(
                 LentBlock(segment: segment, start: start, count: lastLineEnd &- start, firstLineNumber: lineNumber &+ 1))
@@ -92,17 +105,19 @@ extension LineReader {
                 lineNumber &+= taken.lineCount
                 newlines.restart(at: buffer.start)
                 refusals = 0
-                continue
+                continue scan
               }
               refusals = Swift.min(refusals &+ 1, 10)
               linesUntilOffer = 1 &<< refusals
             }
           }
-          guard let (start, length) = try nextBufferedRange() else { return false }
+          guard let (start, length) = try nextBufferedRange() else {
+            movedOn = false
+            break scan
+          }
           if linesUntilOffer > 0 { linesUntilOffer &-= 1 }
           try body(LentLine(segment: segment, start: start, length: length, number: lineNumber))
         }
-        return true
       }
       if movedOn { continue }
       if atEnd {

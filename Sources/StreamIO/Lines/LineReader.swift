@@ -186,7 +186,9 @@ public final class LineReader {
   }
 
   /// The line in progress is too long: throws, or under `.skip` counts it.
-  @usableFromInline
+  /// (Never inlined: inlined in this module's line loops, its checked
+  /// accesses to `skippedLines` and `skippedErrors` ran once a line.)
+  @usableFromInline @inline(never)
   func rejectLongLine() throws(StreamIOError) {
     let error = lineTooLong()
     guard errorPolicy == .skip else {
