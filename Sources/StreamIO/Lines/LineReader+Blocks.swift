@@ -72,9 +72,9 @@ extension LineReader {
     var refusals = 0
     while true {
       try asyncRead.check(source.path)
-      // The lines in the buffer, lent while `segment` holds it. (Not in a
-      // closure, as forEachLentLine's: the counters above, captured by one,
-      // were checked for exclusive access at run time, twice a line.)
+      // The lines in the buffer, lent while `segment` holds it (held by a
+      // `defer` rather than forEachLentLine's closure, so that the counters
+      // above stay plain locals).
       var movedOn = true
       do {
         let segment = buffer.segment
