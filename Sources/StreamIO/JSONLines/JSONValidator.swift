@@ -123,7 +123,7 @@ struct JSONValidator {
 
   /// The first quote at or after `from`, before `end`, eight bytes at a time.
   @inline(__always)
-  static func nextQuote(from: UnsafePointer<UInt8>, before end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>? {
+  private static func nextQuote(from: UnsafePointer<UInt8>, before end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>? {
     var position = from
     while end - position >= 8 {
       let word = UInt64(littleEndian: UnsafeRawPointer(position).loadUnaligned(as: UInt64.self))
