@@ -177,28 +177,97 @@ struct Derive: GenVerb {
     // A name assigned twice is one member: the general path writes those.
     let repeated = Set(derived.names).count < derived.names.count
     let names = derived.names.map { Array($0.utf8) }
-    // `,"total":` for each derived column, made once.
-    let keys = derived.names.map { Array(("," + JSONValue.string($0).serialized + ":").utf8) }
+    // (An ASCII key can equal a non-ASCII name: "K" is the Kelvin sign's
+    // canonical decomposition. Known once, not looked for in each member.)
+    let namesAreASCII = names.allSatisfy { $0.allSatisfy { $0 < 0x80 } }
+    // `,"total":` for each derived column, made once, one after another in
+    // one array: a key taken out of an array of arrays is retained.
+    var keyBytes: [UInt8] = [], keyRanges: [Range<Int>] = []
+    for name in derived.names {
+      let start = keyBytes.count
+      keyBytes += Array(("," + JSONValue.string(name).serialized + ":").utf8)
+      keyRanges.append(start..<keyBytes.count)
+    }
+    // Room for a line's derived members in place: each key, and a value of
+    // at most 32 bytes (a float's repr takes 24, an integer's 20).
+    let derivedRoom = keyBytes.count + 32 * keyRanges.count + 2
     let compute = derived.computeJSON()
-    try stream.forEachJSONObjectLine { line, members in
-      let bytes = line.bytes
-      if !repeated, let members, members.allSatisfy(\.isPlain),
-        !members.contains(where: { member in names.contains { member.key(in: bytes, is: $0) } })
-      {
-        compute(JSONExpressionRow(bytes: bytes, members: members))
-        try JSONLinesFastPaths.writeCompactObject(members, of: bytes, to: sink, closing: false)
-        for slot in keys.indices {
-          // (No comma before the first member of an empty object.)
-          try keys[slot].withUnsafeBytes { key in
-            try sink.write(members.isEmpty && slot == 0 ? UnsafeRawBufferPointer(rebasing: key.dropFirst()) : key)
+    try keyBytes.withUnsafeBytes { keys in
+      try stream.forEachJSONObjectLine { line, members in
+        let bytes = line.bytes
+        if !repeated, let members, members.allSatisfy(\.isPlain),
+          !members.contains(where: { member in
+            names.contains { member.key(in: bytes, is: $0, nameIsASCII: namesAreASCII) }
+          })
+        {
+          members.withUnsafeBufferPointer { compute(JSONExpressionRow(bytes: bytes, members: $0)) }
+          let compact = JSONLinesFastPaths.isCompact(members, of: bytes)
+          if compact,
+            try Self.writeInPlace(
+              bytes, isEmpty: members.isEmpty, keys: keys, keyRanges: keyRanges, room: derivedRoom, derived: derived,
+              to: sink)
+          {
+            return
           }
-          try derived.withValue(slot) { try Self.writeJSON($0, to: sink) }
+          try JSONLinesFastPaths.writeCompactObject(members, of: bytes, to: sink, closing: false, isCompact: compact)
+          for slot in keyRanges.indices {
+            // (No comma before the first member of an empty object.)
+            let key = keys.slice(keyRanges[slot])
+            try sink.write(members.isEmpty && slot == 0 ? key.slice(1..<key.count) : key)
+            try derived.withValue(slot) { try Self.writeJSON($0, to: sink) }
+          }
+          try sink.write(byte: UInt8(ascii: "}"))
+          try sink.write(byte: 0x0A)
+        } else if let record = try stream.record(fromJSONLine: line.line) {
+          try write(record, derived: derived, to: sink)
         }
-        try sink.write(byte: UInt8(ascii: "}"))
-        try sink.write(byte: 0x0A)
-      } else if let record = try stream.record(fromJSONLine: line.line) {
-        try write(record, derived: derived, to: sink)
       }
+    }
+  }
+
+  @inline(__always)
+  private static func bytes(of text: StaticString) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+  }
+
+  /// A compact line (`{...}`, no whitespace) without its closing brace,
+  /// then each derived member, `}` and a line feed, written into the
+  /// output's buffer at once (one check for room instead of one for each
+  /// piece), if every derived value is a finite number, true, false or
+  /// null. False, and nothing written, otherwise (text, NaN, infinity:
+  /// ``writeJSON(_:to:)`` writes those).
+  @inline(__always)
+  private static func writeInPlace(
+    _ line: UnsafeRawBufferPointer, isEmpty: Bool, keys: UnsafeRawBufferPointer, keyRanges: [Range<Int>], room: Int,
+    derived: DerivedColumns, to sink: OutputSink
+  ) throws -> Bool {
+    for slot in keyRanges.indices {
+      switch derived.values[slot] {
+      case .double(let number) where number.isFinite: continue
+      case .integer, .bool, .null: continue
+      default: return false
+      }
+    }
+    return try sink.writeInPlace(upTo: line.count + room) { output in
+      var at = line.count - 1  // (without the closing brace)
+      output.copyMemory(from: line.baseAddress!, byteCount: at)
+      @inline(__always) func copy(_ bytes: UnsafeRawBufferPointer) {
+        (output + at).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        at &+= bytes.count
+      }
+      for slot in keyRanges.indices {
+        let key = keys.slice(keyRanges[slot])
+        copy(isEmpty && slot == 0 ? key.slice(1..<key.count) : key)
+        switch derived.values[slot] {
+        case .double(let number): at &+= PythonFloatRepr.write(number, to: output + at)
+        case .integer(let number): withIntegerDigits(number) { copy($0) }
+        case .bool(let value): copy(Self.bytes(of: value ? "true" : "false"))
+        default: copy(Self.bytes(of: "null"))
+        }
+      }
+      output.storeBytes(of: UInt8(ascii: "}"), toByteOffset: at, as: UInt8.self)
+      output.storeBytes(of: 0x0A, toByteOffset: at &+ 1, as: UInt8.self)
+      return at &+ 2
     }
   }
 

@@ -16,10 +16,11 @@ extension JSONMemberSpan {
   /// bytes, or, for non-ASCII text, the same characters (canonical
   /// equivalence, as the parsed record's `name == key` finds them).
   @inline(__always)
-  func key(in bytes: UnsafeRawBufferPointer, is name: [UInt8]) -> Bool {
+  func key(in bytes: UnsafeRawBufferPointer, is name: [UInt8], nameIsASCII: Bool? = nil) -> Bool {
     let key = bytes.slice(self.key)
     if name.withUnsafeBytes({ key.sameBytes(as: $0) }) { return true }
-    guard !keyIsASCII || name.contains(where: { $0 >= 0x80 }) else { return false }
+    // (`nameIsASCII`, when the caller knows it: not looked for in every member.)
+    guard !keyIsASCII || !(nameIsASCII ?? !name.contains(where: { $0 >= 0x80 })) else { return false }
     return String(decoding: key, as: UTF8.self) == String(decoding: name, as: UTF8.self)
   }
 }
@@ -108,7 +109,7 @@ enum JSONLinesFastPaths {
     try stream.forEachJSONObjectLine { line, members in
       let bytes = line.bytes
       if let members, !members.contains(where: \.keyNeedsDecoding) {
-        if conditions.matches(JSONExpressionRow(bytes: bytes, members: members)) {
+        if members.withUnsafeBufferPointer({ conditions.matches(JSONExpressionRow(bytes: bytes, members: $0)) }) {
           try writer.sink.write(bytes)
           try writer.sink.write(byte: 0x0A)
         }
@@ -125,14 +126,11 @@ enum JSONLinesFastPaths {
   /// without the closing brace, for more members to follow.
   @inline(__always)
   static func writeCompactObject(
-    _ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer, to sink: OutputSink, closing: Bool = true
+    _ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer, to sink: OutputSink, closing: Bool = true,
+    isCompact: Bool? = nil
   ) throws(StreamIOError) {
-    // A line that is compact already (as most are) is copied in one go: its
-    // length is that of its pieces alone exactly when it has no whitespace
-    // between them.
-    var compactLength = 2 + Swift.max(members.count - 1, 0)
-    for member in members { compactLength += member.key.count + 3 + member.value.count }
-    if compactLength == bytes.count {
+    // A line that is compact already (as most are) is copied in one go.
+    if isCompact ?? Self.isCompact(members, of: bytes) {
       try sink.write(bytes.slice(0..<(closing ? bytes.count : bytes.count - 1)))
       return
     }
@@ -144,6 +142,16 @@ enum JSONLinesFastPaths {
       try sink.write(bytes.slice(member.value))
     }
     if closing { try sink.write(byte: UInt8(ascii: "}")) }
+  }
+
+  /// Whether a plain object's line is compact JSON already (as most are):
+  /// its length is that of its pieces alone exactly when it has no
+  /// whitespace between them.
+  @inline(__always)
+  static func isCompact(_ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer) -> Bool {
+    var compactLength = 2 + Swift.max(members.count - 1, 0)
+    for member in members { compactLength &+= member.key.count &+ 3 &+ member.value.count }
+    return compactLength == bytes.count
   }
 
   /// A plain member's value as CSV text: a string's bytes without its quotes,
@@ -165,7 +173,9 @@ struct JSONExpressionRow: ExpressionRow {
   /// A line lent by the reader (``RecordStream/forEachJSONObjectLine(_:)``): in its
   /// buffer, readable past the line's end, as numbers are read.
   let bytes: UnsafeRawBufferPointer
-  let members: [JSONMemberSpan]
+  /// The line's members, lent as its bytes are (an array held here was
+  /// retained and released for every line).
+  let members: UnsafeBufferPointer<JSONMemberSpan>
 
   func value(column index: Int?, name: String) -> ExpressionValue {
     guard let member = member(column: index, name: name) else { return .null }
@@ -202,6 +212,9 @@ struct JSONExpressionRow: ExpressionRow {
     case UInt8(ascii: "\"") where !member.stringNeedsDecoding && member.stringIsASCII:
       let text = value.insideQuotes
       if text.isEmpty { return nil }
+      // (As CSVExpressionRow's: no ExpressionValue made on the way.)
+      if let integer = CSVNumbers.integer(inBuffer: text) { return .integer(integer) }
+      if let double = CSVNumbers.double(inBuffer: text) { return .double(double) }
       if let number = ExpressionValue.readNumber(inBuffer: text) { return ExpressionNumber(number) }
       bad = true
       return nil

@@ -120,6 +120,8 @@ import Testing
     ["filter", "--where", "qty // 1 == 1 or startswith(str(price), '-')"], ["filter", "--where", "country=US"],
     ["batch", "--size", "7"], ["batch", "--size", "1"], ["head", "-n", "2000"], ["head", "-n", "1"],
     ["derive", "t=qty * price", "u=concat(country, late)", "qty=qty + 1"], ["derive", "late=price / qty", "z=late > 1"],
+    // Every kind of derived value (written in place, or not: text, NaN, infinity).
+    ["derive", "b=qty > 1", "n=null", "i=len(str(country))", "f=price * 1.5", "s=str(qty)", "g=2 * qty", "h=qty - 0.25"],
   ])
   func selectAndConvertFromBytesAsFromRecords(arguments: [String]) throws {
     let dir = try TemporaryDirectory()
@@ -179,12 +181,12 @@ import Testing
   @Test(arguments: [
     ["stats"], ["stats", "--group-by", "g"], ["stats", "--group-by", "café"], ["select", "café,g"], ["select", ""],
     ["filter", "--where", "`café` == 2"], ["convert", "--to", "csv"], ["batch", "--size", "2"],
-    ["derive", "café=g", "n=len(g)"], ["derive", "x=g", "x=1"],
+    ["derive", "café=g", "n=len(g)"], ["derive", "x=g", "x=1"], ["derive", "\u{212A}=1", "t=2.5"],
   ])
   func emptyAndEquivalentKeysAsTheGeneralPath(arguments: [String]) throws {
     let dir = try TemporaryDirectory()
     let text = "{\"g\":\"A\",\"café\":1,\"\":5}\n{\"a\":2,\"\":\"x\"}\n{\"\":7,\"g\":\"A\",\"cafe\u{301}\":2}\n"
-      + "{\"cafe\u{301}\":2,\"\\u0078\":0}\n{\"g\":\"B\",\"café\":3}\n"
+      + "{\"cafe\u{301}\":2,\"\\u0078\":0}\n{\"g\":\"B\",\"café\":3}\n{}\n{\"K\":4,\"g\":\"C\"}\n{ }\n"
     let path = try dir.file("keys.jsonl", text)
     let general = try gen(arguments + [path], byteLevel: false)
     let bytes = try gen(arguments + [path])

@@ -163,6 +163,7 @@ private struct ExpressionClosures<Row: ExpressionRow> {
     let problems = problems
     switch node {
     case .arithmetic(let op, let left, let right):
+      if let columns = columnArithmetic(op, left, right) { return columns }
       guard let left = operand(left), let right = operand(right) else { return nil }
       let readLeft = left.read, readRight = right.read, countLeft = left.countBad, countRight = right.countBad
       return { row in
@@ -184,6 +185,50 @@ private struct ExpressionClosures<Row: ExpressionRow> {
           countBad(row)
           return nil
         }
+      }
+    default: return nil
+    }
+  }
+
+  /// Arithmetic on two columns, or a column and a number (`qty * price`,
+  /// `price * 1.1`), as one closure that reads the row itself: no closure
+  /// per operand, no ``NumberRead`` between (a sixth of `derive`'s
+  /// instructions over JSON Lines). Nil for any other operands.
+  private func columnArithmetic(
+    _ op: ArithmeticOperator, _ left: ExpressionNode, _ right: ExpressionNode
+  ) -> ((Row) -> ExpressionNumber?)? {
+    let problems = problems
+    switch (left, right) {
+    case (.column(let leftIndex, let leftName), .column(let rightIndex, let rightName)):
+      return { row in
+        var leftBad = false, rightBad = false
+        let l = row.number(column: leftIndex, name: leftName, bad: &leftBad)
+        let r = row.number(column: rightIndex, name: rightName, bad: &rightBad)
+        // Both sides read, then counted, as the tree does.
+        if l == nil && leftBad { problems.notANumber(row.value(column: leftIndex, name: leftName)) }
+        if r == nil && rightBad { problems.notANumber(row.value(column: rightIndex, name: rightName)) }
+        guard let l, let r else { return nil }
+        return ExpressionNode.arithmetic(op, l, r, problems)
+      }
+    case (.column(let index, let name), .constant(let constant)):
+      guard let number = ExpressionNumber(constant) else { return nil }  // (null: the operand path)
+      return { row in
+        var bad = false
+        guard let l = row.number(column: index, name: name, bad: &bad) else {
+          if bad { problems.notANumber(row.value(column: index, name: name)) }
+          return nil
+        }
+        return ExpressionNode.arithmetic(op, l, number, problems)
+      }
+    case (.constant(let constant), .column(let index, let name)):
+      guard let number = ExpressionNumber(constant) else { return nil }  // (null: the operand path)
+      return { row in
+        var bad = false
+        guard let r = row.number(column: index, name: name, bad: &bad) else {
+          if bad { problems.notANumber(row.value(column: index, name: name)) }
+          return nil
+        }
+        return ExpressionNode.arithmetic(op, number, r, problems)
       }
     default: return nil
     }
@@ -227,3 +272,4 @@ private enum NumberRead {
   case missing
   case bad
 }
+
