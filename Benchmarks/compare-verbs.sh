@@ -3,7 +3,8 @@
 # miller and Python's csv and json modules, on the same generated sales.csv
 # and its JSON Lines form, in one run. Each tool's answer is checked against
 # gen's (row counts, totals per country) before its time counts. Prints a
-# Markdown table: seconds (median of RUNS), peak memory, and each peer's time
+# Markdown table: seconds (median of RUNS, run in rounds: each tool once a
+# round), peak memory, and each peer's time
 # over gen's with as many threads (miller and Python: over gen's one thread).
 #
 # Usage: bash Benchmarks/compare-verbs.sh [ROWS] [RUNS]
@@ -46,10 +47,6 @@ def run(command, env=None):
         raise RuntimeError(f"{command[:3]} failed ({status})")
     with open(memory) as f:
         return seconds, int(f.read().split()[-1]) / 1024
-
-def timed(command, env=None):
-    samples = [run(command, env) for _ in range(runs)]
-    return statistics.median(s for s, _ in samples), max(m for _, m in samples)
 
 def output(tool="gen", task=""):
     path = f"{work}/duck.out" if tool.startswith("DuckDB") and task in (
@@ -272,37 +269,51 @@ def warm(path):
 results = []
 for title, task, command, threaded in tasks:
     warm(jsonl if task.endswith("-jsonl") else sales)
-    one, mib = timed(command + (["--threads", "1"] if threaded else []))
-    expected = answer(task, output(), "gen")
-    row = [title, f"{one:.2f} s ({mib:.0f} MiB)"]
-    two = one
-    if threaded:
-        two, mib = timed(command + ["--threads", "2"])
-        got = answer(task, output(), "gen")
-        row.append(f"{two:.2f} s ({mib:.0f} MiB)" if got == expected else f"DIFFERS ({got!r:.40} vs {expected!r:.40})")
-    else:
-        row.append("(one thread)")
+    entries = [("gen 1t", command + (["--threads", "1"] if threaded else []), None)]
+    if threaded: entries.append(("gen 2t", command + ["--threads", "2"], None))
     for name, make in peers:
         made = make(task)
-        if made is None:
+        if made is not None:
+            entries.append((name,) + (made if isinstance(made, tuple) else (made, None)))
+    # In rounds, each tool once a round: a slow minute on this shared
+    # machine (the same command moves 2x within an hour) then falls on
+    # every tool of the row, not on one tool's runs.
+    samples, wrong, failed, expected = {name: [] for name, _, _ in entries}, {}, {}, None
+    for _ in range(runs):
+        for name, tool_command, env in entries:
+            if name in failed: continue
+            tool = "gen" if name.startswith("gen") else name
+            try:
+                samples[name].append(run(tool_command, env))
+                got = answer(task, output(tool, task), tool)
+            except Exception as error:  # a peer that cannot do the task
+                failed[name] = f"failed: {str(error)[:40]}"
+                continue
+            if expected is None: expected = got  # (gen's one thread, the first run)
+            if got != expected: wrong[name] = f"DIFFERS ({got!r:.40} vs {expected!r:.40})"
+    def cell(name):
+        if name in failed: return failed[name]
+        if name in wrong: return wrong[name]
+        return statistics.median(s for s, _ in samples[name]), max(m for _, m in samples[name])
+    one = cell("gen 1t")
+    row = [title, f"{one[0]:.2f} s ({one[1]:.0f} MiB)" if isinstance(one, tuple) else one]
+    two = cell("gen 2t") if threaded else one
+    row.append(("(one thread)" if not threaded else f"{two[0]:.2f} s ({two[1]:.0f} MiB)") if isinstance(two, tuple) else two)
+    for name, make in peers:
+        if name not in samples:
             row.append("")
             continue
-        command, env = made if isinstance(made, tuple) else (made, None)
+        got = cell(name)
         versus = two if name.endswith("2t") else one
-        try:
-            s, m = timed(command, env)
-            got = answer(task, output(name, task), name)
-            if got != expected:
-                row.append(f"DIFFERS ({got!r:.40} vs {expected!r:.40})")
-            else:
-                row.append(f"{s:.2f} s ({m:.0f} MiB) {s / versus:.1f}×")
-        except Exception as error:  # a peer that cannot do the task
-            row.append(f"failed: {str(error)[:40]}")
+        if isinstance(got, tuple) and isinstance(versus, tuple):
+            row.append(f"{got[0]:.2f} s ({got[1]:.0f} MiB) {got[0] / versus[0]:.1f}×")
+        else:
+            row.append(got if not isinstance(got, tuple) else f"{got[0]:.2f} s ({got[1]:.0f} MiB)")
     results.append(row)
 
 size = os.path.getsize(sales) / 1e6
 jsize = os.path.getsize(jsonl) / 1e6
-print(f"{size:.0f} MB sales.csv, {jsize:.0f} MB sales.jsonl, {runs} runs each (median); "
+print(f"{size:.0f} MB sales.csv, {jsize:.0f} MB sales.jsonl, {runs} runs each in rounds (median); "
       "× = peer's time / gen's with as many threads (miller, Python: gen's one)\n")
 header = ["task", "gen 1t", "gen 2t"] + [name for name, _ in peers]
 print("| " + " | ".join(header) + " |")
