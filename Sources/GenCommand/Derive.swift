@@ -200,7 +200,7 @@ struct Derive: GenVerb {
             names.contains { member.key(in: bytes, is: $0, nameIsASCII: namesAreASCII) }
           })
         {
-          members.withUnsafeBufferPointer { compute(JSONExpressionRow(bytes: bytes, members: $0)) }
+          compute(JSONExpressionRow(bytes: bytes, members: members))
           let compact = JSONLinesFastPaths.isCompact(members, of: bytes)
           if compact,
             try Self.writeInPlace(

@@ -109,7 +109,7 @@ enum JSONLinesFastPaths {
     try stream.forEachJSONObjectLine { line, members in
       let bytes = line.bytes
       if let members, !members.contains(where: \.keyNeedsDecoding) {
-        if members.withUnsafeBufferPointer({ conditions.matches(JSONExpressionRow(bytes: bytes, members: $0)) }) {
+        if conditions.matches(JSONExpressionRow(bytes: bytes, members: members)) {
           try writer.sink.write(bytes)
           try writer.sink.write(byte: 0x0A)
         }
@@ -126,7 +126,7 @@ enum JSONLinesFastPaths {
   /// without the closing brace, for more members to follow.
   @inline(__always)
   static func writeCompactObject(
-    _ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer, to sink: OutputSink, closing: Bool = true,
+    _ members: UnsafeBufferPointer<JSONMemberSpan>, of bytes: UnsafeRawBufferPointer, to sink: OutputSink, closing: Bool = true,
     isCompact: Bool? = nil
   ) throws(StreamIOError) {
     // A line that is compact already (as most are) is copied in one go.
@@ -148,7 +148,7 @@ enum JSONLinesFastPaths {
   /// its length is that of its pieces alone exactly when it has no
   /// whitespace between them.
   @inline(__always)
-  static func isCompact(_ members: [JSONMemberSpan], of bytes: UnsafeRawBufferPointer) -> Bool {
+  static func isCompact(_ members: UnsafeBufferPointer<JSONMemberSpan>, of bytes: UnsafeRawBufferPointer) -> Bool {
     var compactLength = 2 + Swift.max(members.count - 1, 0)
     for member in members { compactLength &+= member.key.count &+ 3 &+ member.value.count }
     return compactLength == bytes.count

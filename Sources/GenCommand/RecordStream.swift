@@ -621,7 +621,7 @@ package final class RecordStream {
   /// ``LentLine``: no reference counting per line) until the end (of a
   /// `--threads` range: its stop), with its members as
   /// ``JSONValue/members(of:into:)`` finds them (nil: not an object it can
-  /// take apart; parse the line). `body` must keep nothing of a line but
+  /// take apart; parse the line; lent, as the line is). `body` must keep nothing of a line but
   /// what it copies, or its ``LentLine/line``. Runs of plain flat objects
   /// are checked many lines at a time, their members found from the same bit
   /// masks (``JSONValue/forEachPlainObjectLine(in:members:events:_:)``);
@@ -629,7 +629,7 @@ package final class RecordStream {
   /// go one by one: called through a pointer, its captures were reloaded per
   /// line. The block path calls it through one, once a line.)
   @inline(__always)
-  package func forEachJSONObjectLine(_ body: (LentLine, [JSONMemberSpan]?) throws -> Void) throws {
+  package func forEachJSONObjectLine(_ body: (LentLine, UnsafeBufferPointer<JSONMemberSpan>?) throws -> Void) throws {
     struct RangeEnded: Error {}
     let stop = rangeStop.map { $0 &- rangeStart } ?? Int.max
     var members: [JSONMemberSpan] = []
@@ -655,7 +655,11 @@ package final class RecordStream {
           throw RangeEnded()
         }
         advanceProgress(to: offset)
-        try body(line, JSONValue.members(of: line.bytes, into: &members) ? members : nil)
+        if JSONValue.members(of: line.bytes, into: &members) {
+          try members.withUnsafeBufferPointer { try body(line, $0) }
+        } else {
+          try body(line, nil)
+        }
       }
       if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a line start
     } catch is RangeEnded {}

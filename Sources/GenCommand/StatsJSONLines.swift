@@ -64,13 +64,9 @@ extension StatsTotals {
         return
       }
       if hasExpressions {
-        let kept = members.withUnsafeBufferPointer { members in
-          let row = JSONExpressionRow(bytes: bytes, members: members)
-          guard expressions.keep(row) else { return false }
-          derived?.compute(row)
-          return true
-        }
-        guard kept else { return }
+        let row = JSONExpressionRow(bytes: bytes, members: members)
+        guard expressions.keep(row) else { return }
+        derived?.compute(row)
       }
       records += 1
       // The keys' slots, and the group's value (its first member's, as Record.value finds it).

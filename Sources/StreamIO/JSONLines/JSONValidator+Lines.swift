@@ -21,7 +21,7 @@ extension JSONValue {
   /// members. `events` is scratch space, kept by the caller from call to call.
   package static func forEachPlainObjectLine(
     in bytes: UnsafeRawBufferPointer, members: inout [JSONMemberSpan], events: inout [UInt32],
-    _ body: (_ offset: Int, _ length: Int, _ members: [JSONMemberSpan]) throws -> Void
+    _ body: (_ offset: Int, _ length: Int, _ members: UnsafeBufferPointer<JSONMemberSpan>) throws -> Void
   ) rethrows -> TakenLines {
     try JSONValidator.plainObjectLines(in: bytes, members: &members, events: &events, body)
   }
@@ -81,7 +81,7 @@ extension JSONValidator {
   /// the block with its `\n` is checked, its members read off the events.
   static func plainObjectLines(
     in bytes: UnsafeRawBufferPointer, members: inout [JSONMemberSpan], events: inout [UInt32],
-    _ body: (_ offset: Int, _ length: Int, _ members: [JSONMemberSpan]) throws -> Void
+    _ body: (_ offset: Int, _ length: Int, _ members: UnsafeBufferPointer<JSONMemberSpan>) throws -> Void
   ) rethrows -> TakenLines {
     let count = bytes.count
     guard count > 0 else { return TakenLines(byteCount: 0, lineCount: 0) }
@@ -113,7 +113,11 @@ extension JSONValidator {
               members.removeAll(keepingCapacity: true)
               members.append(contentsOf: repeatElement(JSONMemberSpan.none, count: memberCount))
             }
-            members.withUnsafeMutableBufferPointer { spans in
+            // (The members lent from the array's buffer: the array itself,
+            // passed to `body`, was retained and released for every line.)
+            let newline = Int(events[next &+ 4 &* memberCount])
+            let length = newline &- lineStart &- (newline > lineStart && base[newline &- 1] == 0x0D ? 1 : 0)
+            try members.withUnsafeMutableBufferPointer { spans in
               for index in 0..<memberCount {
                 let event = next &+ 4 &* index
                 let keyStart = Int(events[event]) &+ 1 &- lineStart, keyEnd = Int(events[event &+ 1]) &- lineStart
@@ -126,10 +130,8 @@ extension JSONValidator {
                   key: keyStart..<keyEnd, keyNeedsDecoding: false, keyIsASCII: true, value: valueStart..<valueEnd,
                   kind: kind, stringNeedsDecoding: false, stringIsASCII: isString)
               }
+              try body(lineStart, length, UnsafeBufferPointer(spans))
             }
-            let newline = Int(events[next &+ 4 &* memberCount])
-            let length = newline &- lineStart &- (newline > lineStart && base[newline &- 1] == 0x0D ? 1 : 0)
-            try body(lineStart, length, members)
             delivered &+= 1
             next &+= 4 &* memberCount &+ 1
             lineStart = newline &+ 1
