@@ -52,7 +52,8 @@ extension StatsTotals {
     // Each member position's key in the last line, and its slot (nil: the
     // group column, or one a derived column replaces): most lines repeat the
     // last one's keys.
-    var lastKeys: [[UInt8]?] = []  // (nil: none yet; an empty key is [])
+    var lastKeys: [ShortKey] = []
+    var lastLongKeys: [[UInt8]?] = []  // (a key of over eight bytes: its bytes)
     var lastSlots: [Int?] = []
     var lastIsGroup: [Bool] = []
     let groupKey = groupBy.map { Array($0.utf8) }
@@ -61,6 +62,7 @@ extension StatsTotals {
       guard let members, members.allSatisfy({ !$0.keyNeedsDecoding }) else {
         if let record = try stream.record(fromJSONLine: line.line), try add(record, to: &slots) { records += 1 }
         lastKeys.removeAll()
+        lastLongKeys.removeAll()
         return
       }
       if hasExpressions {
@@ -71,16 +73,21 @@ extension StatsTotals {
       records += 1
       // The keys' slots, and the group's value (its first member's, as Record.value finds it).
       if lastKeys.count != members.count {
-        lastKeys = Array(repeating: nil, count: members.count)
+        lastKeys = Array(repeating: .none, count: members.count)
+        lastLongKeys = Array(repeating: nil, count: members.count)
         lastSlots = Array(repeating: nil, count: members.count)
         lastIsGroup = Array(repeating: false, count: members.count)
       }
       var groupMember: Int?
       for index in members.indices {
         let key = bytes.slice(members[index].key)
-        let same = lastKeys[index]?.withUnsafeBytes { $0.sameBytes(as: key) } ?? false
+        let short = ShortKey(key)
+        let same =
+          lastKeys[index] == short
+          && (key.count <= 8 || lastLongKeys[index]?.withUnsafeBytes { $0.sameBytes(as: key) } == true)
         if !same {
-          lastKeys[index] = Array(key)
+          lastKeys[index] = short
+          lastLongKeys[index] = key.count > 8 ? Array(key) : nil
           lastIsGroup[index] = groupKey.map { members[index].key(in: bytes, is: $0) } == true
           if lastIsGroup[index] {
             lastSlots[index] = nil
@@ -135,6 +142,35 @@ extension StatsTotals {
     }
     keep(&slots)
     return records
+  }
+}
+
+/// A key's length and its first eight bytes as one word: the key itself
+/// when it is eight bytes or shorter, as most are, so that a line's key is
+/// found the same as the last line's at that place with one comparison.
+struct ShortKey: Equatable {
+  let count: Int
+  let word: UInt64
+
+  /// No key (none seen yet).
+  static let none = ShortKey(count: -1, word: 0)
+
+  private init(count: Int, word: UInt64) {
+    self.count = count
+    self.word = word
+  }
+
+  /// `key` lies in a reader's buffer, whose padding makes eight bytes
+  /// from its start readable whatever its length.
+  @inline(__always)
+  init(_ key: UnsafeRawBufferPointer) {
+    count = key.count
+    guard let start = key.baseAddress else {
+      word = 0
+      return
+    }
+    let loaded = UInt64(littleEndian: start.loadUnaligned(as: UInt64.self))
+    word = count >= 8 ? loaded : loaded & ((1 &<< (UInt64(truncatingIfNeeded: count) &* 8)) &- 1)
   }
 }
 
