@@ -192,8 +192,8 @@ private struct ExpressionClosures<Row: ExpressionRow> {
 
   /// Arithmetic on two columns, or a column and a number (`qty * price`,
   /// `price * 1.1`), as one closure that reads the row itself: no closure
-  /// per operand, no ``NumberRead`` between (a sixth of `derive`'s
-  /// instructions over JSON Lines). Nil for any other operands.
+  /// call per operand and no ``NumberRead`` made between, for every row.
+  /// Nil for any other operands.
   private func columnArithmetic(
     _ op: ArithmeticOperator, _ left: ExpressionNode, _ right: ExpressionNode
   ) -> ((Row) -> ExpressionNumber?)? {
@@ -210,25 +210,18 @@ private struct ExpressionClosures<Row: ExpressionRow> {
         guard let l, let r else { return nil }
         return ExpressionNode.arithmetic(op, l, r, problems)
       }
-    case (.column(let index, let name), .constant(let constant)):
+    case (.column(let index, let name), .constant(let constant)), (.constant(let constant), .column(let index, let name)):
       guard let number = ExpressionNumber(constant) else { return nil }  // (null: the operand path)
+      let columnFirst: Bool
+      if case .column = left { columnFirst = true } else { columnFirst = false }
       return { row in
         var bad = false
-        guard let l = row.number(column: index, name: name, bad: &bad) else {
+        guard let read = row.number(column: index, name: name, bad: &bad) else {
           if bad { problems.notANumber(row.value(column: index, name: name)) }
           return nil
         }
-        return ExpressionNode.arithmetic(op, l, number, problems)
-      }
-    case (.constant(let constant), .column(let index, let name)):
-      guard let number = ExpressionNumber(constant) else { return nil }  // (null: the operand path)
-      return { row in
-        var bad = false
-        guard let r = row.number(column: index, name: name, bad: &bad) else {
-          if bad { problems.notANumber(row.value(column: index, name: name)) }
-          return nil
-        }
-        return ExpressionNode.arithmetic(op, number, r, problems)
+        return columnFirst
+          ? ExpressionNode.arithmetic(op, read, number, problems) : ExpressionNode.arithmetic(op, number, read, problems)
       }
     default: return nil
     }
