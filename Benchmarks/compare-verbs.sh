@@ -281,24 +281,28 @@ for title, task, command, threaded in tasks:
     samples, wrong, failed, expected = {name: [] for name, _, _ in entries}, {}, {}, None
     for _ in range(runs):
         for name, tool_command, env in entries:
-            if name in failed: continue
-            tool = "gen" if name.startswith("gen") else name
-            try:
+            if name in failed or name in wrong: continue
+            if name.startswith("gen"):  # (gen failing stops the run)
                 samples[name].append(run(tool_command, env))
-                got = answer(task, output(tool, task), tool)
-            except Exception as error:  # a peer that cannot do the task
-                failed[name] = f"failed: {str(error)[:40]}"
-                continue
-            if expected is None: expected = got  # (gen's one thread, the first run)
+                got = answer(task, output("gen", task), "gen")
+            else:
+                try:
+                    samples[name].append(run(tool_command, env))
+                    got = answer(task, output(name, task), name)
+                except Exception as error:  # a peer that cannot do the task
+                    failed[name] = f"failed: {str(error)[:40]}"
+                    continue
+            if name == "gen 1t" and expected is None: expected = got  # (each round runs gen's one thread first)
             if got != expected: wrong[name] = f"DIFFERS ({got!r:.40} vs {expected!r:.40})"
     def cell(name):
         if name in failed: return failed[name]
         if name in wrong: return wrong[name]
         return statistics.median(s for s, _ in samples[name]), max(m for _, m in samples[name])
     one = cell("gen 1t")
-    row = [title, f"{one[0]:.2f} s ({one[1]:.0f} MiB)" if isinstance(one, tuple) else one]
+    row = [title, f"{one[0]:.2f} s ({one[1]:.0f} MiB)" if isinstance(one, tuple) else one]  # (a run unlike the first: DIFFERS)
     two = cell("gen 2t") if threaded else one
-    row.append(("(one thread)" if not threaded else f"{two[0]:.2f} s ({two[1]:.0f} MiB)") if isinstance(two, tuple) else two)
+    if not threaded: row.append("(one thread)")
+    else: row.append(f"{two[0]:.2f} s ({two[1]:.0f} MiB)" if isinstance(two, tuple) else two)
     for name, make in peers:
         if name not in samples:
             row.append("")

@@ -179,7 +179,7 @@ struct Derive: GenVerb {
     let names = derived.names.map { Array($0.utf8) }
     // (An ASCII key can equal a non-ASCII name: "K" is the Kelvin sign's
     // canonical decomposition. Known once, not looked for in each member.)
-    let namesAreASCII = names.allSatisfy { $0.allSatisfy { $0 < 0x80 } }
+    let namesAreASCII = names.map { $0.allSatisfy { $0 < 0x80 } }
     // `,"total":` for each derived column, made once, one after another in
     // one array: a key taken out of an array of arrays is retained.
     var keyBytes: [UInt8] = [], keyRanges: [Range<Int>] = []
@@ -197,7 +197,7 @@ struct Derive: GenVerb {
         let bytes = line.bytes
         if !repeated, let members, members.allSatisfy(\.isPlain),
           !members.contains(where: { member in
-            names.contains { member.key(in: bytes, is: $0, nameIsASCII: namesAreASCII) }
+            names.indices.contains { member.key(in: bytes, is: names[$0], nameIsASCII: namesAreASCII[$0]) }
           })
         {
           compute(JSONExpressionRow(bytes: bytes, members: members))
@@ -234,8 +234,9 @@ struct Derive: GenVerb {
   /// then each derived member, `}` and a line feed, written into the
   /// output's buffer at once (one check for room instead of one for each
   /// piece), if every derived value is a finite number, true, false or
-  /// null. False, and nothing written, otherwise (text, NaN, infinity:
-  /// ``writeJSON(_:to:)`` writes those).
+  /// null and the line with them fits the output's buffer. False, and
+  /// nothing written, otherwise (text, NaN, infinity: ``writeJSON(_:to:)``
+  /// writes those; a line longer than the buffer goes piece by piece).
   @inline(__always)
   private static func writeInPlace(
     _ line: UnsafeRawBufferPointer, isEmpty: Bool, keys: UnsafeRawBufferPointer, keyRanges: [Range<Int>], room: Int,

@@ -211,7 +211,8 @@ private struct ExpressionClosures<Row: ExpressionRow> {
         return ExpressionNode.arithmetic(op, l, r, problems)
       }
     case (.column(let index, let name), .constant(let constant)), (.constant(let constant), .column(let index, let name)):
-      guard let number = ExpressionNumber(constant) else { return nil }  // (null: the operand path)
+      // (Null, text or a boolean: the operand path, as before.)
+      guard let number = ExpressionNumber(constant) else { return nil }
       let columnFirst: Bool
       if case .column = left { columnFirst = true } else { columnFirst = false }
       return { row in

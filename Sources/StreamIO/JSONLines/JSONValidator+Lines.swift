@@ -18,7 +18,8 @@ extension JSONValue {
   /// them in the line's bytes (found from the same bit masks, not read
   /// again): the line's offset in `bytes`, its length without its ending
   /// (as ``LineReader`` reads it: a `\r` before the `\n` dropped), and the
-  /// members. `events` is scratch space, kept by the caller from call to call.
+  /// members, lent: valid only until `body` returns. `events` is scratch
+  /// space, kept by the caller from call to call.
   package static func forEachPlainObjectLine(
     in bytes: UnsafeRawBufferPointer, members: inout [JSONMemberSpan], events: inout [UInt32],
     _ body: (_ offset: Int, _ length: Int, _ members: UnsafeBufferPointer<JSONMemberSpan>) throws -> Void
