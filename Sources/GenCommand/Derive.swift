@@ -178,7 +178,7 @@ struct Derive: GenVerb {
     let repeated = Set(derived.names).count < derived.names.count
     let names = derived.names.map { Array($0.utf8) }
     // (An ASCII key can equal a non-ASCII name: "K" is the Kelvin sign's
-    // canonical decomposition. Known once, not looked for in each member.)
+    // canonical decomposition. Known once per name, not looked for in each member.)
     let namesAreASCII = names.map { $0.allSatisfy { $0 < 0x80 } }
     // `,"total":` for each derived column, made once, one after another in
     // one array: a key taken out of an array of arrays is retained.

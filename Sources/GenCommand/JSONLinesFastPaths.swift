@@ -126,8 +126,8 @@ enum JSONLinesFastPaths {
   /// without the closing brace, for more members to follow.
   @inline(__always)
   static func writeCompactObject(
-    _ members: UnsafeBufferPointer<JSONMemberSpan>, of bytes: UnsafeRawBufferPointer, to sink: OutputSink, closing: Bool = true,
-    isCompact: Bool? = nil
+    _ members: UnsafeBufferPointer<JSONMemberSpan>, of bytes: UnsafeRawBufferPointer, to sink: OutputSink,
+    closing: Bool = true, isCompact: Bool? = nil
   ) throws(StreamIOError) {
     // A line that is compact already (as most are) is copied in one go.
     if isCompact ?? Self.isCompact(members, of: bytes) {

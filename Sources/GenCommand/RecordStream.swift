@@ -621,8 +621,9 @@ package final class RecordStream {
   /// ``LentLine``: no reference counting per line) until the end (of a
   /// `--threads` range: its stop), with its members as
   /// ``JSONValue/members(of:into:)`` finds them (nil: not an object it can
-  /// take apart; parse the line; lent, as the line is). `body` must keep nothing of a line but
-  /// what it copies, or its ``LentLine/line``. Runs of plain flat objects
+  /// take apart; parse the line), lent as the line is. `body` must keep
+  /// nothing of a line or its members but what it copies, or its
+  /// ``LentLine/line``. Runs of plain flat objects
   /// are checked many lines at a time, their members found from the same bit
   /// masks (``JSONValue/forEachPlainObjectLine(in:members:events:_:)``);
   /// other lines one by one. (Inlined, so that `body` is too where lines

@@ -29,7 +29,9 @@ import Testing
       if random.next() % 20 == 0 { members.append("\"qty\": \(pick(values))") }  // a repeated key
       if random.next() % 30 == 0 { members.append("\"k\\u00e9y\": \(pick(values))") }  // an escaped key
       // Keys of eight bytes and more that differ only in their last byte, or in a byte past the eighth.
-      if random.next() % 8 == 0 { members.append("\"\(pick(["quantity", "quantitz", "quantity_in_stock", "quantity_in_stack"]))\": \(pick(values))") }
+      if random.next() % 8 == 0 {
+        members.append("\"\(pick(["quantity", "quantitz", "quantity_in_stock", "quantity_in_stack"]))\": \(pick(values))")
+      }
       if random.next() % 5 == 0 { members.shuffle(using: &random) }
       text += "{" + members.joined(separator: random.next() % 2 == 0 ? ", " : ",") + "}\n"
       if random.next() % 50 == 0 { text += index % 2 == 0 ? "\n" : "   \n" }

@@ -275,7 +275,9 @@ import Testing
       // the line reader gives it and the members members(of:into:) finds.
       var lent: [(offset: Int, length: Int, members: [JSONMemberSpan])] = []
       let takenWithMembers = bytes.withUnsafeBytes { bytes in
-        JSONValue.forEachPlainObjectLine(in: bytes, members: &members, events: &events) { lent.append(($0, $1, Array($2))) }
+        JSONValue.forEachPlainObjectLine(in: bytes, members: &members, events: &events) {
+          lent.append(($0, $1, Array($2)))  // (the members are lent: copied)
+        }
       }
       if takenWithMembers.byteCount != taken.byteCount || takenWithMembers.lineCount != taken.lineCount
         || lent.count != taken.lineCount

@@ -210,7 +210,8 @@ private struct ExpressionClosures<Row: ExpressionRow> {
         guard let l, let r else { return nil }
         return ExpressionNode.arithmetic(op, l, r, problems)
       }
-    case (.column(let index, let name), .constant(let constant)), (.constant(let constant), .column(let index, let name)):
+    case (.column(let index, let name), .constant(let constant)),
+      (.constant(let constant), .column(let index, let name)):
       // (Null, text or a boolean: the operand path, as before.)
       guard let number = ExpressionNumber(constant) else { return nil }
       let columnFirst: Bool
@@ -222,7 +223,8 @@ private struct ExpressionClosures<Row: ExpressionRow> {
           return nil
         }
         return columnFirst
-          ? ExpressionNode.arithmetic(op, read, number, problems) : ExpressionNode.arithmetic(op, number, read, problems)
+          ? ExpressionNode.arithmetic(op, read, number, problems)
+          : ExpressionNode.arithmetic(op, number, read, problems)
       }
     default: return nil
     }
@@ -266,4 +268,3 @@ private enum NumberRead {
   case missing
   case bad
 }
-
