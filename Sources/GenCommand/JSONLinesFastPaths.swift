@@ -215,7 +215,7 @@ struct JSONExpressionRow: ExpressionRow {
       // (As CSVExpressionRow's: no ExpressionValue made on the way.)
       if let integer = CSVNumbers.integer(inBuffer: text) { return .integer(integer) }
       if let double = CSVNumbers.double(inBuffer: text) { return .double(double) }
-      if let number = ExpressionValue.readNumber(inBuffer: text) { return ExpressionNumber(number) }
+      if let number = ExpressionValue.readTrimmedNumber(text) { return ExpressionNumber(number) }
       bad = true
       return nil
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):

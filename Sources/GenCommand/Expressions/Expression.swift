@@ -41,7 +41,7 @@ struct CSVExpressionRow: ExpressionRow {
     if field.isEmpty { return nil }
     if let integer = CSVNumbers.integer(inBuffer: field) { return .integer(integer) }
     if let double = CSVNumbers.double(inBuffer: field) { return .double(double) }
-    if let number = ExpressionValue.readNumber(inBuffer: field) { return ExpressionNumber(number) }
+    if let number = ExpressionValue.readTrimmedNumber(field) { return ExpressionNumber(number) }
     bad = true
     return nil
   }

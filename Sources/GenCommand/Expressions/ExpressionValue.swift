@@ -108,8 +108,8 @@ enum ExpressionValue {
   }
 
   /// The number in a field that is none as it stands, once the whitespace
-  /// around it is taken off.
-  private static func readTrimmedNumber(_ field: UnsafeRawBufferPointer) -> ExpressionValue? {
+  /// around it is taken off (for a reader that tried it as it stands already).
+  static func readTrimmedNumber(_ field: UnsafeRawBufferPointer) -> ExpressionValue? {
     guard let trimmed = Self.trimmed(field) else { return nil }
     if let integer = Int.decode(csvField: trimmed) { return .integer(integer) }
     if let double = Double.decode(csvField: trimmed) { return .double(double) }
