@@ -94,6 +94,26 @@ let nastyCSV = "\u{FEFF}name,note,qty\r\n"
     }
   }
 
+  /// `lentFields` (what gen's expressions read a lent row through) gives
+  /// each record's fields as `field(_:)` does: quoted, empty, ragged and
+  /// blank records, on buffers small enough that records move between blocks.
+  @Test func lentFieldsAreTheRecordsFields() throws {
+    let text = nastyCSV + "\n" + nastyCSV.dropFirst()
+    let file = try TemporaryFile(contents: text)
+    for size in [1, 7, 64, 4096] {
+      var records = 0
+      try CSVReader(path: file.path, dialect: CSVDialect(hasHeader: false), bufferSize: size).forEachRecord { record in
+        let lent = record.lentFields
+        #expect(lent.count == record.count, "buffer size \(size), record \(record.number)")
+        for index in 0..<min(lent.count, record.count) {
+          #expect(Array(lent.field(index)) == Array(record.field(index)), "buffer size \(size), record \(record.number)")
+        }
+        records += 1
+      }
+      #expect(records == referenceCSV(Array(text.utf8)).count, "buffer size \(size)")
+    }
+  }
+
   /// Quote-free records (the batched path) whose line ends fall on every
   /// offset of a 64-byte block: LF only (blocks taken a record at a time), or
   /// mixed with CRLF (also split across blocks and reads) and lone CR (bit by

@@ -121,41 +121,46 @@ final class DerivedColumns {
     // One column of arithmetic on the row's (`total=qty * price`), the
     // common case: its number closure called straight, not through the
     // value closure and the generic computer's (a tenth of derive's instructions).
-    if expressions.count == 1, let number = expressions[0].csv.number {
+    if expressions.count == 1, let number = expressions[0].csv.numberAt {
       let values = values
-      return { row in values[0] = number(row)?.value ?? .null }
+      return { row in values[0] = withUnsafePointer(to: row) { number($0) }?.value ?? .null }
     }
-    return computer(base: { $0.csv.value }, derived: csv)
+    return computer(base: { $0.csv.valueAt }, derived: csv)
   }
 
   /// ``computeCSV()`` for the rows of the JSON Lines byte path.
   func computeJSON() -> (JSONExpressionRow) -> Void {
-    if expressions.count == 1, let number = expressions[0].json.number {  // (as in computeCSV())
+    if expressions.count == 1, let number = expressions[0].json.numberAt {  // (as in computeCSV())
       let values = values
-      return { row in values[0] = number(row)?.value ?? .null }
+      return { row in values[0] = withUnsafePointer(to: row) { number($0) }?.value ?? .null }
     }
-    return computer(base: { $0.json.value }, derived: json)
+    return computer(base: { $0.json.valueAt }, derived: json)
   }
 
   private func computer<Row: ExpressionRow>(
-    base: (CompiledExpression) -> (Row) -> ExpressionValue, derived evaluators: [ExpressionEvaluator<DerivedExpressionRow<Row>>]
+    base: (CompiledExpression) -> (UnsafePointer<Row>) -> ExpressionValue,
+    derived evaluators: [ExpressionEvaluator<DerivedExpressionRow<Row>>]
   ) -> (Row) -> Void {
     let values = values
     unowned(unsafe) let derived = self
     // An expression that reads no earlier derived column reads the row
     // itself (its columns' indices are the input's): no lookup through
     // the derived values for every field.
-    let slots = expressions.enumerated().map { slot, expression -> (Row) -> ExpressionValue in
+    let slots = expressions.enumerated().map { slot, expression -> (UnsafePointer<Row>) -> ExpressionValue in
       if Set(expression.columnNames).isDisjoint(with: names[..<slot]) { return base(expression) }
-      let value = evaluators[slot].value
-      return { row in value(DerivedExpressionRow(base: row, derived: derived, computed: slot)) }
+      let value = evaluators[slot].valueAt
+      return { row in
+        withUnsafePointer(to: DerivedExpressionRow(base: row.pointee, derived: derived, computed: slot)) { value($0) }
+      }
     }
     if slots.count == 1 {
       let first = slots[0]
-      return { row in values[0] = first(row) }
+      return { row in values[0] = withUnsafePointer(to: row) { first($0) } }
     }
     return { row in
-      for slot in slots.indices { values[slot] = slots[slot](row) }
+      withUnsafePointer(to: row) { row in
+        for slot in slots.indices { values[slot] = slots[slot](row) }
+      }
     }
   }
 

@@ -24,8 +24,15 @@ extension ExpressionRow {
 }
 
 /// An ASCII CSV row read from the reader's bytes: no String per field.
+/// Made while the reader lends the row, and used only then.
 struct CSVExpressionRow: ExpressionRow {
-  let row: CSVRecord
+  /// (Its fields lent, not the record: copied into every closure that reads
+  /// it, a record would be retained and released for every row.)
+  let row: CSVLentFields
+
+  @inline(__always)
+  init(row: CSVRecord) { self.row = row.lentFields }
+
   @inline(__always)
   func value(column index: Int?, name: String) -> ExpressionValue {
     guard let index, index < row.count else { return .null }

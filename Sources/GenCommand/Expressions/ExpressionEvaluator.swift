@@ -11,35 +11,47 @@ import StreamIO
 /// in place. Every other node calls the tree's own helpers on values, so the
 /// results, and the problems counted, are the tree's.
 struct ExpressionEvaluator<Row: ExpressionRow> {
+  // The closures take the row by pointer: a pointer is passed the same way
+  // at every abstraction, while a `(Row) -> Bool` made here is called
+  // through thunks that move the row to memory and back (a tenth of an
+  // expression filter's instructions, for every row).
   /// The expression's value for a row.
-  let value: (Row) -> ExpressionValue
+  let valueAt: (UnsafePointer<Row>) -> ExpressionValue
   /// Whether a row passes (Python's truth of the value).
-  let test: (Row) -> Bool
+  let testAt: (UnsafePointer<Row>) -> Bool
   /// The value as a number (nil from the closure: null), when the
   /// expression is arithmetic over columns and numbers: `value` without
   /// the ``ExpressionValue`` around it.
-  let number: ((Row) -> ExpressionNumber?)?
+  let numberAt: ((UnsafePointer<Row>) -> ExpressionNumber?)?
 
   init(_ node: ExpressionNode, problems: ExpressionProblems) {
     let compiler = ExpressionClosures<Row>(problems: problems)
-    value = compiler.value(node)
-    test = compiler.test(node)
-    number = compiler.number(node)
+    valueAt = compiler.value(node)
+    testAt = compiler.test(node)
+    numberAt = compiler.number(node)
   }
+
+  /// The expression's value for `row`.
+  @inline(__always)
+  func value(_ row: Row) -> ExpressionValue { withUnsafePointer(to: row) { valueAt($0) } }
+
+  /// Whether `row` passes.
+  @inline(__always)
+  func test(_ row: Row) -> Bool { withUnsafePointer(to: row) { testAt($0) } }
 }
 
 /// Builds the closures of an ``ExpressionEvaluator``.
 private struct ExpressionClosures<Row: ExpressionRow> {
   let problems: ExpressionProblems
 
-  func value(_ node: ExpressionNode) -> (Row) -> ExpressionValue {
+  func value(_ node: ExpressionNode) -> (UnsafePointer<Row>) -> ExpressionValue {
     let problems = problems
     if let number = number(node) {
       return { row in number(row)?.value ?? .null }
     }
     switch node {
     case .constant(let constant): return { _ in constant }
-    case .column(let index, let name): return { row in row.value(column: index, name: name) }
+    case .column(let index, let name): return { row in row.pointee.value(column: index, name: name) }
     case .not, .and, .or, .compare, .compareConstant:
       let test = test(node)
       return { row in .bool(test(row)) }
@@ -106,7 +118,7 @@ private struct ExpressionClosures<Row: ExpressionRow> {
     }
   }
 
-  func test(_ node: ExpressionNode) -> (Row) -> Bool {
+  func test(_ node: ExpressionNode) -> (UnsafePointer<Row>) -> Bool {
     let problems = problems
     switch node {
     case .and(let left, let right):
@@ -159,7 +171,7 @@ private struct ExpressionClosures<Row: ExpressionRow> {
   /// arithmetic or a negation over columns and numbers; nil otherwise. Text
   /// that is no number, and division by zero, are counted as the tree
   /// counts them, in the same order.
-  func number(_ node: ExpressionNode) -> ((Row) -> ExpressionNumber?)? {
+  func number(_ node: ExpressionNode) -> ((UnsafePointer<Row>) -> ExpressionNumber?)? {
     let problems = problems
     switch node {
     case .arithmetic(let op, let left, let right):
@@ -196,17 +208,17 @@ private struct ExpressionClosures<Row: ExpressionRow> {
   /// Nil for any other operands.
   private func columnArithmetic(
     _ op: ArithmeticOperator, _ left: ExpressionNode, _ right: ExpressionNode
-  ) -> ((Row) -> ExpressionNumber?)? {
+  ) -> ((UnsafePointer<Row>) -> ExpressionNumber?)? {
     let problems = problems
     switch (left, right) {
     case (.column(let leftIndex, let leftName), .column(let rightIndex, let rightName)):
       return { row in
         var leftBad = false, rightBad = false
-        let l = row.number(column: leftIndex, name: leftName, bad: &leftBad)
-        let r = row.number(column: rightIndex, name: rightName, bad: &rightBad)
+        let l = row.pointee.number(column: leftIndex, name: leftName, bad: &leftBad)
+        let r = row.pointee.number(column: rightIndex, name: rightName, bad: &rightBad)
         // Both sides read, then counted, as the tree does.
-        if l == nil && leftBad { problems.notANumber(row.value(column: leftIndex, name: leftName)) }
-        if r == nil && rightBad { problems.notANumber(row.value(column: rightIndex, name: rightName)) }
+        if l == nil && leftBad { problems.notANumber(row.pointee.value(column: leftIndex, name: leftName)) }
+        if r == nil && rightBad { problems.notANumber(row.pointee.value(column: rightIndex, name: rightName)) }
         guard let l, let r else { return nil }
         return ExpressionNode.arithmetic(op, l, r, problems)
       }
@@ -218,8 +230,8 @@ private struct ExpressionClosures<Row: ExpressionRow> {
       if case .column = left { columnFirst = true } else { columnFirst = false }
       return { row in
         var bad = false
-        guard let read = row.number(column: index, name: name, bad: &bad) else {
-          if bad { problems.notANumber(row.value(column: index, name: name)) }
+        guard let read = row.pointee.number(column: index, name: name, bad: &bad) else {
+          if bad { problems.notANumber(row.pointee.value(column: index, name: name)) }
           return nil
         }
         return columnFirst
@@ -233,7 +245,7 @@ private struct ExpressionClosures<Row: ExpressionRow> {
   /// An operand of arithmetic read as a number: a column's value, a
   /// numeric constant or null, or arithmetic itself. `countBad` counts a
   /// column's value that is no number, once the other side is read.
-  private func operand(_ node: ExpressionNode) -> (read: (Row) -> NumberRead, countBad: (Row) -> Void)? {
+  private func operand(_ node: ExpressionNode) -> (read: (UnsafePointer<Row>) -> NumberRead, countBad: (UnsafePointer<Row>) -> Void)? {
     let problems = problems
     switch node {
     case .constant(let constant):
@@ -249,10 +261,10 @@ private struct ExpressionClosures<Row: ExpressionRow> {
       return (
         { row in
           var bad = false
-          guard let number = row.number(column: index, name: name, bad: &bad) else { return bad ? .bad : .missing }
+          guard let number = row.pointee.number(column: index, name: name, bad: &bad) else { return bad ? .bad : .missing }
           return .number(number)
         },
-        { row in problems.notANumber(row.value(column: index, name: name)) }
+        { row in problems.notANumber(row.pointee.value(column: index, name: name)) }
       )
     default:
       guard let number = number(node) else { return nil }

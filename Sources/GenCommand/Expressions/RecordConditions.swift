@@ -4,9 +4,10 @@ import StreamIO
 /// and ANDed: `--where 'qty * price > 1000' --where "country != 'US'"`.
 struct RecordConditions {
   let conditions: [CompiledExpression]
-  /// All of them on a byte-level path's row, in one closure.
-  let csv: (CSVExpressionRow) -> Bool
-  let json: (JSONExpressionRow) -> Bool
+  /// All of them on a byte-level path's row, in one closure (the row by
+  /// pointer, as ``ExpressionEvaluator``'s closures take it).
+  let csv: (UnsafePointer<CSVExpressionRow>) -> Bool
+  let json: (UnsafePointer<JSONExpressionRow>) -> Bool
 
   /// `columns` nil: not known (an empty JSON Lines input); syntax is still checked.
   init(_ texts: [String], columns: [String]?) throws(GenFailure) {
@@ -28,21 +29,23 @@ struct RecordConditions {
       conditions.append(condition)
     }
     self.conditions = conditions
-    csv = Self.all(conditions.map(\.csv.test))
-    json = Self.all(conditions.map(\.json.test))
+    csv = Self.all(conditions) { $0.csv.testAt }
+    json = Self.all(conditions) { $0.json.testAt }
   }
 
-  /// One test that passes when each of `tests` does, in order.
-  private static func all<Row>(_ tests: [(Row) -> Bool]) -> (Row) -> Bool {
-    switch tests.count {
-    case 0: return { _ in true }
-    case 1: return tests[0]
-    case 2:
-      let first = tests[0], second = tests[1]
-      return { row in first(row) && second(row) }
-    default:
-      return { row in tests.allSatisfy { $0(row) } }
+  /// One test that passes when each condition's does, in order. (Each
+  /// pair in a closure of its own, not the tests in an array: a closure
+  /// read from an array is called through thunks.)
+  private static func all<Row>(
+    _ conditions: [CompiledExpression], _ test: (CompiledExpression) -> (UnsafePointer<Row>) -> Bool
+  ) -> (UnsafePointer<Row>) -> Bool {
+    guard let first = conditions.first else { return { _ in true } }
+    var all = test(first)
+    for condition in conditions.dropFirst() {
+      let earlier = all, next = test(condition)
+      all = { row in earlier(row) && next(row) }
     }
+    return all
   }
 
   var isEmpty: Bool { conditions.isEmpty }
@@ -51,8 +54,12 @@ struct RecordConditions {
   /// row's type that specialization decides at compile time.)
   @inline(__always)
   func matches<Row: ExpressionRow>(_ row: Row) -> Bool {
-    if Row.self == CSVExpressionRow.self { return csv(unsafeBitCast(row, to: CSVExpressionRow.self)) }
-    if Row.self == JSONExpressionRow.self { return json(unsafeBitCast(row, to: JSONExpressionRow.self)) }
+    if Row.self == CSVExpressionRow.self {
+      return withUnsafePointer(to: unsafeBitCast(row, to: CSVExpressionRow.self)) { csv($0) }
+    }
+    if Row.self == JSONExpressionRow.self {
+      return withUnsafePointer(to: unsafeBitCast(row, to: JSONExpressionRow.self)) { json($0) }
+    }
     for condition in conditions where !condition.matches(row) { return false }
     return true
   }
