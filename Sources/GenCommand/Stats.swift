@@ -557,10 +557,9 @@ struct StatsTotals {
   /// and the columns noted in their order. Each group's row is freed as it is
   /// moved, so the two forms do not both hold every group at once; columns a
   /// group never had are left out.
-  mutating func moveIntoGroups(_ summaries: inout [[ColumnSummary]], groups slotGroups: [String], columns slotNames: [String]) {
+  mutating func moveIntoGroups(_ summaries: StatsSummaryTable, groups slotGroups: [String], columns slotNames: [String]) {
     for (groupSlot, group) in slotGroups.enumerated() {
-      let row = summaries[groupSlot]
-      summaries[groupSlot] = []
+      let row = summaries.takeRow(groupSlot)
       var columns = groups[group] ?? [:]
       for (slot, summary) in row.enumerated() where summary.count > 0 || summary.nonNumeric > 0 {
         columns[slotNames[slot]] = summary

@@ -72,32 +72,32 @@ private struct CSVStatsReading {
   mutating func add(_ row: CSVRecord, from stream: RecordStream) throws {
     if !started { try start(stream) }
     guard row.isASCII else { return try addDecoded(row, from: stream) }
-    let derived = expressions.derived
+    // (The derived columns read only with expressions: read for every row,
+    // they were retained for every row.)
     if hasExpressions {  // (no row value made, no reference counted, without them)
       let expressionRow = CSVExpressionRow(row: row)
       guard expressions.keep(expressionRow) else { return }
-      derived?.compute(expressionRow)
+      expressions.derived?.compute(expressionRow)
     }
     records += 1
     if columnSlots.count < row.count { noteColumns(upTo: row.count, stream) }
     let group: Int
     if let groupDerived {
-      group = try slots.slot(group: derived!.values[groupDerived].text)
+      group = try slots.slot(group: expressions.derived!.values[groupDerived].text)
     } else if let groupIndex, groupIndex < row.count {
       group = try slots.slot(groupText: row.field(groupIndex))
     } else {
       group = try slots.slot(group: "")
     }
     slots.makeRoom(group: group)
+    let summaries = slots.summaries.row(group)
     columnSlots.withUnsafeBufferPointer { columnSlots in
-      slots.summaries[group].withUnsafeMutableBufferPointer { summaries in
-        for index in 0..<row.count {
-          guard let column = columnSlots[index] else { continue }
-          summaries[column].addText(row.field(index))
-        }
+      for index in 0..<row.count {
+        guard let column = columnSlots[index] else { continue }
+        summaries[column].addText(row.field(index))
       }
     }
-    if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
+    if hasExpressions, let derived = expressions.derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
   }
 
   /// A row with bytes past ASCII: from its strings (nil: --skip-bad skipped it, counted).
@@ -117,8 +117,9 @@ private struct CSVStatsReading {
     }
     let group = try slots.slot(group: text)
     slots.makeRoom(group: group)
+    let summaries = slots.summaries.row(group)
     for (index, field) in record.fields.enumerated() {
-      if let column = columnSlots[index] { slots.summaries[group][column].add(field.value) }
+      if let column = columnSlots[index] { summaries[column].add(field.value) }
     }
     if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
   }

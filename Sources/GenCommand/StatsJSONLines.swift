@@ -41,7 +41,7 @@ extension StatsTotals {
         let column = slots.slot(named: field.name)
         if !derivedNames.contains(field.name) {
           slots.makeRoom(group: group, column: column)
-          slots.summaries[group][column].add(field.value)
+          slots.summaries.row(group)[column].add(field.value)
         }
       }
       if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
@@ -54,7 +54,10 @@ extension StatsTotals {
     // last one's keys.
     var lastKeys: [ShortKey] = []
     var lastLongKeys: [[UInt8]?] = []  // (a key of over eight bytes: its bytes)
-    var lastSlots: [Int?] = []
+    // (Slots in memory of their own: an array read here was retained and
+    // released around every line's loop over its members.)
+    var lastSlots = UnsafeMutableBufferPointer<Int?>.allocate(capacity: 0)
+    defer { lastSlots.deallocate() }
     var lastIsGroup: [Bool] = []
     let groupKey = groupBy.map { Array($0.utf8) }
     try stream.forEachJSONObjectLine { line, members in
@@ -75,7 +78,9 @@ extension StatsTotals {
       if lastKeys.count != members.count {
         lastKeys = Array(repeating: .none, count: members.count)
         lastLongKeys = Array(repeating: nil, count: members.count)
-        lastSlots = Array(repeating: nil, count: members.count)
+        lastSlots.deallocate()
+        lastSlots = .allocate(capacity: members.count)
+        lastSlots.initialize(repeating: nil)
         lastIsGroup = Array(repeating: false, count: members.count)
       }
       var groupMember: Int?
@@ -117,25 +122,22 @@ extension StatsTotals {
       }
       // (The group's row as wide as every column named so far: one access to it per line, not one per member.)
       slots.makeRoom(group: group)
-      try lastSlots.withUnsafeBufferPointer { lastSlots in
-        try slots.summaries[group].withUnsafeMutableBufferPointer { summaries in
-          for index in members.indices {
-            guard let column = lastSlots[index] else { continue }
-            let member = members[index]
-            let value = bytes.slice(member.value)
-            switch member.kind {
-            case UInt8(ascii: "\"") where !member.stringNeedsDecoding:
-              summaries[column].addText(value.insideQuotes)
-            case UInt8(ascii: "n"): continue  // null: a missing value
-            case UInt8(ascii: "t"), UInt8(ascii: "f"):
-              summaries[column].see(value)
-              summaries[column].nonNumeric += 1
-            case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
-              summaries[column].add(try JSONValue(parsing: Array(value)))
-            default:  // a number (NaN and ±Infinity among them), as written
-              summaries[column].addNumber(inBuffer: value)
-            }
-          }
+      let summaries = slots.summaries.row(group)
+      for index in members.indices {
+        guard let column = lastSlots[index] else { continue }
+        let member = members[index]
+        let value = bytes.slice(member.value)
+        switch member.kind {
+        case UInt8(ascii: "\"") where !member.stringNeedsDecoding:
+          summaries[column].addText(value.insideQuotes)
+        case UInt8(ascii: "n"): continue  // null: a missing value
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+          summaries[column].see(value)
+          summaries[column].nonNumeric += 1
+        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["):
+          summaries[column].add(try JSONValue(parsing: Array(value)))
+        default:  // a number (NaN and ±Infinity among them), as written
+          summaries[column].addNumber(inBuffer: value)
         }
       }
       if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }

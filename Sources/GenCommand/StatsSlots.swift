@@ -6,7 +6,8 @@ import StreamIO
 /// showed them.
 struct StatsSlots {
   let sketching: StatsSketching
-  var summaries: [[ColumnSummary]] = []  // [group slot][column slot]
+  /// The summaries by group slot and column slot.
+  let summaries: StatsSummaryTable
   var groupSlots: [String: Int] = [:]
   var smallGroupSlots = SmallKeyTable()  // group values under 8 bytes, by smallKey
   var slotGroups: [String] = []
@@ -20,6 +21,7 @@ struct StatsSlots {
   init(sketching: StatsSketching, spill: StatsSpill?) {
     self.sketching = sketching
     self.spill = spill
+    summaries = StatsSummaryTable(sketching: sketching)
   }
 
   mutating func slot(named name: String) -> Int {
@@ -33,16 +35,15 @@ struct StatsSlots {
     if let known = groupSlots[group] { return known }
     if let spill, spill.full(adding: group, columns: slotNames.count) {
       // The groups held so far to a run on disk, freed.
-      try spill.write(columns: slotNames, keys: slotGroups, rows: summaries)
+      try spill.write(columns: slotNames, keys: slotGroups, rows: summaries.takeAll())
       groupSlots.removeAll(keepingCapacity: true)
       smallGroupSlots.removeAll()
       slotGroups.removeAll(keepingCapacity: true)
-      summaries.removeAll(keepingCapacity: true)
     }
-    groupSlots[group] = summaries.count
+    let made = summaries.appendGroup()
+    groupSlots[group] = made
     slotGroups.append(group)
-    summaries.append([])
-    return summaries.count - 1
+    return made
   }
 
   /// A group's text as bytes: one of up to 7 bytes (a country code, a
@@ -67,14 +68,14 @@ struct StatsSlots {
   }
 
   @inline(__always)
-  mutating func makeRoom(group: Int, column: Int) {
-    while summaries[group].count <= column { summaries[group].append(ColumnSummary(sketching: sketching)) }
+  func makeRoom(group: Int, column: Int) {
+    summaries.widen(group, to: column + 1)
   }
 
   /// A row as wide as every column named so far, for a group.
   @inline(__always)
-  mutating func makeRoom(group: Int) {
-    if summaries[group].count < slotNames.count { makeRoom(group: group, column: slotNames.count - 1) }
+  func makeRoom(group: Int) {
+    summaries.widen(group, to: slotNames.count)
   }
 
   /// The derived columns' slots, named after the input's columns the first time.
@@ -89,7 +90,7 @@ struct StatsSlots {
     for (column, value) in zip(derivedSlots!, derived.values) {
       guard let column else { continue }
       makeRoom(group: group, column: column)
-      summaries[group][column].add(value)
+      summaries.row(group)[column].add(value)
     }
   }
 }
@@ -100,11 +101,10 @@ extension StatsTotals {
   mutating func keep(_ slots: inout StatsSlots) {
     if let spill {
       // Sorted as they are: the dictionaries of `groups` would take a third more.
-      spill.keep(columns: slots.slotNames, keys: slots.slotGroups, rows: slots.summaries)
-      slots.summaries = []
+      spill.keep(columns: slots.slotNames, keys: slots.slotGroups, rows: slots.summaries.takeAll())
       for name in slots.slotNames { note(column: name) }
     } else {
-      moveIntoGroups(&slots.summaries, groups: slots.slotGroups, columns: slots.slotNames)
+      moveIntoGroups(slots.summaries, groups: slots.slotGroups, columns: slots.slotNames)
     }
   }
 }
