@@ -182,12 +182,13 @@ struct Derive: GenVerb {
     let namesAreASCII = names.map { $0.allSatisfy { $0 < 0x80 } }
     // `,"total":` for each derived column, made once, one after another in
     // one array: a key taken out of an array of arrays is retained.
-    var keyBytes: [UInt8] = [], keyRanges: [Range<Int>] = []
+    var keyBytes: [UInt8] = [], ranges: [Range<Int>] = []
     for name in derived.names {
       let start = keyBytes.count
       keyBytes += Array(("," + JSONValue.string(name).serialized + ":").utf8)
-      keyRanges.append(start..<keyBytes.count)
+      ranges.append(start..<keyBytes.count)
     }
+    let keyRanges = ranges  // (a let: a var the line closure captured was retained for every line)
     // Room for a line's derived members in place: each key, and a value of
     // at most 32 bytes (a float's repr takes 24, an integer's 20).
     let derivedRoom = keyBytes.count + 32 * keyRanges.count + 2

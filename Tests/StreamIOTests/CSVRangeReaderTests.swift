@@ -1,7 +1,7 @@
 // CSVRangeReader and CSVSplit: ranges read in parallel give the file's records,
 // and a range that starts inside a record is told apart.
 import Foundation
-import StreamIO
+@testable import StreamIO
 import Testing
 
 @Suite struct CSVRangeReaderTests {
@@ -71,5 +71,41 @@ import Testing
       #expect(part.endedAtBoundary, "range \(index)")
     }
     #expect(total == 5_000)
+  }
+
+  /// `firstRecordEnd` (which finds quotes with memchr) against a byte-by-byte
+  /// reading, on random text of quotes, doubled quotes, delimiters, CR and
+  /// LF, read from inside quotes and from outside.
+  @Test func firstRecordEndAsReadByteByByte() {
+    func reference(_ bytes: [UInt8], quoted: Bool) -> Int? {
+      var inQuotes = quoted
+      var i = 0
+      while i < bytes.count {
+        let byte = bytes[i]
+        if inQuotes {
+          if byte == 0x22 {
+            if i + 1 < bytes.count && bytes[i + 1] == 0x22 { i += 2; continue }
+            inQuotes = false
+          }
+        } else if byte == 0x22 {
+          inQuotes = true
+        } else if byte == 0x0A {
+          return i + 1
+        } else if byte == 0x0D {
+          return i + 1 < bytes.count && bytes[i + 1] == 0x0A ? i + 2 : i + 1
+        }
+        i += 1
+      }
+      return nil
+    }
+    var generator = SystemRandomNumberGenerator()
+    let alphabet: [UInt8] = Array("a,\"\"\"\n\r".utf8)
+    for _ in 0..<20_000 {
+      let bytes = (0..<Int.random(in: 0...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+      for quoted in [false, true] {
+        let got = bytes.withUnsafeBytes { CSVSplit.firstRecordEnd($0, quoted: quoted, dialect: .standard) }
+        #expect(got == reference(bytes, quoted: quoted), "\(String(decoding: bytes, as: UTF8.self).debugDescription) quoted: \(quoted)")
+      }
+    }
   }
 }

@@ -76,14 +76,21 @@ public enum CSVSplit {
     var inQuotes = quoted
     var i = 0
     let n = bytes.count
+    guard let base = bytes.baseAddress else { return nil }
     while i < n {
-      let byte = bytes[i]
       if inQuotes {
-        if byte == dialect.quote {
-          if i + 1 < n && bytes[i + 1] == dialect.quote { i += 2; continue }
-          inQuotes = false
-        }
-      } else if byte == dialect.quote {
+        // The next quote, found by memchr: read as quoted, a file with few
+        // quotes is looked through to the window's end, once per split
+        // (byte by byte, that was a tenth of a two-thread `select`).
+        guard let quote = memchr(base + i, Int32(dialect.quote), n - i) else { return nil }
+        i = base.distance(to: UnsafeRawPointer(quote))
+        if i + 1 < n && bytes[i + 1] == dialect.quote { i += 2; continue }
+        inQuotes = false
+        i += 1
+        continue
+      }
+      let byte = bytes[i]
+      if byte == dialect.quote {
         inQuotes = true
       } else if byte == 0x0A {
         return i + 1
