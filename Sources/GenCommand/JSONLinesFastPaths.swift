@@ -36,11 +36,44 @@ enum JSONLinesFastPaths {
     }
     let header = (writer.columns ?? []).map { Array($0.utf8) }
     let csv = writer.csv!
+    let delimiter = csv.dialect.delimiter, lineEnd: [UInt8] = csv.lineTerminator == "\r\n" ? [0x0D, 0x0A] : [0x0A]
     try stream.forEachJSONObjectLine { line, members in
       let bytes = line.bytes
       if let members, members.count == header.count,
-        zip(members, header).allSatisfy({ member, key in member.isPlain && bytes[member.key].elementsEqual(key) })
+        zip(members, header).allSatisfy({ member, key in
+          member.isPlain && key.withUnsafeBytes { bytes.slice(member.key).sameBytes(as: $0) }
+        })
       {
+        // Most lines: no field to quote, and the row written into the
+        // output's buffer at once (its fields, delimiters and line end).
+        var room = members.count + lineEnd.count
+        var plain = members.count > 1  // (a lone field may be an empty one, written "")
+        for member in members {
+          let field = text(member, in: bytes)
+          room &+= field.count
+          if csv.needsQuotes(field) { plain = false }
+        }
+        if plain,
+          try csv.sink.writeInPlace(upTo: room, { out in
+            var at = 0
+            for (index, member) in members.enumerated() {
+              if index > 0 {
+                out.storeBytes(of: delimiter, toByteOffset: at, as: UInt8.self)
+                at &+= 1
+              }
+              let field = text(member, in: bytes)
+              if let from = field.baseAddress { (out + at).copyMemory(from: from, byteCount: field.count) }
+              at &+= field.count
+            }
+            for byte in lineEnd {
+              out.storeBytes(of: byte, toByteOffset: at, as: UInt8.self)
+              at &+= 1
+            }
+            return at
+          })
+        {
+          return
+        }
         var onlyEmpty = members.count == 1
         for (index, member) in members.enumerated() {
           if index > 0 { try csv.sink.write(byte: csv.dialect.delimiter) }

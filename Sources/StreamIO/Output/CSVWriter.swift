@@ -146,7 +146,7 @@ public final class CSVWriter {
 
   /// Whether the field holds the delimiter, the quote, CR or LF.
   @inlinable @inline(__always)
-  func needsQuotes(_ field: UnsafeRawBufferPointer) -> Bool {
+  package func needsQuotes(_ field: UnsafeRawBufferPointer) -> Bool {
     let delimiter = dialect.delimiter, quote = dialect.quote
     return ByteWords.any(
       in: field,
