@@ -94,6 +94,7 @@ private struct CSVStatsReading {
     columnSlots.withUnsafeBufferPointer { columnSlots in
       for index in 0..<row.count {
         guard let column = columnSlots[index] else { continue }
+        precondition(column < summaries.count)  // (the row is the table's memory: no index past it)
         summaries[column].addText(row.field(index))
       }
     }
@@ -119,7 +120,10 @@ private struct CSVStatsReading {
     slots.makeRoom(group: group)
     let summaries = slots.summaries.row(group)
     for (index, field) in record.fields.enumerated() {
-      if let column = columnSlots[index] { summaries[column].add(field.value) }
+      if let column = columnSlots[index] {
+        precondition(column < summaries.count)
+        summaries[column].add(field.value)
+      }
     }
     if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
   }

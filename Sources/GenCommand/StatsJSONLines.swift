@@ -41,7 +41,9 @@ extension StatsTotals {
         let column = slots.slot(named: field.name)
         if !derivedNames.contains(field.name) {
           slots.makeRoom(group: group, column: column)
-          slots.summaries.row(group)[column].add(field.value)
+          let summaries = slots.summaries.row(group)
+          precondition(column < summaries.count)
+          summaries[column].add(field.value)
         }
       }
       if let derived { slots.addDerived(derived, group: group, groupBy: groupBy) }
@@ -83,6 +85,7 @@ extension StatsTotals {
         lastSlots.initialize(repeating: nil)
         lastIsGroup = Array(repeating: false, count: members.count)
       }
+      precondition(lastSlots.count >= members.count)  // (unchecked below, as a pointer's)
       var groupMember: Int?
       for index in members.indices {
         let key = bytes.slice(members[index].key)
@@ -125,6 +128,7 @@ extension StatsTotals {
       let summaries = slots.summaries.row(group)
       for index in members.indices {
         guard let column = lastSlots[index] else { continue }
+        precondition(column < summaries.count)  // (the row is the table's memory: no index past it)
         let member = members[index]
         let value = bytes.slice(member.value)
         switch member.kind {

@@ -90,7 +90,9 @@ struct StatsSlots {
     for (column, value) in zip(derivedSlots!, derived.values) {
       guard let column else { continue }
       makeRoom(group: group, column: column)
-      summaries.row(group)[column].add(value)
+      let row = summaries.row(group)
+      precondition(column < row.count)
+      row[column].add(value)
     }
   }
 }

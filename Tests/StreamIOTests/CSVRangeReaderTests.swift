@@ -74,20 +74,22 @@ import Testing
   }
 
   /// `firstRecordEnd` (which finds quotes with memchr) against a byte-by-byte
-  /// reading, on random text of quotes, doubled quotes, delimiters, CR and
-  /// LF, read from inside quotes and from outside.
-  @Test func firstRecordEndAsReadByteByByte() {
+  /// reading, on seeded random text of quotes, doubled quotes, delimiters,
+  /// CR and LF, read from inside quotes and from outside, with `"` and with
+  /// `'` as the quote.
+  @Test(arguments: [UInt8(ascii: "\""), UInt8(ascii: "'")])
+  func firstRecordEndAsReadByteByByte(quote: UInt8) {
     func reference(_ bytes: [UInt8], quoted: Bool) -> Int? {
       var inQuotes = quoted
       var i = 0
       while i < bytes.count {
         let byte = bytes[i]
         if inQuotes {
-          if byte == 0x22 {
-            if i + 1 < bytes.count && bytes[i + 1] == 0x22 { i += 2; continue }
+          if byte == quote {
+            if i + 1 < bytes.count && bytes[i + 1] == quote { i += 2; continue }
             inQuotes = false
           }
-        } else if byte == 0x22 {
+        } else if byte == quote {
           inQuotes = true
         } else if byte == 0x0A {
           return i + 1
@@ -98,12 +100,18 @@ import Testing
       }
       return nil
     }
-    var generator = SystemRandomNumberGenerator()
-    let alphabet: [UInt8] = Array("a,\"\"\"\n\r".utf8)
+    let dialect = CSVDialect(quote: Character(UnicodeScalar(quote)))
+    var state: UInt64 = 5
+    func next(_ bound: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(bound))
+    }
+    // (The other quote character is an ordinary byte here.)
+    let alphabet: [UInt8] = [UInt8(ascii: "a"), UInt8(ascii: ","), quote, quote, quote, 0x0A, 0x0D, UInt8(ascii: "\"") ^ UInt8(ascii: "'") ^ quote]
     for _ in 0..<20_000 {
-      let bytes = (0..<Int.random(in: 0...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+      let bytes = (0..<next(25)).map { _ in alphabet[next(alphabet.count)] }
       for quoted in [false, true] {
-        let got = bytes.withUnsafeBytes { CSVSplit.firstRecordEnd($0, quoted: quoted, dialect: .standard) }
+        let got = bytes.withUnsafeBytes { CSVSplit.firstRecordEnd($0, quoted: quoted, dialect: dialect) }
         #expect(got == reference(bytes, quoted: quoted), "\(String(decoding: bytes, as: UTF8.self).debugDescription) quoted: \(quoted)")
       }
     }

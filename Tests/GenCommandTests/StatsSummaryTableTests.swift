@@ -1,0 +1,61 @@
+// StatsSummaryTable keeps stats' summaries in memory it manages by hand:
+// rows that grow, groups past its first capacity, rows taken out one by one
+// or all at once. Every summary must come out as it was added to (and the
+// sanitizer runs of CI see any double free or leak).
+@testable import GenCommand
+import Testing
+
+@Suite struct StatsSummaryTableTests {
+  /// 100 groups (past the first 16 slots), rows widened before and after
+  /// values are added, with sketches (boxes that are reference counted):
+  /// what `takeRow` and `takeAll` give equals a model kept in arrays.
+  @Test func summariesComeOutAsTheyWereAdded() {
+    let table = StatsSummaryTable(sketching: StatsSketching(quantiles: true, distinct: true))
+    var model: [[[Double]]] = []  // [group][column]: the values added
+    var state: UInt64 = 11
+    func next(_ bound: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(bound))
+    }
+    for round in 0..<3 {
+      for _ in 0..<(round == 0 ? 100 : 5) {
+        #expect(table.appendGroup() == model.count)
+        model.append([])
+      }
+      for _ in 0..<2_000 {
+        let group = next(model.count), column = next(4 + 3 * round)
+        table.widen(group, to: column + 1)
+        while model[group].count <= column { model[group].append([]) }
+        let value = Double(next(10_000)) / 100
+        let text = Array(String(value).utf8)
+        text.withUnsafeBytes { table.row(group)[column].addText($0) }
+        model[group][column].append(value)
+      }
+    }
+    #expect(table.count == model.count)
+    func check(_ row: [ColumnSummary], _ values: [[Double]], _ group: Int) {
+      #expect(row.count == values.count, "group \(group)")
+      for (summary, added) in zip(row, values) {
+        #expect(summary.count == added.count, "group \(group)")
+        if let least = added.min(), let most = added.max() {
+          #expect(summary.minimum == least && summary.maximum == most, "group \(group)")
+          #expect(summary.distinct != nil && summary.quantiles != nil, "group \(group)")
+        }
+      }
+    }
+    // Some rows taken one by one (their slots stay, empty), then the rest at once.
+    for group in stride(from: 0, to: model.count, by: 7) {
+      check(table.takeRow(group), model[group], group)
+      #expect(table.row(group).count == 0)
+      model[group] = []
+    }
+    let rest = table.takeAll()
+    #expect(table.count == 0)
+    #expect(rest.count == model.count)
+    for (group, row) in rest.enumerated() { check(row, model[group], group) }
+    // Emptied, it takes groups again; what it holds then is freed with it.
+    #expect(table.appendGroup() == 0)
+    table.widen(0, to: 3)
+    #expect(table.row(0).count == 3)
+  }
+}
