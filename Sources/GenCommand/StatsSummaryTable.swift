@@ -41,8 +41,8 @@ final class StatsSummaryTable {
 
   /// Group `group`'s summaries, by column slot: valid until the row is
   /// widened or taken (``takeRow(_:)``, ``takeAll()``) or the table emptied;
-  /// a new group leaves it valid. (Index it with ``StatsSlots``' column
-  /// slots, below the width it was made room for: unchecked, as a pointer's.)
+  /// a new group leaves it valid. (A pointer's subscript is not checked:
+  /// callers check each column slot against the row's count.)
   @inline(__always)
   func row(_ group: Int) -> UnsafeMutableBufferPointer<ColumnSummary> {
     precondition(group >= 0 && group < count, "no group slot \(group)")

@@ -13,8 +13,8 @@ import StreamIO
 struct ExpressionEvaluator<Row: ExpressionRow> {
   // The closures take the row by pointer: a pointer is passed the same way
   // at every abstraction, while a `(Row) -> Bool` made here is called
-  // through thunks that move the row to memory and back (a tenth of an
-  // expression filter's instructions, for every row).
+  // through thunks that move the row to memory and back (5% of an
+  // expression filter's instructions, on every row).
   /// The expression's value for a row.
   let valueAt: (UnsafePointer<Row>) -> ExpressionValue
   /// Whether a row passes (Python's truth of the value).
