@@ -61,7 +61,7 @@ extension Filter {
     @inline(__always) func filter(_ row: CSVRecord) throws {
       // Rows are written as they are (ragged ones too).
       if row.isASCII {
-        if withUnsafePointer(to: CSVExpressionRow(row: row), { test($0) }) { try csv.write(row) }
+        if row.withLentFields({ withUnsafePointer(to: CSVExpressionRow(fields: $0)) { test($0) } }) { try csv.write(row) }
       } else if let record = try stream.record(from: row), conditions.matches(RecordExpressionRow(record: record)) {
         try writer.write(record, passThrough: true)
       }

@@ -413,7 +413,7 @@ struct Derive: GenVerb {
     @inline(__always) func derive(_ current: CSVRecord) throws {
       // (Every row through Strings when byteLevel is off: the tests' reference.)
       if byteLevel && current.isASCII {
-        compute(CSVExpressionRow(row: current))
+        current.withLentFields { compute(CSVExpressionRow(fields: $0)) }
         if appendsOnly && current.count == inputCount, let bytes = current.unquotedBytes(delimiter: delimiter, quote: quote) {
           // New values that are numbers or null (none needs quotes) go with
           // the row into the output's buffer at once; others, field by field.

@@ -75,9 +75,13 @@ private struct CSVStatsReading {
     // (The derived columns read only with expressions: read for every row,
     // they were retained for every row.)
     if hasExpressions {  // (no row value made, no reference counted, without them)
-      let expressionRow = CSVExpressionRow(row: row)
-      guard expressions.keep(expressionRow) else { return }
-      expressions.derived?.compute(expressionRow)
+      let kept = row.withLentFields { fields in
+        let expressionRow = CSVExpressionRow(fields: fields)
+        guard expressions.keep(expressionRow) else { return false }
+        expressions.derived?.compute(expressionRow)
+        return true
+      }
+      guard kept else { return }
     }
     records += 1
     if columnSlots.count < row.count { noteColumns(upTo: row.count, stream) }

@@ -24,14 +24,14 @@ extension ExpressionRow {
 }
 
 /// An ASCII CSV row read from the reader's bytes: no String per field.
-/// Made while the reader lends the row, and used only then.
+/// Made inside ``CSVRecord/withLentFields(_:)``, and used only there.
 struct CSVExpressionRow: ExpressionRow {
   /// (Its fields lent, not the record: copied into every closure that reads
   /// it, a record would be retained and released for every row.)
   let row: CSVLentFields
 
   @inline(__always)
-  init(row: CSVRecord) { self.row = row.lentFields }
+  init(fields: CSVLentFields) { row = fields }
 
   @inline(__always)
   func value(column index: Int?, name: String) -> ExpressionValue {

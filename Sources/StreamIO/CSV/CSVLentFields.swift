@@ -3,8 +3,9 @@
 /// to count when it is copied or passed (a ``CSVRecord`` holds its block,
 /// counted, for as long as it is kept).
 ///
-/// Valid only while the record it came from is alive and its reader has
-/// not read another record: do not keep one.
+/// Lent for the length of a closure only (``CSVRecord/withLentFields(_:)``,
+/// which keeps the record alive meanwhile): do not keep one, and read no
+/// further record while the closure runs.
 @usableFromInline
 package struct CSVLentFields {
   @usableFromInline
@@ -33,12 +34,18 @@ package struct CSVLentFields {
 }
 
 extension CSVRecord {
-  /// The fields, lent (see ``CSVLentFields``).
-  @inlinable
-  package var lentFields: CSVLentFields {
-    CSVLentFields(
-      base: UnsafeRawPointer(segment.base),
-      bounds: UnsafePointer(fieldCount == 0 ? segment.bounds : segment.bounds + 2 &* Int(firstField)),
-      count: Int(fieldCount))
+  /// Calls `body` with the fields lent (see ``CSVLentFields``), the record
+  /// kept alive until it returns.
+  @inlinable @inline(__always)
+  package func withLentFields<Result, Failure: Error>(
+    _ body: (CSVLentFields) throws(Failure) -> Result
+  ) throws(Failure) -> Result {
+    try withExtendedLifetime(self) { () throws(Failure) -> Result in
+      try body(
+        CSVLentFields(
+          base: UnsafeRawPointer(segment.base),
+          bounds: UnsafePointer(fieldCount == 0 ? segment.bounds : segment.bounds + 2 &* Int(firstField)),
+          count: Int(fieldCount)))
+    }
   }
 }
