@@ -51,23 +51,18 @@ extension StatsTotals {
     }
 
     var records = try add(first, to: &slots) ? 1 : 0
-    // Each member position's key in the last line, and its slot (nil: the
-    // group column, or one a derived column replaces): most lines repeat the
-    // last one's keys.
-    var lastKeys: [ShortKey] = []
+    // Each member position's key in the last line, its slot and whether it
+    // is the group's: most lines repeat the last one's keys. (In memory of
+    // its own: arrays read here were checked and reloaded for every member.)
+    var last = UnsafeMutableBufferPointer<LastMember>.allocate(capacity: 0)
+    defer { last.deallocate() }
     var lastLongKeys: [[UInt8]?] = []  // (a key of over eight bytes: its bytes)
-    // (Slots in memory of their own: an array read here was retained and
-    // released around every line's loop over its members.)
-    var lastSlots = UnsafeMutableBufferPointer<Int?>.allocate(capacity: 0)
-    defer { lastSlots.deallocate() }
-    var lastIsGroup: [Bool] = []
     let groupKey = groupBy.map { Array($0.utf8) }
     try stream.forEachJSONObjectLine { line, members in
       let bytes = line.bytes
       guard let members, members.allSatisfy({ !$0.keyNeedsDecoding }) else {
         if let record = try stream.record(fromJSONLine: line.line), try add(record, to: &slots) { records += 1 }
-        lastKeys.removeAll()
-        lastLongKeys.removeAll()
+        for index in last.indices { last[index].key = .none }
         return
       }
       if hasExpressions {
@@ -77,35 +72,31 @@ extension StatsTotals {
       }
       records += 1
       // The keys' slots, and the group's value (its first member's, as Record.value finds it).
-      if lastKeys.count != members.count {
-        lastKeys = Array(repeating: .none, count: members.count)
+      if last.count != members.count {
+        last.deallocate()
+        last = .allocate(capacity: members.count)
+        last.initialize(repeating: LastMember(key: .none, slot: nil, isGroup: false))
         lastLongKeys = Array(repeating: nil, count: members.count)
-        lastSlots.deallocate()
-        lastSlots = .allocate(capacity: members.count)
-        lastSlots.initialize(repeating: nil)
-        lastIsGroup = Array(repeating: false, count: members.count)
       }
-      precondition(lastSlots.count >= members.count)  // (unchecked below, as a pointer's)
       var groupMember: Int?
       for index in members.indices {
         let key = bytes.slice(members[index].key)
         let short = ShortKey(key)
         let same =
-          lastKeys[index] == short
+          last[index].key == short
           && (key.count <= 8 || lastLongKeys[index]?.withUnsafeBytes { $0.sameBytes(as: key) } == true)
         if !same {
-          lastKeys[index] = short
-          lastLongKeys[index] = key.count > 8 ? Array(key) : nil
-          lastIsGroup[index] = groupKey.map { members[index].key(in: bytes, is: $0) } == true
-          if lastIsGroup[index] {
-            lastSlots[index] = nil
-          } else {
+          let isGroup = groupKey.map { members[index].key(in: bytes, is: $0) } == true
+          var slot: Int?
+          if !isGroup {
             let name = String(decoding: key, as: UTF8.self)
             let column = slots.slot(named: name)  // (a replaced column keeps its place)
-            lastSlots[index] = derivedNames.contains(name) ? nil : column
+            slot = derivedNames.contains(name) ? nil : column
           }
+          last[index] = LastMember(key: short, slot: slot, isGroup: isGroup)
+          lastLongKeys[index] = key.count > 8 ? Array(key) : nil
         }
-        if lastIsGroup[index] && groupMember == nil { groupMember = index }
+        if last[index].isGroup && groupMember == nil { groupMember = index }
       }
       let group: Int
       if let groupDerived {
@@ -127,7 +118,7 @@ extension StatsTotals {
       slots.makeRoom(group: group)
       let summaries = slots.summaries.row(group)
       for index in members.indices {
-        guard let column = lastSlots[index] else { continue }
+        guard let column = last[index].slot else { continue }
         precondition(column < summaries.count)  // (the row is the table's memory: no index past it)
         let member = members[index]
         let value = bytes.slice(member.value)
@@ -149,6 +140,15 @@ extension StatsTotals {
     keep(&slots)
     return records
   }
+}
+
+/// What `stats` over JSON Lines knows of the member at one place in the last
+/// line: its key, the key's column (nil: the group's, or one a derived
+/// column replaces), and whether it is the group's.
+struct LastMember {
+  var key: ShortKey
+  var slot: Int?
+  var isGroup: Bool
 }
 
 /// A key's length and its first eight bytes as one word: the key itself

@@ -107,36 +107,49 @@ extension JSONValidator {
           }
           // The lines taken so far: each member is four events (a key's
           // quotes, its value's start and end), and a line ends with its `\n`.
-          while delivered < lines.taken.lineCount {
-            var memberCount = 0
-            while base[Int(events[next &+ 4 &* memberCount])] != 0x0A { memberCount &+= 1 }
-            if members.count != memberCount {
-              members.removeAll(keepingCapacity: true)
-              members.append(contentsOf: repeatElement(JSONMemberSpan.none, count: memberCount))
-            }
-            // (The members lent from the array's buffer: the array itself,
-            // passed to `body`, was retained and released for every line.)
-            let newline = Int(events[next &+ 4 &* memberCount])
-            let length = newline &- lineStart &- (newline > lineStart && base[newline &- 1] == 0x0D ? 1 : 0)
-            try members.withUnsafeMutableBufferPointer { spans in
-              for index in 0..<memberCount {
-                let event = next &+ 4 &* index
-                let keyStart = Int(events[event]) &+ 1 &- lineStart, keyEnd = Int(events[event &+ 1]) &- lineStart
-                let valueStart = Int(events[event &+ 2]) &- lineStart
-                var valueEnd = Int(events[event &+ 3]) &- lineStart
-                let kind = base[lineStart &+ valueStart]
+          guard delivered < lines.taken.lineCount else { continue }
+          // (Room for as many members as the events not yet lent can
+          // describe, so that no line's loop checks for room.)
+          let room = (lines.eventCount &- next) / 4 &+ 1
+          if members.count < room {
+            members = Array(repeating: JSONMemberSpan.none, count: Swift.max(room, 2 &* members.count))
+          }
+          // (Lent from the array's buffer once for all these lines, and the
+          // loop's state in locals: the array passed to `body`, or state read
+          // through captures, cost a retain or reloads for every line.)
+          let lineCount = lines.taken.lineCount
+          try members.withUnsafeMutableBufferPointer { spans in
+            let spans = spans.baseAddress!
+            var event = next, start = lineStart
+            for _ in delivered..<lineCount {
+              var memberCount = 0
+              while true {
+                let keyOpen = Int(events[event])
+                if base[keyOpen] == 0x0A { break }  // (the line's `\n`: no member starts with it)
+                let keyEnd = Int(events[event &+ 1])
+                let valueStart = Int(events[event &+ 2])
+                var valueEnd = Int(events[event &+ 3])
+                let kind = base[valueStart]
                 let isString = kind == UInt8(ascii: "\"")
                 if isString { valueEnd &+= 1 }  // (the event is the closing quote; for a scalar, the byte after it)
-                spans[index] = JSONMemberSpan(
-                  key: keyStart..<keyEnd, keyNeedsDecoding: false, keyIsASCII: true, value: valueStart..<valueEnd,
+                // (Events ascend, so each range's bounds are in order.)
+                spans[memberCount] = JSONMemberSpan(
+                  key: Range(uncheckedBounds: (keyOpen &+ 1 &- start, keyEnd &- start)), keyNeedsDecoding: false,
+                  keyIsASCII: true, value: Range(uncheckedBounds: (valueStart &- start, valueEnd &- start)),
                   kind: kind, stringNeedsDecoding: false, stringIsASCII: isString)
+                memberCount &+= 1
+                event &+= 4
               }
-              try body(lineStart, length, UnsafeBufferPointer(spans))
+              let newline = Int(events[event])
+              let length = newline &- start &- (newline > start && base[newline &- 1] == 0x0D ? 1 : 0)
+              try body(start, length, UnsafeBufferPointer(start: spans, count: memberCount))
+              event &+= 1
+              start = newline &+ 1
             }
-            delivered &+= 1
-            next &+= 4 &* memberCount &+ 1
-            lineStart = newline &+ 1
+            next = event
+            lineStart = start
           }
+          delivered = lineCount
         }
         return lines.taken
       }
