@@ -3,6 +3,9 @@
 /// values stand in for another's.
 struct ColumnNames {
   private(set) var names: [String] = []
+  /// `names.count`, kept apart: read for every CSV row, the array's count
+  /// was a call in the verbs' long row loops.
+  private(set) var count = 0
   private var taken: Set<String> = []
   /// What was renamed, for one warning: "a → a_2 (column 2)".
   private(set) var renamed: [String] = []
@@ -29,6 +32,7 @@ struct ColumnNames {
       names.append(unique)
       if unique != name { renamed.append("\"\(name)\" → \"\(unique)\" (column \(index + 1))") }
     }
+    count = names.count
   }
 
   /// Names columns past the header's (ragged rows, or no header) by their
@@ -45,6 +49,7 @@ struct ColumnNames {
       taken.insert(unique)
       names.append(unique)
     }
+    self.count = names.count
   }
 
   /// The warning to print once, or nil if no header name was changed.

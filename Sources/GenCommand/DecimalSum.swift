@@ -18,7 +18,8 @@ struct DecimalSum: Equatable {
   @inline(__always)
   mutating func add(mantissa term: Int64, scale termScale: Int) -> Bool {
     if termScale == scale {
-      let (sum, overflow) = mantissa.addingReportingOverflow(Int128(term))
+      // (The term widened from its words: Int128's generic conversion was a call.)
+      let (sum, overflow) = mantissa.addingReportingOverflow(Int128(_low: UInt64(bitPattern: term), _high: term &>> 63))
       guard !overflow else { return false }
       mantissa = sum
       return true

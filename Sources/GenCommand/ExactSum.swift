@@ -26,11 +26,20 @@ struct ExactSum {
   @inline(__always)
   mutating func add(_ value: Double) {
     // value = ±significand × 2^(exponent − 1075): in units of 2^-64, shifted by exponent − 1011.
-    let bits = value.bitPattern
+    let bits = unsafeBitCast(value, to: UInt64.self)  // (its bitPattern: that getter was a call here)
     let exponent = Int(truncatingIfNeeded: (bits &>> 52) & 0x7FF)
     let shift = exponent &- 1011
     guard exponent != 0 && exponent != 0x7FF && shift >= 0 && shift <= 73 else { return addSlowly(value) }
-    let magnitude = Int128(truncatingIfNeeded: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x0010_0000_0000_0000) &<< shift
+    // (The significand, under 2^53, shifted by 0...73 as two 64-bit words:
+    // Int128's generic conversion and shift were left as calls in the
+    // verbs' long row loops.)
+    let significand = (bits & 0x000F_FFFF_FFFF_FFFF) | 0x0010_0000_0000_0000
+    let low = shift < 64 ? significand &<< UInt64(truncatingIfNeeded: shift) : 0
+    let high =
+      shift == 0 ? 0
+      : shift < 64 ? significand &>> UInt64(truncatingIfNeeded: 64 &- shift)
+      : significand &<< UInt64(truncatingIfNeeded: shift &- 64)
+    let magnitude = Int128(_low: low, _high: Int64(bitPattern: high))
     let term = bits &>> 63 == 0 ? magnitude : 0 &- magnitude
     let (sum, overflow) = fixed.addingReportingOverflow(term)
     if overflow {

@@ -553,7 +553,7 @@ package final class RecordStream {
         if row.count == 0 { return }
         if let headerCount, row.count != headerCount { raggedRows += 1 }
         // No header, or a ragged row longer than the header: name by position.
-        if columns.count < row.count { names.extend(to: row.count) }
+        if names.count < row.count { names.extend(to: row.count) }
         try body(row)
       }
       if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a record start

@@ -1,4 +1,4 @@
-/// Slots by a 64-bit key (``StatsSlots/smallKey(_:)``: a group value of up
+/// Slots by a 64-bit key (``StatsSlots/smallKey(inBuffer:)``: a group value of up
 /// to 7 bytes), in one open-addressed table: a multiply and a shift per
 /// look-up where a `Dictionary` spent 13% of `stats`' time hashing with
 /// SipHash (its seeded hashing guards against chosen keys; these keys are

@@ -371,8 +371,10 @@ struct ColumnSummary {
   private mutating func accumulate(_ number: Double) {
     count += 1
     sum.add(number)
-    minimum = min(minimum, number)
-    maximum = max(maximum, number)
+    // (Swift.min and Swift.max, written out: in the verbs' long row loops
+    // the compiler left them as calls. A NaN is kept out as they keep it.)
+    if number < minimum { minimum = number }
+    if number >= maximum { maximum = number }
     if sketching.quantiles { sketch(number) }
   }
 

@@ -34,7 +34,9 @@ private struct CSVStatsReading {
   /// The input columns a derived column replaces (they keep their place in the table).
   var replaced: Set<Int> = []
   /// Per column index: its name's slot; nil for the group column and replaced ones.
-  var columnSlots: [Int?] = []
+  private(set) var columnSlots: [Int?] = []
+  /// `columnSlots.count`, kept apart: read for every row, the array's count was a call.
+  private(set) var columnSlotCount = 0
 
   init(slots: StatsSlots, expressions: StatsExpressions, groupBy: String?) {
     self.slots = slots
@@ -65,6 +67,7 @@ private struct CSVStatsReading {
       let slot = name == groupBy ? nil : slots.slot(named: name)
       columnSlots.append(replaced.contains(index) ? nil : slot)
     }
+    columnSlotCount = columnSlots.count
     if let derived = expressions.derived { slots.noteDerived(derived, groupBy: groupBy) }
   }
 
@@ -84,7 +87,7 @@ private struct CSVStatsReading {
       guard kept else { return }
     }
     records += 1
-    if columnSlots.count < row.count { noteColumns(upTo: row.count, stream) }
+    if columnSlotCount < row.count { noteColumns(upTo: row.count, stream) }
     let group: Int
     if let groupDerived {
       group = try slots.slot(group: expressions.derived!.values[groupDerived].text)

@@ -11,7 +11,9 @@ struct StatsSlots {
   var groupSlots: [String: Int] = [:]
   var smallGroupSlots = SmallKeyTable()  // group values under 8 bytes, by smallKey
   var slotGroups: [String] = []
-  var slotNames: [String] = []
+  private(set) var slotNames: [String] = []
+  /// `slotNames.count`, kept apart: read for every record, the array's count was a call.
+  private(set) var nameCount = 0
   var slotsByName: [String: Int] = [:]
   /// The derived columns' slots (nil: the group column), made at the first record.
   var derivedSlots: [Int?]?
@@ -27,8 +29,9 @@ struct StatsSlots {
   mutating func slot(named name: String) -> Int {
     if let slot = slotsByName[name] { return slot }
     slotNames.append(name)
-    slotsByName[name] = slotNames.count - 1
-    return slotNames.count - 1
+    nameCount = slotNames.count
+    slotsByName[name] = nameCount - 1
+    return nameCount - 1
   }
 
   mutating func slot(group: String) throws -> Int {
@@ -46,12 +49,12 @@ struct StatsSlots {
     return made
   }
 
-  /// A group's text as bytes: one of up to 7 bytes (a country code, a
-  /// year) is found as one integer, with no String made or hashed.
+  /// A group's text as bytes in a reader's buffer: one of up to 7 bytes (a
+  /// country code, a year) is found as one integer, with no String made or hashed.
   @inline(__always)
   mutating func slot(groupText text: UnsafeRawBufferPointer) throws -> Int {
     guard text.count < 8 else { return try slot(group: String(decoding: text, as: UTF8.self)) }
-    let key = Self.smallKey(text)
+    let key = Self.smallKey(inBuffer: text)
     if let known = smallGroupSlots[key] { return known }
     let made = try slot(group: String(decoding: text, as: UTF8.self))
     smallGroupSlots.insert(key, slot: made)
@@ -59,12 +62,15 @@ struct StatsSlots {
   }
 
   /// Up to 7 bytes and their count as one integer (the count in the top byte,
-  /// so "A" and "A\0" differ).
+  /// so "A" and "A\0" differ). The bytes lie in a reader's buffer, whose
+  /// padding makes eight bytes from their start readable: one load, no loop.
   @inline(__always)
-  static func smallKey(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-    var key: UInt64 = 0
-    for (index, byte) in bytes.enumerated() { key |= UInt64(byte) << (8 * UInt64(index)) }
-    return key | UInt64(bytes.count) << 56
+  static func smallKey(inBuffer bytes: UnsafeRawBufferPointer) -> UInt64 {
+    precondition(bytes.count < 8)
+    guard let start = bytes.baseAddress, !bytes.isEmpty else { return 0 }
+    let word = UInt64(littleEndian: start.loadUnaligned(as: UInt64.self))
+    let count = UInt64(truncatingIfNeeded: bytes.count)
+    return word & ((1 &<< (count &* 8)) &- 1) | count &<< 56
   }
 
   @inline(__always)
@@ -75,7 +81,7 @@ struct StatsSlots {
   /// A row as wide as every column named so far, for a group.
   @inline(__always)
   func makeRoom(group: Int) {
-    summaries.widen(group, to: slotNames.count)
+    summaries.widen(group, to: nameCount)
   }
 
   /// The derived columns' slots, named after the input's columns the first time.

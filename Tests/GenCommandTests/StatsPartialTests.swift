@@ -323,6 +323,29 @@ import Testing
     #expect(ExactSum().value == 0)
   }
 
+  /// The fixed-point path (terms that are multiples of 2^-64 under 2^73)
+  /// builds each term's 128 bits from two words, shifted by 0...73: every
+  /// shift, both signs, a full and a sparse significand, read back exactly,
+  /// and each cancelled by its negation.
+  @Test func exactSumKeepsEveryFixedPointShiftExactly() {
+    for exponent in -13...62 {  // shifts -1...74: both ends and one past each
+      for significand in [1.0, 1.5, 2.0 - 0x1p-52, 1 + 0x1p-52] {
+        for sign in [FloatingPointSign.plus, .minus] {
+          let value = Double(sign: sign, exponent: exponent, significand: significand)
+          var one = ExactSum()
+          one.add(value)
+          #expect(one.value.bitPattern == value.bitPattern, "\(value)")
+          one.add(-value)
+          #expect(one.value == 0, "\(value) - itself")
+          var two = ExactSum()
+          two.add(value)
+          two.add(value)
+          #expect(two.value == value * 2, "\(value) twice")
+        }
+      }
+    }
+  }
+
   /// Nothing prints as 0 or inf that is not: extremes in exponent form.
   @Test func statsNumbersShowExtremesAsTheyAre() {
     let cases: [(Double, String)] = [

@@ -59,3 +59,27 @@ import Testing
     #expect(table.row(0).count == 3)
   }
 }
+
+@Suite struct StatsSlotsTests {
+  /// A group's text of under eight bytes is found as one word loaded from
+  /// the reader's buffer: only its own bytes count, not the ones after it
+  /// (the buffer's padding or the next field), and "A" is not "A\0".
+  @Test func smallGroupKeysReadOnlyTheirOwnBytes() throws {
+    var slots = StatsSlots(sketching: StatsSketching(), spill: nil)
+    let texts = ["", "A", "A\0", "\0", "AB", "US", "USA", "1234567", "12345678", "Customer 1", "é"]
+    var found: [String: Int] = [:]
+    for tail in ["", "xxxxxxxxxxxxxxxx", "\0\0\0\0\0\0\0\0", "USA,12,3.5\n"] {
+      for text in texts {
+        // The text, then other bytes, then eight bytes of padding.
+        let buffer = Array((text + tail).utf8) + Array(repeating: 0xFF, count: 8)
+        let slot = try buffer.withUnsafeBytes { bytes in
+          try slots.slot(groupText: UnsafeRawBufferPointer(rebasing: bytes[..<text.utf8.count]))
+        }
+        #expect(found[text, default: slot] == slot, "\(text) after \(tail)")
+        found[text] = slot
+        #expect(try slots.slot(group: text) == slot, "\(text): the same group as its String")
+      }
+    }
+    #expect(Set(found.values).count == texts.count)
+  }
+}
