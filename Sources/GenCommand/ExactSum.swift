@@ -26,7 +26,8 @@ struct ExactSum {
   @inline(__always)
   mutating func add(_ value: Double) {
     // value = ±significand × 2^(exponent − 1075): in units of 2^-64, shifted by exponent − 1011.
-    let bits = unsafeBitCast(value, to: UInt64.self)  // (its bitPattern: that getter was a call here)
+    // (Its bitPattern, loaded: that getter was left as a call into the standard library here.)
+    let bits = withUnsafeBytes(of: value) { $0.load(as: UInt64.self) }
     let exponent = Int(truncatingIfNeeded: (bits &>> 52) & 0x7FF)
     let shift = exponent &- 1011
     guard exponent != 0 && exponent != 0x7FF && shift >= 0 && shift <= 73 else { return addSlowly(value) }

@@ -37,7 +37,9 @@ enum JSONLinesFastPaths {
     let header = (writer.columns ?? []).map { Array($0.utf8) }
     let csv = writer.csv!
     let delimiter = csv.dialect.delimiter, lineEnd: [UInt8] = csv.lineTerminator == "\r\n" ? [0x0D, 0x0A] : [0x0A]
-    try stream.forEachJSONObjectLine { line, members in
+    // (A line is written from its bytes only if its keys are the header's,
+    // which are distinct: one that repeats a key is read as a record.)
+    try stream.forEachJSONObjectLine(routingRepeatedKeys: false) { line, members in
       let bytes = line.bytes
       if let members, members.count == header.count,
         zip(members, header).allSatisfy({ member, key in

@@ -97,7 +97,7 @@ enum ParallelStats {
     _ stream: RecordStream, starts: [Int], first: Record, groupBy: String?, expressions: StatsExpressions,
     sketching: StatsSketching, memory: StatsMemory, maxLineLength: Int, environment: GenEnvironment
   ) -> (StatsTotals, StatsExpressions)? {
-    let results = Slots<(StatsTotals, StatsExpressions, Bool)>(count: starts.count)
+    let results = Slots<(StatsTotals, StatsExpressions, Bool, RepeatedKeyNote)>(count: starts.count)
     stream.stop(at: starts[1])
     // As in run(…): the first range's stream is its thread's only, the environment only read.
     let shared = Unshared((stream, environment, first, expressions))
@@ -117,14 +117,16 @@ enum ParallelStats {
         if let record = index == 0 ? first : try range.next() {
           totals.records = try totals.addJSONLines(range, first: record, groupBy: groupBy, expressions: own)
         }
-        results.set(index, (totals, own, range.endedAtStop))
+        results.set(index, (totals, own, range.endedAtStop, range.repeatedKeys))
       } catch {
         results.set(index, nil)
       }
     }
     var combined: (StatsTotals, StatsExpressions)?
+    var repeatedKeys = RepeatedKeyNote()
     for (index, result) in results.values.enumerated() {
-      guard let (totals, own, endedAtStop) = result, endedAtStop || index == starts.count - 1 else { return nil }
+      guard let (totals, own, endedAtStop, repeated) = result, endedAtStop || index == starts.count - 1 else { return nil }
+      if index > 0 { repeatedKeys.add(repeated) }  // (the first range's stream is `stream`)
       if combined == nil {
         combined = (totals, own)
       } else {
@@ -132,6 +134,7 @@ enum ParallelStats {
         combined!.1.absorb(own)
       }
     }
+    stream.addRepeatedKeys(repeatedKeys)
     return combined
   }
 }

@@ -298,13 +298,32 @@ package final class RecordStream {
   /// Counts the ragged rows of the other ranges (`--threads`) with these, for ``reportRagged(_:)``.
   func addRagged(_ count: Int) { raggedRows += count }
 
+  /// JSON Lines: the records that repeated a key (see RepeatedKeys.swift), for ``reportSkipped()``.
+  private(set) var repeatedKeys = RepeatedKeyNote()
+
+  /// Whether records that repeat a key are noted (for ``reportSkipped()``):
+  /// false for a verb whose output a repeated key does not change (`head`
+  /// writes records as read, `count` counts them).
+  var notesRepeatedKeys = true
+
+  /// Counts another range's records that repeated a key (`--threads`) with these.
+  func addRepeatedKeys(of range: RecordStream) {
+    guard range !== self else { return }
+    repeatedKeys.add(range.repeatedKeys)
+  }
+
+  /// Counts other ranges' records that repeated a key (`--threads`) with these.
+  func addRepeatedKeys(_ note: RepeatedKeyNote) { repeatedKeys.add(note) }
+
   /// The options it was opened with (nil: a range's stream).
   private var options: InputOptions?
 
   /// The same input from its start again, after `--threads` found a split
   /// wrong: the header's warnings are not repeated.
   func reopened() throws -> RecordStream {
-    try RecordStream(options!, environment: environment, warnings: false)
+    let stream = try RecordStream(options!, environment: environment, warnings: false)
+    stream.notesRepeatedKeys = notesRepeatedKeys
+    return stream
   }
 
   package init(_ options: InputOptions, environment: GenEnvironment, warnings: Bool = true) throws {
@@ -629,12 +648,22 @@ package final class RecordStream {
   /// other lines one by one. (Inlined, so that `body` is too where lines
   /// go one by one: called through a pointer, its captures were reloaded per
   /// line. The block path calls it through one, once a line.)
+  ///
+  /// A line that repeats a key comes with nil members, so that it is read
+  /// as a record, as Python reads it (see RepeatedKeys.swift), unless
+  /// `routingRepeatedKeys` is false: for a `body` that compares every key of
+  /// a line with ones it knows to be distinct, or finds repeats itself (a
+  /// check of its own costs it nothing more, this one about 100
+  /// instructions a line).
   @inline(__always)
-  package func forEachJSONObjectLine(_ body: (LentLine, UnsafeBufferPointer<JSONMemberSpan>?) throws -> Void) throws {
+  package func forEachJSONObjectLine(
+    routingRepeatedKeys: Bool = true, _ body: (LentLine, UnsafeBufferPointer<JSONMemberSpan>?) throws -> Void
+  ) throws {
     struct RangeEnded: Error {}
     let stop = rangeStop.map { $0 &- rangeStart } ?? Int.max
     var members: [JSONMemberSpan] = []
     var events: [UInt32] = []
+    var keyCheck = RepeatedKeyCheck()
     do {
       try lines!.forEachLentBlock { block in
         // (Only lines that start before the range's stop: it is a line's start.)
@@ -646,7 +675,9 @@ package final class RecordStream {
         var number = block.firstLineNumber
         return try JSONValue.forEachPlainObjectLine(in: bytes, members: &members, events: &events) { start, length, members in
           advanceProgress(to: offset &+ start)
-          try body(block.line(at: start, length: length, number: number), members)
+          let line = block.line(at: start, length: length, number: number)
+          // (A line that repeats a key is read as a record: see RepeatedKeys.swift.)
+          try body(line, routingRepeatedKeys && keyCheck.repeats(members, in: line.bytes) ? nil : members)
           number &+= 1
         }
       } line: { line in
@@ -657,7 +688,9 @@ package final class RecordStream {
         }
         advanceProgress(to: offset)
         if JSONValue.members(of: line.bytes, into: &members) {
-          try members.withUnsafeBufferPointer { try body(line, $0) }
+          try members.withUnsafeBufferPointer {
+            try body(line, routingRepeatedKeys && keyCheck.repeats($0, in: line.bytes) ? nil : $0)
+          }
         } else {
           try body(line, nil)
         }
@@ -690,7 +723,8 @@ package final class RecordStream {
     }
   }
 
-  /// A JSON Lines line as a record; nil for a blank line (not a record).
+  /// A JSON Lines line as a record; nil for a blank line (not a record). A
+  /// key it repeats has its last value, at its first place, as Python reads it.
   private func jsonRecord(from line: Line) throws(StreamIOError) -> Record? {
     var bytes = Array(line.bytes)
     var shift = 0  // columns count from the line's start, a byte-order mark included
@@ -707,10 +741,14 @@ package final class RecordStream {
         .invalidJSON, error.message, path: path, line: line.number, column: error.column + shift,
         byteOffset: line.byteOffset + shift + error.column - 1)
     }
-    guard case .object(let members) = value else {
+    guard case .object(var members) = value else {
       throw StreamIOError(
         .invalidJSON, "expected a JSON object on each line, found \(value.serialized.prefix(40))",
         path: path, line: line.number, column: 1, byteOffset: line.byteOffset)
+    }
+    if let (kept, key) = members.lastValuesWin() {
+      members = kept
+      if notesRepeatedKeys { repeatedKeys.note(key: key, byteOffset: rangeStart &+ line.byteOffset) }
     }
     if columns.isEmpty { names = ColumnNames(header: members.map(\.name)) }
     return Record(fields: members, raw: String(decoding: bytes, as: UTF8.self), line: line.number)
@@ -750,8 +788,10 @@ package final class RecordStream {
     Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
   }
 
-  /// Reports skipped records on stderr; call when done.
+  /// Reports skipped records on stderr, and JSON Lines records that repeated
+  /// a key (read, but their earlier values not); call when done.
   package func reportSkipped() {
+    if let note = repeatedKeys.message(path: path) { environment.stderr(note) }
     let total = skippedTotal
     guard total > 0 else { return }
     let errors = (csv?.skippedErrors ?? []) + (lines?.skippedErrors ?? []) + skippedErrors

@@ -58,11 +58,46 @@ extension StatsTotals {
     defer { last.deallocate() }
     var lastLongKeys: [[UInt8]?] = []  // (a key of over eight bytes: its bytes)
     let groupKey = groupBy.map { Array($0.utf8) }
-    try stream.forEachJSONObjectLine { line, members in
+    var layoutRepeats = false  // whether the keys in `last` repeat one
+    var unresolved = false  // whether keys in `last` have no slot looked up yet
+    var groupMember: Int?  // the first place in `last` whose key is the group's
+    // (Repeated keys are found here, when the keys change: see below.)
+    try stream.forEachJSONObjectLine(routingRepeatedKeys: false) { line, members in
       let bytes = line.bytes
       guard let members, members.allSatisfy({ !$0.keyNeedsDecoding }) else {
         if let record = try stream.record(fromJSONLine: line.line), try add(record, to: &slots) { records += 1 }
         for index in last.indices { last[index].key = .none }
+        return
+      }
+      // The keys, compared with the last line's.
+      var changed = false
+      if last.count != members.count {
+        last.deallocate()
+        last = .allocate(capacity: members.count)
+        last.initialize(repeating: LastMember(key: .none, slot: nil, isGroup: false, resolved: false))
+        lastLongKeys = Array(repeating: nil, count: members.count)
+        changed = true  // (also with no members: `{}` has no group either)
+      }
+      for index in members.indices {
+        let key = bytes.slice(members[index].key)
+        let short = ShortKey(key)
+        let same =
+          last[index].key == short
+          && (key.count <= 8 || lastLongKeys[index]?.withUnsafeBytes { $0.sameBytes(as: key) } == true)
+        if !same {
+          changed = true
+          last[index] = LastMember(key: short, slot: nil, isGroup: false, resolved: false)
+          lastLongKeys[index] = key.count > 8 ? Array(key) : nil
+        }
+      }
+      // A line that repeats a key is read as a record, as Python reads it
+      // (RepeatedKeys.swift): checked only when the keys change.
+      if changed {
+        unresolved = true
+        layoutRepeats = RepeatedKeyCheck.anyRepeated(members, in: bytes)
+      }
+      if layoutRepeats {
+        if let record = try stream.record(fromJSONLine: line.line), try add(record, to: &slots) { records += 1 }
         return
       }
       if hasExpressions {
@@ -71,32 +106,26 @@ extension StatsTotals {
         derived?.compute(row)
       }
       records += 1
-      // The keys' slots, and the group's value (its first member's, as Record.value finds it).
-      if last.count != members.count {
-        last.deallocate()
-        last = .allocate(capacity: members.count)
-        last.initialize(repeating: LastMember(key: .none, slot: nil, isGroup: false))
-        lastLongKeys = Array(repeating: nil, count: members.count)
-      }
-      var groupMember: Int?
-      for index in members.indices {
-        let key = bytes.slice(members[index].key)
-        let short = ShortKey(key)
-        let same =
-          last[index].key == short
-          && (key.count <= 8 || lastLongKeys[index]?.withUnsafeBytes { $0.sameBytes(as: key) } == true)
-        if !same {
-          let isGroup = groupKey.map { members[index].key(in: bytes, is: $0) } == true
-          var slot: Int?
-          if !isGroup {
-            let name = String(decoding: key, as: UTF8.self)
-            let column = slots.slot(named: name)  // (a replaced column keeps its place)
-            slot = derivedNames.contains(name) ? nil : column
+      // New keys' slots, once a line with them is kept (a key only lines
+      // that --where leaves out have names no column, as for records), and
+      // the group's place (its first member's, as Record.value finds it).
+      if unresolved {
+        groupMember = nil
+        for index in members.indices {
+          if !last[index].resolved {
+            let key = bytes.slice(members[index].key)
+            let isGroup = groupKey.map { members[index].key(in: bytes, is: $0) } == true
+            var slot: Int?
+            if !isGroup {
+              let name = String(decoding: key, as: UTF8.self)
+              let column = slots.slot(named: name)  // (a replaced column keeps its place)
+              slot = derivedNames.contains(name) ? nil : column
+            }
+            last[index] = LastMember(key: last[index].key, slot: slot, isGroup: isGroup, resolved: true)
           }
-          last[index] = LastMember(key: short, slot: slot, isGroup: isGroup)
-          lastLongKeys[index] = key.count > 8 ? Array(key) : nil
+          if last[index].isGroup && groupMember == nil { groupMember = index }
         }
-        if last[index].isGroup && groupMember == nil { groupMember = index }
+        unresolved = false
       }
       let group: Int
       if let groupDerived {
@@ -144,11 +173,13 @@ extension StatsTotals {
 
 /// What `stats` over JSON Lines knows of the member at one place in the last
 /// line: its key, the key's column (nil: the group's, or one a derived
-/// column replaces), and whether it is the group's.
+/// column replaces), whether it is the group's, and whether those two are
+/// known yet (they are looked up once a line with the key is kept).
 struct LastMember {
   var key: ShortKey
   var slot: Int?
   var isGroup: Bool
+  var resolved: Bool
 }
 
 /// A key's length and its first eight bytes as one word: the key itself

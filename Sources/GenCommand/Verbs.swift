@@ -61,6 +61,7 @@ struct Count: GenVerb {
       return
     }
     var stream = try RecordStream(input, environment: environment)
+    stream.notesRepeatedKeys = false  // (a record that repeats a key is one record all the same)
     var count: Int
     if let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment) {
       if let total = ParallelCount.run(stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment) {
@@ -100,6 +101,7 @@ struct Head: GenVerb {
 
   func execute(_ environment: GenEnvironment) throws {
     let stream = try RecordStream(input, environment: environment)
+    stream.notesRepeatedKeys = false  // (records are written as read: a repeated key changes nothing)
     let writer = try RecordWriter.passingThrough(stream, to: environment.stdout, dialect: stream.dialect)
     // Only `count` records are read: the rest of the input is never touched.
     // (Read once: each read of an @Option looks its generic type up again,
@@ -200,6 +202,7 @@ struct Select: GenVerb {
         try JSONLinesFastPaths.select(range, first: index == 0 ? record : nil, wanted: wanted, writer: writer)
       }
       if ranges != nil {
+        stream.reportSkipped()  // (a key repeated in any range; nothing is skipped with --threads)
         environment.rangesRead?(starts.count)
         return
       }
@@ -347,6 +350,7 @@ struct Filter: GenVerb {
       }
       if let ranges {
         for range in ranges.dropFirst() { firstRange.absorb(range.summary) }
+        stream.reportSkipped()  // (a key repeated in any range; nothing is skipped with --threads)
         firstRange.report(environment)
         environment.rangesRead?(starts.count)
         return
