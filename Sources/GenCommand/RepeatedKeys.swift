@@ -1,10 +1,13 @@
 import StreamIO
 
-// A JSON object may repeat a key (`{"a":1,"a":5}`). Python's `json.loads`
-// keeps one member per key: the last value, at the place of the first
-// (a dict). gen reads such a record the same way in every verb, on every
-// path, and says on stderr how many records repeated a key, since their
-// earlier values were not read.
+// A JSON Lines record may repeat a key (`{"a":1,"a":5}`). Python's
+// `json.loads` keeps one member per key: the last value, at the place of
+// the first (a dict). gen reads a record's own keys the same way in every
+// verb, on every path, and says on stderr how many records repeated a key,
+// since their earlier values were not read (but `head` and `count`, which
+// write records as read or count them: a repeated key changes nothing
+// there). A nested object is a value carried as JSON, its members as
+// written, a repeated key included: only a record's own keys are read.
 
 extension Array where Element == Field {
   /// The members as Python's `json.loads` keeps them: one per key, the last

@@ -111,8 +111,11 @@ extension JSONValidator {
           // (Room for as many members as the events not yet lent can
           // describe, so that no line's loop checks for room.)
           let room = (lines.eventCount &- next) / 4 &+ 1
+          // (Grown in place: the lines read one by one between batches
+          // share the array, and leave it short but with its memory.)
           if members.count < room {
-            members = Array(repeating: JSONMemberSpan.none, count: Swift.max(room, 2 &* members.count))
+            members.reserveCapacity(Swift.max(room, 2 &* members.count))
+            members.append(contentsOf: repeatElement(JSONMemberSpan.none, count: room &- members.count))
           }
           // (Lent from the array's buffer once for all these lines, and the
           // loop's state in locals: the array passed to `body`, or state read
