@@ -1,3 +1,5 @@
+import StreamIO
+
 /// Column names that are unique, so that a record's fields can be told
 /// apart by name: a header `a,a,b` or `,,` would otherwise let one column's
 /// values stand in for another's.
@@ -6,7 +8,7 @@ struct ColumnNames {
   /// `names.count`, kept apart: read for every CSV row, the array's count
   /// was a call in the verbs' long row loops.
   private(set) var count = 0
-  private var taken: Set<String> = []
+  private var taken: Set<ExactText> = []  // (by code points: "é" and "e\u{301}" are two names)
   /// What was renamed, for one warning: "a → a_2 (column 2)".
   private(set) var renamed: [String] = []
 
@@ -15,22 +17,22 @@ struct ColumnNames {
   /// `name_3`, … (the first keeps its name), never taking a name the header
   /// itself uses.
   init(header: [String]) {
-    let reserved = Set(header)  // a renamed column never takes a name the header uses
-    var nextSuffix: [String: Int] = [:]  // per name: where to look on (no quadratic search)
+    let reserved = Set(header.map(ExactText.init))  // a renamed column never takes a name the header uses
+    var nextSuffix: [ExactText: Int] = [:]  // per name: where to look on (no quadratic search)
     for (index, name) in header.enumerated() {
       var unique = name.isEmpty ? "column_\(index + 1)" : name
-      if taken.contains(unique) || (name.isEmpty && reserved.contains(unique)) {
+      if taken.contains(ExactText(unique)) || (name.isEmpty && reserved.contains(ExactText(unique))) {
         let base = unique
-        var suffix = nextSuffix[base, default: 2]
+        var suffix = nextSuffix[ExactText(base), default: 2]
         repeat {
           unique = "\(base)_\(suffix)"
           suffix += 1
-        } while reserved.contains(unique) || taken.contains(unique)
-        nextSuffix[base] = suffix
+        } while reserved.contains(ExactText(unique)) || taken.contains(ExactText(unique))
+        nextSuffix[ExactText(base)] = suffix
       }
-      taken.insert(unique)
+      taken.insert(ExactText(unique))
       names.append(unique)
-      if unique != name { renamed.append("\"\(name)\" → \"\(unique)\" (column \(index + 1))") }
+      if !unique.hasSameCodePoints(as: name) { renamed.append("\"\(name)\" → \"\(unique)\" (column \(index + 1))") }
     }
     count = names.count
   }
@@ -42,11 +44,11 @@ struct ColumnNames {
       let base = String(names.count + 1)
       var unique = base
       var suffix = 2
-      while taken.contains(unique) {  // a header name like "30": rare, and few tries
+      while taken.contains(ExactText(unique)) {  // a header name like "30": rare, and few tries
         unique = "\(base)_\(suffix)"
         suffix += 1
       }
-      taken.insert(unique)
+      taken.insert(ExactText(unique))
       names.append(unique)
     }
     self.count = names.count

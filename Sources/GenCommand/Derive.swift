@@ -157,7 +157,7 @@ struct Derive: GenVerb {
     derived.compute(RecordExpressionRow(record: record))
     var fields = record.fields
     for (name, value) in zip(derived.names, derived.values) {
-      if let index = fields.firstIndex(where: { $0.name == name }) {
+      if let index = fields.firstIndex(where: { $0.name.hasSameCodePoints(as: name) }) {
         fields[index].value = value.json
       } else {
         fields.append(Field(name, value.json))
@@ -175,11 +175,8 @@ struct Derive: GenVerb {
   private static func deriveJSONLines(_ stream: RecordStream, first: Record?, derived: DerivedColumns, sink: OutputSink) throws {
     if let first { try write(first, derived: derived, to: sink) }
     // A name assigned twice is one member: the general path writes those.
-    let repeated = Set(derived.names).count < derived.names.count
+    let repeated = Set(derived.names.map(ExactText.init)).count < derived.names.count
     let names = derived.names.map { Array($0.utf8) }
-    // (An ASCII key can equal a non-ASCII name: "K" is the Kelvin sign's
-    // canonical decomposition. Known once per name, not looked for in each member.)
-    let namesAreASCII = names.map { $0.allSatisfy { $0 < 0x80 } }
     // `,"total":` for each derived column, made once, one after another in
     // one array: a key taken out of an array of arrays is retained.
     var keyBytes: [UInt8] = [], ranges: [Range<Int>] = []
@@ -198,7 +195,7 @@ struct Derive: GenVerb {
         let bytes = line.bytes
         if !repeated, let members, members.allSatisfy(\.isPlain),
           !members.contains(where: { member in
-            names.indices.contains { member.key(in: bytes, is: names[$0], nameIsASCII: namesAreASCII[$0]) }
+            names.indices.contains { member.key(in: bytes, is: names[$0]) }
           })
         {
           compute(JSONExpressionRow(bytes: bytes, members: members))

@@ -12,16 +12,11 @@ extension JSONMemberSpan {
     !keyNeedsDecoding && kind != UInt8(ascii: "{") && kind != UInt8(ascii: "[") && !stringNeedsDecoding
   }
 
-  /// Whether its key (without escapes) is `name` as Strings compare: the same
-  /// bytes, or, for non-ASCII text, the same characters (canonical
-  /// equivalence, as the parsed record's `name == key` finds them).
+  /// Whether its key (without escapes) is `name`: the same bytes, so the
+  /// same code points, as the parsed record's keys compare (``ExactText``).
   @inline(__always)
-  func key(in bytes: UnsafeRawBufferPointer, is name: [UInt8], nameIsASCII: Bool? = nil) -> Bool {
-    let key = bytes.slice(self.key)
-    if name.withUnsafeBytes({ key.sameBytes(as: $0) }) { return true }
-    // (`nameIsASCII`, when the caller knows it: not looked for in every member.)
-    guard !keyIsASCII || !(nameIsASCII ?? !name.contains(where: { $0 >= 0x80 })) else { return false }
-    return String(decoding: key, as: UTF8.self) == String(decoding: name, as: UTF8.self)
+  func key(in bytes: UnsafeRawBufferPointer, is name: [UInt8]) -> Bool {
+    name.withUnsafeBytes { bytes.slice(key).sameBytes(as: $0) }
   }
 }
 
@@ -226,16 +221,14 @@ struct JSONExpressionRow: ExpressionRow {
     return nil
   }
 
+  /// (Keys here have no escapes: the same bytes are the same code points.)
   @inline(__always)
   private func key(_ member: JSONMemberSpan, is name: String) -> Bool {
     let key = bytes.slice(member.key)
     if let same = name.utf8.withContiguousStorageIfAvailable({ key.sameBytes(as: UnsafeRawBufferPointer($0)) }) {
-      if same { return true }
-    } else if key.elementsEqual(name.utf8) {
-      return true
+      return same
     }
-    guard !member.keyIsASCII || !name.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
-    return String(decoding: key, as: UTF8.self) == name
+    return key.elementsEqual(name.utf8)
   }
 
   /// (As the protocol's, with no ``ExpressionValue`` made for a number or

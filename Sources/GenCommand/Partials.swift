@@ -15,9 +15,9 @@ struct PartialLine {
   let byteOffset: Int
   let members: [Field]
 
-  func has(_ name: String) -> Bool { members.contains { $0.name == name } }
+  func has(_ name: String) -> Bool { members.contains { $0.name.hasSameCodePoints(as: name) } }
 
-  func value(_ name: String) -> JSONValue? { members.first { $0.name == name }?.value }
+  func value(_ name: String) -> JSONValue? { members.first { $0.name.hasSameCodePoints(as: name) }?.value }
 
   /// An error at this line, as the readers report bad data.
   func error(_ message: String) -> StreamIOError {

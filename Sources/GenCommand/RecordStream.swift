@@ -169,7 +169,8 @@ package struct Record {
   /// The input line it starts on, for messages.
   package var line: Int? = nil
 
-  package func value(_ name: String) -> JSONValue? { fields.first { $0.name == name }?.value }
+    /// The value of the first field named `name` (by code points, as Python's dict keys).
+  package func value(_ name: String) -> JSONValue? { fields.first { $0.name.hasSameCodePoints(as: name) }?.value }
 }
 
 /// Records from a file or standard input, in any of the formats, in constant
@@ -784,8 +785,8 @@ package final class RecordStream {
   }
 
   /// The index of each column name (CSV rows: a field's index is its column's).
-  package var columnIndex: [String: Int] {
-    Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+  package var columnIndex: [ExactText: Int] {
+    Dictionary(columns.enumerated().map { (ExactText($1), $0) }, uniquingKeysWith: { first, _ in first })
   }
 
   /// Reports skipped records on stderr, and JSON Lines records that repeated

@@ -9,9 +9,9 @@ final class RecordWriter {
   private(set) var csv: CSVWriter?
   /// The CSV header: written before the first record.
   private(set) var columns: [String]? {
-    didSet { columnSet = Set(columns ?? []) }
+    didSet { columnSet = Set((columns ?? []).map(ExactText.init)) }
   }
-  private var columnSet: Set<String> = []
+  private var columnSet: Set<ExactText> = []
   private(set) var droppedFields = 0
 
   /// Counts the other `--threads` ranges' records with dropped fields with these.
@@ -23,7 +23,7 @@ final class RecordWriter {
     self.format = format
     self.sink = sink
     self.columns = columns
-    columnSet = Set(columns ?? [])
+    columnSet = Set((columns ?? []).map(ExactText.init))
     if format == .csv { csv = CSVWriter(sink: sink, dialect: dialect, lineTerminator: "\n") }
   }
 
@@ -69,13 +69,13 @@ final class RecordWriter {
         try writeHeader()
       }
       let columns = self.columns!
-      if record.fields.contains(where: { !columnSet.contains($0.name) }) { droppedFields += 1 }
-      if record.fields.count == columns.count && zip(record.fields, columns).allSatisfy({ $0.name == $1 }) {
+      if record.fields.count == columns.count && zip(record.fields, columns).allSatisfy({ $0.name.hasSameCodePoints(as: $1) }) {
         try csv!.write(record.fields.map { $0.value.text })  // in the header's order already
       } else {
-        var values: [String: String] = [:]
-        for field in record.fields where values[field.name] == nil { values[field.name] = field.value.text }
-        try csv!.write(columns.map { values[$0] ?? "" })
+        if record.fields.contains(where: { !columnSet.contains(ExactText($0.name)) }) { droppedFields += 1 }
+        var values: [ExactText: String] = [:]
+        for field in record.fields where values[ExactText(field.name)] == nil { values[ExactText(field.name)] = field.value.text }
+        try csv!.write(columns.map { values[ExactText($0)] ?? "" })
       }
     case .jsonl:
       if passThrough, let raw = record.raw {

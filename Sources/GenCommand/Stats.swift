@@ -444,13 +444,14 @@ struct StatsSketching: Equatable {
 /// The summaries of every group and column, in the order columns were first seen.
 struct StatsTotals {
   var sketching = StatsSketching()
-  var groups: [String: [String: ColumnSummary]] = [:]
+  /// By group, then column: keys and names told apart by their code points (``ExactText``).
+  var groups: [ExactText: [ExactText: ColumnSummary]] = [:]
   /// --memory-limit: where groups go when they pass it (nil: no limit).
   /// Once it has runs (written out past the limit, or a part's groups kept
   /// sorted at its end), the groups are those runs and what `groups` holds.
   var spill: StatsSpill?
   var columnOrder: [String] = []
-  private var known: Set<String> = []
+  private var known: Set<ExactText> = []
   /// The keys of the record added last, in order.
   private var lastKeys: [String] = []
   /// How many records were read.
@@ -487,10 +488,10 @@ struct StatsTotals {
     let keys = Array(groups.keys)
     let rows = keys.map { key in
       let columns = groups[key]!
-      return columnOrder.map { columns[$0] ?? ColumnSummary() }
+      return columnOrder.map { columns[ExactText($0)] ?? ColumnSummary() }
     }
     groups = [:]
-    return (keys, rows)
+    return (keys.map(\.string), rows)
   }
 
   /// What `groups` holds becomes `spill`'s last run, kept in memory.
@@ -509,48 +510,49 @@ struct StatsTotals {
       finish(into: spill)
       return try spill.merge(columns: columnOrder, body)
     }
-    let keys = Array(groups.keys)
-    for group in StatsGroupOrder.order(keys).lazy.map({ keys[$0] }) {
+    for group in groups.keys.sorted() {
       let columns = groups[group]!
-      try body(group, columnOrder.map { columns[$0] })
+      try body(group.string, columnOrder.map { columns[ExactText($0)] })
     }
     return groups.count
   }
 
   /// Appends `name` to the column order if it is new.
   mutating func note(column name: String) {
-    if known.insert(name).inserted { columnOrder.append(name) }
+    if known.insert(ExactText(name)).inserted { columnOrder.append(name) }
   }
 
   mutating func add(_ record: Record, groupBy: String?, derived: DerivedColumns? = nil) throws {
     var group = ""
     if let groupBy {
-      if let slot = derived?.names.lastIndex(of: groupBy) {
+      if let slot = derived?.names.lastIndex(where: { $0.hasSameCodePoints(as: groupBy) }) {
         group = derived!.values[slot].text
       } else if let value = record.value(groupBy) {
         group = value.text
       }
     }
-    if let spill, groups[group] == nil, spill.full(adding: group, columns: columnOrder.count) {
+    let key = ExactText(group)
+    if let spill, groups[key] == nil, spill.full(adding: group, columns: columnOrder.count) {
       let (keys, rows) = takeGroups()
       try spill.write(columns: columnOrder, keys: keys, rows: rows)
     }
 
     // Records of JSON Lines mostly repeat the previous one's keys: then no
     // column can be new, and the set of known names need not be asked.
-    let sameKeys = record.fields.count == lastKeys.count && zip(record.fields, lastKeys).allSatisfy { $0.name == $1 }
+    let sameKeys = record.fields.count == lastKeys.count && zip(record.fields, lastKeys).allSatisfy { $0.name.hasSameCodePoints(as: $1) }
     if !sameKeys { lastKeys = record.fields.map(\.name) }
-    for field in record.fields where field.name != groupBy {
+    for field in record.fields where groupBy.map({ !field.name.hasSameCodePoints(as: $0) }) ?? true {
       if !sameKeys { note(column: field.name) }
       // Computed columns replace the record's of the same name (in its place).
-      if let derived, derived.names.contains(field.name) { continue }
+      if let derived, derived.names.contains(where: { $0.hasSameCodePoints(as: field.name) }) { continue }
       // Mutated in place: no copy of the group's dictionary per record.
-      groups[group, default: [:]][field.name, default: ColumnSummary(sketching: sketching)].add(field.value)
+      groups[key, default: [:]][ExactText(field.name), default: ColumnSummary(sketching: sketching)].add(field.value)
     }
     if let derived {
-      for (slot, (name, value)) in zip(derived.names, derived.values).enumerated() where name != groupBy && derived.isLastOfName[slot] {
+      for (slot, (name, value)) in zip(derived.names, derived.values).enumerated()
+      where derived.isLastOfName[slot] && !(groupBy.map(name.hasSameCodePoints) ?? false) {
         note(column: name)
-        groups[group, default: [:]][name, default: ColumnSummary(sketching: sketching)].add(value)
+        groups[key, default: [:]][ExactText(name), default: ColumnSummary(sketching: sketching)].add(value)
       }
     }
   }
@@ -562,11 +564,12 @@ struct StatsTotals {
   mutating func moveIntoGroups(_ summaries: StatsSummaryTable, groups slotGroups: [String], columns slotNames: [String]) {
     for (groupSlot, group) in slotGroups.enumerated() {
       let row = summaries.takeRow(groupSlot)
-      var columns = groups[group] ?? [:]
+      let key = ExactText(group)
+      var columns = groups[key] ?? [:]
       for (slot, summary) in row.enumerated() where summary.count > 0 || summary.nonNumeric > 0 {
-        columns[slotNames[slot]] = summary
+        columns[ExactText(slotNames[slot])] = summary
       }
-      groups[group] = columns
+      groups[key] = columns
     }
     for name in slotNames { note(column: name) }
   }

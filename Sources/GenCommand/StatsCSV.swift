@@ -48,8 +48,8 @@ private struct CSVStatsReading {
     try expressions.compile(columns: stream.columns)
     if let groupBy {
       try Select.check([groupBy], against: stream.columns + expressions.derivedNames, in: stream.path)
-      groupDerived = expressions.derived?.names.lastIndex(of: groupBy)
-      groupIndex = groupDerived == nil ? stream.columns.firstIndex(of: groupBy) : nil
+      groupDerived = expressions.derived?.names.lastIndex(ofExactly: groupBy)
+      groupIndex = groupDerived == nil ? stream.columns.firstIndex(ofExactly: groupBy) : nil
     }
     if let derived = expressions.derived {
       replaced = Set(derived.overrides.prefix(derived.inputCount).indices.filter { derived.overrides[$0] != nil })
@@ -64,7 +64,7 @@ private struct CSVStatsReading {
       let index = columnSlots.count
       let name = stream.columns[index]
       // (No slot for the group column; a replaced column keeps its place.)
-      let slot = name == groupBy ? nil : slots.slot(named: name)
+      let slot = groupBy.map(name.hasSameCodePoints) == true ? nil : slots.slot(named: name)
       columnSlots.append(replaced.contains(index) ? nil : slot)
     }
     columnSlotCount = columnSlots.count

@@ -1,24 +1,18 @@
-import Foundation
+import StreamIO
 
-/// The order of the groups in `stats`' table: by the Unicode scalars of
-/// each key's NFC form, which is what Swift's `<` on strings means. It is
-/// worked out here because Swift 6.3's `<` is not consistent between keys
-/// in different normal forms ("Zoe\u{308} 1" is neither less nor more than
-/// "Zoë 10", though "Zoë 1" is less): a sort could then place equal keys
-/// apart, and the merge of spilled runs (``StatsSpill``) needs equal keys
-/// side by side. Keys that are equal as strings (canonically equivalent)
-/// have the same sort key, so they stay one group, as in a dictionary.
+/// The order of the groups in `stats`' table: by the code points of each
+/// key, which is also the order of their UTF-8 bytes (``ExactText``).
+/// Keys are told apart the same way, so this is a total order in which
+/// equal keys, and only those, sort side by side, as the merge of spilled
+/// runs (``StatsSpill``) needs. (Swift's `<` on strings compares canonical
+/// forms, and in Swift 6.3 is not even consistent between keys in
+/// different normal forms.)
 ///
-/// Python: `sorted(groups, key=lambda k: unicodedata.normalize("NFC", k))`.
+/// Python: `sorted(groups)`; DuckDB's and polars' ORDER BY (binary collation).
 enum StatsGroupOrder {
-  /// The key to sort `group` by: itself when it is ASCII (no copy), else its NFC form.
-  static func sortKey(_ group: String) -> String {
-    group.utf8.allSatisfy { $0 < 0x80 } ? group : group.precomposedStringWithCanonicalMapping
-  }
-
   /// The positions of `groups` in table order.
   static func order(_ groups: [String]) -> [Int] {
-    let keys = groups.map(sortKey)
+    let keys = groups.map(ExactText.init)
     return groups.indices.sorted { keys[$0] < keys[$1] }
   }
 }

@@ -28,8 +28,8 @@ extension StatsTotals {
     // keeps its place in the table); the new ones come after the record's.
     let derived = expressions.derived
     let hasExpressions = expressions.conditions != nil || derived != nil
-    let derivedNames = Set(derived?.names ?? [])
-    let groupDerived = groupBy.flatMap { derived?.names.lastIndex(of: $0) }
+    let derivedNames = Set((derived?.names ?? []).map(ExactText.init))
+    let groupDerived = groupBy.flatMap { derived?.names.lastIndex(ofExactly: $0) }
     /// A record the parser made: as `add(_:groupBy:derived:)` adds it. False: --where left it out.
     func add(_ record: Record, to slots: inout StatsSlots) throws -> Bool {
       let row = RecordExpressionRow(record: record)
@@ -37,9 +37,9 @@ extension StatsTotals {
       derived?.compute(row)
       let text = groupDerived.map { derived!.values[$0].text } ?? groupBy.flatMap { record.value($0)?.text } ?? ""
       let group = try slots.slot(group: text)
-      for field in record.fields where field.name != groupBy {
+      for field in record.fields where groupBy.map(field.name.hasSameCodePoints) != true {
         let column = slots.slot(named: field.name)
-        if !derivedNames.contains(field.name) {
+        if !derivedNames.contains(ExactText(field.name)) {
           slots.makeRoom(group: group, column: column)
           let summaries = slots.summaries.row(group)
           precondition(column < summaries.count)
@@ -119,7 +119,7 @@ extension StatsTotals {
             if !isGroup {
               let name = String(decoding: key, as: UTF8.self)
               let column = slots.slot(named: name)  // (a replaced column keeps its place)
-              slot = derivedNames.contains(name) ? nil : column
+              slot = derivedNames.contains(ExactText(name)) ? nil : column
             }
             last[index] = LastMember(key: last[index].key, slot: slot, isGroup: isGroup, resolved: true)
           }

@@ -67,7 +67,7 @@ struct StatsPartial {
     var totals = StatsTotals()
     var first: (partial: StatsPartial, line: PartialLine)?
     var skipped = 0
-    var summaryColumns: [String: PartialLine] = [:]  // each column's first summary line, to check at the end
+    var summaryColumns: [ExactText: PartialLine] = [:]  // each column's first summary line, to check at the end
     var grouped: PartialLine?, ungrouped: PartialLine?  // the first summary line with and without a group
     try Partials.read(paths, kind: kind, version: version, maxLineLength: maxLineLength, environment: environment) {
       line in
@@ -75,8 +75,8 @@ struct StatsPartial {
         guard case .string(let column)? = line.value("column") else { throw line.error("\"column\" must be a string") }
         let group = try line.optionalString("group")
         if group == nil { ungrouped = ungrouped ?? line } else { grouped = grouped ?? line }
-        if summaryColumns[column] == nil { summaryColumns[column] = line }
-        totals.groups[group ?? "", default: [:]][column, default: ColumnSummary()].add(try summary(line))
+        if summaryColumns[ExactText(column)] == nil { summaryColumns[ExactText(column)] = line }
+        totals.groups[ExactText(group ?? ""), default: [:]][ExactText(column), default: ColumnSummary()].add(try summary(line))
         return
       }
       guard case .string(let name)? = line.value("format"), let format = InputFormat(rawValue: name) else {
@@ -91,7 +91,7 @@ struct StatsPartial {
         try partial.check(compatibleWith: known.partial, line: line, firstLine: known.line)
         if known.partial.columnsUnknown && !partial.columnsUnknown { first = (partial, line) }
       } else {
-        if let groupBy, partial.groupBy != groupBy {
+        if let groupBy, partial.groupBy.map(ExactText.init) != ExactText(groupBy) {
           throw line.error(
             "this partial is grouped by \(describe(partial.groupBy)), not by \(describe(groupBy)) as --group-by says")
         }
@@ -109,9 +109,9 @@ struct StatsPartial {
       throw line.error(
         mergedGroupBy == nil ? "a group in partials that are not grouped" : "no group in partials grouped by \(describe(mergedGroupBy))")
     }
-    let known = Set(totals.columnOrder)
+    let known = Set(totals.columnOrder.map(ExactText.init))
     if let (column, line) = summaryColumns.first(where: { !known.contains($0.key) }) {
-      throw line.error("column \(describe(column)) is not among the columns of any partial's first line")
+      throw line.error("column \(describe(column.string)) is not among the columns of any partial's first line")
     }
     if skipped > 0 {
       environment.stderr("gen: the partials skipped \(skipped) bad record\(skipped == 1 ? "" : "s") (--skip-bad)\n")
@@ -133,13 +133,13 @@ struct StatsPartial {
             + "\(first.header == nil ? "had none" : "had one"); give every partition the same --header")
       }
     }
-    if groupBy != first.groupBy {
+    if groupBy.map(ExactText.init) != first.groupBy.map(ExactText.init) {
       throw line.error(
         "this partial is grouped by \(describe(groupBy)), the one at \(there) by \(describe(first.groupBy)); "
           + "merge the partials of one command")
     }
     // An empty partition has no header to read: it merges with any.
-    if let header, let other = first.header, header != other {
+    if let header, let other = first.header, header.map(ExactText.init) != other.map(ExactText.init) {
       throw line.error(
         "this partial's header (\(header.joined(separator: ","))) differs from the one at \(there) "
           + "(\(other.joined(separator: ","))); give every partition the same --header")

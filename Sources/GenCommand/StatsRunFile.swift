@@ -244,12 +244,12 @@ struct SpillReader {
 /// One group of a run: its key, what it sorts by, and its non-empty summaries, by the run's column index.
 struct SpilledGroup {
   var key: String
-  var sortKey: String
+  var sortKey: ExactText
   var summaries: [(column: Int, summary: ColumnSummary)]
 
   init(key: String, summaries: [(column: Int, summary: ColumnSummary)]) {
     self.key = key
-    sortKey = StatsGroupOrder.sortKey(key)
+    sortKey = ExactText(key)
     self.summaries = summaries
   }
 }

@@ -8,13 +8,14 @@ struct StatsSlots {
   let sketching: StatsSketching
   /// The summaries by group slot and column slot.
   let summaries: StatsSummaryTable
-  var groupSlots: [String: Int] = [:]
+  /// Keys and names told apart by their code points (``ExactText``), as Python's dict keys.
+  var groupSlots: [ExactText: Int] = [:]
   var smallGroupSlots = SmallKeyTable()  // group values under 8 bytes, by smallKey
   var slotGroups: [String] = []
   private(set) var slotNames: [String] = []
   /// `slotNames.count`, kept apart: read for every record, the array's count was a call.
   private(set) var nameCount = 0
-  var slotsByName: [String: Int] = [:]
+  var slotsByName: [ExactText: Int] = [:]
   /// The derived columns' slots (nil: the group column), made at the first record.
   var derivedSlots: [Int?]?
   /// --memory-limit (see ``StatsTotals/spill``).
@@ -27,15 +28,15 @@ struct StatsSlots {
   }
 
   mutating func slot(named name: String) -> Int {
-    if let slot = slotsByName[name] { return slot }
+    if let slot = slotsByName[ExactText(name)] { return slot }
     slotNames.append(name)
     nameCount = slotNames.count
-    slotsByName[name] = nameCount - 1
+    slotsByName[ExactText(name)] = nameCount - 1
     return nameCount - 1
   }
 
   mutating func slot(group: String) throws -> Int {
-    if let known = groupSlots[group] { return known }
+    if let known = groupSlots[ExactText(group)] { return known }
     if let spill, spill.full(adding: group, columns: slotNames.count) {
       // The groups held so far to a run on disk, freed.
       try spill.write(columns: slotNames, keys: slotGroups, rows: summaries.takeAll())
@@ -44,7 +45,7 @@ struct StatsSlots {
       slotGroups.removeAll(keepingCapacity: true)
     }
     let made = summaries.appendGroup()
-    groupSlots[group] = made
+    groupSlots[ExactText(group)] = made
     slotGroups.append(group)
     return made
   }
@@ -88,7 +89,9 @@ struct StatsSlots {
   mutating func noteDerived(_ derived: DerivedColumns, groupBy: String?) {
     guard derivedSlots == nil else { return }
     // (A name assigned twice: its last value only, as derive writes.)
-    derivedSlots = derived.names.indices.map { derived.names[$0] == groupBy || !derived.isLastOfName[$0] ? nil : slot(named: derived.names[$0]) }
+    derivedSlots = derived.names.indices.map {
+      groupBy.map(derived.names[$0].hasSameCodePoints) == true || !derived.isLastOfName[$0] ? nil : slot(named: derived.names[$0])
+    }
   }
 
   mutating func addDerived(_ derived: DerivedColumns, group: Int, groupBy: String?) {

@@ -147,9 +147,9 @@ final class StatsSpill {
   /// `runs` (consecutive) as one run on disk.
   private func mergeToDisk(_ runs: [StatsRun], level: Int) throws -> StatsRun {
     var columns: [String] = []
-    var seen: Set<String> = []
+    var seen: Set<ExactText> = []
     for run in runs {
-      for name in run.columns where seen.insert(name).inserted { columns.append(name) }
+      for name in run.columns where seen.insert(ExactText(name)).inserted { columns.append(name) }
     }
     if file == nil { file = try SpillFile(in: directory) }
     var out = SpillWriter(file: file!)
@@ -184,10 +184,10 @@ final class StatsSpill {
   /// fresh one, so that no run's summary (or sketch, a shared box) is
   /// changed and the runs can be merged again.
   static func merge(_ runs: [StatsRun], columns: [String], _ body: (String, [ColumnSummary?]) throws -> Void) throws -> Int {
-    var index: [String: Int] = [:]
-    for (position, name) in columns.enumerated() where index[name] == nil { index[name] = position }
+    var index: [ExactText: Int] = [:]
+    for (position, name) in columns.enumerated() where index[ExactText(name)] == nil { index[ExactText(name)] = position }
     var cursors = runs.map(StatsRunCursor.init)
-    let maps = runs.map { $0.columns.map { index[$0]! } }
+    let maps = runs.map { $0.columns.map { index[ExactText($0)]! } }
     var heads: [SpilledGroup?] = []
     for position in cursors.indices { heads.append(try cursors[position].next()) }
     var groups = 0
@@ -199,7 +199,7 @@ final class StatsSpill {
         if first == nil || head.sortKey < heads[first!]!.sortKey { first = position }
       }
       guard let first else { return groups }
-      let key = heads[first]!.key  // (of the first run that has it: the data's first spelling)
+      let key = heads[first]!.key
       let sortKey = heads[first]!.sortKey
       var row = [ColumnSummary?](repeating: nil, count: columns.count)
       for position in first..<heads.count {

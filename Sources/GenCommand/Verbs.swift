@@ -216,7 +216,7 @@ struct Select: GenVerb {
     func write(_ record: Record) throws {
       let fields: [Field]
       if stream.format == .csv {
-        if indices == nil { indices = wanted.map { stream.columnIndex[$0] } }
+        if indices == nil { indices = wanted.map { stream.columnIndex[ExactText($0)] } }
         fields = zip(wanted, indices!).map { name, index in
           Field(name, index.flatMap { $0 < record.fields.count ? record.fields[$0].value : nil } ?? .null)
         }
@@ -239,7 +239,7 @@ struct Select: GenVerb {
   /// CSV with a header, from the reader's bytes: ASCII rows copied field by
   /// field; others through Strings, which checks their UTF-8 (see CSVFastPaths.swift).
   static func selectRows(_ stream: RecordStream, wanted: [String], writer: RecordWriter) throws {
-    let selected = wanted.map { stream.columnIndex[$0] }
+    let selected = wanted.map { stream.columnIndex[ExactText($0)] }
     let csv = writer.csv!  // (read once: through the writer, it was retained for every row)
     try stream.forEachRow { row in
       if row.isASCII {
@@ -255,8 +255,8 @@ struct Select: GenVerb {
 
   /// Every wanted column exists (in the header, or the first JSON record).
   static func check(_ wanted: [String], against columns: [String], in path: String) throws(GenFailure) {
-    let known = Set(columns)
-    for name in wanted where !known.contains(name) {
+    let known = Set(columns.map(ExactText.init))
+    for name in wanted where !known.contains(ExactText(name)) {
       let shown = columns.prefix(20).map { "\"\($0)\"" }.joined(separator: ", ")
       throw .usage(
         "\(path): no column \"\(name)\" (columns: \(shown)\(columns.count > 20 ? ", … (\(columns.count) in all)" : ""))")

@@ -165,7 +165,7 @@ struct PageWalker {
   private func lookUp(_ path: [String], in value: JSONValue) -> JSONValue? {
     var current = value
     for key in path {
-      guard case .object(let members) = current, let member = members.first(where: { $0.name == key }) else {
+      guard case .object(let members) = current, let member = members.first(where: { $0.name.hasSameCodePoints(as: key) }) else {
         return nil
       }
       current = member.value

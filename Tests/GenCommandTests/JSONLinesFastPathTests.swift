@@ -179,9 +179,10 @@ import Testing
     #expect(skipped.stderr.contains("skipped 1 bad record"))
   }
 
-  /// Keys the bytes alone would get wrong: an empty key (once taken for the
-  /// group column), and é written precomposed or as e + U+0301, which Swift's
-  /// Strings (the parsed records' names) find equal.
+  /// Keys the bytes could get wrong: an empty key (once taken for the group
+  /// column), and é written precomposed or as e + U+0301, and the Kelvin
+  /// sign, which Swift's `String ==` finds equal to K: two keys each, on
+  /// both paths (ExactNameTests checks them against Python).
   @Test(arguments: [
     ["stats"], ["stats", "--group-by", "g"], ["stats", "--group-by", "café"], ["select", "café,g"], ["select", ""],
     ["filter", "--where", "`café` == 2"], ["convert", "--to", "csv"], ["batch", "--size", "2"],

@@ -160,6 +160,21 @@ let nastyCSV = "\u{FEFF}name,note,qty\r\n"
     #expect(try reader.next() == nil)
   }
 
+  /// Names that Swift's `String ==` finds equal (canonically equivalent)
+  /// but Python's `str` does not are two columns, each found by its own name.
+  @Test func headerNamesCompareByCodePoints() throws {
+    let file = try TemporaryFile(contents: "\u{E9},e\u{301},\u{212A},K\n1,2,3,4\n")
+    let reader = try CSVReader(path: file.path)
+    #expect(try reader.column("\u{E9}") == 0)
+    #expect(try reader.column("e\u{301}") == 1)
+    #expect(try reader.column("\u{212A}") == 2)
+    #expect(try reader.column("K") == 3)
+    #expect(throws: StreamIOError.self) { try reader.column("E\u{301}") }
+    let row = try #require(try reader.next())
+    #expect(try row["e\u{301}", as: Int.self] == 2)
+    #expect(try row.string("K") == "4")
+  }
+
   @Test func headerNamesAndTypedAccess() throws {
     let file = try TemporaryFile(contents: "name,country,qty,price\nAnn,DE,3,2.50\nBob,US,-2,1e3\n")
     let reader = try CSVReader(path: file.path)

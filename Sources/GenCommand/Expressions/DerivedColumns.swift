@@ -18,7 +18,7 @@ final class DerivedColumns {
   /// before it (`a=a+1 a=a*10` reads the first `a` in the second).
   private let visibleOverrides: [[Int?]]
   /// Per derived value: the earlier derived values by name (the latest of a name).
-  private let visibleSlotsByName: [[String: Int]]
+  private let visibleSlotsByName: [[ExactText: Int]]
   /// The input's column count (a CSV header's).
   let inputCount: Int
   /// Each derived column's value for the current record: set and read for
@@ -35,16 +35,16 @@ final class DerivedColumns {
     var names: [String] = [], expressions: [CompiledExpression] = []
     var output = columns ?? []
     var overrides: [Int?] = Array(repeating: nil, count: output.count)
-    var visibleOverrides: [[Int?]] = [], visibleSlotsByName: [[String: Int]] = []
-    var slotsByName: [String: Int] = [:]
+    var visibleOverrides: [[Int?]] = [], visibleSlotsByName: [[ExactText: Int]] = []
+    var slotsByName: [ExactText: Int] = [:]
     for assignment in assignments {
       let (name, text) = try Self.split(assignment, option: option)
       // The expression sees the input's columns and the earlier derived ones.
       let expression = try CompiledExpression(text, columns: columns == nil ? nil : output, option: "\(option) \(name)=")
       visibleOverrides.append(overrides)
       visibleSlotsByName.append(slotsByName)
-      slotsByName[name] = names.count
-      if let index = output.firstIndex(of: name) {
+      slotsByName[ExactText(name)] = names.count
+      if let index = output.firstIndex(ofExactly: name) {
         overrides[index] = names.count
       } else {
         output.append(name)
@@ -59,7 +59,7 @@ final class DerivedColumns {
     self.overrides = overrides
     self.visibleOverrides = visibleOverrides
     self.visibleSlotsByName = visibleSlotsByName
-    isLastOfName = names.indices.map { slot in names.lastIndex(of: names[slot]) == slot }
+    isLastOfName = names.indices.map { slot in names.lastIndex(ofExactly: names[slot]) == slot }
     inputCount = columns?.count ?? 0
     values = .allocate(capacity: names.count)
     values.initialize(repeating: .null)
@@ -147,7 +147,7 @@ final class DerivedColumns {
     // itself (its columns' indices are the input's): no lookup through
     // the derived values for every field.
     let slots = expressions.enumerated().map { slot, expression -> (UnsafePointer<Row>) -> ExpressionValue in
-      if Set(expression.columnNames).isDisjoint(with: names[..<slot]) { return base(expression) }
+      if Set(expression.columnNames.map(ExactText.init)).isDisjoint(with: names[..<slot].map(ExactText.init)) { return base(expression) }
       let value = evaluators[slot].valueAt
       return { row in
         withUnsafePointer(to: DerivedExpressionRow(base: row.pointee, derived: derived, computed: slot)) { value($0) }
@@ -178,7 +178,7 @@ final class DerivedColumns {
       if index < visibleOverrides[computed].count, let slot = visibleOverrides[computed][index] { return values[slot] }
       return index < inputCount ? base.value(column: index, name: name) : .null
     }
-    if let slot = visibleSlotsByName[computed][name] { return values[slot] }
+    if let slot = visibleSlotsByName[computed][ExactText(name)] { return values[slot] }
     return base.value(column: nil, name: name)
   }
 

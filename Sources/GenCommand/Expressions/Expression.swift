@@ -58,7 +58,7 @@ struct CSVExpressionRow: ExpressionRow {
 struct RecordExpressionRow: ExpressionRow {
   let record: Record
   func value(column index: Int?, name: String) -> ExpressionValue {
-    if let index, index < record.fields.count, record.fields[index].name == name {
+    if let index, index < record.fields.count, record.fields[index].name.hasSameCodePoints(as: name) {
       return ExpressionValue(record.fields[index].value)
     }
     return ExpressionValue(record.value(name))
@@ -97,7 +97,7 @@ final class CompiledExpression {
   /// value is a field's text, `~` is "contains".
   init(legacy clause: WhereClause, columns: [String]?) {
     text = clause.description
-    let column = ExpressionNode.column(index: columns?.firstIndex(of: clause.column), name: clause.column)
+    let column = ExpressionNode.column(index: columns?.firstIndex(ofExactly: clause.column), name: clause.column)
     let value = ExpressionNode.constant(Self.legacyValue(clause.value))
     switch clause.op {
     case .contains: root = .contains(column, value)
@@ -134,7 +134,7 @@ final class CompiledExpression {
   /// `flag=TRUE`): the value is then text, never a column or arithmetic, as
   /// it always was. (A plain number reads the same either way.)
   static func condition(_ text: String, columns: [String]?) throws(GenFailure) -> CompiledExpression {
-    if let clause = try? WhereClause(parsing: text), columns?.contains(clause.column) ?? true,
+    if let clause = try? WhereClause(parsing: text), columns?.contains(exactly: clause.column) ?? true,
       [clause.op.rawValue, "=="].contains(where: { text == clause.column + $0 + clause.value }),
       !clause.value.hasPrefix("'"), !clause.value.hasPrefix("\""), !clause.value.contains("("),
       !isPlainNumber(clause.value)
@@ -603,7 +603,7 @@ struct ExpressionCompiler {
     case .literal(let value, _): return .constant(value)
     case .column(let name, let at):
       guard let columns else { return .column(index: nil, name: name) }
-      guard let index = columns.firstIndex(of: name) else {
+      guard let index = columns.firstIndex(ofExactly: name) else {
         let shown = columns.prefix(20).map { "\"\($0)\"" }.joined(separator: ", ")
         throw ExpressionError(
           message: "no column \"\(name)\" (columns: \(shown)\(columns.count > 20 ? ", …" : "")); for text, quote it: '\(name)'",

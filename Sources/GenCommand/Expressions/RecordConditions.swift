@@ -16,7 +16,7 @@ struct RecordConditions {
       // The earlier COLUMN OP VALUE form first when its column is not a
       // name the language reads bare (a headerless CSV's `3`, `order date`):
       // `3>=10` means column 3, not the constant false.
-      if let clause = try? WhereClause(parsing: text), let columns, columns.contains(clause.column),
+      if let clause = try? WhereClause(parsing: text), let columns, columns.contains(exactly: clause.column),
         !ExpressionLexer.isBareName(clause.column)
       {
         conditions.append(CompiledExpression(legacy: clause, columns: columns))

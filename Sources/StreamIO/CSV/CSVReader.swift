@@ -122,8 +122,8 @@ public final class CSVReader {
       var names: [String] = []
       for i in 0..<first.count { names.append(try first.string(i)) }
       origin.header = names
-      for (index, name) in names.enumerated() where origin.columnsByName[name] == nil {
-        origin.columnsByName[name] = index
+      for (index, name) in names.enumerated() where origin.columnsByName[ExactText(name)] == nil {
+        origin.columnsByName[ExactText(name)] = index
       }
       recordNumber = 0
     }
@@ -158,7 +158,9 @@ public final class CSVReader {
     batchCursor = 0
   }
 
-  /// The index of the column named `name` in the header.
+  /// The index of the column named `name` in the header: the first column
+  /// with its code points, as Python's `header.index(name)` finds it ("é"
+  /// and "e\u{301}" are two names here, though Swift's `==` finds them equal).
   ///
   /// - Throws: ``StreamIOError`` if there is no header or no such column.
   public func column(_ name: String) throws(StreamIOError) -> Int { try origin.column(name) }

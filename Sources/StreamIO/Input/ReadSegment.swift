@@ -75,9 +75,10 @@ final class ReadOrigin {
   /// The header's names, set once when the reader has read them.
   @exclusivity(unchecked) @usableFromInline
   var header: [String]?
-  /// The index of each name's first column.
+  /// The index of each name's first column, names told apart by their code
+  /// points (Python's dict), not by Swift's canonical equivalence.
   @exclusivity(unchecked) @usableFromInline
-  var columnsByName: [String: Int] = [:]
+  var columnsByName: [ExactText: Int] = [:]
 
   init(path: String, quote: UInt8 = 0, delimiter: UInt8 = 0) {
     self.path = path
@@ -90,7 +91,7 @@ final class ReadOrigin {
   /// - Throws: ``StreamIOError`` if there is no header or no such column.
   @usableFromInline
   func column(_ name: String) throws(StreamIOError) -> Int {
-    guard let index = columnsByName[name] else {
+    guard let index = columnsByName[ExactText(name)] else {
       let known =
         header.map { $0.prefix(20).joined(separator: ", ") + ($0.count > 20 ? ", … (\($0.count) in all)" : "") }
         ?? "none: the dialect has no header"
