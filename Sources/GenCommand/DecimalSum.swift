@@ -110,11 +110,36 @@ struct DecimalSum: Equatable {
 
   /// The exact sum: `49939517.67`, `-0.30`, `12`.
   var text: String {
-    let digits = String(mantissa.magnitude)
-    guard scale > 0 else { return mantissa < 0 ? "-" + digits : digits }
-    let padded = String(repeating: "0", count: Swift.max(0, scale + 1 - digits.count)) + digits
-    let point = padded.index(padded.endIndex, offsetBy: -scale)
-    return (mantissa < 0 ? "-" : "") + padded[..<point] + "." + padded[point...]
+    var digits = Self.digits(mantissa.magnitude)
+    if scale > 0 {
+      // At least one digit before the point: `0.05`, not `.05`.
+      if digits.count <= scale { digits.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: scale + 1 - digits.count), at: 0) }
+      digits.insert(UInt8(ascii: "."), at: digits.count - scale)
+    }
+    if mantissa < 0 { digits.insert(UInt8(ascii: "-"), at: 0) }
+    return String(decoding: digits, as: UTF8.self)
+  }
+
+  /// The decimal digits of `value`, most significant first (one 64-bit
+  /// division per digit while it fits: a table of sums writes one per
+  /// group and column, and UInt128's `description` took thousands of
+  /// instructions).
+  private static func digits(_ value: UInt128) -> [UInt8] {
+    var digits: [UInt8] = []
+    digits.reserveCapacity(40)
+    var rest = value
+    while rest > UInt128(UInt64.max) {
+      let (quotient, digit) = rest.quotientAndRemainder(dividingBy: 10)
+      digits.append(UInt8(ascii: "0") + UInt8(digit))
+      rest = quotient
+    }
+    var small = UInt64(rest)
+    repeat {
+      digits.append(UInt8(ascii: "0") + UInt8(small % 10))
+      small /= 10
+    } while small > 0
+    digits.reverse()
+    return digits
   }
 
   /// ``text`` without trailing zeros after the point (`102.50` → `102.5`,
@@ -127,28 +152,51 @@ struct DecimalSum: Equatable {
     return text == "-0" ? "0" : text
   }
 
-  /// The nearest Double.
-  var value: Double { Double(text)! }
+  /// 10^0 … 10^22, each exact as a Double.
+  private static let exactPowersOfTen: [Double] = (0...22).map { power in (0..<power).reduce(1.0) { product, _ in product * 10 } }
 
-  /// The sum over `count`, to the nearest Double: the quotient is worked out
-  /// to 24 more digits before rounding (so the mean of 0.1, 0.2 and 0.0 is
-  /// 0.1, where 0.3 / 3 in floats gives 0.09999999999999999).
+  /// The nearest Double.
+  var value: Double {
+    // Both operands exact, so the one rounding of IEEE division gives the
+    // nearest Double, as reading the text does.
+    if mantissa.magnitude <= 1 << 53 && scale <= 22 { return Double(Int64(mantissa)) / Self.exactPowersOfTen[scale] }
+    return Double(text)!
+  }
+
+  /// The sum over `count`, to the nearest Double (so the mean of 0.1, 0.2
+  /// and 0.0 is 0.1, where 0.3 / 3 in floats gives 0.09999999999999999).
   func mean(over count: Int) -> Double {
     guard count > 0 else { return .nan }
-    let divisor = Int128(count)
-    var remainder = mantissa.magnitude % UInt128(divisor)
-    var digits = String(mantissa.magnitude / UInt128(divisor))
-    var decimals = ""
-    for _ in 0..<(scale + 24) {
-      remainder *= 10
-      decimals.append(Character(String(remainder / UInt128(divisor))))
-      remainder %= UInt128(divisor)
+    // mantissa / (count × 10^scale) with both operands exact in a Double:
+    // IEEE division rounds the true quotient once, to the nearest.
+    if mantissa.magnitude <= 1 << 53 && scale <= 15 {
+      let (divisor, overflow) = UInt64(count).multipliedReportingOverflow(by: Self.powersOfTen[scale])
+      if !overflow && divisor <= 1 << 53 { return Double(Int64(mantissa)) / Double(divisor) }
     }
-    // Shift the point left by `scale`.
-    digits += decimals
-    let point = digits.count - (scale + 24) - scale
-    let padded = point > 0 ? digits : String(repeating: "0", count: 1 - point) + digits
-    let at = padded.index(padded.startIndex, offsetBy: Swift.max(point, 1))
-    return Double((mantissa < 0 ? "-" : "") + padded[..<at] + "." + padded[at...])!
+    // Else the quotient in decimal, read by strtod (which rounds correctly):
+    // 200 significant digits, then a 1 if any remainder is left. A midpoint
+    // between two Doubles as small as a mean can be (1 / (2^63 × 10^30)) has
+    // under 200 significant digits, so none lies between these digits and
+    // the quotient, and the last 1 keeps a quotient just past one from
+    // reading as the midpoint itself.
+    let divisor = UInt128(count)
+    let whole = mantissa.magnitude / divisor
+    var remainder = mantissa.magnitude % divisor
+    var digits = Self.digits(whole)
+    var significant = whole == 0 ? 0 : digits.count
+    digits.append(UInt8(ascii: "."))
+    while significant < 200 && remainder != 0 {
+      remainder *= 10  // (below 10 × count: no overflow)
+      let digit = remainder / divisor
+      remainder %= divisor
+      digits.append(UInt8(ascii: "0") + UInt8(digit))
+      if significant > 0 || digit != 0 { significant += 1 }
+    }
+    digits.append(remainder == 0 ? UInt8(ascii: "0") : UInt8(ascii: "1"))
+    let text = (mantissa < 0 ? "-" : "") + String(decoding: digits, as: UTF8.self) + "e-\(scale)"
+    return Double(text)!
   }
+
+  /// 10^0 … 10^15.
+  private static let powersOfTen: [UInt64] = (0...15).map { power in (0..<power).reduce(1) { product, _ in product * 10 } }
 }

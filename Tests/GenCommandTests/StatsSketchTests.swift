@@ -163,6 +163,34 @@ import Testing
     #expect(try gen(["stats", "--merge", "--to", "jsonl"] + partials).stdout == bigRun.stdout)
   }
 
+  /// The text, the nearest Double and the mean, on both sides of 2^53 and
+  /// of 2^64, against Python's exact `Decimal` and `Fraction`.
+  @Test func textValueAndMeanAreExact() throws {
+    var generator = SystemRandomNumberGenerator()
+    var cases: [(DecimalSum, Int)] = []
+    for round in 0..<3000 {
+      let digits = [1, 3, 15, 16, 17, 19, 20, 25, 38][round % 9]
+      var magnitude: Int128 = 0
+      for _ in 0..<digits { magnitude = magnitude * 10 + Int128(Int.random(in: 0...9, using: &generator)) }
+      let mantissa = Bool.random(using: &generator) ? -magnitude : magnitude
+      let count = [1, 3, 7, 1000, 999_983, 1 << 40][Int.random(in: 0..<6, using: &generator)]
+      cases.append((DecimalSum(mantissa: mantissa, scale: Int.random(in: 0...DecimalSum.maxScale, using: &generator)), count))
+    }
+    let dir = try TemporaryDirectory()
+    let input = try dir.file("sums.txt", cases.map { "\($0.0.mantissa) \($0.0.scale) \($0.1)\n" }.joined())
+    let python = try shell(
+      "python3 -c 'import sys, decimal\nfrom decimal import Decimal\nfrom fractions import Fraction\ndecimal.getcontext().prec = 100\n"
+        + "for l in open(sys.argv[1]):\n m, s, c = map(int, l.split())\n d = Decimal(m).scaleb(-s)\n"
+        + " print(format(d, \"f\"), repr(float(Fraction(m, 10 ** s))), repr(float(Fraction(m, 10 ** s * c))))' '\(input)'")
+    try #require(python.status == 0, "python3 must be installed to run this test: \(python.stderr)")
+    for ((sum, count), line) in zip(cases, python.stdout.split(separator: "\n")) {
+      let expected = line.split(separator: " ")
+      #expect(sum.text == expected[0], "\(sum.mantissa) \(sum.scale)")
+      #expect(sum.value == Double(expected[1])!, "\(sum.mantissa) \(sum.scale)")
+      #expect(sum.mean(over: count) == Double(expected[2])!, "\(sum.mantissa) \(sum.scale) / \(count)")
+    }
+  }
+
   @Test func parsesOnlyPlainDecimals() {
     #expect(DecimalSum.parse("-12.50")! == (-1250, 2))
     #expect(DecimalSum.parse("7")! == (7, 0))
