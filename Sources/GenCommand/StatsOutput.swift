@@ -105,7 +105,9 @@ struct StatsOutput {
 
   /// A number in full: Python's repr (`2.5`, `30.0`, `1e+20`), JSON's names for the non-finite.
   static func number(_ value: Double) -> JSONValue {
-    .number(value, value.isFinite ? value.description : value.isNaN ? "NaN" : value > 0 ? "Infinity" : "-Infinity")
+    // (Python's repr, not Swift's description: from 2^53 up to below 1e16
+    // Swift writes an exponent, `9.77479049798119e+15`, Python the digits.)
+    .number(value, value.isFinite ? PythonFloatRepr(value).string : value.isNaN ? "NaN" : value > 0 ? "Infinity" : "-Infinity")
   }
 
   /// A Markdown cell: counts as they are, other numbers rounded for reading.

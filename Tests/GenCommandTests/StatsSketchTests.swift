@@ -191,6 +191,21 @@ import Testing
     }
   }
 
+  /// Numbers in the table are Python's repr: plain digits up to below 1e16
+  /// (where Swift's description writes an exponent from 2^53 up).
+  @Test func tableNumbersAreReprs() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("big.csv", "v,w\n9774790497981190,1e16\n9007199254740994,2.5e-05\n")
+    let run = try gen(["stats", csv, "--to", "csv"])
+    // (w: 1e16 has no plain-decimal text, so w's sum is the binary one, math.fsum's.)
+    let python = try shell(
+      "python3 -c 'import math\ns = math.fsum([1e16, 2.5e-05])\nprint(f\"w,2,{s!r},{s / 2!r},{2.5e-05!r},{1e16!r},0\")'")
+    try #require(python.status == 0, "python3 must be installed to run this test: \(python.stderr)")
+    #expect(
+      run.stdout == "column,count,sum,mean,min,max,non_numeric\n"
+        + "v,2,18781989752722184,9390994876361092.0,9007199254740994.0,9774790497981190.0,0\n" + python.stdout)
+  }
+
   @Test func parsesOnlyPlainDecimals() {
     #expect(DecimalSum.parse("-12.50")! == (-1250, 2))
     #expect(DecimalSum.parse("7")! == (7, 0))
