@@ -76,7 +76,7 @@ struct PostgresLoad {
           message: "table \(options.table) exists already; add to it with --append, or drop and recreate it with --replace",
           isBadRecord: false)
       }
-      for name in options.key where !header.contains(name) {
+      for name in options.key where !header.contains(exactly: name) {
         throw DatabaseLoadError(source: options.sourceName, line: nil, column: name, message: "--key names no column of the input", isBadRecord: false)
       }
       var sample: [R] = []
@@ -88,14 +88,17 @@ struct PostgresLoad {
         binary = true
       } else {
         summary.columns = try header.map { name in
-          guard let type = existing![name] else {
+          guard let type = existing!.first(where: { $0.key.hasSameCodePoints(as: name) })?.value else {
             throw DatabaseLoadError(
               source: options.sourceName, line: nil, column: name, message: "table \(options.table) has no such column", isBadRecord: false)
           }
-          return ColumnDefinition(name: name, type: options.types[name] ?? ColumnType.affinity(of: type == "double precision" ? "DOUBLE" : type))
+          return ColumnDefinition(
+            name: name, type: TablePlan.declaredType(options.types, for: name) ?? ColumnType.affinity(of: type == "double precision" ? "DOUBLE" : type))
         }
         // Binary only where each column's own type is the one the values are sent as.
-        binary = summary.columns.allSatisfy { column in existing![column.name] == column.type.postgresName.lowercased() }
+        binary = summary.columns.allSatisfy { column in
+          existing!.first(where: { $0.key.hasSameCodePoints(as: column.name) })?.value == column.type.postgresName.lowercased()
+        }
       }
       try await execute("BEGIN")
       inTransaction = true

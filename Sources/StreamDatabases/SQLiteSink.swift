@@ -160,17 +160,17 @@ struct SQLiteLoad<R: LoadableRecord> {
       let existing = try db.columns(in: table)
       var columns: [ColumnDefinition] = []
       for name in header {
-        guard let column = existing.first(where: { $0.name == name }) else {
+        guard let column = existing.first(where: { $0.name.hasSameCodePoints(as: name) }) else {
           throw DatabaseLoadError(
             source: options.sourceName, line: nil, column: name,
             message: "table \(table) has no such column (it has \(existing.map(\.name).joined(separator: ", ")))",
             isBadRecord: false)
         }
-        columns.append(ColumnDefinition(name: name, type: options.types[name] ?? ColumnType.affinity(of: column.type)))
+        columns.append(ColumnDefinition(name: name, type: TablePlan.declaredType(options.types, for: name) ?? ColumnType.affinity(of: column.type)))
       }
       summary.columns = columns
     }
-    for name in options.key where !header.contains(name) {
+    for name in options.key where !header.contains(exactly: name) {
       throw DatabaseLoadError(source: options.sourceName, line: nil, column: name, message: "--key names no column of the input", isBadRecord: false)
     }
     try db.beginTransaction(.immediate)

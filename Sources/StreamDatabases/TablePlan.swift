@@ -1,3 +1,5 @@
+import StreamIO
+
 /// The columns a load writes, and how each record's fields become values:
 /// shared by the SQLite and PostgreSQL sinks so that both accept and refuse
 /// the same records.
@@ -10,15 +12,23 @@ struct TablePlan {
   static func infer<R: LoadableRecord>(header: [String], sample: [R], declared: [String: ColumnType]) -> [ColumnDefinition] {
     var inferred = [ColumnType?](repeating: nil, count: header.count)
     for record in sample {
-      for index in 0..<min(record.fieldCount, header.count) where declared[header[index]] == nil {
+      for index in 0..<min(record.fieldCount, header.count) where declaredType(declared, for: header[index]) == nil {
         guard let type = record.withField(index, { $0.flatMap(ColumnType.classify) }) else { continue }
         inferred[index] = inferred[index].map { $0.widened(with: type) } ?? type
       }
     }
     return header.enumerated().map { index, name in
-      ColumnDefinition(name: name, type: declared[name] ?? inferred[index] ?? .text)
+      ColumnDefinition(name: name, type: declaredType(declared, for: name) ?? inferred[index] ?? .text)
     }
   }
+
+  /// The type declared for the column `name`: names compare by their code
+  /// points, as the input's are told apart (``ExactText``), so `é` and
+  /// `e\u{301}` are two columns with types of their own.
+  static func declaredType(_ declared: [String: ColumnType], for name: String) -> ColumnType? {
+    declared.first { $0.key.hasSameCodePoints(as: name) }?.value
+  }
+
 
   /// The value of `record`'s field `index` for `column`, handed to `visit`;
   /// a value that does not fit is a bad-record error naming the line and column.
