@@ -44,78 +44,146 @@ struct StatsOutput {
     names += percentiles.map(Self.percentileName)
     if distinct { names.append("distinct") }
     /// Each row in order, made when it is written (a row per group and column
-    /// can be millions): numeric columns, and with --distinct every column
-    /// that has values. (After a spill, the groups are merged from disk again
-    /// for each call.)
-    func eachRow(_ body: (_ row: [JSONValue], _ nonNumeric: Int, _ decimalSum: Bool) throws -> Void) throws {
+    /// can be millions), into one buffer of cells: numeric columns, and with
+    /// --distinct every column that has values. (After a spill, the groups
+    /// are merged from disk again for each call.)
+    var cells: [StatsCell] = []
+    cells.reserveCapacity(names.count)
+    func eachRow(_ body: (_ row: [StatsCell], _ nonNumeric: Int) throws -> Void) throws {
       try totals.forEachGroup { group, summaries in
         for (column, summary) in zip(columns, summaries) {
           guard let summary, summary.count > 0 || (distinct && summary.nonNumeric > 0) else { continue }
           anyRow = true
-          var row: [JSONValue] = groupBy == nil ? [] : [.string(group)]
-          row += [.string(column), .number(Double(summary.count), String(summary.count))]
+          cells.removeAll(keepingCapacity: true)
+          if groupBy != nil { cells.append(.text(group)) }
+          cells.append(.text(column))
+          cells.append(.count(summary.count))
           if summary.count > 0 {
-            let sum = summary.decimal?.value ?? summary.sum.value
             // An exact decimal sum as it is (`49939517.67`); else the exact binary sum, rounded once.
-            row.append(summary.decimal.map { .number($0.value, $0.shortText) } ?? Self.number(sum))
-            let mean = summary.decimal?.mean(over: summary.count) ?? sum / Double(summary.count)
-            row += [mean, summary.minimum, summary.maximum].map(Self.number)
-            // (Within [min, max]: the true value is, so this only brings the estimate closer.)
-            row += percentiles.map { q in
-              summary.quantiles?.quantile(percent: q).map { Self.number(Swift.min(Swift.max($0, summary.minimum), summary.maximum)) }
-                ?? .null
+            if let decimal = summary.decimal {
+              cells.append(.digits(decimal.shortText))
+              cells.append(.number(decimal.mean(over: summary.count)))
+            } else {
+              let sum = summary.sum.value
+              cells.append(.number(sum))
+              cells.append(.number(sum / Double(summary.count)))
+            }
+            cells.append(.number(summary.minimum))
+            cells.append(.number(summary.maximum))
+            for q in percentiles {
+              // (Within [min, max]: the true value is, so this only brings the estimate closer.)
+              let estimate = summary.quantiles?.quantile(percent: q)
+              cells.append(estimate.map { .number(Swift.min(Swift.max($0, summary.minimum), summary.maximum)) } ?? .null)
             }
           } else {
-            row += Array(repeating: .null, count: 4 + percentiles.count)
+            for _ in 0..<(4 + percentiles.count) { cells.append(.null) }
           }
           if distinct {
             // (At most the number of values: the true count is, so this only brings the estimate closer.)
             let estimate = Swift.min((summary.distinct?.estimate ?? 0).rounded(), Double(summary.count + summary.nonNumeric))
-            row.append(.number(estimate, String(Int(estimate))))
+            cells.append(.count(Int(estimate)))
           }
-          try body(row, summary.nonNumeric, summary.count > 0 && summary.decimal != nil)
+          try body(cells, summary.nonNumeric)
         }
       }
     }
     switch format {
     case .markdown:
-      func cells(_ row: [JSONValue], _ nonNumeric: Int, _ decimalSum: Bool) -> [String] {
-        zip(names, row).map { name, value in
-          Self.cell(value, rounded: name != "count" && name != "distinct" && !(name == "sum" && decimalSum))
-        } + (nonNumeric > 0 ? ["\(nonNumeric) non-numeric"] : [])
+      func texts(_ row: [StatsCell], _ nonNumeric: Int) -> [String] {
+        row.map(\.markdown) + (nonNumeric > 0 ? ["\(nonNumeric) non-numeric"] : [])
       }
       var layout = MarkdownLayout(header: names, numericFrom: groupBy == nil ? 1 : 2)
-      try eachRow { row, nonNumeric, decimalSum in layout.measure(cells(row, nonNumeric, decimalSum)) }
+      try eachRow { row, nonNumeric in layout.measure(texts(row, nonNumeric)) }
       try environment.stdout.write(layout.line(names) + layout.rule)
-      try eachRow { row, nonNumeric, decimalSum in try environment.stdout.write(layout.line(cells(row, nonNumeric, decimalSum))) }
+      try eachRow { row, nonNumeric in try environment.stdout.write(layout.line(texts(row, nonNumeric))) }
     case .csv:
+      // (Field by field into the output: no String per number, no array per row.)
       let writer = CSVWriter(sink: environment.stdout, lineTerminator: "\n")
       try writer.write(names + ["non_numeric"])
-      try eachRow { row, nonNumeric, _ in try writer.write(row.map { $0.isNull ? "" : $0.text } + [String(nonNumeric)]) }
+      try eachRow { row, nonNumeric in
+        for cell in row {
+          try cell.withBytes { try writer.writeField(bytes: $0) }
+          try environment.stdout.write(byte: UInt8(ascii: ","))
+        }
+        try StatsCell.count(nonNumeric).withBytes { try environment.stdout.write($0) }
+        try writer.endRecord()
+      }
     case .jsonl:
-      try eachRow { row, nonNumeric, _ in
-        var members = zip(names, row).map { JSONMember($0, $1) }
-        members.append(JSONMember("non_numeric", .number(Double(nonNumeric), String(nonNumeric))))
-        try environment.stdout.write(JSONValue.object(members).serialized)
-        try environment.stdout.write(byte: 0x0A)
+      // Each member's `"name":` made once.
+      let keys = (names + ["non_numeric"]).map { JSONValue.string($0).serialized + ":" }
+      try eachRow { row, nonNumeric in
+        let sink = environment.stdout
+        for (index, cell) in row.enumerated() {
+          try sink.write(byte: index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+          try sink.write(keys[index])
+          switch cell {
+          case .text(let text): try sink.write(JSONValue.string(text).serialized)
+          case .null: try sink.write("null")
+          default: try cell.withBytes { try sink.write($0) }
+          }
+        }
+        try sink.write(byte: UInt8(ascii: ","))
+        try sink.write(keys[row.count])
+        try StatsCell.count(nonNumeric).withBytes { try sink.write($0) }
+        try sink.write(byte: UInt8(ascii: "}"))
+        try sink.write(byte: 0x0A)
       }
     }
     if !anyRow { environment.stderr("gen: no numeric columns in \(totals.records) records\n") }
   }
 
-  /// A number in full: Python's repr (`2.5`, `30.0`, `1e+20`), JSON's names for the non-finite.
-  static func number(_ value: Double) -> JSONValue {
-    // (Python's repr, not Swift's description: from 2^53 up to below 1e16
-    // Swift writes an exponent, `9.77479049798119e+15`, Python the digits.)
-    .number(value, value.isFinite ? PythonFloatRepr(value).string : value.isNaN ? "NaN" : value > 0 ? "Infinity" : "-Infinity")
+}
+
+/// One cell of `stats`' table, made without a String where it can be:
+/// counts and Doubles are written from their bits when the table is.
+enum StatsCell {
+  case null
+  /// A group's or a column's name.
+  case text(String)
+  /// An exact decimal sum, as written (a number, in JSON).
+  case digits(String)
+  case count(Int)
+  /// Written in full as Python's repr (`2.5`, `30.0`, `1e+20`), with JSON's
+  /// names for the non-finite; rounded to 6 decimals in Markdown, for reading.
+  case number(Double)
+
+  /// Calls `body` with the cell's text (CSV's; in JSON a text needs quotes, and null is `null`).
+  @inline(__always)
+  func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    switch self {
+    case .null: return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+    case .text(var text), .digits(var text): return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    case .count(let count):
+      // (Up to 20 digits and a sign, in inline storage: no String.)
+      var storage: (UInt64, UInt64, UInt64) = (0, 0, 0)
+      return try withUnsafeMutableBytes(of: &storage) { buffer in
+        var rest = count.magnitude
+        var at = buffer.count
+        repeat {
+          at -= 1
+          buffer[at] = UInt8(ascii: "0") + UInt8(rest % 10)
+          rest /= 10
+        } while rest > 0
+        if count < 0 {
+          at -= 1
+          buffer[at] = UInt8(ascii: "-")
+        }
+        return try body(UnsafeRawBufferPointer(rebasing: buffer[at...]))
+      }
+    case .number(let value):
+      if value.isFinite { return try PythonFloatRepr(value).withBytes(body) }
+      var text = value.isNaN ? "NaN" : value > 0 ? "Infinity" : "-Infinity"
+      return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
   }
 
-  /// A Markdown cell: counts as they are, other numbers rounded for reading.
-  static func cell(_ value: JSONValue, rounded: Bool) -> String {
-    switch value {
+  /// The Markdown cell: counts and exact sums as they are, other numbers rounded for reading.
+  var markdown: String {
+    switch self {
     case .null: ""
-    case .number(let number, let text): rounded ? Stats.formatNumber(number) : text
-    default: value.text
+    case .text(let text), .digits(let text): text
+    case .count(let count): String(count)
+    case .number(let value): Stats.formatNumber(value)
     }
   }
 }
