@@ -169,7 +169,7 @@ package struct Record {
   /// The input line it starts on, for messages.
   package var line: Int? = nil
 
-    /// The value of the first field named `name` (by code points, as Python's dict keys).
+  /// The value of the first field named `name` (by code points, as Python's dict keys).
   package func value(_ name: String) -> JSONValue? { fields.first { $0.name.hasSameCodePoints(as: name) }?.value }
 }
 

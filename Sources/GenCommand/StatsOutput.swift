@@ -103,7 +103,7 @@ struct StatsOutput {
       try eachRow { row, nonNumeric in
         for cell in row {
           try cell.withBytes { try writer.writeField(bytes: $0) }
-          try environment.stdout.write(byte: UInt8(ascii: ","))
+          try environment.stdout.write(byte: writer.dialect.delimiter)
         }
         try StatsCell.count(nonNumeric).withBytes { try environment.stdout.write($0) }
         try writer.endRecord()
@@ -131,7 +131,6 @@ struct StatsOutput {
     }
     if !anyRow { environment.stderr("gen: no numeric columns in \(totals.records) records\n") }
   }
-
 }
 
 /// One cell of `stats`' table, made without a String where it can be:

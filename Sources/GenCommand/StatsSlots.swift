@@ -39,7 +39,7 @@ struct StatsSlots {
     if let known = groupSlots[ExactText(group)] { return known }
     if let spill, spill.full(adding: group, columns: slotNames.count) {
       // The groups held so far to a run on disk, freed.
-      try spill.write(columns: slotNames, keys: slotGroups, rows: summaries.takeAll())
+      try spill.write(columns: slotNames, keys: slotGroups, table: summaries)
       groupSlots.removeAll(keepingCapacity: true)
       smallGroupSlots.removeAll()
       slotGroups.removeAll(keepingCapacity: true)
@@ -112,7 +112,7 @@ extension StatsTotals {
   mutating func keep(_ slots: inout StatsSlots) {
     if let spill {
       // Sorted as they are: the dictionaries of `groups` would take a third more.
-      spill.keep(columns: slots.slotNames, keys: slots.slotGroups, rows: slots.summaries.takeAll())
+      spill.keep(columns: slots.slotNames, keys: slots.slotGroups, table: slots.summaries)
       for name in slots.slotNames { note(column: name) }
     } else {
       moveIntoGroups(slots.summaries, groups: slots.slotGroups, columns: slots.slotNames)

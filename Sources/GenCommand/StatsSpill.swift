@@ -98,26 +98,41 @@ final class StatsSpill {
     return false
   }
 
-  /// Writes the groups `keys` (with `rows[i]` the summaries of `keys[i]`,
-  /// by column of `columns`) to a run sorted by key.
-  func write(columns: [String], keys: [String], rows: [[ColumnSummary]]) throws {
+  /// Writes the groups `keys` (with `table`'s row `i` the summaries of
+  /// `keys[i]`, by column of `columns`) to a run sorted by key, and empties
+  /// `table`. (From the table's rows as they are: moved into arrays first,
+  /// the arrays and the rows made after them each took memory the other's
+  /// could not reuse, and the peak grew to 1.8 times the limit.)
+  func write(columns: [String], keys: [String], table: StatsSummaryTable) throws {
     if file == nil { file = try SpillFile(in: directory) }
     var out = SpillWriter(file: file!)
     StatsRunFile.writeColumns(columns, to: &out)
     for index in StatsGroupOrder.order(keys) {
-      try StatsRunFile.write(keys[index], Self.nonEmpty(rows[index]), to: &out)
+      try StatsRunFile.write(keys[index], Self.nonEmpty(table.row(index)), to: &out)
     }
     StatsRunFile.writeEnd(to: &out)
+    table.removeAll()
     runs.append(.disk(file!, try out.finish(), level: 0, columns: columns))
     runsWritten += 1
     groupsWritten += keys.count
     try compactTail()
   }
 
-  /// Keeps the last groups of a part in memory, sorted, as its last run.
-  func keep(columns: [String], keys: [String], rows: [[ColumnSummary]]) {
+  /// ``write(columns:keys:table:)`` for rows in arrays.
+  func write(columns: [String], keys: [String], rows: [[ColumnSummary]]) throws {
+    try write(columns: columns, keys: keys, table: StatsSummaryTable(rows))
+  }
+
+  /// Keeps the last groups of a part in memory, sorted, as its last run:
+  /// `table`'s row `i` holds the summaries of `keys[i]`.
+  func keep(columns: [String], keys: [String], table: StatsSummaryTable) {
     let order = StatsGroupOrder.order(keys)
-    runs.append(.memory(StatsMemoryRun(columns: columns, keys: order.map { keys[$0] }, rows: order.map { rows[$0] })))
+    runs.append(.memory(StatsMemoryRun(columns: columns, keys: order.map { keys[$0] }, slots: order, table: table)))
+  }
+
+  /// ``keep(columns:keys:table:)`` for rows in arrays.
+  func keep(columns: [String], keys: [String], rows: [[ColumnSummary]]) {
+    keep(columns: columns, keys: keys, table: StatsSummaryTable(rows))
   }
 
   /// Appends the runs of the part after this one.
@@ -127,7 +142,7 @@ final class StatsSpill {
     groupsWritten += other.groupsWritten
   }
 
-  static func nonEmpty(_ row: [ColumnSummary]) -> [(column: Int, summary: ColumnSummary)] {
+  static func nonEmpty(_ row: UnsafeMutableBufferPointer<ColumnSummary>) -> [(column: Int, summary: ColumnSummary)] {
     row.indices.compactMap { row[$0].count > 0 || row[$0].nonNumeric > 0 ? ($0, row[$0]) : nil }
   }
 
@@ -240,17 +255,19 @@ enum StatsRun {
   }
 }
 
-/// The groups a part still held at its end, sorted by key; `rows[i]` are
-/// the summaries of `keys[i]` by column of `columns`.
+/// The groups a part still held at its end, sorted by key: `table`'s row
+/// `slots[i]` holds the summaries of `keys[i]` by column of `columns`.
 final class StatsMemoryRun {
   let columns: [String]
   let keys: [String]
-  let rows: [[ColumnSummary]]
+  let slots: [Int]
+  let table: StatsSummaryTable
 
-  init(columns: [String], keys: [String], rows: [[ColumnSummary]]) {
+  init(columns: [String], keys: [String], slots: [Int], table: StatsSummaryTable) {
     self.columns = columns
     self.keys = keys
-    self.rows = rows
+    self.slots = slots
+    self.table = table
   }
 }
 
@@ -271,7 +288,8 @@ struct StatsRunCursor {
     if let memory {
       guard position < memory.keys.count else { return nil }
       position += 1
-      return SpilledGroup(key: memory.keys[position - 1], summaries: StatsSpill.nonEmpty(memory.rows[position - 1]))
+      return SpilledGroup(
+        key: memory.keys[position - 1], summaries: StatsSpill.nonEmpty(memory.table.row(memory.slots[position - 1])))
     }
     if position == 0 { _ = try StatsRunFile.readColumns(&reader!) }  // (the run knows them)
     position = 1

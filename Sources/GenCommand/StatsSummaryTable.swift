@@ -40,7 +40,7 @@ final class StatsSummaryTable {
   }
 
   /// Group `group`'s summaries, by column slot: valid until the row is
-  /// widened or taken (``takeRow(_:)``, ``takeAll()``) or the table emptied;
+  /// widened or taken (``takeRow(_:)``) or the table emptied;
   /// a new group leaves it valid. (A pointer's subscript is not checked:
   /// callers check each column slot against the row's count.)
   @inline(__always)
@@ -82,12 +82,15 @@ final class StatsSummaryTable {
     return taken
   }
 
-  /// Every group's summaries moved out, in slot order, each row freed as it
-  /// is taken; the table is left empty.
-  func takeAll() -> [[ColumnSummary]] {
-    let taken = (0..<count).map { takeRow($0) }
-    count = 0
-    return taken
+  /// A table of these rows, in order (each as wide as its array).
+  convenience init(_ rows: [[ColumnSummary]], sketching: StatsSketching = StatsSketching()) {
+    self.init(sketching: sketching)
+    for row in rows {
+      let group = appendGroup()
+      widen(group, to: row.count)
+      let summaries = self.row(group)
+      for (column, summary) in row.enumerated() { summaries[column] = summary }
+    }
   }
 
   /// Frees every group.

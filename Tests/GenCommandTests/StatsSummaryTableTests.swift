@@ -1,6 +1,6 @@
 // StatsSummaryTable keeps stats' summaries in memory it manages by hand:
-// rows that grow, groups past its first capacity, rows taken out one by one
-// or all at once. Every summary must come out as it was added to (and the
+// rows that grow, groups past its first capacity, rows taken out one by one,
+// read in place, or made from arrays. Every summary must come out as it was added to (and the
 // sanitizer runs of CI see any double free or leak).
 @testable import GenCommand
 import Testing
@@ -8,7 +8,8 @@ import Testing
 @Suite struct StatsSummaryTableTests {
   /// 100 groups (past the first 16 slots), rows widened before and after
   /// values are added, with sketches (boxes that are reference counted):
-  /// what `takeRow` and `takeAll` give equals a model kept in arrays.
+  /// what `takeRow` and `row` give equals a model kept in arrays, and so
+  /// does a table made from those arrays.
   @Test func summariesComeOutAsTheyWereAdded() {
     let table = StatsSummaryTable(sketching: StatsSketching(quantiles: true, distinct: true))
     var model: [[[Double]]] = []  // [group][column]: the values added
@@ -33,7 +34,7 @@ import Testing
       }
     }
     #expect(table.count == model.count)
-    func check(_ row: [ColumnSummary], _ values: [[Double]], _ group: Int) {
+    func check(_ row: some Collection<ColumnSummary>, _ values: [[Double]], _ group: Int) {
       #expect(row.count == values.count, "group \(group)")
       for (summary, added) in zip(row, values) {
         #expect(summary.count == added.count, "group \(group)")
@@ -43,16 +44,25 @@ import Testing
         }
       }
     }
-    // Some rows taken one by one (their slots stay, empty), then the rest at once.
-    for group in stride(from: 0, to: model.count, by: 7) {
-      check(table.takeRow(group), model[group], group)
-      #expect(table.row(group).count == 0)
-      model[group] = []
+    // Some rows taken one by one (their slots stay, empty), the rest read in place.
+    var taken: [[ColumnSummary]] = []
+    for group in 0..<model.count {
+      if group % 7 == 0 {
+        check(table.takeRow(group), model[group], group)
+        #expect(table.row(group).count == 0)
+        model[group] = []
+        taken.append([])
+      } else {
+        check(table.row(group), model[group], group)
+        taken.append(Array(table.row(group)))
+      }
     }
-    let rest = table.takeAll()
+    // A table made from arrays holds the same rows (sketches shared, as copies of summaries share them).
+    let copy = StatsSummaryTable(taken)
+    #expect(copy.count == model.count)
+    for group in 0..<model.count { check(copy.row(group), model[group], group) }
+    table.removeAll()
     #expect(table.count == 0)
-    #expect(rest.count == model.count)
-    for (group, row) in rest.enumerated() { check(row, model[group], group) }
     // Emptied, it takes groups again; what it holds then is freed with it.
     #expect(table.appendGroup() == 0)
     table.widen(0, to: 3)
