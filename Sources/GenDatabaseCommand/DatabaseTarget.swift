@@ -1,5 +1,6 @@
 import ArgumentParser
 import GenCommand
+import StreamIO
 import StreamDatabases
 
 /// Where `--into` loads and `query` reads: `sqlite:PATH` (or a path ending in
@@ -51,6 +52,12 @@ func parseTypes(_ specs: [String]) throws -> [String: ColumnType] {
     default: nil
     }
     guard let type else { throw ValidationError("--type \(parts[0]): unknown type \(parts[1]) (INTEGER, REAL or TEXT)") }
+    // (Declared types are kept by String, which finds "é" and "e\u{301}"
+    // equal: two such names would become one, so they are refused.)
+    if let other = types.keys.first(where: { $0 == parts[0] && !$0.hasSameCodePoints(as: parts[0]) }) {
+      throw ValidationError(
+        "--type \(parts[0]) and --type \(other) are one name written in two Unicode forms; declare one (the other column's type is inferred)")
+    }
     types[parts[0]] = type
   }
   return types

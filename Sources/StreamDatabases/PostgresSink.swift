@@ -88,7 +88,7 @@ struct PostgresLoad {
         binary = true
       } else {
         summary.columns = try header.map { name in
-          guard let type = existing!.first(where: { $0.key.hasSameCodePoints(as: name) })?.value else {
+          guard let type = existing![ExactText(name)] else {
             throw DatabaseLoadError(
               source: options.sourceName, line: nil, column: name, message: "table \(options.table) has no such column", isBadRecord: false)
           }
@@ -97,7 +97,7 @@ struct PostgresLoad {
         }
         // Binary only where each column's own type is the one the values are sent as.
         binary = summary.columns.allSatisfy { column in
-          existing!.first(where: { $0.key.hasSameCodePoints(as: column.name) })?.value == column.type.postgresName.lowercased()
+          existing![ExactText(column.name)] == column.type.postgresName.lowercased()
         }
       }
       try await execute("BEGIN")
@@ -231,15 +231,17 @@ struct PostgresLoad {
   /// The table's columns and their types as `format_type` names them
   /// (`bigint`, `double precision`, `character varying(20)`…), or nil if
   /// there is no such table (in the search path).
-  func existingColumns() async throws -> [String: String]? {
+  /// The table's columns and their types (nil: no such table), names told
+  /// apart by their code points (``ExactText``), as the input's are.
+  func existingColumns() async throws -> [ExactText: String]? {
     let rows = try await connection.query(
       "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = to_regclass(\(quoteIdentifier(options.table))) AND a.attnum > 0 AND NOT a.attisdropped",
       logger: PostgresConnections.logger)
-    var columns: [String: String] = [:]
+    var columns: [ExactText: String] = [:]
     var any = false
     for try await (name, type) in rows.decode((String, String).self) {
       any = true
-      columns[name] = type
+      columns[ExactText(name)] = type
     }
     if any { return columns }
     let exists = try await connection.query("SELECT to_regclass(\(quoteIdentifier(options.table))) IS NOT NULL", logger: PostgresConnections.logger)

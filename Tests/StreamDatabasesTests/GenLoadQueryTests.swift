@@ -20,6 +20,31 @@ import Testing
     #expect(jsonl.stdout == "{\"country\":\"DE\",\"qty\":12}\n{\"country\":\"FR\",\"qty\":10}\n{\"country\":\"US\",\"qty\":3}\n")
   }
 
+  /// Column names that Swift's `String ==` finds equal (é precomposed and as
+  /// e + U+0301) are two columns, each with its own declared or inferred
+  /// type; two --type names of that kind are refused, not merged.
+  @Test func namesInTwoUnicodeFormsAreTwoColumns() async throws {
+    let directory = try TemporaryDirectory()
+    let csv = try directory.file("forms.csv", "\u{E9},e\u{301}\n1,3\n2,4\n")
+    let db = directory.path + "/forms.db"
+    let load = try await genDB(["load", csv, "--into", "sqlite:\(db)", "--table", "t", "--type", "\u{E9}=TEXT"])
+    #expect(load.status == 0, "\(load.stderr)")
+    let types = try await genDB(["query", "sqlite:\(db)", "SELECT name, type FROM pragma_table_info('t') ORDER BY cid"])
+    #expect(types.stdout == "name,type\n\u{E9},TEXT\ne\u{301},INTEGER\n")
+    let typed = try await genDB(["query", "sqlite:\(db)", "SELECT typeof(\"\u{E9}\") AS a, typeof(\"e\u{301}\") AS b FROM t"])
+    #expect(typed.stdout == "a,b\ntext,integer\ntext,integer\n")
+    // An existing table's columns found by their own names; a key on the second spelling.
+    let append = try await genDB(["load", csv, "--into", "sqlite:\(db)", "--table", "t", "--append"])
+    #expect(append.status == 0, "\(append.stderr)")
+    let keyed = try await genDB(["load", csv, "--into", "sqlite:\(db)", "--table", "v", "--key", "e\u{301}"])
+    #expect(keyed.status == 0, "\(keyed.stderr)")
+    let rows = try await genDB(["query", "sqlite:\(db)", "SELECT (SELECT count(*) FROM t) AS t, (SELECT count(*) FROM v) AS v"])
+    #expect(rows.stdout == "t,v\n4,2\n")
+    let both = try await genDB(["load", csv, "--into", "sqlite:\(db)", "--table", "u", "--type", "\u{E9}=INTEGER", "--type", "e\u{301}=TEXT"])
+    #expect(both.status == 64)
+    #expect(both.stderr.contains("one name written in two Unicode forms"), "\(both.stderr)")
+  }
+
   @Test func theDemosSalesRoundTripsByteForByte() async throws {
     // Integers and text come back as written; reals in their shortest form
     // (12.30 → 12.3), as sqlite3, psql and pandas print them: the demo's
