@@ -152,23 +152,7 @@ enum StatsCell {
     switch self {
     case .null: return try body(UnsafeRawBufferPointer(start: nil, count: 0))
     case .text(var text), .digits(var text): return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
-    case .count(let count):
-      // (Up to 20 digits and a sign, in inline storage: no String.)
-      var storage: (UInt64, UInt64, UInt64) = (0, 0, 0)
-      return try withUnsafeMutableBytes(of: &storage) { buffer in
-        var rest = count.magnitude
-        var at = buffer.count
-        repeat {
-          at -= 1
-          buffer[at] = UInt8(ascii: "0") + UInt8(rest % 10)
-          rest /= 10
-        } while rest > 0
-        if count < 0 {
-          at -= 1
-          buffer[at] = UInt8(ascii: "-")
-        }
-        return try body(UnsafeRawBufferPointer(rebasing: buffer[at...]))
-      }
+    case .count(let count): return try Derive.withIntegerDigits(count, body)  // (no String)
     case .number(let value):
       if value.isFinite { return try PythonFloatRepr(value).withBytes(body) }
       var text = value.isNaN ? "NaN" : value > 0 ? "Infinity" : "-Infinity"
