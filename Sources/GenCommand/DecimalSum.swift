@@ -152,14 +152,11 @@ struct DecimalSum: Equatable {
     return text == "-0" ? "0" : text
   }
 
-  /// 10^0 … 10^22, each exact as a Double.
-  private static let exactPowersOfTen: [Double] = (0...22).map { power in (0..<power).reduce(1.0) { product, _ in product * 10 } }
-
   /// The nearest Double.
   var value: Double {
     // Both operands exact, so the one rounding of IEEE division gives the
     // nearest Double, as reading the text does.
-    if mantissa.magnitude <= 1 << 53 && scale <= 22 { return Double(Int64(mantissa)) / Self.exactPowersOfTen[scale] }
+    if mantissa.magnitude <= 1 << 53 && scale < DecimalPowers.exact.count { return Double(Int64(mantissa)) / DecimalPowers.exact[scale] }
     return Double(text)!
   }
 
@@ -170,7 +167,7 @@ struct DecimalSum: Equatable {
     // mantissa / (count × 10^scale) with both operands exact in a Double:
     // IEEE division rounds the true quotient once, to the nearest.
     if mantissa.magnitude <= 1 << 53 && scale <= 15 {
-      let (divisor, overflow) = UInt64(count).multipliedReportingOverflow(by: Self.powersOfTen[scale])
+      let (divisor, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(DecimalPowers.exact[scale]))
       if !overflow && divisor <= 1 << 53 { return Double(Int64(mantissa)) / Double(divisor) }
     }
     // Else the quotient in decimal, read by strtod (which rounds correctly):
@@ -196,7 +193,4 @@ struct DecimalSum: Equatable {
     let text = (mantissa < 0 ? "-" : "") + String(decoding: digits, as: UTF8.self) + "e-\(scale)"
     return Double(text)!
   }
-
-  /// 10^0 … 10^15.
-  private static let powersOfTen: [UInt64] = (0...15).map { power in (0..<power).reduce(1) { product, _ in product * 10 } }
 }

@@ -84,7 +84,7 @@ enum ParallelRecords {
           try order.finish(claimed, held: sink.held, verified: verified) {
             // (Its turn, so in file order, one piece at a time: the first
             // piece's stream, `stream`, is done with.)
-            stream.addRepeatedKeys(of: range)
+            if range !== stream { stream.addRepeatedKeys(range.repeatedKeys) }
             guard let combine, claimed > 1, let rest = results.values[1] else { return results.set(claimed, piece) }
             results.set(1, Range(summary: combine(rest.summary, summary), raggedRows: rest.raggedRows + range.raggedRows))
             results.set(claimed, nil)

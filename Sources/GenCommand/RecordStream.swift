@@ -307,12 +307,6 @@ package final class RecordStream {
   /// writes records as read, `count` counts them).
   var notesRepeatedKeys = true
 
-  /// Counts another range's records that repeated a key (`--threads`) with these.
-  func addRepeatedKeys(of range: RecordStream) {
-    guard range !== self else { return }
-    repeatedKeys.add(range.repeatedKeys)
-  }
-
   /// Counts other ranges' records that repeated a key (`--threads`) with these.
   func addRepeatedKeys(_ note: RepeatedKeyNote) { repeatedKeys.add(note) }
 

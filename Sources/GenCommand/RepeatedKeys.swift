@@ -20,23 +20,23 @@ extension Array where Element == Field {
     if count <= 16 {
       // (Few keys, as most records have: compared pairwise, no set made.)
       for later in 1..<count where firstRepeated == nil {
-        for earlier in 0..<later where self[earlier].name.utf8.elementsEqual(self[later].name.utf8) {
+        for earlier in 0..<later where self[earlier].name.hasSameCodePoints(as: self[later].name) {
           firstRepeated = self[later].name
           break
         }
       }
     } else {
-      var seen = Set<[UInt8]>()
-      for member in self where !seen.insert([UInt8](member.name.utf8)).inserted {
+      var seen = Set<ExactText>()
+      for member in self where !seen.insert(ExactText(member.name)).inserted {
         firstRepeated = member.name
         break
       }
     }
     guard let firstRepeated else { return nil }
     var kept: [Field] = []
-    var place: [[UInt8]: Int] = [:]
+    var place: [ExactText: Int] = [:]
     for member in self {
-      let key = [UInt8](member.name.utf8)
+      let key = ExactText(member.name)
       if let at = place[key] {
         kept[at].value = member.value
       } else {
