@@ -9,7 +9,9 @@ struct Stats: GenVerb {
       and text in a numeric column is counted as non-numeric. Memory grows with the number \
       of groups up to --memory-limit (past it they go to disk), never with the number of \
       records. Sums are exact (rounded once, as Python's math.fsum), so they do not depend \
-      on the order of the records.
+      on the order of the records. A nan value sorts above inf, as DuckDB and polars sort \
+      it: the max is nan once there is one, the min only when all are, and so are the \
+      percentiles whose rank falls among them.
       For data split over many workers (Spark's rdd.pipe, Hadoop Streaming), run --partial on each \
       partition (--header names the columns of those without a header line) and --merge the \
       partials: the table is the one a single run over all the data prints, byte for byte.
@@ -70,8 +72,9 @@ struct Stats: GenVerb {
       What the groups may take in memory (estimated per group from its key and columns), e.g. 512MiB, 64KiB; \
       with --threads N each thread a share. Past it, stats writes the groups to a sorted run in TMPDIR \
       (unlinked when made: none is ever left behind), frees them and reads on, then merges the runs: the same \
-      table, byte for byte, and a note on stderr. Measured on 5M rows of gen demo grouped by name (5M \
-      groups): 7.55 GiB and 100 s before this limit; 1.05 GiB and 42 s at 1 GiB; 92 MiB and 54 s at 64MiB.
+      table, byte for byte, and a note on stderr. --merge holds the partials' groups the same way. Measured \
+      on 5M rows of gen demo grouped by name (5M groups, Benchmarks/stats-spill.sh): 7.55 GiB and 100 s \
+      before this limit; 1.01 GiB and 24.7 s at 1 GiB; 91 MiB and 45.9 s at 64MiB.
       """, valueName: "size"))
   var memoryLimit: String = "1GiB"
 
@@ -151,16 +154,17 @@ struct Stats: GenVerb {
   func execute(_ environment: GenEnvironment) throws {
     let groupBy = self.groupBy  // an @Option's getter is slow: read it once
     let output = StatsOutput(percentiles: try percentileList(), distinct: distinct, format: to)
-    if merge {
-      let merged = try StatsPartial.merge(
-        [input.input] + morePartials, groupBy: groupBy, maxLineLength: input.maxLineLength, environment: environment)
-      try output.check(merged.totals, path: input.input)
-      return try output.write(merged.totals, groupBy: merged.groupBy, environment: environment)
-    }
-    var stream = try RecordStream(input, environment: environment)
     let memory = StatsMemory(
       bytes: Self.bytes(memoryLimit) ?? StatsSpill.defaultLimit,
       directory: environment.temporaryDirectory ?? StatsSpill.temporaryDirectory, sketching: sketching)
+    if merge {
+      let merged = try StatsPartial.merge(
+        [input.input] + morePartials, groupBy: groupBy, output: output, spill: memory.spill(parts: 1),
+        maxLineLength: input.maxLineLength, environment: environment)
+      try output.write(merged.totals, groupBy: merged.groupBy, environment: environment)
+      return Self.noteSpill(merged.totals, memory, environment)
+    }
+    var stream = try RecordStream(input, environment: environment)
     var totals = StatsTotals()
     totals.sketching = sketching
     totals.spill = memory.spill(parts: 1)
@@ -240,14 +244,17 @@ struct Stats: GenVerb {
     } else {
       try output.write(totals, groupBy: groupBy, environment: environment)
     }
-    if let spill = totals.spill, spill.runsWritten > 0 {
-      // Nothing silent: the groups did not fit, and went to disk.
-      environment.stderr(
-        "gen: the groups passed --memory-limit \(Self.describe(bytes: memory.bytes)): stats wrote "
-          + "\(grouped(spill.groupsWritten)) of them in \(grouped(spill.runsWritten)) sorted run\(spill.runsWritten == 1 ? "" : "s") "
-          + "to temporary files in \(memory.directory) and merged them into \(grouped(spill.groupsMerged)) groups "
-          + "(peak \(Memory.mebibytes(Memory.peakResident())))\n")
-    }
+    Self.noteSpill(totals, memory, environment)
+  }
+
+  /// Nothing silent: when the groups did not fit, and went to disk, says so.
+  static func noteSpill(_ totals: StatsTotals, _ memory: StatsMemory, _ environment: GenEnvironment) {
+    guard let spill = totals.spill, spill.runsWritten > 0 else { return }
+    environment.stderr(
+      "gen: the groups passed --memory-limit \(Self.describe(bytes: memory.bytes)): stats wrote "
+        + "\(grouped(spill.groupsWritten)) of them in \(grouped(spill.runsWritten)) sorted run\(spill.runsWritten == 1 ? "" : "s") "
+        + "to temporary files in \(memory.directory) and merged them into \(grouped(spill.groupsMerged)) groups "
+        + "(peak \(Memory.mebibytes(Memory.peakResident())))\n")
   }
 
   /// Whole numbers as integers, others with up to 6 decimals (no trailing
@@ -269,6 +276,8 @@ struct ColumnSummary {
   var count = 0
   /// Exact, so that partitions merge to the one-pass sum (see ExactSum).
   var sum = ExactSum()
+  /// NaN ranks above +inf, as in DuckDB's and polars' sort: the maximum is
+  /// NaN once a NaN is seen, the minimum only while nothing but NaNs are.
   var minimum = Double.infinity
   var maximum = -Double.infinity
   var nonNumeric = 0
@@ -356,9 +365,29 @@ struct ColumnSummary {
   /// A number that is no plain decimal (`1e3`, a computed float): the column has no decimal sum.
   @inline(__always)
   mutating func add(_ number: Double) {
-    accumulate(number)
+    if number.isNaN { addNaN() } else { accumulate(number) }
     decimal = nil
   }
+
+  /// (Only `add(_: Double)` can see a NaN: a plain decimal is never one.)
+  @inline(never)
+  private mutating func addNaN() {
+    count += 1
+    sum.add(.nan)
+    if !hasNumbers { minimum = .nan }
+    maximum = .nan
+    if sketching.quantiles { _ = sketchesToUpdate() }  // (a NaN's rank is past the sketch's numbers)
+  }
+
+  /// An estimate brought within [minimum, maximum], where the true value is
+  /// (a NaN maximum bounds nothing; a NaN estimate is exact).
+  func clamped(_ estimate: Double) -> Double {
+    guard !estimate.isNaN, hasNumbers else { return estimate }
+    return maximum.isNaN ? Swift.max(estimate, minimum) : Swift.min(Swift.max(estimate, minimum), maximum)
+  }
+
+  /// Whether a number other than NaN was added: the minimum is one of them.
+  var hasNumbers: Bool { !minimum.isNaN && !(minimum == .infinity && maximum == -.infinity) }
 
   /// A number written as the plain decimal `mantissa / 10^scale`.
   @inline(__always)
@@ -372,8 +401,9 @@ struct ColumnSummary {
     count += 1
     sum.add(number)
     // (Swift.min and Swift.max, written out: in the verbs' long row loops
-    // the compiler left them as calls. A NaN is kept out as they keep it.)
-    if number < minimum { minimum = number }
+    // the compiler left them as calls. `!(>=)` replaces a NaN minimum, left
+    // by NaNs alone; a NaN maximum stays.)
+    if !(number >= minimum) { minimum = number }
     if number >= maximum { maximum = number }
     if sketching.quantiles { sketch(number) }
   }
@@ -386,8 +416,13 @@ struct ColumnSummary {
   mutating func add(_ other: ColumnSummary) {
     count += other.count
     sum.add(other.sum)
-    minimum = min(minimum, other.minimum)
-    maximum = max(maximum, other.maximum)
+    switch (hasNumbers, other.hasNumbers) {
+    case (true, true): minimum = min(minimum, other.minimum)
+    case (false, true): minimum = other.minimum
+    case (true, false): break
+    case (false, false): if other.minimum.isNaN { minimum = .nan }
+    }
+    maximum = maximum.isNaN || other.maximum.isNaN ? .nan : max(maximum, other.maximum)
     nonNumeric += other.nonNumeric
     if let theirs = other.decimal, decimal != nil {
       if !decimal!.add(theirs) { decimal = nil }

@@ -17,16 +17,12 @@ struct StatsOutput {
   var format: StatsOutputFormat
 
   /// `--merge`: the partials must hold the sketches the table shows.
-  func check(_ totals: StatsTotals, path: String) throws(GenFailure) {
-    for columns in totals.groups.values {
-      for summary in columns.values {
-        if !percentiles.isEmpty && summary.count > 0 && summary.quantiles == nil {
-          throw .usage("\(path): these partials were made without --percentiles (or --median): run --partial with it")
-        }
-        if distinct && summary.distinct == nil {
-          throw .usage("\(path): these partials were made without --distinct: run --partial with it")
-        }
-      }
+  func check(_ summary: ColumnSummary, path: String) throws(GenFailure) {
+    if !percentiles.isEmpty && summary.count > 0 && summary.quantiles == nil {
+      throw .usage("\(path): these partials were made without --percentiles (or --median): run --partial with it")
+    }
+    if distinct && summary.distinct == nil {
+      throw .usage("\(path): these partials were made without --distinct: run --partial with it")
     }
   }
 
@@ -72,8 +68,9 @@ struct StatsOutput {
             cells.append(.number(summary.maximum))
             for q in percentiles {
               // (Within [min, max]: the true value is, so this only brings the estimate closer.)
-              let estimate = summary.quantiles?.quantile(percent: q)
-              cells.append(estimate.map { .number(Swift.min(Swift.max($0, summary.minimum), summary.maximum)) } ?? .null)
+              let sketched = summary.quantiles?.count ?? 0
+              let estimate = summary.quantiles?.quantile(percent: q, nans: summary.count - sketched)
+              cells.append(estimate.map { .number(summary.clamped($0)) } ?? .null)
             }
           } else {
             for _ in 0..<(4 + percentiles.count) { cells.append(.null) }

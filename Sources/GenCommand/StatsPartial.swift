@@ -61,10 +61,16 @@ struct StatsPartial {
   }
 
   /// Merges the partials in `paths`; `groupBy`, if given, must be theirs.
+  /// The groups are held as a run reads them (``StatsSlots``), so that past
+  /// `spill`'s limit they go to disk as there.
   static func merge(
-    _ paths: [String], groupBy: String?, maxLineLength: Int, environment: GenEnvironment
+    _ paths: [String], groupBy: String?, output: StatsOutput, spill: StatsSpill, maxLineLength: Int,
+    environment: GenEnvironment
   ) throws -> (totals: StatsTotals, groupBy: String?) {
     var totals = StatsTotals()
+    totals.sketching = spill.sketching
+    totals.spill = spill
+    var slots = StatsSlots(sketching: spill.sketching, spill: spill)
     var first: (partial: StatsPartial, line: PartialLine)?
     var skipped = 0
     var summaryColumns: [ExactText: PartialLine] = [:]  // each column's first summary line, to check at the end
@@ -76,7 +82,11 @@ struct StatsPartial {
         let group = try line.optionalString("group")
         if group == nil { ungrouped = ungrouped ?? line } else { grouped = grouped ?? line }
         if summaryColumns[ExactText(column)] == nil { summaryColumns[ExactText(column)] = line }
-        totals.groups[ExactText(group ?? ""), default: [:]][ExactText(column), default: ColumnSummary()].add(try summary(line))
+        let summary = try summary(line)
+        try output.check(summary, path: line.path)  // (the sketches it asks for are there)
+        let slot = try slots.slot(group: group ?? ""), columnSlot = slots.slot(named: column)
+        slots.makeRoom(group: slot, column: columnSlot)
+        slots.summaries.row(slot)[columnSlot].add(summary)
         return
       }
       guard case .string(let name)? = line.value("format"), let format = InputFormat(rawValue: name) else {
@@ -113,6 +123,7 @@ struct StatsPartial {
     if let (column, line) = summaryColumns.first(where: { !known.contains($0.key) }) {
       throw line.error("column \(describe(column.string)) is not among the columns of any partial's first line")
     }
+    totals.keep(&slots)  // (after the check above: every column of `slots` is in the column order)
     if skipped > 0 {
       environment.stderr("gen: the partials skipped \(skipped) bad record\(skipped == 1 ? "" : "s") (--skip-bad)\n")
     }

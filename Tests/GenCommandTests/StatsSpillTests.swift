@@ -144,6 +144,42 @@ import Testing
     #expect(merged.stdout == whole.stdout)
   }
 
+  /// --merge holds its groups under --memory-limit too: three partials whose
+  /// groups overlap, merged past a tiny limit, give the table of one run,
+  /// say so, and leave no file behind. Partials without the sketches asked
+  /// for are refused, naming the file.
+  @Test func mergeSpillsPastTheLimit() throws {
+    let dir = try TemporaryDirectory()
+    let temporary = try TemporaryDirectory()
+    let rows = Self.rows(9_000, names: 5_000)
+    let path = try dir.file("groups.csv", Self.csv(rows))
+    let sketches = ["--percentiles", "10,50", "--distinct"]
+    let whole = try gen(["stats", path, "--group-by", "name", "--to", "csv"] + sketches)
+    var partials: [String] = []
+    for (index, start) in stride(from: 0, to: rows.count, by: 3_000).enumerated() {
+      let part = try dir.file("part\(index).csv", Self.csv(Array(rows[start..<start + 3_000])))
+      let partial = try gen(["stats", part, "--group-by", "name", "--partial"] + sketches)
+      #expect(partial.status == 0, "\(partial.stderr)")
+      partials.append(try dir.file("p\(index).jsonl", partial.stdout))
+    }
+    let inMemory = try gen(["stats", "--merge"] + partials + ["--to", "csv"] + sketches)
+    #expect(inMemory.stdout == whole.stdout, "\(inMemory.stderr)")
+    #expect(!inMemory.stderr.contains("--memory-limit"))
+    let spilled = try gen(
+      ["stats", "--merge"] + partials + ["--to", "csv", "--memory-limit", "16KiB"] + sketches,
+      temporaryDirectory: temporary.path)
+    #expect(spilled.status == 0, "\(spilled.stderr)")
+    #expect(spilled.stdout == whole.stdout)
+    let runs = spilled.stderr.firstMatch(of: /in ([0-9,]+) sorted runs/).map { Int($0.1.replacing(",", with: ""))! } ?? 0
+    #expect(runs > StatsSpill.fanIn, "\(spilled.stderr)")
+    #expect(temporary.contents.isEmpty, "left behind: \(temporary.contents)")
+
+    let plain = try gen(["stats", path, "--group-by", "name", "--partial"])
+    let unsketched = try dir.file("plain.jsonl", plain.stdout)
+    let refused = try gen(["stats", "--merge", partials[0], unsketched, "--median"])
+    #expect(refused.status == 64 && refused.stderr.contains("plain.jsonl: these partials were made without --percentiles"))
+  }
+
   /// Bad data after many runs were written: the error, and no file left.
   @Test(arguments: ["csv", "jsonl"])
   func anErrorLateInTheInputLeavesNoFile(input: String) throws {

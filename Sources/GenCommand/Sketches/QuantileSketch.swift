@@ -77,9 +77,11 @@ struct QuantileSketch {
   }
 
   /// The value at rank ⌊percent·(n−1)/100⌋ of the sorted numbers, within 1%; nil when empty.
-  func quantile(percent: Double) -> Double? {
-    guard count > 0 else { return nil }
-    let rank = Self.rank(percent: percent, count: count)
+  /// `nans` NaNs, not in the sketch, rank above +inf (as DuckDB and polars sort them).
+  func quantile(percent: Double, nans: Int = 0) -> Double? {
+    guard count + nans > 0 else { return nil }
+    let rank = Self.rank(percent: percent, count: count + nans)
+    if rank >= count { return .nan }
     var seen = negativeInfinities
     if seen > rank { return -.infinity }
     // Negative values, most negative (largest magnitude) first.
