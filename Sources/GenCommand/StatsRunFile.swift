@@ -311,6 +311,7 @@ extension ColumnSummary {
     out.byte((decimal == nil ? 0 : 1) | (quantiles == nil ? 0 : 2) | (distinct == nil ? 0 : 4))
     if let decimal {
       out.int128(decimal.mantissa)
+      out.uint64(UInt64(bitPattern: decimal.carries))
       out.count(decimal.scale)
     }
     if let quantiles {
@@ -354,7 +355,10 @@ extension ColumnSummary {
     sum = try ExactSum(from: &input)
     let flags = try input.byte()
     decimal = nil
-    if flags & 1 != 0 { decimal = DecimalSum(mantissa: try input.int128(), scale: try input.count()) }
+    if flags & 1 != 0 {
+      let mantissa = try input.int128(), carries = Int64(bitPattern: try input.uint64())
+      decimal = DecimalSum(mantissa: mantissa, carries: carries, scale: try input.count())
+    }
     var quantileSketch: QuantileSketch?
     if flags & 2 != 0 {
       let zeros = try input.count()

@@ -163,32 +163,74 @@ import Testing
     #expect(try gen(["stats", "--merge", "--to", "jsonl"] + partials).stdout == bigRun.stdout)
   }
 
-  /// The text, the nearest Double and the mean, on both sides of 2^53 and
-  /// of 2^64, against Python's exact `Decimal` and `Fraction`.
+  /// The text, the nearest Double and the mean, on both sides of 2^53, of
+  /// 2^64 and of 2^128 (where the carries begin), against Python's exact
+  /// `Decimal` and `Fraction`.
   @Test func textValueAndMeanAreExact() throws {
     var generator = SystemRandomNumberGenerator()
-    var cases: [(DecimalSum, Int)] = []
+    var cases: [(text: String, sum: DecimalSum, count: Int)] = []
     for round in 0..<3000 {
-      let digits = [1, 3, 15, 16, 17, 19, 20, 25, 38][round % 9]
-      var magnitude: Int128 = 0
-      for _ in 0..<digits { magnitude = magnitude * 10 + Int128(Int.random(in: 0...9, using: &generator)) }
-      let mantissa = Bool.random(using: &generator) ? -magnitude : magnitude
+      let digits = [1, 3, 15, 16, 17, 19, 20, 25, 38, 39, 45, 57][round % 12]
+      var text = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+      text = String(text.drop(while: { $0 == "0" }))
+      if text.isEmpty { text = "7" }
+      let scale = Int.random(in: 0...min(DecimalSum.maxScale, text.count), using: &generator)
+      if scale > 0 {
+        if scale == text.count { text = "0" + text }
+        text.insert(".", at: text.index(text.endIndex, offsetBy: -scale))
+      }
+      if Bool.random(using: &generator) { text = "-" + text }
       let count = [1, 3, 7, 1000, 999_983, 1 << 40][Int.random(in: 0..<6, using: &generator)]
-      cases.append((DecimalSum(mantissa: mantissa, scale: Int.random(in: 0...DecimalSum.maxScale, using: &generator)), count))
+      let sum = try #require(DecimalSum(text: text), "\(text)")
+      cases.append((text, sum, count))
     }
+    #expect(cases.contains { $0.sum.carries != 0 })
     let dir = try TemporaryDirectory()
-    let input = try dir.file("sums.txt", cases.map { "\($0.0.mantissa) \($0.0.scale) \($0.1)\n" }.joined())
+    let input = try dir.file("sums.txt", cases.map { "\($0.text) \($0.count)\n" }.joined())
     let python = try shell(
       "python3 -c 'import sys, decimal\nfrom decimal import Decimal\nfrom fractions import Fraction\ndecimal.getcontext().prec = 100\n"
-        + "for l in open(sys.argv[1]):\n m, s, c = map(int, l.split())\n d = Decimal(m).scaleb(-s)\n"
-        + " print(format(d, \"f\"), repr(float(Fraction(m, 10 ** s))), repr(float(Fraction(m, 10 ** s * c))))' '\(input)'")
+        + "for l in open(sys.argv[1]):\n t, c = l.split()\n d = Decimal(t)\n"
+        + " print(format(d, \"f\"), repr(float(Fraction(d))), repr(float(Fraction(d) / int(c))))' '\(input)'")
     try #require(python.status == 0, "python3 must be installed to run this test: \(python.stderr)")
-    for ((sum, count), line) in zip(cases, python.stdout.split(separator: "\n")) {
+    for ((text, sum, count), line) in zip(cases, python.stdout.split(separator: "\n")) {
       let expected = line.split(separator: " ")
-      #expect(sum.text == expected[0], "\(sum.mantissa) \(sum.scale)")
-      #expect(sum.value == Double(expected[1])!, "\(sum.mantissa) \(sum.scale)")
-      #expect(sum.mean(over: count) == Double(expected[2])!, "\(sum.mantissa) \(sum.scale) / \(count)")
+      #expect(sum.text == expected[0], "\(text)")
+      #expect(sum.value == Double(expected[1])!, "\(text)")
+      #expect(sum.mean(over: count) == Double(expected[2])!, "\(text) / \(count)")
     }
+  }
+
+  /// Past 128 bits the sum carries on: the same values in any order, on one
+  /// thread or two, or merged from partials, give the same exact sum (it
+  /// was the binary sum in one order and the decimal one in another).
+  @Test func decimalSumDoesNotDependOnOrder() throws {
+    let dir = try TemporaryDirectory()
+    // 0.1 + 0.2 + 1e-17 is 0.30000000000000001 in decimal, 0.30000000000000004 in floats;
+    // ±9e17 at 17 decimals pass 2^128 when 20,000 of one sign come first.
+    let head = ["0.1", "0.2", "0.00000000000000001"]
+    let grouped = head + Array(repeating: "900000000000000000", count: 20_000)
+      + Array(repeating: "-900000000000000000", count: 20_000)
+    let interleaved = head + Array(repeating: ["900000000000000000", "-900000000000000000"], count: 20_000).flatMap { $0 }
+    var tables: [String] = []
+    for values in [grouped, interleaved, grouped.reversed()] {
+      let text = "v\n" + values.joined(separator: "\n") + "\n"
+      let path = try dir.file("v\(tables.count).csv", text)
+      let one = try gen(["stats", path, "--to", "csv"])
+      #expect(one.status == 0, "\(one.stderr)")
+      let two = try gen(["stats", path, "--to", "csv", "--threads", "2"], splitOffsets: [StatsSpillTests.middleLineStart(text)])
+      #expect(two.stdout == one.stdout)
+      tables.append(one.stdout)
+    }
+    #expect(tables.allSatisfy { $0 == tables[0] })
+    #expect(try CSVRows(tables[0])[1][2] == "0.30000000000000001", "\(tables[0])")
+    // A partial's decimal text past 2^128 reads back and merges exactly.
+    var partials: [String] = []
+    for (index, values) in [grouped[..<20_003], grouped[20_003...]].enumerated() {
+      let part = try dir.file("part\(index).csv", "v\n" + values.joined(separator: "\n") + "\n")
+      partials.append(try dir.file("p\(index).jsonl", try gen(["stats", part, "--partial"]).stdout))
+    }
+    #expect(try String(contentsOfFile: partials[0], encoding: .utf8).contains(#""decimal":"18000000000000000000000.30000000000000001""#))
+    #expect(try gen(["stats", "--merge", "--to", "csv"] + partials).stdout == tables[0])
   }
 
   /// Numbers in the table are Python's repr: plain digits up to below 1e16
