@@ -10,9 +10,9 @@
 /// take (at most 18 digits, so at most 18 decimals: under 2^183 for fewer
 /// than 2^63 values), whatever their order: a sum that once overflowed 128
 /// bits on the way (`9e17` added 20,000 times before as many `-9e17`) gave
-/// the binary sum in one order and the decimal one in another. When a value
-/// is not a plain decimal (`1e3`, `inf`), the column has no decimal sum and
-/// the exact binary sum (ExactSum) is shown.
+/// the binary sum in one order and the decimal one in another. Numbers that
+/// are not plain decimals (`1e3`, `inf`) go to the column's ``ExactSum``
+/// instead; ``ColumnTotal`` adds the two.
 struct DecimalSum: Equatable {
   /// The value is `carries × 2^128 + mantissa` (`mantissa` signed), over 10^scale.
   private(set) var mantissa: Int128 = 0
@@ -23,6 +23,8 @@ struct DecimalSum: Equatable {
   var scale: Int {
     @inline(__always) get { Int(storedScale) }
   }
+
+  var isZero: Bool { mantissa == 0 && carries == 0 }
 
   static let maxScale = 30
 
@@ -43,7 +45,7 @@ struct DecimalSum: Equatable {
   /// Adds another sum; false only when the result would pass 2^191.
   mutating func add(_ other: DecimalSum) -> Bool {
     let target = Swift.max(scale, other.scale)
-    var mine = WideDecimal(self), theirs = WideDecimal(other)
+    var mine = WideInteger(self), theirs = WideInteger(other)
     mine.multiply(byPowerOfTen: target - scale)
     theirs.multiply(byPowerOfTen: target - other.scale)
     mine.add(theirs)
@@ -105,11 +107,11 @@ struct DecimalSum: Equatable {
     guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, parts.count == 1 || !parts[1].isEmpty,
       parts.count == 1 || parts[1].count <= Self.maxScale
     else { return nil }
-    var value = WideDecimal()
+    var value = WideInteger()
     for character in parts.joined() {
       guard let digit = character.asciiValue, digit >= UInt8(ascii: "0") && digit <= UInt8(ascii: "9") else { return nil }
       value.multiply(by: 10)
-      value.add(WideDecimal(magnitude: UInt64(digit - UInt8(ascii: "0"))))
+      value.add(WideInteger(magnitude: UInt64(digit - UInt8(ascii: "0"))))
       guard value.limbs.count <= 3 else { return nil }
     }
     value.negative = negative && !value.isZero
@@ -119,7 +121,7 @@ struct DecimalSum: Equatable {
 
   /// The exact sum: `49939517.67`, `-0.30`, `12`.
   var text: String {
-    var digits = carries == 0 ? Self.digits(mantissa.magnitude) : WideDecimal(self).digits
+    var digits = carries == 0 ? Self.digits(mantissa.magnitude) : WideInteger(self).digits
     if scale > 0 {
       // At least one digit before the point: `0.05`, not `.05`.
       if digits.count <= scale { digits.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: scale + 1 - digits.count), at: 0) }
@@ -133,7 +135,7 @@ struct DecimalSum: Equatable {
   /// division per digit while it fits: a table of sums writes one per
   /// group and column, and UInt128's `description` took thousands of
   /// instructions).
-  fileprivate static func digits(_ value: UInt128) -> [UInt8] {
+  static func digits(_ value: UInt128) -> [UInt8] {
     var digits: [UInt8] = []
     digits.reserveCapacity(40)
     var rest = value
@@ -187,7 +189,7 @@ struct DecimalSum: Equatable {
     // under 200 significant digits, so none lies between these digits and
     // the quotient, and the last 1 keeps a quotient just past one from
     // reading as the midpoint itself.
-    var whole = WideDecimal(self)
+    var whole = WideInteger(self)
     var remainder = UInt128(whole.divide(by: UInt64(count)))
     let divisor = UInt128(count)
     var digits = whole.digits
@@ -201,138 +203,24 @@ struct DecimalSum: Equatable {
       if significant > 0 || digit != 0 { significant += 1 }
     }
     digits.append(remainder == 0 ? UInt8(ascii: "0") : UInt8(ascii: "1"))
-    let text = (WideDecimal(self).negative ? "-" : "") + String(decoding: digits, as: UTF8.self) + "e-\(scale)"
+    let text = (WideInteger(self).negative ? "-" : "") + String(decoding: digits, as: UTF8.self) + "e-\(scale)"
     return Double(text)!
   }
 }
 
-/// A ``DecimalSum``'s value as sign and magnitude, for its slow paths:
-/// another scale, another sum, text, a mean.
-private struct WideDecimal {
-  var negative = false
-  /// The magnitude, least significant word first, without leading zero words.
-  var limbs: [UInt64] = []
-
-  init() {}
-
-  init(magnitude: UInt64) {
-    if magnitude != 0 { limbs = [magnitude] }
-  }
-
+extension WideInteger {
   /// `carries × 2^128 + mantissa`, read as 192-bit two's complement.
   init(_ sum: DecimalSum) {
     let low = UInt128(bitPattern: sum.mantissa)
     // (High word: the carries, less one when the low word reads negative.
     // Carries stay far from Int64's ends: see DecimalSum.)
     let high = sum.carries &- (sum.mantissa < 0 ? 1 : 0)
-    var words = [UInt64(truncatingIfNeeded: low), UInt64(truncatingIfNeeded: low >> 64), UInt64(bitPattern: high)]
-    negative = high < 0
-    if negative {
-      var carry = true
-      for index in words.indices {
-        (words[index], carry) = (~words[index]).addingReportingOverflow(carry ? 1 : 0)
-      }
-    }
-    limbs = words
-    trim()
-  }
-
-  var isZero: Bool { limbs.isEmpty }
-
-  private mutating func trim() {
-    while limbs.last == 0 { limbs.removeLast() }
-  }
-
-  mutating func multiply(by factor: UInt64) {
-    var carry: UInt64 = 0
-    for index in limbs.indices {
-      let (high, low) = limbs[index].multipliedFullWidth(by: factor)
-      let (sum, overflow) = low.addingReportingOverflow(carry)
-      limbs[index] = sum
-      carry = high &+ (overflow ? 1 : 0)
-    }
-    if carry != 0 { limbs.append(carry) }
-    trim()
-  }
-
-  mutating func multiply(byPowerOfTen exponent: Int) {
-    for _ in 0..<exponent { multiply(by: 10) }
-  }
-
-  /// Adds `other`, signs and all.
-  mutating func add(_ other: WideDecimal) {
-    if negative == other.negative || isZero {
-      if isZero { negative = other.negative }
-      var carry = false
-      for index in 0..<Swift.max(limbs.count, other.limbs.count) {
-        if index == limbs.count { limbs.append(0) }
-        let (partial, first) = limbs[index].addingReportingOverflow(index < other.limbs.count ? other.limbs[index] : 0)
-        let (sum, second) = partial.addingReportingOverflow(carry ? 1 : 0)
-        limbs[index] = sum
-        carry = first || second
-      }
-      if carry { limbs.append(1) }
-      return
-    }
-    // Opposite signs: the smaller magnitude from the larger, with the larger's sign.
-    let (larger, smaller) = Self.magnitudeIsLess(limbs, other.limbs) ? (other, self) : (self, other)
-    var result = larger.limbs
-    var borrow = false
-    for index in result.indices {
-      let (partial, first) = result[index].subtractingReportingOverflow(index < smaller.limbs.count ? smaller.limbs[index] : 0)
-      let (difference, second) = partial.subtractingReportingOverflow(borrow ? 1 : 0)
-      result[index] = difference
-      borrow = first || second
-    }
-    limbs = result
-    negative = larger.negative
-    trim()
-    if isZero { negative = false }
-  }
-
-  private static func magnitudeIsLess(_ a: [UInt64], _ b: [UInt64]) -> Bool {
-    if a.count != b.count { return a.count < b.count }
-    for index in a.indices.reversed() where a[index] != b[index] { return a[index] < b[index] }
-    return false
-  }
-
-  /// Divides the magnitude by `divisor`; returns the remainder.
-  mutating func divide(by divisor: UInt64) -> UInt64 {
-    var remainder: UInt64 = 0
-    for index in limbs.indices.reversed() {
-      (limbs[index], remainder) = divisor.dividingFullWidth((remainder, limbs[index]))
-    }
-    trim()
-    return remainder
-  }
-
-  /// The magnitude's decimal digits, most significant first.
-  var digits: [UInt8] {
-    if limbs.count <= 2 {
-      return DecimalSum.digits(UInt128(limbs.first ?? 0) | (limbs.count == 2 ? UInt128(limbs[1]) << 64 : 0))
-    }
-    var rest = self
-    var chunks: [UInt64] = []  // 19 digits each, least significant first
-    while !rest.isZero { chunks.append(rest.divide(by: 10_000_000_000_000_000_000)) }
-    var digits = DecimalSum.digits(UInt128(chunks.removeLast()))
-    for chunk in chunks.reversed() {
-      let text = DecimalSum.digits(UInt128(chunk))
-      digits += repeatElement(UInt8(ascii: "0"), count: 19 - text.count)
-      digits += text
-    }
-    return digits
+    self.init(twosComplement: [UInt64(truncatingIfNeeded: low), UInt64(truncatingIfNeeded: low >> 64), UInt64(bitPattern: high)])
   }
 
   /// The sum at `scale`, or nil when the value is 2^191 or more in magnitude.
   func sum(scale: Int) -> DecimalSum? {
-    guard limbs.count <= 3, limbs.count < 3 || limbs[2] < 1 << 63 else { return nil }
-    var words = limbs + repeatElement(0, count: 3 - limbs.count)
-    if negative {
-      var carry = true
-      for index in words.indices {
-        (words[index], carry) = (~words[index]).addingReportingOverflow(carry ? 1 : 0)
-      }
-    }
+    guard let words = twosComplement(words: 3) else { return nil }
     let mantissa = Int128(bitPattern: UInt128(words[1]) << 64 | UInt128(words[0]))
     // (Back from the two's-complement high word: one more when the low word reads negative.)
     let (carries, overflow) = Int64(bitPattern: words[2]).addingReportingOverflow(mantissa < 0 ? 1 : 0)

@@ -4,7 +4,7 @@ import StreamIO
 // write for one partition of the data (a Spark `rdd.pipe` task, a Hadoop
 // Streaming mapper), and `--merge` combines into the answer of one run over
 // all of it. A partial is JSON Lines; every line is a JSON object that
-// carries the kind and version (`"gen_stats_partial":1`) and stands on its
+// carries the kind and version (`"gen_stats_partial":2`) and stands on its
 // own, so partials can be concatenated, and their lines sorted (Hadoop's
 // shuffle), before they are merged.
 

@@ -55,15 +55,9 @@ struct StatsOutput {
           cells.append(.text(column))
           cells.append(.count(summary.count))
           if summary.count > 0 {
-            // An exact decimal sum as it is (`49939517.67`); else the exact binary sum, rounded once.
-            if let decimal = summary.decimal {
-              cells.append(.digits(decimal.shortText))
-              cells.append(.number(decimal.mean(over: summary.count)))
-            } else {
-              let sum = summary.sum.value
-              cells.append(.number(sum))
-              cells.append(.number(sum / Double(summary.count)))
-            }
+            let (sum, mean) = ColumnTotal.sumAndMean(summary)
+            cells.append(sum)
+            cells.append(.number(mean))
             cells.append(.number(summary.minimum))
             cells.append(.number(summary.maximum))
             for q in percentiles {

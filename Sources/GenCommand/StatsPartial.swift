@@ -6,12 +6,14 @@ import StreamIO
 /// A partial is one `records` line, then one line per group and column:
 ///
 /// ```
-/// {"gen_stats_partial":1,"format":"csv","group_by":"country","header":["name","country","qty","price"],"columns":["name","qty","price"],"records":3,"skipped":0}
-/// {"gen_stats_partial":1,"group":"DE","column":"qty","count":2,"sum":[19.0],"min":7.0,"max":12.0,"non_numeric":0}
+/// {"gen_stats_partial":2,"format":"csv","group_by":"country","header":["name","country","qty","price"],"columns":["name","qty","price"],"records":3,"skipped":0}
+/// {"gen_stats_partial":2,"group":"DE","column":"qty","count":2,"sum":[],"min":7.0,"max":12.0,"decimal":"19","non_numeric":0}
 /// ```
 ///
-/// `sum` is the exact sum's partials (``ExactSum``; terms from 2^970 up are
-/// in `sum_scaled`, times 2^-100, when there are any), so merging in any order
+/// `decimal` is the exact sum of the plain decimals (``DecimalSum``; absent:
+/// 0); `sum` the exact sum's partials of the other numbers (``ExactSum``;
+/// terms from 2^970 up are in `sum_scaled`, times 2^-100, when there are
+/// any), and `other_numbers` says there were some. So merging in any order
 /// gives the one-pass bits. Partials merge only when format, `group_by` and
 /// (CSV) header agree. Lines may come in any order (sorted by Hadoop's
 /// shuffle, say); the columns keep the order in which the `records` lines
@@ -19,7 +21,9 @@ import StreamIO
 /// and for JSON Lines when the partials come in the data's order.
 struct StatsPartial {
   static let kind = "gen_stats_partial"
-  static let version = 1
+  /// 2: `sum` holds only the numbers that are not plain decimals, `decimal`
+  /// only the plain decimals (in 1, `sum` held every number).
+  static let version = 2
 
   var format: InputFormat
   var groupBy: String?
@@ -51,7 +55,8 @@ struct StatsPartial {
         if summary.count > 0 {
           line += ",\"min\":\(Partials.number(summary.minimum)),\"max\":\(Partials.number(summary.maximum))"
         }
-        if let decimal = summary.decimal { line += ",\"decimal\":\"\(decimal.text)\"" }
+        if summary.decimal != DecimalSum() { line += ",\"decimal\":\"\(summary.decimal.text)\"" }
+        if summary.hasOtherNumbers { line += ",\"other_numbers\":true" }
         if let quantiles = summary.quantiles { line += ",\"quantiles\":\(quantiles.serialized)" }
         if let distinct = summary.distinct { line += ",\"distinct\":\"\(distinct.hex)\"" }
         line += ",\"non_numeric\":\(summary.nonNumeric)}\n"
@@ -174,7 +179,11 @@ struct StatsPartial {
     }
     for term in scaled { hugeScaled.append(try line.double(term, "sum_scaled")) }
     summary.sum.add(terms: small, hugeScaled: hugeScaled)
-    summary.decimal = nil
+    switch line.value("other_numbers") {
+    case .bool(let value)?: summary.hasOtherNumbers = value
+    case nil: break
+    default: throw line.error("\"other_numbers\" must be true or false")
+    }
     if let value = line.value("decimal") {
       guard case .string(let text) = value, let decimal = DecimalSum(text: text) else {
         throw line.error("\"decimal\" must be a decimal number in a string, such as \"12.50\"")

@@ -308,8 +308,9 @@ extension ColumnSummary {
     out.double(minimum)
     out.double(maximum)
     sum.write(to: &out)
-    out.byte((decimal == nil ? 0 : 1) | (quantiles == nil ? 0 : 2) | (distinct == nil ? 0 : 4))
-    if let decimal {
+    let hasDecimal = decimal != DecimalSum()
+    out.byte((hasDecimal ? 1 : 0) | (quantiles == nil ? 0 : 2) | (distinct == nil ? 0 : 4) | (hasOtherNumbers ? 8 : 0))
+    if hasDecimal {
       out.int128(decimal.mantissa)
       out.uint64(UInt64(bitPattern: decimal.carries))
       out.count(decimal.scale)
@@ -354,7 +355,8 @@ extension ColumnSummary {
     maximum = try input.double()
     sum = try ExactSum(from: &input)
     let flags = try input.byte()
-    decimal = nil
+    decimal = DecimalSum()
+    hasOtherNumbers = flags & 8 != 0
     if flags & 1 != 0 {
       let mantissa = try input.int128(), carries = Int64(bitPattern: try input.uint64())
       decimal = DecimalSum(mantissa: mantissa, carries: carries, scale: try input.count())

@@ -146,7 +146,7 @@ import Testing
   @Test func anEmptyPartitionGivesAnEmptyPartial() throws {
     let empty = try gen(["stats", "--partial", "--header", Self.header, "--group-by", "country"], stdin: "")
     #expect(empty.status == 0)
-    #expect(empty.stdout.hasPrefix("{\"gen_stats_partial\":1,\"format\":\"csv\",\"group_by\":\"country\""))
+    #expect(empty.stdout.hasPrefix("{\"gen_stats_partial\":2,\"format\":\"csv\",\"group_by\":\"country\""))
     #expect(empty.stdout.contains("\"records\":0"))
     // Standard input with nothing to sniff, no --header: read as lines, and still merges with CSV partials.
     let bare = try gen(["stats", "--partial"], stdin: "")
@@ -201,16 +201,23 @@ import Testing
     let count = try gen(["stats", "--merge"], stdin: "{\"gen_count_partial\":1,\"count\":3}\n")
     #expect(count.status == 65)
     #expect(count.stderr.contains("<stdin>:1:1: not a partial of `gen stats --partial`"))
-    let newer = try gen(["stats", "--merge"], stdin: "\n{\"gen_stats_partial\":2}\n")
-    #expect(newer.stderr.contains("<stdin>:2:1: \"gen_stats_partial\":2 is a partial format this gen does not read (it reads 1)"))
-    let broken = try gen(["stats", "--merge"], stdin: "{\"gen_stats_partial\":1,\n")
+    let newer = try gen(["stats", "--merge"], stdin: "\n{\"gen_stats_partial\":3}\n")
+    #expect(newer.stderr.contains("<stdin>:2:1: \"gen_stats_partial\":3 is a partial format this gen does not read (it reads 2)"))
+    // (Version 1's "sum" held the plain decimals too: read as 2, they would count twice.)
+    let older = try gen(["stats", "--merge"], stdin: "{\"gen_stats_partial\":1}\n")
+    #expect(older.status == 65 && older.stderr.contains("\"gen_stats_partial\":1 is a partial format this gen does not read"))
+    let badFlag = try gen(
+      ["stats", "--merge"],
+      stdin: "{\"gen_stats_partial\":2,\"column\":\"qty\",\"count\":1,\"sum\":[],\"other_numbers\":1,\"min\":1,\"max\":1,\"non_numeric\":0}\n")
+    #expect(badFlag.stderr.contains("\"other_numbers\" must be true or false"))
+    let broken = try gen(["stats", "--merge"], stdin: "{\"gen_stats_partial\":2,\n")
     #expect(broken.status == 65)
     #expect(broken.stderr.contains("<stdin>:1:"))
     let cut = try gen(
-      ["stats", "--merge"], stdin: "{\"gen_stats_partial\":1,\"column\":\"qty\",\"count\":1,\"sum\":[1],\"min\":1,\"max\":1,\"non_numeric\":0}\n")
+      ["stats", "--merge"], stdin: "{\"gen_stats_partial\":2,\"column\":\"qty\",\"count\":1,\"sum\":[1],\"min\":1,\"max\":1,\"non_numeric\":0}\n")
     #expect(cut.status == 65)
     #expect(cut.stderr.contains("is a partial cut short?"))
-    let badSum = try gen(["stats", "--merge"], stdin: "{\"gen_stats_partial\":1,\"column\":\"qty\",\"count\":1,\"sum\":[\"x\"],\"min\":1,\"max\":1,\"non_numeric\":0}\n")
+    let badSum = try gen(["stats", "--merge"], stdin: "{\"gen_stats_partial\":2,\"column\":\"qty\",\"count\":1,\"sum\":[\"x\"],\"min\":1,\"max\":1,\"non_numeric\":0}\n")
     #expect(badSum.stderr.contains("\"sum\" must be a number"))
     let badCount = try gen(["count", "--merge"], stdin: "{\"gen_count_partial\":1,\"count\":-1}\n")
     #expect(badCount.status == 65)

@@ -233,6 +233,77 @@ import Testing
     #expect(try gen(["stats", "--merge", "--to", "csv"] + partials).stdout == tables[0])
   }
 
+  /// A column of plain decimals and other numbers: the plain decimals at
+  /// their decimal value, the others at their float's, rounded once, as
+  /// Python's `float(sum(Fraction(Decimal(d))) + sum(Fraction(float(x))))`;
+  /// the same in any order, on two threads, merged from partials, spilled.
+  @Test func mixedColumnsAreExactInAnyOrder() throws {
+    var random = SplitMix64(seed: 77)
+    func pick(_ bound: Int) -> Int { Int(random.next() % UInt64(bound)) }
+    let others = ["1e-1", "2.5e3", "-7E-5", "1e300", "-1e300", "3.14159e0", "1e-310", "123456789012345678901", "0x"]
+    var rows: [(group: String, value: String)] = []
+    for index in 0..<6_000 {
+      let group = "g\(pick(60))"
+      if index % 7 == 0 {
+        rows.append((group, others[pick(others.count)]))  // ("0x" is text: non-numeric)
+      } else {
+        let scale = pick(19)
+        var digits = String(pick(1_000_000_000)) + String(pick(1_000_000_000))
+        digits = String(digits.prefix(18))
+        if scale > 0 && scale < digits.count { digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale)) }
+        rows.append((group, (pick(3) == 0 ? "-" : "") + digits))
+      }
+    }
+    rows.append(("decimals only", "0.1"))
+    rows.append(("decimals only", "0.2"))
+    let dir = try TemporaryDirectory()
+    let body = rows.map { "\($0.group),\($0.value)\n" }.joined()
+    let path = try dir.file("mixed.csv", "group,v\n" + body)
+    let python = try shell(
+      "python3 -c 'import sys, re\nfrom decimal import Decimal\nfrom fractions import Fraction\ntotals = {}\n"
+        + "plain = re.compile(r\"[+-]?(?=[0-9.]*[0-9])([0-9]*[.]?[0-9]*)$\")\n"
+        + "for line in list(open(sys.argv[1]))[1:]:\n g, v = line.rstrip(\"\\n\").split(\",\")\n"
+        + " m = plain.match(v)\n"
+        + " if m and sum(c.isdigit() for c in v) <= 18: x = Fraction(Decimal(v))\n"
+        + " else:\n  try: x = Fraction(float(v))\n  except ValueError: continue\n"
+        + " totals[g] = totals.get(g, 0) + x\n"
+        + "for g in sorted(totals): print(g, repr(float(totals[g])))' '\(path)'")
+    try #require(python.status == 0, "python3 must be installed to run this test: \(python.stderr)")
+    let expected = Dictionary(uniqueKeysWithValues: python.stdout.split(separator: "\n").map {
+      let parts = $0.split(separator: " ")
+      return (parts.dropLast().joined(separator: " "), String(parts.last!))
+    })
+    let arguments = ["stats", path, "--group-by", "group", "--to", "csv"]
+    let one = try gen(arguments)
+    #expect(one.status == 0, "\(one.stderr)")
+    let table = try CSVRows(one.stdout)
+    var checked = 0
+    for row in table.dropFirst() {
+      let want = try #require(expected[row[0]], "\(row)")
+      if row[0] == "decimals only" {
+        #expect(row[3] == "0.3", "\(row)")  // (exactly 0.3: a decimal sum, shown as it is)
+      } else {
+        #expect(Double(row[3]) == Double(want), "\(row): Python \(want)")
+      }
+      checked += 1
+    }
+    #expect(checked == 61)
+    // The same table from the rows in reverse, two threads, partials merged and a spill.
+    let reversed = try dir.file("reversed.csv", "group,v\n" + rows.reversed().map { "\($0.group),\($0.value)\n" }.joined())
+    #expect(try gen(["stats", reversed, "--group-by", "group", "--to", "csv"]).stdout == one.stdout)
+    let two = try gen(arguments + ["--threads", "2"], splitOffsets: [StatsSpillTests.middleLineStart("group,v\n" + body)])
+    #expect(two.stdout == one.stdout)
+    var partials: [String] = []
+    for (index, part) in [rows[..<2_500], rows[2_500...]].enumerated() {
+      let file = try dir.file("part\(index).csv", "group,v\n" + part.map { "\($0.group),\($0.value)\n" }.joined())
+      partials.append(try dir.file("p\(index).jsonl", try gen(["stats", file, "--group-by", "group", "--partial"]).stdout))
+    }
+    #expect(try gen(["stats", "--merge", "--to", "csv"] + partials).stdout == one.stdout)
+    let spilled = try gen(arguments + ["--memory-limit", "4KiB"], temporaryDirectory: dir.path)
+    #expect(spilled.stderr.contains("--memory-limit"))
+    #expect(spilled.stdout == one.stdout)
+  }
+
   /// Numbers in the table are Python's repr: plain digits up to below 1e16
   /// (where Swift's description writes an exponent from 2^53 up).
   @Test func tableNumbersAreReprs() throws {
