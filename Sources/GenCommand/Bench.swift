@@ -5,6 +5,7 @@ import StreamIO
 
 struct Bench: GenVerb {
   static let configuration = CommandConfiguration(
+    commandName: "bench",
     abstract: "The tutorial's benchmark tables, Swift beside CPython, as Markdown.",
     discussion: """
       1. "Processing 10 million integers": the sum of squares through a list (array), a \

@@ -11,6 +11,7 @@ import Darwin
 struct Demo: GenVerb {
 
   static let configuration = CommandConfiguration(
+    commandName: "demo",
     abstract: "Generate the tutorial's sales.csv and run its generator pipeline on it.",
     discussion: """
       Writes sales.csv (name,country,qty,price; about 2% of names quoted with a comma inside; \

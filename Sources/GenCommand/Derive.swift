@@ -4,6 +4,7 @@ import StreamIO
 
 struct Derive: GenVerb {
   static let configuration = CommandConfiguration(
+    commandName: "derive",
     abstract: "Add computed columns: gen derive total='qty * price' sales.csv (CSV or JSON Lines).",
     discussion: """
       Each NAME=EXPRESSION adds a column NAME (or replaces the column of that name, in place), \

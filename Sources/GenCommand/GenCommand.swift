@@ -37,6 +37,9 @@ public struct Gen: ParsableCommand {
 }
 
 /// A `gen` subcommand, run against an environment so that tests can run it in process.
+/// (Each names itself in its configuration's `commandName`: left to
+/// ArgumentParser, the name came from the type's name at every start, a
+/// third of the time `gen` took to parse its arguments.)
 package protocol GenVerb: ParsableCommand {
   func execute(_ environment: GenEnvironment) throws
 }

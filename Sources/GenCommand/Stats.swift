@@ -3,6 +3,7 @@ import StreamIO
 
 struct Stats: GenVerb {
   static let configuration = CommandConfiguration(
+    commandName: "stats",
     abstract: "Count, sum, mean, min and max of every numeric column, optionally per group.",
     discussion: """
       A column is numeric when its values read as numbers; empty values are not counted, \

@@ -10,6 +10,7 @@ import Darwin
 
 struct Count: GenVerb {
   static let configuration = CommandConfiguration(
+    commandName: "count",
     abstract: "Count the records (CSV rows without the header, JSON Lines, or lines).",
     discussion: """
       With --partial each partition (a Spark rdd.pipe task, a Hadoop Streaming mapper) writes its \
@@ -87,6 +88,7 @@ struct Count: GenVerb {
 
 struct Head: GenVerb {
   static let configuration = CommandConfiguration(
+    commandName: "head",
     abstract: "Write the first records, in the input's format (CSV keeps its header).",
     discussion: "Example: gen head -n 5 server.log")
 
@@ -147,6 +149,7 @@ struct Head: GenVerb {
 
 struct Select: GenVerb {
   static let configuration = CommandConfiguration(
+    commandName: "select",
     abstract: "Keep some columns, in the order given (CSV or JSON Lines).",
     discussion: """
       Columns are header names, or 1-based positions for CSV without a header.
@@ -266,6 +269,7 @@ struct Select: GenVerb {
 
 struct Filter: GenVerb {
   static let configuration = CommandConfiguration(
+    commandName: "filter",
     abstract: "Keep the records for which every --where expression is true, in the input's format.",
     discussion: """
       An expression reads columns by name (`order date` in backquotes) and has numbers, 'text' \
@@ -381,6 +385,7 @@ struct Filter: GenVerb {
 
 struct Convert: GenVerb {
   static let configuration = CommandConfiguration(
+    commandName: "convert",
     abstract: "Convert between CSV and JSON Lines (plain lines become a column named line).",
     discussion: """
       CSV values become JSON strings (nothing is guessed); a JSON Lines file's columns are the \
@@ -481,6 +486,7 @@ struct Convert: GenVerb {
 
 struct Batch: GenVerb {
   static let configuration = CommandConfiguration(
+    commandName: "batch",
     abstract: "Group the records into batches: one JSON array per line.",
     discussion: """
       CSV rows and JSON Lines records become JSON objects, plain lines strings; the last batch \
