@@ -1,7 +1,7 @@
 /// A column's total as `stats` shows it: the exact sum of its plain
 /// decimals (``DecimalSum``) and of its other numbers (``ExactSum``, each at
-/// its Double's value), rounded once. Python: `float(sum(map(Decimal,
-/// decimals)) + sum(map(Fraction, others)))`.
+/// its Double's value), rounded once. Python: `float(sum(Fraction(Decimal(d))
+/// for d in decimals) + sum(Fraction(float(x)) for x in others))`.
 enum ColumnTotal {
   /// The sum cell and the mean of `summary`'s numbers: a column of plain
   /// decimals only shows its decimal sum as it is (`49939517.67`).

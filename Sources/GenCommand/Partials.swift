@@ -33,6 +33,15 @@ struct PartialLine {
   }
 
   /// A double: a JSON number, or "inf", "-inf" or "nan" (which JSON has no numbers for).
+  /// A true or false member; false when absent.
+  func flag(_ name: String) throws(StreamIOError) -> Bool {
+    switch value(name) {
+    case .bool(let value)?: return value
+    case nil: return false
+    default: throw error("\"\(name)\" must be true or false")
+    }
+  }
+
   func double(_ value: JSONValue?, _ name: String) throws(StreamIOError) -> Double {
     switch value {
     case .number(let number, _)?: return number
@@ -102,7 +111,9 @@ enum Partials {
             "not a partial of `gen \(verb) --partial` (a JSON object with \"\(kind)\":\(version) on every line)")
         }
         guard text == String(version) else {
-          throw partial.error("\"\(kind)\":\(text) is a partial format this gen does not read (it reads \(version))")
+          throw partial.error(
+            "\"\(kind)\":\(text) is a partial format this gen does not read (it reads \(version)): "
+              + "make the partials again with this gen")
         }
         try body(partial)
       }

@@ -10,10 +10,10 @@ struct Stats: GenVerb {
       and text in a numeric column is counted as non-numeric. Memory grows with the number \
       of groups up to --memory-limit (past it they go to disk), never with the number of \
       records. Sums are exact, so they do not depend on the order of the records: plain \
-      decimals (19.99) add up as Python's Decimal does, other numbers (1e3) at their float's \
-      value as math.fsum does, and the total is rounded once. A nan value sorts above inf, as DuckDB and polars sort \
-      it: the max is nan once there is one, the min only when all are, and so are the \
-      percentiles whose rank falls among them.
+      decimals (19.99) at their decimal value, other numbers (1e3) at their float's value \
+      (as math.fsum adds them), and the total is rounded once. A nan value ranks above inf, as \
+      DuckDB's min, max and ORDER BY rank it: the max is nan once there is one, the min only \
+      when all are, and so are the percentiles whose rank falls among them.
       For data split over many workers (Spark's rdd.pipe, Hadoop Streaming), run --partial on each \
       partition (--header names the columns of those without a header line) and --merge the \
       partials: the table is the one a single run over all the data prints, byte for byte.
@@ -290,11 +290,14 @@ struct ColumnSummary {
   var decimal = DecimalSum()
   /// Whether ``sum`` has a term: the total is then no longer a plain decimal.
   var hasOtherNumbers = false
+  /// Whether a NaN was added: it ranks above +inf, as DuckDB's min, max and
+  /// ORDER BY (and polars' sort) rank it, so the maximum shown is NaN, and
+  /// the minimum too when there is no other number.
+  var hasNaN = false
   /// Which sketches to keep; they are made with the first value, out of
   /// line, so a summary without them stays small (memory per group).
   private var sketching = StatsSketching()
-  /// NaN ranks above +inf, as in DuckDB's and polars' sort: the maximum is
-  /// NaN once a NaN is seen, the minimum only while nothing but NaNs are.
+  /// The least and greatest numbers other than NaN (see ``hasNaN``).
   var minimum = Double.infinity
   var maximum = -Double.infinity
   var nonNumeric = 0
@@ -388,20 +391,24 @@ struct ColumnSummary {
     count += 1
     sum.add(.nan)
     hasOtherNumbers = true
-    if !hasNumbers { minimum = .nan }
-    maximum = .nan
+    hasNaN = true
     if sketching.quantiles { _ = sketchesToUpdate() }  // (a NaN's rank is past the sketch's numbers)
   }
 
-  /// An estimate brought within [minimum, maximum], where the true value is
-  /// (a NaN maximum bounds nothing; a NaN estimate is exact).
+  /// An estimate of a number's rank brought within [minimum, maximum],
+  /// where the true value is (a NaN estimate, for a rank among the NaNs, is exact).
   func clamped(_ estimate: Double) -> Double {
     guard !estimate.isNaN, hasNumbers else { return estimate }
-    return maximum.isNaN ? Swift.max(estimate, minimum) : Swift.min(Swift.max(estimate, minimum), maximum)
+    return Swift.min(Swift.max(estimate, minimum), maximum)
   }
 
-  /// Whether a number other than NaN was added: the minimum is one of them.
-  var hasNumbers: Bool { !minimum.isNaN && !(minimum == .infinity && maximum == -.infinity) }
+  /// Whether a number other than NaN was added: then minimum ≤ maximum.
+  var hasNumbers: Bool { minimum <= maximum }
+
+  /// The minimum as shown: NaN when the numbers are all NaN.
+  var shownMinimum: Double { hasNumbers ? minimum : .nan }
+  /// The maximum as shown: NaN once there is one.
+  var shownMaximum: Double { hasNaN ? .nan : maximum }
 
   /// A number written as the plain decimal `mantissa / 10^scale`.
   @inline(__always)
@@ -423,9 +430,8 @@ struct ColumnSummary {
   private mutating func accumulate(_ number: Double) {
     count += 1
     // (Swift.min and Swift.max, written out: in the verbs' long row loops
-    // the compiler left them as calls. `!(>=)` replaces a NaN minimum, left
-    // by NaNs alone; a NaN maximum stays.)
-    if !(number >= minimum) { minimum = number }
+    // the compiler left them as calls.)
+    if number < minimum { minimum = number }
     if number >= maximum { maximum = number }
     if sketching.quantiles { sketch(number) }
   }
@@ -438,13 +444,9 @@ struct ColumnSummary {
   mutating func add(_ other: ColumnSummary) {
     count += other.count
     sum.add(other.sum)
-    switch (hasNumbers, other.hasNumbers) {
-    case (true, true): minimum = min(minimum, other.minimum)
-    case (false, true): minimum = other.minimum
-    case (true, false): break
-    case (false, false): if other.minimum.isNaN { minimum = .nan }
-    }
-    maximum = maximum.isNaN || other.maximum.isNaN ? .nan : max(maximum, other.maximum)
+    minimum = min(minimum, other.minimum)
+    maximum = max(maximum, other.maximum)
+    if other.hasNaN { hasNaN = true }
     nonNumeric += other.nonNumeric
     if !decimal.add(other.decimal) { addToBinary(other.decimal.value) }
     if other.hasOtherNumbers { hasOtherNumbers = true }

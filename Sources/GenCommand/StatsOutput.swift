@@ -58,8 +58,8 @@ struct StatsOutput {
             let (sum, mean) = ColumnTotal.sumAndMean(summary)
             cells.append(sum)
             cells.append(.number(mean))
-            cells.append(.number(summary.minimum))
-            cells.append(.number(summary.maximum))
+            cells.append(.number(summary.shownMinimum))
+            cells.append(.number(summary.shownMaximum))
             for q in percentiles {
               // (Within [min, max]: the true value is, so this only brings the estimate closer.)
               let sketched = summary.quantiles?.count ?? 0

@@ -13,8 +13,9 @@ import StreamIO
 /// `decimal` is the exact sum of the plain decimals (``DecimalSum``; absent:
 /// 0); `sum` the exact sum's partials of the other numbers (``ExactSum``;
 /// terms from 2^970 up are in `sum_scaled`, times 2^-100, when there are
-/// any), and `other_numbers` says there were some. So merging in any order
-/// gives the one-pass bits. Partials merge only when format, `group_by` and
+/// any), and `other_numbers` says there were some. `min` and `max` are the
+/// numbers other than nan; `nan` says there was one. So merging in any
+/// order gives the one-pass bits. Partials merge only when format, `group_by` and
 /// (CSV) header agree. Lines may come in any order (sorted by Hadoop's
 /// shuffle, say); the columns keep the order in which the `records` lines
 /// name them, which is one run's order whenever partitions share a header,
@@ -57,6 +58,7 @@ struct StatsPartial {
         }
         if summary.decimal != DecimalSum() { line += ",\"decimal\":\"\(summary.decimal.text)\"" }
         if summary.hasOtherNumbers { line += ",\"other_numbers\":true" }
+        if summary.hasNaN { line += ",\"nan\":true" }
         if let quantiles = summary.quantiles { line += ",\"quantiles\":\(quantiles.serialized)" }
         if let distinct = summary.distinct { line += ",\"distinct\":\"\(distinct.hex)\"" }
         line += ",\"non_numeric\":\(summary.nonNumeric)}\n"
@@ -87,7 +89,7 @@ struct StatsPartial {
         let group = try line.optionalString("group")
         if group == nil { ungrouped = ungrouped ?? line } else { grouped = grouped ?? line }
         if summaryColumns[ExactText(column)] == nil { summaryColumns[ExactText(column)] = line }
-        let summary = try summary(line)
+        let summary = try summary(line, keeping: spill.sketching)
         try output.check(summary, path: line.path)  // (the sketches it asks for are there)
         let slot = try slots.slot(group: group ?? ""), columnSlot = slots.slot(named: column)
         slots.makeRoom(group: slot, column: columnSlot)
@@ -162,7 +164,9 @@ struct StatsPartial {
     }
   }
 
-  static func summary(_ line: PartialLine) throws(StreamIOError) -> ColumnSummary {
+  /// A summary line's summary, with the sketches `keeping` asks for (the
+  /// others would take memory that --memory-limit does not count, unshown).
+  static func summary(_ line: PartialLine, keeping: StatsSketching) throws(StreamIOError) -> ColumnSummary {
     var summary = ColumnSummary()
     summary.count = try line.count("count")
     summary.nonNumeric = try line.count("non_numeric")
@@ -179,10 +183,11 @@ struct StatsPartial {
     }
     for term in scaled { hugeScaled.append(try line.double(term, "sum_scaled")) }
     summary.sum.add(terms: small, hugeScaled: hugeScaled)
-    switch line.value("other_numbers") {
-    case .bool(let value)?: summary.hasOtherNumbers = value
-    case nil: break
-    default: throw line.error("\"other_numbers\" must be true or false")
+    summary.hasOtherNumbers = try line.flag("other_numbers")
+    summary.hasNaN = try line.flag("nan")
+    // (Terms, or a nan, without other numbers: the total would drop them, silently.)
+    if !summary.hasOtherNumbers && (!small.isEmpty || !hugeScaled.isEmpty || summary.sum.special != 0 || summary.hasNaN) {
+      throw line.error("\"sum\" has terms or \"nan\" is true, but \"other_numbers\" is not true")
     }
     if let value = line.value("decimal") {
       guard case .string(let text) = value, let decimal = DecimalSum(text: text) else {
@@ -198,10 +203,14 @@ struct StatsPartial {
       }
       distinctSketch = sketch
     }
-    summary.setSketches(quantiles: quantileSketch, distinct: distinctSketch)
+    summary.setSketches(
+      quantiles: keeping.quantiles ? quantileSketch : nil, distinct: keeping.distinct ? distinctSketch : nil)
     if summary.count > 0 {
       summary.minimum = try line.double(line.value("min"), "min")
       summary.maximum = try line.double(line.value("max"), "max")
+      if summary.minimum.isNaN || summary.maximum.isNaN {
+        throw line.error("\"min\" and \"max\" are the numbers other than nan (\"nan\": true tells a nan)")
+      }
     }
     return summary
   }

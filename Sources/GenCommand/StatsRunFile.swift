@@ -309,7 +309,7 @@ extension ColumnSummary {
     out.double(maximum)
     sum.write(to: &out)
     let hasDecimal = decimal != DecimalSum()
-    out.byte((hasDecimal ? 1 : 0) | (quantiles == nil ? 0 : 2) | (distinct == nil ? 0 : 4) | (hasOtherNumbers ? 8 : 0))
+    out.byte((hasDecimal ? 1 : 0) | (quantiles == nil ? 0 : 2) | (distinct == nil ? 0 : 4) | (hasOtherNumbers ? 8 : 0) | (hasNaN ? 16 : 0))
     if hasDecimal {
       out.int128(decimal.mantissa)
       out.uint64(UInt64(bitPattern: decimal.carries))
@@ -357,6 +357,7 @@ extension ColumnSummary {
     let flags = try input.byte()
     decimal = DecimalSum()
     hasOtherNumbers = flags & 8 != 0
+    hasNaN = flags & 16 != 0
     if flags & 1 != 0 {
       let mantissa = try input.int128(), carries = Int64(bitPattern: try input.uint64())
       decimal = DecimalSum(mantissa: mantissa, carries: carries, scale: try input.count())

@@ -88,4 +88,15 @@ import Testing
     #expect(spilled.stderr.contains("--memory-limit"))
     #expect(spilled.stdout == one.stdout)
   }
+
+  /// A NaN does not unbound the percentiles: they stay within the numbers' min and max.
+  @Test func percentilesStayWithinTheNumbers() throws {
+    let run = try gen(
+      ["stats", "--format", "csv", "--to", "csv", "--percentiles", "0,50,100"], stdin: "v,w\n5,1e18\n5,1e18\nnan,nan\n")
+    #expect(run.status == 0, "\(run.stderr)")
+    // Sorted: 5, 5, nan (and 1e18, 1e18, nan): p0 and p50 are the number itself, p100 nan.
+    let rows = try CSVRows(run.stdout)
+    #expect(rows[1][4...8] == ["5.0", "NaN", "5.0", "5.0", "NaN"], "\(rows[1])")
+    #expect(rows[2][4...8] == ["1e+18", "NaN", "1e+18", "1e+18", "NaN"], "\(rows[2])")
+  }
 }

@@ -6,6 +6,7 @@
 import Foundation
 @testable import GenCommand
 import Generators
+import StreamIO
 import Testing
 
 @Suite struct StatsPartialTests {
@@ -210,11 +211,20 @@ import Testing
       ["stats", "--merge"],
       stdin: "{\"gen_stats_partial\":2,\"column\":\"qty\",\"count\":1,\"sum\":[],\"other_numbers\":1,\"min\":1,\"max\":1,\"non_numeric\":0}\n")
     #expect(badFlag.stderr.contains("\"other_numbers\" must be true or false"))
+    // Terms of the binary sum, or a nan, in a line that says there were no other numbers: refused, not dropped.
+    let line = "{\"gen_stats_partial\":2,\"column\":\"v\",\"count\":1,\"min\":1,\"max\":1,\"decimal\":\"1\",\"non_numeric\":0"
+    for members in [",\"sum\":[5.0]", ",\"sum\":[\"nan\"]", ",\"sum\":[],\"nan\":true", ",\"sum\":[5.0],\"other_numbers\":false"] {
+      let run = try gen(["stats", "--merge"], stdin: line + members + "}\n")
+      #expect(run.status == 65 && run.stderr.contains("but \"other_numbers\" is not true"), "\(members): \(run.stderr)")
+    }
+    let nanMinimum = try gen(
+      ["stats", "--merge"], stdin: line.replacingOccurrences(of: "\"min\":1", with: "\"min\":\"nan\"") + ",\"sum\":[]}\n")
+    #expect(nanMinimum.stderr.contains("\"min\" and \"max\" are the numbers other than nan"), "\(nanMinimum.stderr)")
     let broken = try gen(["stats", "--merge"], stdin: "{\"gen_stats_partial\":2,\n")
     #expect(broken.status == 65)
     #expect(broken.stderr.contains("<stdin>:1:"))
     let cut = try gen(
-      ["stats", "--merge"], stdin: "{\"gen_stats_partial\":2,\"column\":\"qty\",\"count\":1,\"sum\":[1],\"min\":1,\"max\":1,\"non_numeric\":0}\n")
+      ["stats", "--merge"], stdin: "{\"gen_stats_partial\":2,\"column\":\"qty\",\"count\":1,\"sum\":[1],\"other_numbers\":true,\"min\":1,\"max\":1,\"non_numeric\":0}\n")
     #expect(cut.status == 65)
     #expect(cut.stderr.contains("is a partial cut short?"))
     let badSum = try gen(["stats", "--merge"], stdin: "{\"gen_stats_partial\":2,\"column\":\"qty\",\"count\":1,\"sum\":[\"x\"],\"min\":1,\"max\":1,\"non_numeric\":0}\n")
@@ -266,6 +276,29 @@ import Testing
     let empty = try dir.file("empty.csv", "")
     #expect(try gen(["count", "--header-from", empty], stdin: "1\n").status == 64)
     #expect(try gen(["count", "--header-from", dir.path + "/missing.csv"], stdin: "1\n").status == 66)
+  }
+
+  /// --merge keeps only the sketches it shows: the others would take memory
+  /// (4 KiB a column for --distinct) that --memory-limit does not count.
+  @Test func mergeKeepsOnlyTheSketchesItShows() throws {
+    let dir = try TemporaryDirectory()
+    let csv = try dir.file("s.csv", salesCSV)
+    let partial = try gen(["stats", csv, "--partial", "--median", "--distinct"])
+    let lines = try Self.summaryLines(partial.stdout)
+    let qty = try #require(lines.first { if case .string("qty")? = $0.value("column") { true } else { false } })
+    let none = try StatsPartial.summary(qty, keeping: StatsSketching())
+    #expect(none.quantiles == nil && none.distinct == nil && none.count == 5)
+    let both = try StatsPartial.summary(qty, keeping: StatsSketching(quantiles: true, distinct: true))
+    #expect(both.quantiles?.count == 5 && both.distinct != nil)
+  }
+
+  /// A partial's summary lines, as `--merge` reads them.
+  static func summaryLines(_ text: String) throws -> [PartialLine] {
+    try text.split(separator: "\n").enumerated().compactMap { index, line in
+      guard case .object(let members) = try JSONValue(parsing: Array(line.utf8)), members.contains(where: { $0.name == "column" })
+      else { return nil }
+      return PartialLine(path: "partial", number: index + 1, byteOffset: 0, members: members)
+    }
   }
 
   @Test func exactSumDoesNotDependOnOrderAndMatchesPythonFsum() throws {
