@@ -17,7 +17,7 @@ struct DecimalSum: Equatable {
   /// The value is `carries × 2^128 + mantissa` (`mantissa` signed), over 10^scale.
   private(set) var mantissa: Int128 = 0
   private(set) var carries: Int64 = 0
-  /// (32 bits, so that the sum and its Optional tag fit in 32 bytes: a column's summary per group.)
+  /// (32 bits: the sum takes 28 bytes, and a column summary's flags fill its 32, per group and column.)
   private var storedScale: Int32 = 0
 
   var scale: Int {

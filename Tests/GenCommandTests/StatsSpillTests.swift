@@ -144,6 +144,11 @@ import Testing
     #expect(merged.stdout == whole.stdout)
   }
 
+  /// The README's memory per group counts 128 bytes per column: a summary's size.
+  @Test func aColumnSummaryTakesWhatTheReadmeSays() {
+    #expect(MemoryLayout<ColumnSummary>.stride == 128)
+  }
+
   /// --merge holds its groups under --memory-limit too: three partials whose
   /// groups overlap, merged past a tiny limit, give the table of one run,
   /// say so, and leave no file behind. Partials without the sketches asked
