@@ -7,6 +7,7 @@ import StreamIO
 /// `gen load`: records from a file into a database table.
 struct Load: GenVerb {
   static let configuration = CommandConfiguration(
+    commandName: "load",
     abstract: "Load CSV or JSON Lines records into an SQLite or PostgreSQL table, in constant memory.",
     discussion: """
       The table is created from the header, each column INTEGER, REAL or TEXT as its first \

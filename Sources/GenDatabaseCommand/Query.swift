@@ -7,6 +7,7 @@ import StreamIO
 /// `gen query`: a query's rows out to CSV or JSON Lines.
 struct Query: GenVerb {
   static let configuration = CommandConfiguration(
+    commandName: "query",
     abstract: "Run an SQL query on SQLite or PostgreSQL and stream its rows out as CSV or JSON Lines.",
     discussion: """
       Rows are written as they are read (SQLite: statement stepping; PostgreSQL: CSV written \
