@@ -44,6 +44,13 @@ struct DecimalSum: Equatable {
 
   /// Adds another sum; false only when the result would pass 2^191.
   mutating func add(_ other: DecimalSum) -> Bool {
+    if other.scale == scale && other.carries == 0 {
+      // (The common merge, of one group's sums from two parts: one addition, no WideInteger.)
+      let (sum, overflow) = mantissa.addingReportingOverflow(other.mantissa)
+      mantissa = sum
+      if overflow { carries &+= other.mantissa < 0 ? -1 : 1 }
+      return true
+    }
     let target = Swift.max(scale, other.scale)
     var mine = WideInteger(self), theirs = WideInteger(other)
     mine.multiply(byPowerOfTen: target - scale)
