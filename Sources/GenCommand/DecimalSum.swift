@@ -196,22 +196,7 @@ struct DecimalSum: Equatable {
     // under 200 significant digits, so none lies between these digits and
     // the quotient, and the last 1 keeps a quotient just past one from
     // reading as the midpoint itself.
-    var whole = WideInteger(self)
-    var remainder = UInt128(whole.divide(by: UInt64(count)))
-    let divisor = UInt128(count)
-    var digits = whole.digits
-    var significant = whole.isZero ? 0 : digits.count
-    digits.append(UInt8(ascii: "."))
-    while significant < 200 && remainder != 0 {
-      remainder *= 10  // (below 10 × count: no overflow)
-      let digit = remainder / divisor
-      remainder %= divisor
-      digits.append(UInt8(ascii: "0") + UInt8(digit))
-      if significant > 0 || digit != 0 { significant += 1 }
-    }
-    digits.append(remainder == 0 ? UInt8(ascii: "0") : UInt8(ascii: "1"))
-    let text = (WideInteger(self).negative ? "-" : "") + String(decoding: digits, as: UTF8.self) + "e-\(scale)"
-    return Double(text)!
+    return WideInteger(self).nearest(over: count, scale: scale) { significant, _ in significant >= 200 }
   }
 }
 

@@ -147,6 +147,35 @@ struct WideInteger {
     return remainder
   }
 
+  /// `self / (count × 10^scale)` to the nearest Double: the quotient's
+  /// digits until `enough(significant digits, digits past its point)`, then
+  /// a 1 if any remainder is left, read by strtod (which rounds any number of
+  /// digits correctly). The caller's `enough` must reach every midpoint
+  /// between two Doubles near the quotient, so none lies between these
+  /// digits and the quotient; the last 1 keeps a quotient just past one
+  /// from reading as the midpoint itself.
+  func nearest(over count: Int, scale: Int, enough: (_ significant: Int, _ fractional: Int) -> Bool) -> Double {
+    guard count > 0 else { return .nan }
+    var whole = self
+    var remainder = UInt128(whole.divide(by: UInt64(count)))
+    let divisor = UInt128(count)
+    var digits = whole.digits
+    var significant = whole.isZero ? 0 : digits.count
+    var fractional = 0
+    digits.append(UInt8(ascii: "."))
+    while remainder != 0 && !enough(significant, fractional) {
+      remainder *= 10  // (below 10 × count: no overflow)
+      let digit = remainder / divisor
+      remainder %= divisor
+      digits.append(UInt8(ascii: "0") + UInt8(digit))
+      fractional += 1
+      if significant > 0 || digit != 0 { significant += 1 }
+    }
+    digits.append(remainder == 0 ? UInt8(ascii: "0") : UInt8(ascii: "1"))
+    let text = (negative ? "-" : "") + String(decoding: digits, as: UTF8.self) + "e-\(scale)"
+    return Double(text)!
+  }
+
   /// The magnitude's decimal digits, most significant first.
   var digits: [UInt8] {
     if limbs.count <= 2 {
