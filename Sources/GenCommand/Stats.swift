@@ -76,7 +76,7 @@ struct Stats: GenVerb {
       (unlinked when made: none is ever left behind), frees them and reads on, then merges the runs: the same \
       table, byte for byte, and a note on stderr. --merge holds the partials' groups the same way. Measured \
       on 5M rows of gen demo grouped by name (5M groups, Benchmarks/stats-spill.sh): 7.55 GiB and 100 s \
-      before this limit; 1.01 GiB and 24.7 s at 1 GiB; 91 MiB and 45.9 s at 64MiB.
+      before this limit (an early run); 1.03 GiB and 18.5 s at 1 GiB; 92 MiB and 32.3 s at 64MiB.
       """, valueName: "size"))
   var memoryLimit: String = "1GiB"
 

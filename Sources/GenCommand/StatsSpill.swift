@@ -64,7 +64,7 @@ final class StatsSpill {
   /// tables and slot arrays, its key when that is too long to be stored
   /// inline (16 bytes or more), a summary per column, and the sketches that
   /// --distinct (4 KiB) and --percentiles make. (At the default limit, 5M
-  /// groups of three columns peaked at 1.01 GiB: README.) A percentile
+  /// groups of three columns peaked at 1.03 GiB: README.) A percentile
   /// sketch is counted at its size for a few values; a group whose values
   /// span many magnitudes takes more (a bucket per 2% step), uncounted.
   func estimate(key: String, columns: Int) -> Int {
