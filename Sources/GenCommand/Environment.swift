@@ -33,6 +33,11 @@ public struct GenEnvironment {
   /// Told how many byte ranges `--threads` combined (1: read on one thread
   /// after a split was found wrong), for the tests.
   public var rangesRead: ((Int) -> Void)? = nil
+  /// Called on a piece's thread when `--threads` has read the piece (its
+  /// index), before its output waits for its turn: a test slows a piece.
+  public var pieceRead: (@Sendable (Int) -> Void)? = nil
+  /// Told the most pieces that were parked at once (see ParallelRecords), for the tests.
+  public var mostParked: ((Int) -> Void)? = nil
   /// Given `gen demo`'s totals (country, orders, total) once its pipeline
   /// ran: how `gen demo --into DATABASE` (run by gen-db) loads them. Part of
   /// the environment, not a global, so that runs in one process do not meet.

@@ -57,6 +57,16 @@ public enum GenCommand {
   /// Parses `arguments` (without the program name), runs the command, and
   /// returns the exit status; messages go to the environment's stderr.
   public static func main(_ arguments: [String], environment: GenEnvironment) -> Int32 {
+    // The verb parsed alone first: parsed as gen's subcommand, ArgumentParser
+    // first walks every verb's arguments (looking for a completion-script
+    // request), which took most of the time to start `gen count`. Anything
+    // it refuses (a usage error, --help) is parsed again as gen's, for
+    // gen's own messages.
+    if let name = arguments.first, let type = Gen.configuration.subcommands.first(where: { $0._commandName == name }),
+      let verb = try? type.parseAsRoot(Array(arguments.dropFirst())) as? any GenVerb
+    {
+      return execute(verb, environment: environment)
+    }
     let command: any ParsableCommand
     do {
       command = try Gen.parseAsRoot(arguments)

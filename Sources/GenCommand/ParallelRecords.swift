@@ -68,33 +68,36 @@ enum ParallelRecords {
       let stream = job.stream, environment = job.environment, body = job.body, combine = job.combine
       var index = order.claim(of: pieces.count)
       guard index != nil else { return }
-      // One holding sink per thread, reused from piece to piece.
-      var current = 0
-      let sink = OutputSink(holding: PieceOrder.holdLimit / 4, growingTo: PieceOrder.holdLimit) {
-        (held) throws(StreamIOError) -> Bool in try order.forward(held, ifTurnOf: current)
-      }
+      // A holding sink, reused from piece to piece; another one when this
+      // one's piece is left waiting for its turn (parked).
+      var sink = order.freeSink()
       while let claimed = index {
-        current = claimed
-        sink.forget()
+        sink.piece = claimed
+        sink.sink.forget()  // (what a failed piece left)
         do {
           let range = try stream.range(claimed, of: pieces, maxLineLength: maxLineLength, environment: environment)
-          let summary = try body(range, sink, claimed)
+          let summary = try body(range, sink.sink, claimed)
+          environment.pieceRead?(claimed)
           let verified = range.endedAtStop || claimed == pieces.count - 1
           let piece = Range(summary: summary, raggedRows: range.raggedRows)
-          try order.finish(claimed, held: sink.held, verified: verified) {
+          // (What the turn needs, taken now: a parked piece's range is let go.)
+          let repeatedKeys = range !== stream ? range.repeatedKeys : nil
+          let parked = try order.finish(claimed, sink: sink, verified: verified) {
             // (Its turn, so in file order, one piece at a time: the first
             // piece's stream, `stream`, is done with.)
-            if range !== stream { stream.addRepeatedKeys(range.repeatedKeys) }
+            if let repeatedKeys { stream.addRepeatedKeys(repeatedKeys) }
             guard let combine, claimed > 1, let rest = results.values[1] else { return results.set(claimed, piece) }
-            results.set(1, Range(summary: combine(rest.summary, summary), raggedRows: rest.raggedRows + range.raggedRows))
+            results.set(1, Range(summary: combine(rest.summary, summary), raggedRows: rest.raggedRows + piece.raggedRows))
             results.set(claimed, nil)
           }
+          if parked { sink = order.freeSink() }
         } catch {
           order.fail()  // bad data, a wrong split or an output error: one thread will tell
         }
         index = order.claim(of: pieces.count)
       }
     }
+    environment.mostParked?(order.mostParked)
     guard order.allWritten(pieces.count) else {
       try output.skipNext(order.written)
       return nil
@@ -134,10 +137,26 @@ private final class PieceJob<Summary>: @unchecked Sendable {
   }
 }
 
+/// A holding sink and the piece it holds the output of.
+private final class PieceSink: @unchecked Sendable {
+  var piece = 0
+  private(set) var sink: OutputSink! = nil
+
+  init(order: PieceOrder) {
+    sink = OutputSink(holding: PieceOrder.holdLimit / 4, growingTo: PieceOrder.holdLimit) {
+      [unowned self, unowned order] (held) throws(StreamIOError) -> Bool in try order.forward(held, ifTurnOf: self.piece)
+    }
+  }
+}
+
 /// Which piece's output goes next, and what was written: pieces are
 /// claimed in file order and written in it. The piece whose turn it is
 /// forwards its output as it fills its buffer; a later one keeps it until
-/// its turn comes, and then its thread writes it.
+/// its turn comes. A later piece that ends before its turn is parked, its
+/// output kept (up to ``parkLimit`` bytes in all), and its thread takes the
+/// next piece: the thread that writes a piece writes the parked ones that
+/// follow it. So a thread waits only when too much is parked, not at each
+/// piece that ends a little before the one ahead of it.
 private final class PieceOrder: @unchecked Sendable {
   private let output: OutputSink
   private let condition = NSCondition()
@@ -147,6 +166,12 @@ private final class PieceOrder: @unchecked Sendable {
   private var failed = false
   /// Bytes written to the output (for ``OutputSink/skipNext(_:)``).
   private(set) var written = 0
+  /// Pieces that ended before their turn: their sinks and what their turn runs.
+  private var parked: [Int: (sink: PieceSink, inTurn: () -> Void)] = [:]
+  private var parkedBytes = 0
+  private(set) var mostParked = 0
+  /// Sinks that held pieces now written, for the next pieces.
+  private var free: [PieceSink] = []
 
   init(output: OutputSink) { self.output = output }
 
@@ -163,6 +188,19 @@ private final class PieceOrder: @unchecked Sendable {
   /// that gen stays under 32 MiB with two threads whatever a verb makes of
   /// its input.
   static let holdLimit = 3 << 20
+
+  /// The most output parked pieces hold in all (a piece's output fits:
+  /// ``ParallelRecords/pieceBytes`` of CSV make up to 2.5 MiB of JSON Lines),
+  /// and the most pieces parked at once (each sink's buffer is kept for the
+  /// next pieces).
+  static let parkLimit = 3 << 20, parkedPieces = 8
+
+  /// An empty sink: one a written piece held, or a new one.
+  func freeSink() -> PieceSink {
+    condition.lock()
+    defer { condition.unlock() }
+    return free.popLast() ?? PieceSink(order: self)
+  }
 
   /// Writes `held` if it is `index`'s turn (true); else it is kept (false),
   /// unless its buffer reached ``holdLimit`` (it doubles up to it: more than
@@ -191,29 +229,47 @@ private final class PieceOrder: @unchecked Sendable {
     return turn == count && !failed
   }
 
-  /// Piece `index` ended: once its turn comes, writes what it still holds,
-  /// runs `inTurn` and hands the turn on, if it was verified; else the run failed.
+  /// Piece `index` ended, verified or not (then the run failed). In its
+  /// turn: writes what its sink holds, runs `inTurn`, then the parked
+  /// pieces that follow, and hands the turn on. Before its turn: parks it
+  /// (true: the sink is the order's now) if the parked output stays within
+  /// ``parkLimit``, else waits for its turn.
   func finish(
-    _ index: Int, held: UnsafeRawBufferPointer, verified: Bool, inTurn: () -> Void
-  ) throws(StreamIOError) {
+    _ index: Int, sink: PieceSink, verified: Bool, inTurn: @escaping () -> Void
+  ) throws(StreamIOError) -> Bool {
     condition.lock()
     guard verified else {
       failed = true
       condition.broadcast()
       condition.unlock()
-      return
+      return false
+    }
+    let bytes = sink.sink.held.count
+    if turn != index && !failed && parkedBytes + bytes <= Self.parkLimit && parked.count < Self.parkedPieces {
+      parked[index] = (sink, inTurn)
+      parkedBytes += bytes
+      mostParked = Swift.max(mostParked, parked.count)
+      condition.unlock()
+      return true
     }
     while turn != index && !failed { condition.wait() }
-    let mine = !failed
-    condition.unlock()
-    guard mine else { return }
-    try output.write(held)
-    inTurn()
-    condition.lock()
-    written += held.count
-    turn += 1
+    var next: (sink: PieceSink, inTurn: () -> Void)? = (sink, inTurn)
+    while let (writing, inTurn) = next, !failed {
+      condition.unlock()
+      let held = writing.sink.held
+      try output.write(held)  // (in turn: no other thread writes)
+      inTurn()
+      condition.lock()
+      written += held.count
+      turn += 1
+      writing.sink.forget()
+      if writing !== sink { free.append(writing) }  // (a parked piece's; the caller keeps its own)
+      next = parked.removeValue(forKey: turn)
+      if let waiting = next?.sink { parkedBytes -= waiting.sink.held.count }
+    }
     condition.broadcast()
     condition.unlock()
+    return false
   }
 
   func fail() {

@@ -208,6 +208,12 @@ package final class RecordStream {
   /// Whether the rows ended exactly at `rangeStop`, as the range after it
   /// assumed (false: that range started inside a record; see CSVSplit).
   @exclusivity(unchecked) private(set) var endedAtStop = true
+  /// Whether a CSV range's source ends at `rangeStop` (its byte before it
+  /// a line break): then no row's offset need be compared with the stop.
+  /// The rows read up to there from a record's start end exactly there if
+  /// the reader ends there without an error: outside a quoted field, a
+  /// line break ends a record; inside one, the end of input is an error.
+  @exclusivity(unchecked) private var rangeBounded = false
 
   /// A `--threads` worker's stream: the CSV rows of `path` that start at or
   /// after `start` (a record's start) and before `stop`, named by `header`.
@@ -232,6 +238,7 @@ package final class RecordStream {
     progress = nil
     rangeStart = start
     rangeStop = stop
+    if let stop { bound(source, at: stop, rawBytes: stop - start) }
   }
 
   /// A `--threads` worker's stream over JSON Lines or plain lines: the lines
@@ -290,7 +297,32 @@ package final class RecordStream {
   }
 
   /// Makes the rows stop where the next range starts (the first range's stream).
-  func stop(at offset: Int) { rangeStop = offset }
+  func stop(at offset: Int) {
+    rangeStop = offset
+    if let csv { bound(csv.source, at: offset, rawBytes: offset) }
+  }
+
+  /// Ends a CSV range's `source` at the file's byte `stop` (`rawBytes` from
+  /// where it reads) if a line break comes before it (see ``rangeBounded``)
+  /// and the source has not read past it.
+  private func bound(_ source: ByteSource, at stop: Int, rawBytes: Int) {
+    guard stop > 0, let descriptor = try? FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec]) else {
+      return
+    }
+    defer { try? descriptor.close() }
+    var byte: UInt8 = 0
+    let read = try? withUnsafeMutableBytes(of: &byte) { try descriptor.read(fromAbsoluteOffset: Int64(stop - 1), into: $0) }
+    guard read == 1, byte == 0x0A else { return }
+    rangeBounded = source.end(afterRawBytes: rawBytes)
+  }
+
+  /// A range's rows ended before a row at or past its stop: at the end of
+  /// the file, or of a bounded source (``rangeBounded``).
+  private func rangeEndedAtEndOfInput() {
+    guard rangeStop != nil else { return }
+    // (The file ending first means the stop was not a record start.)
+    endedAtStop = rangeBounded && csv!.source.endedAtRawLimit
+  }
 
   /// Whether it was made to stop at a range's end (it was read in a `--threads`
   /// attempt: read the input with ``reopened()`` instead).
@@ -517,7 +549,7 @@ package final class RecordStream {
           count += try countJSONRecord(line.line)
         }
       }
-      if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a record start
+      rangeEndedAtEndOfInput()
     } catch is RangeEnded {}
     finishProgress()
     return count
@@ -531,7 +563,7 @@ package final class RecordStream {
     while true {
       guard let row = try csv!.next() else {
         finishProgress()
-        if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a record start
+        rangeEndedAtEndOfInput()
         return nil
       }
       if let rangeStop, rangeStart &+ row.byteOffset >= rangeStop {
@@ -558,7 +590,7 @@ package final class RecordStream {
     let stop = rangeStop.map { $0 &- rangeStart } ?? Int.max
     // (A row's offset only for a range's stop or the progress bar: worked
     // out from its first field, it was a tenth of stats' work per row.)
-    let needsOffsets = rangeStop != nil || progress != nil
+    let needsOffsets = (rangeStop != nil && !rangeBounded) || progress != nil
     do {
       try csv!.forEachRecord { row in
         if needsOffsets {
@@ -575,7 +607,7 @@ package final class RecordStream {
         if names.count < row.count { names.extend(to: row.count) }
         try body(row)
       }
-      if rangeStop != nil { endedAtStop = false }  // the file ended first: the stop was not a record start
+      rangeEndedAtEndOfInput()
     } catch is RangeEnded {}
     finishProgress()
   }

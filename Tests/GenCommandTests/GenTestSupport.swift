@@ -7,17 +7,19 @@ import SystemPackage
 /// Runs `gen` in process with `arguments`; `stdin` becomes standard input.
 func gen(
   _ arguments: [String], stdin: String = "", byteLevel: Bool = true, splitOffsets: [Int]? = nil,
-  rangesRead: ((Int) -> Void)? = nil, temporaryDirectory: String? = nil
+  rangesRead: ((Int) -> Void)? = nil, temporaryDirectory: String? = nil, pieceRead: (@Sendable (Int) -> Void)? = nil,
+  mostParked: ((Int) -> Void)? = nil
 ) throws -> GenRun {
   try gen(
     arguments, stdinBytes: Array(stdin.utf8), byteLevel: byteLevel, splitOffsets: splitOffsets, rangesRead: rangesRead,
-    temporaryDirectory: temporaryDirectory)
+    temporaryDirectory: temporaryDirectory, pieceRead: pieceRead, mostParked: mostParked)
 }
 
 /// Runs `gen` in process with `arguments`; `stdinBytes` (gzip, say) become standard input.
 func gen(
   _ arguments: [String], stdinBytes: [UInt8], byteLevel: Bool = true, splitOffsets: [Int]? = nil,
-  rangesRead: ((Int) -> Void)? = nil, temporaryDirectory: String? = nil
+  rangesRead: ((Int) -> Void)? = nil, temporaryDirectory: String? = nil, pieceRead: (@Sendable (Int) -> Void)? = nil,
+  mostParked: ((Int) -> Void)? = nil
 ) throws -> GenRun {
   let directory = try TemporaryDirectory()
   let outPath = directory.path + "/stdout"
@@ -36,6 +38,8 @@ func gen(
   environment.splitOffsets = splitOffsets
   environment.rangesRead = rangesRead
   environment.temporaryDirectory = temporaryDirectory
+  environment.pieceRead = pieceRead
+  environment.mostParked = mostParked
   let status = GenCommand.main(arguments, environment: environment)
   try sink.close()
   let output = try String(contentsOfFile: outPath, encoding: .utf8)

@@ -155,6 +155,42 @@ import Testing
     }
   }
 
+  /// A piece read before the one whose turn it is is parked, and its thread
+  /// reads on: with the first piece held back, the next pieces are read and
+  /// parked, then written in order once it ends; the output is the
+  /// one-thread output. With bad data in a later piece, the parked pieces
+  /// are never written: the output and the error are the one-thread run's.
+  @Test(arguments: [["filter", "--where", "qty % 3 != 1"], ["select", "price,name"]])
+  func piecesReadEarlyAreParkedAndWrittenInOrder(arguments: [String]) throws {
+    let dir = try TemporaryDirectory()
+    var rows: [String] = []
+    var bytes = 0
+    while bytes < 10 << 20 {  // (ten pieces)
+      rows.append("n\(rows.count),\(rows.count % 1000),\(Double(rows.count % 5000) / 8)\n")
+      bytes += rows.last!.utf8.count
+    }
+    let csv = try dir.file("big.csv", "name,qty,price\n" + rows.joined())
+    var badRows = rows
+    badRows[rows.count * 2 / 3] = "b\"x,1,2\n"  // (in the seventh piece)
+    let bad = try dir.file("bad.csv", "name,qty,price\n" + badRows.joined())
+    for path in [csv, bad] {
+      let one = try gen(arguments + [path, "--threads", "1"])
+      // Piece 0 ends once the other thread has read pieces 1 to 3 (or after 60 s).
+      let thirdRead = DispatchSemaphore(value: 0)
+      let holdFirst: @Sendable (Int) -> Void = { piece in
+        if piece == 3 { thirdRead.signal() }
+        if piece == 0 { _ = thirdRead.wait(timeout: .now() + 60) }
+      }
+      var parked = 0
+      let two = try gen(arguments + [path, "--threads", "2"], pieceRead: holdFirst, mostParked: { parked = $0 })
+      #expect(parked >= 2, "\(path)")
+      #expect(two.status == one.status, "\(path)")
+      #expect(two.stdout == one.stdout, "\(path)")
+      #expect(two.stderr == one.stderr, "\(path)")
+      #expect(one.status == (path == csv ? 0 : 65))
+    }
+  }
+
   /// Output many times larger than its piece (short rows, as JSON objects):
   /// a piece that is not yet written holds up to its limit, then waits for
   /// its turn; the output is still the one-thread output.

@@ -40,7 +40,10 @@ public enum CSVSplit {
     let size = Int(info.st_size)
     var starts = [firstRecord]
     guard count > 1, size > firstRecord else { return starts }
-    let window = 256 * 1024
+    // Enough for the 64 records that `plausibility` reads, and a quoted
+    // field's rest: a quarter MiB, less for close splits (a sixteenth of
+    // the spacing, from 16 KiB), since the splits are read before any range.
+    let window = Swift.min(256 * 1024, Swift.max(16 * 1024, (size - firstRecord) / count / 16))
     var bytes = [UInt8](repeating: 0, count: window)
     for index in 1..<count {
       let nominal = firstRecord + (size - firstRecord) * index / count

@@ -261,17 +261,38 @@ public final class ByteSource {
   /// Reads the bytes as stored.
   func readRaw(into buffer: UnsafeMutableRawBufferPointer) throws(StreamIOError) -> Int {
     guard let descriptor else { return try readFeed(into: buffer) }
+    let wanted = buffer.count <= rawBytesLeft ? buffer : UnsafeMutableRawBufferPointer(rebasing: buffer[..<rawBytesLeft])
     let count: Int
     do {
-      count = try descriptor.read(into: buffer, retryOnInterrupt: true)
+      count = wanted.isEmpty ? 0 : try descriptor.read(into: wanted, retryOnInterrupt: true)
     } catch {
       close()
       throw StreamIOError(.io, "read failed: \(error)", path: path, errno: error as? Errno)
     }
+    rawBytesRead &+= count
+    rawBytesLeft &-= count
     // Bytes peeked before the end are still to be read: only the descriptor goes.
     if count == 0 { closeDescriptor() }
     return count
   }
+
+  /// The bytes read from the descriptor so far (as stored, before any decompression).
+  package private(set) var rawBytesRead = 0
+  /// How many more bytes the descriptor may give (``end(afterRawBytes:)``).
+  var rawBytesLeft = Int.max
+
+  /// Makes the source end once `total` bytes were read from its descriptor,
+  /// as if the file ended there: for a `--threads` range that ends where the
+  /// next one starts. False, and nothing changed, if more were read already.
+  package func end(afterRawBytes total: Int) -> Bool {
+    guard total >= rawBytesRead else { return false }
+    rawBytesLeft = total &- rawBytesRead
+    return true
+  }
+
+  /// Whether the source ended at the bytes ``end(afterRawBytes:)`` allowed
+  /// (not earlier: the file was shorter).
+  package var endedAtRawLimit: Bool { rawBytesLeft == 0 }
 
   /// Closes the descriptor now (idempotent); later reads return nothing, not
   /// even bytes peeked or still buffered by the decoder.

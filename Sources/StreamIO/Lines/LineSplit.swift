@@ -31,7 +31,7 @@ public enum LineSplit {
     let size = Int(info.st_size)
     var starts = [firstLine]
     guard count > 1, size > firstLine else { return starts }
-    let window = 64 * 1024
+    let window = 4 * 1024  // (most lines end within it; a longer one takes more reads)
     var bytes = [UInt8](repeating: 0, count: window)
     for index in 1..<count {
       // From the byte before the offset: if that is a line break, the offset is a line's start.
