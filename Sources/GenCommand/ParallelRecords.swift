@@ -114,7 +114,8 @@ enum ParallelRecords {
     let pieces =
       stream.format == .csv
       ? try CSVSplit.starts(
-        path: stream.path, count: count, firstRecord: starts[0], dialect: stream.dialect, columns: stream.header?.count)
+        path: stream.path, count: count, firstRecord: starts[0], dialect: stream.dialect, columns: stream.header?.count,
+        threads: starts.count)
       : try LineSplit.starts(path: stream.path, count: count, firstLine: starts[0])
     return pieces.count > starts.count ? pieces : starts
   }

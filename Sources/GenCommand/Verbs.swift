@@ -314,13 +314,12 @@ struct Filter: GenVerb {
     if stream.format == .csv && stream.hasNamedColumns && environment.byteLevel, let firstRange = compiled,
       let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment)
     {
-      let texts = self.conditions
       let ranges = try ParallelRecords.run(
         stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: environment.stdout,
         combine: { (all: RecordConditions, next: RecordConditions) in all.absorb(next); return all }
       ) { range, sink, index in
-        // Each range its own conditions: their problem counts are its own.
-        let conditions = index == 0 ? firstRange : try RecordConditions(texts, columns: range.columns)
+        // Each piece its own conditions: their problem counts are its own.
+        let conditions = index == 0 ? firstRange : firstRange.fresh()
         let writer =
           index == 0
           ? try RecordWriter.passingThrough(range, to: sink, dialect: range.dialect)
@@ -340,13 +339,12 @@ struct Filter: GenVerb {
     if stream.format == .jsonl && environment.byteLevel, let record = first, let firstRange = compiled,
       let starts = try ParallelStats.starts(stream, options: input, threads: threading.count, environment: environment)
     {
-      let texts = self.conditions, columns = stream.columns
       let ranges = try ParallelRecords.run(
         stream, starts: starts, maxLineLength: input.maxLineLength, environment: environment, output: environment.stdout,
         combine: { (all: RecordConditions, next: RecordConditions) in all.absorb(next); return all }
       ) { range, sink, index in
-        // Each range its own conditions, compiled against the first record's keys.
-        let conditions = index == 0 ? firstRange : try RecordConditions(texts, columns: columns)
+        // Each piece its own conditions (compiled against the first record's keys).
+        let conditions = index == 0 ? firstRange : firstRange.fresh()
         let writer = RecordWriter(format: .jsonl, sink: sink)
         if index == 0 && conditions.matches(RecordExpressionRow(record: record)) { try writer.write(record, passThrough: true) }
         try JSONLinesFastPaths.filter(range, conditions: conditions, writer: writer)

@@ -71,6 +71,13 @@ import Testing
       #expect(part.endedAtBoundary, "range \(index)")
     }
     #expect(total == 5_000)
+    // Looked for on several threads, the starts are the same, however many splits.
+    for count in [2, 6, 50, 400] {
+      let one = try CSVSplit.starts(path: path, count: count, firstRecord: 0, columns: 3)
+      for threads in [2, 3] {
+        #expect(try CSVSplit.starts(path: path, count: count, firstRecord: 0, columns: 3, threads: threads) == one)
+      }
+    }
   }
 
   /// `firstRecordEnd` (which finds quotes with memchr) against a byte-by-byte

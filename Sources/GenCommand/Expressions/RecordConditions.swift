@@ -28,10 +28,18 @@ struct RecordConditions {
       }
       conditions.append(condition)
     }
+    self.init(conditions)
+  }
+
+  private init(_ conditions: [CompiledExpression]) {
     self.conditions = conditions
     csv = Self.all(conditions) { $0.csv.testAt }
     json = Self.all(conditions) { $0.json.testAt }
   }
+
+  /// The same conditions with problems of their own (a `--threads` piece's),
+  /// compiled from the same trees (see ``CompiledExpression/fresh()``).
+  func fresh() -> RecordConditions { RecordConditions(conditions.map { $0.fresh() }) }
 
   /// One test that passes when each condition's does, in order. (Each
   /// pair in a closure of its own, not the tests in an array: a closure

@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -29,8 +31,10 @@ public enum CSVSplit {
   ///   - path: A regular file (not gzip: a compressed stream has no offsets to seek to).
   ///   - firstRecord: Where the first range starts (after the header line).
   ///   - columns: The header's field count, to tell a good reading from a wrong one.
+  ///   - threads: How many threads look for the starts (each reads its share
+  ///     of the offsets); the starts are the same with any number.
   public static func starts(
-    path: String, count: Int, firstRecord: Int, dialect: CSVDialect = .standard, columns: Int? = nil
+    path: String, count: Int, firstRecord: Int, dialect: CSVDialect = .standard, columns: Int? = nil, threads: Int = 1
   ) throws(StreamIOError) -> [Int] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw StreamIOError(.io, "cannot open for reading", path: path, errno: .init(rawValue: errno)) }
@@ -44,19 +48,48 @@ public enum CSVSplit {
     // field's rest: a quarter MiB, less for close splits (a sixteenth of
     // the spacing, from 16 KiB), since the splits are read before any range.
     let window = Swift.min(256 * 1024, Swift.max(16 * 1024, (size - firstRecord) / count / 16))
-    var bytes = [UInt8](repeating: 0, count: window)
-    for index in 1..<count {
-      let nominal = firstRecord + (size - firstRecord) * index / count
-      guard nominal > starts.last! else { continue }
-      let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, window, off_t(nominal)) }
-      guard read > 0 else { break }
-      let found = bytes.withUnsafeBytes { buffer in
-        probableRecordStart(in: UnsafeRawBufferPointer(rebasing: buffer[..<read]), atEnd: nominal + read >= size, dialect: dialect, columns: columns)
+    @Sendable func nominal(_ index: Int) -> Int { firstRecord + (size - firstRecord) * index / count }
+    // Each offset's probable start, found on its own (on `threads` threads),
+    // then kept in order as far as they increase.
+    var found = [Found](repeating: .none, count: count)
+    found.withUnsafeMutableBufferPointer { buffer in
+      // (Each thread writes its own indices only.)
+      nonisolated(unsafe) let found = buffer
+      let threads = Swift.max(1, Swift.min(threads, count - 1))
+      DispatchQueue.concurrentPerform(iterations: threads) { thread in
+        var bytes = [UInt8](repeating: 0, count: window)
+        for index in stride(from: 1 + thread, to: count, by: threads) {
+          let offset = nominal(index)
+          let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, window, off_t(offset)) }
+          guard read > 0 else {
+            found[index] = .end
+            continue
+          }
+          found[index] = bytes.withUnsafeBytes { buffer in
+            probableRecordStart(
+              in: UnsafeRawBufferPointer(rebasing: buffer[..<read]), atEnd: offset + read >= size, dialect: dialect,
+              columns: columns
+            ).map { .start(offset + $0) } ?? .none
+          }
+        }
       }
-      guard let found, nominal + found > starts.last!, nominal + found < size else { continue }
-      starts.append(nominal + found)
+    }
+    for index in 1..<count {
+      guard nominal(index) > starts.last! else { continue }
+      switch found[index] {
+      case .end: return starts
+      case .start(let start) where start > starts.last! && start < size: starts.append(start)
+      default: continue
+      }
     }
     return starts
+  }
+
+  /// What reading near an offset found.
+  private enum Found {
+    case start(Int)
+    case none
+    case end
   }
 
   /// The offset in `bytes` of the first record start, read from their
