@@ -23,10 +23,9 @@ runs=${2:-11}
 source Benchmarks/sales-files.sh  # (sets gen and work)
 
 # The halves: the header, then the first or the second half of the rows.
-# All three files written the same way (through cat), as the page cache
-# holds a file in pieces whose size depends on how it was written, and
-# reading them costs accordingly (here, a file copied with cp read in 33 ms
-# where the same bytes as gen demo wrote them took 46).
+# All three files written fresh, the same way (through cat): the same bytes
+# read at different speeds depending on how they came into the page cache
+# (here a file written a day before read in 46 ms, a fresh copy in 33).
 half=$(( rows / 2 ))
 cat "$work/sales.csv" | cat > "$work/whole.csv"
 sed -n "1,$((half + 1))p" "$work/sales.csv" | cat > "$work/half1.csv"

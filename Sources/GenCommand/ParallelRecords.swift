@@ -70,7 +70,7 @@ enum ParallelRecords {
       guard index != nil else { return }
       // A holding sink, reused from piece to piece; another one when this
       // one's piece is left waiting for its turn (parked).
-      var sink = order.freeSink()
+      var sink = PieceSink(order: order)
       while let claimed = index {
         sink.piece = claimed
         sink.sink.forget()  // (what a failed piece left)
@@ -82,7 +82,7 @@ enum ParallelRecords {
           let piece = Range(summary: summary, raggedRows: range.raggedRows)
           // (What the turn needs, taken now: a parked piece's range is let go.)
           let repeatedKeys = range !== stream ? range.repeatedKeys : nil
-          let parked = try order.finish(claimed, sink: sink, verified: verified) {
+          let replacement = try order.finish(claimed, sink: sink, verified: verified) {
             // (Its turn, so in file order, one piece at a time: the first
             // piece's stream, `stream`, is done with.)
             if let repeatedKeys { stream.addRepeatedKeys(repeatedKeys) }
@@ -90,7 +90,7 @@ enum ParallelRecords {
             results.set(1, Range(summary: combine(rest.summary, summary), raggedRows: rest.raggedRows + piece.raggedRows))
             results.set(claimed, nil)
           }
-          if parked { sink = order.freeSink() }
+          if let replacement { sink = replacement }  // (this one was parked)
         } catch {
           order.fail()  // bad data, a wrong split or an output error: one thread will tell
         }
@@ -153,11 +153,13 @@ private final class PieceSink: @unchecked Sendable {
 /// Which piece's output goes next, and what was written: pieces are
 /// claimed in file order and written in it. The piece whose turn it is
 /// forwards its output as it fills its buffer; a later one keeps it until
-/// its turn comes. A later piece that ends before its turn is parked, its
-/// output kept (up to ``parkLimit`` bytes in all), and its thread takes the
-/// next piece: the thread that writes a piece writes the parked ones that
-/// follow it. So a thread waits only when too much is parked, not at each
-/// piece that ends a little before the one ahead of it.
+/// its turn comes. A later piece that ends before its turn is parked with
+/// its sink, and its thread takes the next piece with another sink: the
+/// thread that writes a piece writes the parked ones that follow it. So a
+/// thread waits only when too much is parked, not at each piece that ends a
+/// little before the one ahead of it. Memory: a sink per thread (up to
+/// ``holdLimit`` each), and the spare sinks (parked, or written and kept for
+/// the next parking) within ``parkLimit`` in all.
 private final class PieceOrder: @unchecked Sendable {
   private let output: OutputSink
   private let condition = NSCondition()
@@ -169,10 +171,11 @@ private final class PieceOrder: @unchecked Sendable {
   private(set) var written = 0
   /// Pieces that ended before their turn: their sinks and what their turn runs.
   private var parked: [Int: (sink: PieceSink, inTurn: () -> Void)] = [:]
-  private var parkedBytes = 0
   private(set) var mostParked = 0
-  /// Sinks that held pieces now written, for the next pieces.
+  /// Sinks that held parked pieces now written, for the next parking.
   private var free: [PieceSink] = []
+  /// The bytes that the parked and the free sinks' buffers take.
+  private var spareBytes = 0
 
   init(output: OutputSink) { self.output = output }
 
@@ -186,22 +189,18 @@ private final class PieceOrder: @unchecked Sendable {
   }
 
   /// The most output a piece holds while it waits for its turn: 3 MiB, so
-  /// that gen stays under 32 MiB with two threads whatever a verb makes of
-  /// its input.
+  /// that with two threads (a sink each, and the spare ones: ``parkLimit``)
+  /// gen stays under 32 MiB whatever a verb makes of its input. (A record
+  /// longer than half of it is held whole, past it.)
   static let holdLimit = 3 << 20
 
-  /// The most output parked pieces hold in all (a piece's output fits:
-  /// ``ParallelRecords/pieceBytes`` of CSV make up to 2.5 MiB of JSON Lines),
-  /// and the most pieces parked at once (each sink's buffer is kept for the
-  /// next pieces).
-  static let parkLimit = 3 << 20, parkedPieces = 8
+  /// The most the spare sinks' buffers take in all, and the most pieces
+  /// parked at once. (2 MiB: the piece of a `filter` or a `select` parks; one
+  /// of a `convert` to JSON Lines, 2.5 MiB of output for a MiB of CSV, waits
+  /// for its turn, as all did before pieces were parked: with 3 MiB, that
+  /// `convert` peaked at 31.7 MiB, against 29 MiB without parking.)
+  static let parkLimit = 2 << 20, parkedPieces = 8
 
-  /// An empty sink: one a written piece held, or a new one.
-  func freeSink() -> PieceSink {
-    condition.lock()
-    defer { condition.unlock() }
-    return free.popLast() ?? PieceSink(order: self)
-  }
 
   /// Writes `held` if it is `index`'s turn (true); else it is kept (false),
   /// unless its buffer reached ``holdLimit`` (it doubles up to it: more than
@@ -233,25 +232,31 @@ private final class PieceOrder: @unchecked Sendable {
   /// Piece `index` ended, verified or not (then the run failed). In its
   /// turn: writes what its sink holds, runs `inTurn`, then the parked
   /// pieces that follow, and hands the turn on. Before its turn: parks it
-  /// (true: the sink is the order's now) if the parked output stays within
-  /// ``parkLimit``, else waits for its turn.
+  /// with its sink if the spare sinks stay within ``parkLimit`` (then
+  /// returns the sink the thread goes on with: a free one, or a new one),
+  /// else waits for its turn (nil: the thread keeps its sink).
   func finish(
     _ index: Int, sink: PieceSink, verified: Bool, inTurn: @escaping () -> Void
-  ) throws(StreamIOError) -> Bool {
+  ) throws(StreamIOError) -> PieceSink? {
     condition.lock()
     guard verified else {
       failed = true
       condition.broadcast()
       condition.unlock()
-      return false
+      return nil
     }
-    let bytes = sink.sink.held.count
-    if turn != index && !failed && parkedBytes + bytes <= Self.parkLimit && parked.count < Self.parkedPieces {
-      parked[index] = (sink, inTurn)
-      parkedBytes += bytes
-      mostParked = Swift.max(mostParked, parked.count)
-      condition.unlock()
-      return true
+    if turn != index && !failed && parked.count < Self.parkedPieces {
+      // The sink parked, a free one (if any) taken in its place.
+      let replacement = free.popLast()
+      let spare = spareBytes + sink.sink.capacity - (replacement?.sink.capacity ?? 0)
+      if spare <= Self.parkLimit {
+        parked[index] = (sink, inTurn)
+        spareBytes = spare
+        mostParked = Swift.max(mostParked, parked.count)
+        condition.unlock()
+        return replacement ?? PieceSink(order: self)
+      }
+      if let replacement { free.append(replacement) }
     }
     while turn != index && !failed { condition.wait() }
     var next: (sink: PieceSink, inTurn: () -> Void)? = (sink, inTurn)
@@ -264,13 +269,12 @@ private final class PieceOrder: @unchecked Sendable {
       written += held.count
       turn += 1
       writing.sink.forget()
-      if writing !== sink { free.append(writing) }  // (a parked piece's; the caller keeps its own)
+      if writing !== sink { free.append(writing) }  // (a parked piece's, still spare; the caller keeps its own)
       next = parked.removeValue(forKey: turn)
-      if let waiting = next?.sink { parkedBytes -= waiting.sink.held.count }
     }
     condition.broadcast()
     condition.unlock()
-    return false
+    return nil
   }
 
   func fail() {

@@ -229,7 +229,9 @@ package final class RecordStream {
     let source = try ByteSource(descriptor: descriptor, name: path, closeWhenDone: true, compression: .none)
     var readerDialect = dialect
     readerDialect.hasHeader = false
-    csv = try CSVReader(source: source, dialect: readerDialect, maxRecordSize: maxLineLength, onError: .throw)
+    let reader = try CSVReader(source: source, dialect: readerDialect, maxRecordSize: maxLineLength, onError: .throw)
+    if start > 0 { reader.startsInsideFile() }  // (a byte-order mark is data but at the file's start)
+    csv = reader
     lines = nil
     names = ColumnNames(header: header ?? [])
     headerCount = header?.count

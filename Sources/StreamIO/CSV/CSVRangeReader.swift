@@ -60,6 +60,7 @@ public final class CSVRangeReader {
     reader = try CSVReader(
       source: ByteSource(descriptor: descriptor, name: path, closeWhenDone: true, compression: .none),
       dialect: dialect, maxRecordSize: maxRecordSize)
+    if range.lowerBound > 0 { reader.startsInsideFile() }
     self.range = range
   }
 

@@ -65,6 +65,11 @@ public final class CSVReader {
   var recordNumber = 0
   @exclusivity(unchecked) @usableFromInline
   var checkedBOM = false
+
+  /// For a reader that starts inside a file (a range of it, `--threads`):
+  /// its first bytes are a record's, so a byte-order mark there is data,
+  /// as it is anywhere but at the file's start.
+  package func startsInsideFile() { checkedBOM = true }
   @exclusivity(unchecked) @usableFromInline
   var asyncRead = AsyncReadState()
   /// Records parsed ahead, handed out by `next()` in order (CSVReader+Batch.swift):

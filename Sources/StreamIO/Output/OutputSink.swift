@@ -180,6 +180,9 @@ public final class OutputSink {
   /// Forgets the held bytes (the buffer keeps its size).
   package func forget() { count = 0 }
 
+  /// The bytes a holding sink's buffer takes (what it can hold before it grows).
+  package var capacity: Int { buffer.count }
+
   /// A holding sink's buffer, twice as large (up to its limit), or large
   /// enough for `room` more bytes.
   @usableFromInline
