@@ -13,10 +13,13 @@ enum ColumnTotal {
     }
     let binary = summary.sum
     if binary.special != 0 { return (.number(binary.value), binary.value / Double(summary.count)) }
-    if summary.decimal.isZero, binary.terms.hugeScaled.isEmpty, summary.count <= 1 << 53 {
-      let nonzero = binary.terms.small.filter { $0 != 0 }
+    if summary.decimal.isZero, summary.count <= 1 << 53 {
+      let terms = binary.terms
+      let nonzero = terms.small.filter { $0 != 0 }
       // One exact term over an exact count: IEEE division rounds once.
-      if nonzero.count <= 1 { return (.number(nonzero.first ?? 0), (nonzero.first ?? 0) / Double(summary.count)) }
+      if terms.hugeScaled.isEmpty && nonzero.count <= 1 {
+        return (.number(nonzero.first ?? 0), (nonzero.first ?? 0) / Double(summary.count))
+      }
     }
     let (total, places) = exact(summary.decimal, plus: binary)
     let sum = Double((total.negative ? "-" : "") + String(decoding: total.digits, as: UTF8.self) + "e-\(places)")!
